@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `almanac` command. Sources run through tsx, so there is no build step.
+// Almanac never depends on the process time zone; TZ=UTC makes any slip visible at once.
+process.env.TZ = 'UTC';
+import { register } from 'tsx/esm/api';
+register();
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { AppError } from './errors';
+
+/**
+ * Environment → validated configuration, read once at start-up (by src/runtime/ or the CLI) and
+ * passed down. Nothing else in Almanac reads `process.env`. A wrong value stops start-up with
+ * every offending variable named and what it expects. `.env.example` lists every variable.
+ */
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const expected = max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: `expected ${expected}` }).int({ error: `expected ${expected}` }).min(min, { error: `expected ${expected}` }).max(max, { error: `expected ${expected}` });
+};
+const port = wholeNumber(1, 65535);
+const positiveInt = wholeNumber(1);
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const sqlIdentifier = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier such as "public" or "almanac"');
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_SCHEMA: sqlIdentifier.default('public'),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  ALMANAC_DATA_DIR: z.string().min(1).default('./.almanac/db'),
+  PORT: port.default(8787),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+  API_KEYS: csv.default([]),
+  BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  TICK_INTERVAL_SECONDS: wholeNumber(1, 59).default(5),
+  TICK_BATCH_SIZE: positiveInt.default(500),
+  LEASE_SECONDS: positiveInt.default(60),
+  CAMPAIGNS_DIR: z.string().min(1).default('./campaigns'),
+  TEMPLATES_DIR: z.string().min(1).default('./templates'),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'expected one of debug, info, warn, error, silent' })
+    .default('info'),
+  AUTO_MIGRATE: bool.default(true),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  database:
+    | { kind: 'postgres'; url: string; schema: string; poolMax: number }
+    | { kind: 'pglite'; dataDir: string | 'memory'; schema: string };
+  http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number; apiKeys: string[] };
+  scheduler: { tickIntervalSeconds: number; batchSize: number; leaseSeconds: number };
+  paths: { campaigns: string; templates: string };
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  autoMigrate: boolean;
+}
+
+/** Validate `env` (normally `process.env`). Throws `AppError('config_invalid')` naming each bad variable. */
+export function loadConfig(env: Env): Config {
+  // Empty strings count as unset, as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      const got = present[name];
+      return { variable: name, expected: issue.message, ...(got === undefined ? {} : { got }) };
+    });
+    const lines = problems.map((p) => `  ${p.variable}: ${p.expected}${'got' in p ? ` (got ${JSON.stringify(p.got)})` : ''}`);
+    throw new AppError('config_invalid', `invalid configuration:\n${lines.join('\n')}`, { details: problems });
+  }
+  const e = parsed.data;
+  return {
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, poolMax: e.DATABASE_POOL_MAX }
+      : { kind: 'pglite', dataDir: e.ALMANAC_DATA_DIR, schema: e.DATABASE_SCHEMA },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      apiKeys: e.API_KEYS,
+    },
+    scheduler: { tickIntervalSeconds: e.TICK_INTERVAL_SECONDS, batchSize: e.TICK_BATCH_SIZE, leaseSeconds: e.LEASE_SECONDS },
+    paths: { campaigns: e.CAMPAIGNS_DIR, templates: e.TEMPLATES_DIR },
+    logLevel: e.LOG_LEVEL,
+    autoMigrate: e.AUTO_MIGRATE,
+  };
+}

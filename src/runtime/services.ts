@@ -1,0 +1,62 @@
+import type { Config } from '../config';
+import { createApp } from '../http/app';
+import { Metrics } from '../metrics';
+import { createTick, type TickPhase } from '../scheduler/tick';
+import { type Database, type DbOptions, openDb } from '../storage/db';
+import { defaultMigrationsDir, loadMigrations, migrate } from '../storage/migrate';
+import type { Logger } from './log';
+
+/**
+ * All wiring in one place: the database, the metrics registry, the scheduler's `tick` with its
+ * phases, and the HTTP app, built from validated config. Node, Workers, the CLI and tests all
+ * come through here, so every entry point runs the same engine.
+ */
+export interface Services {
+  config: Config;
+  database: Database;
+  metrics: Metrics;
+  log: Logger;
+  tick: ReturnType<typeof createTick>;
+  app: ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+export function dbOptions(config: Config): DbOptions {
+  const d = config.database;
+  return d.kind === 'postgres'
+    ? { kind: 'postgres', url: d.url, schema: d.schema, poolMax: d.poolMax }
+    : { kind: 'pglite', dataDir: d.dataDir, schema: d.schema };
+}
+
+export async function openServices(
+  config: Config,
+  log: Logger,
+  options: { database?: Database; migrate?: boolean } = {},
+): Promise<Services> {
+  const database = options.database ?? (await openDb(dbOptions(config)));
+  try {
+    if (options.migrate ?? config.autoMigrate) {
+      const applied = await migrate(database, loadMigrations(defaultMigrationsDir));
+      if (applied.length) log.info('migrations applied', { applied });
+    }
+    const metrics = new Metrics();
+    metrics.onCollect(() => {
+      const mem = process.memoryUsage();
+      metrics.set('process_resident_memory_bytes', 'Resident memory size in bytes', mem.rss);
+      metrics.set('process_heap_used_bytes', 'V8 heap in use, in bytes', mem.heapUsed);
+      metrics.set('process_uptime_seconds', 'Seconds since the process started', process.uptime());
+    });
+    const phases: TickPhase[] = [];
+    const tick = createTick(phases, metrics);
+    const app = createApp({
+      database,
+      metrics,
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      log: (msg, err) => log.error(msg, err),
+    });
+    return { config, database, metrics, log, tick, app, close: () => database.close() };
+  } catch (err) {
+    if (!options.database) await database.close();
+    throw err;
+  }
+}

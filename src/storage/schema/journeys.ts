@@ -1,0 +1,142 @@
+import { sql } from 'drizzle-orm';
+import { doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { at, createdAt, id, ref } from './columns';
+import { contacts } from './people';
+
+/** One row per applied version of a campaign file; `plan` is the compiled CampaignPlan. */
+export const campaignVersions = pgTable(
+  'campaign_versions',
+  {
+    id: id(),
+    campaign: text('campaign').notNull(),
+    version: integer('version').notNull(),
+    contentHash: text('content_hash').notNull(),
+    source: text('source').notNull(),
+    plan: jsonb('plan').notNull(),
+    createdAt: createdAt(),
+    /** Set when the campaign's file was removed; its runs finish, no new ones start. */
+    retiredAt: at('retired_at'),
+  },
+  (t) => [
+    uniqueIndex('campaign_versions_campaign_version_key').on(t.campaign, t.version),
+    index('campaign_versions_campaign_hash_idx').on(t.campaign, t.contentHash),
+  ],
+);
+
+export type RunStatus = 'active' | 'completed' | 'exited' | 'failed' | 'holdout';
+
+/**
+ * A contact's journey through one campaign version. `entry_key` makes entry idempotent (the
+ * triggering event's dedupe key, or the broadcast occurrence), `next_wake_at` is when the
+ * scheduler must step it next, and the lease columns make a claim exclusive.
+ */
+export const runs = pgTable(
+  'runs',
+  {
+    id: id(),
+    campaignVersionId: ref('campaign_version_id').notNull().references(() => campaignVersions.id),
+    campaign: text('campaign').notNull(),
+    contactId: ref('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    entryKey: text('entry_key').notNull(),
+    correlationKey: text('correlation_key'),
+    state: jsonb('state').notNull(),
+    status: text('status').$type<RunStatus>().notNull().default('active'),
+    nextWakeAt: at('next_wake_at'),
+    leaseUntil: at('lease_until'),
+    leaseOwner: text('lease_owner'),
+    attempts: integer('attempts').notNull().default(0),
+    exitReason: text('exit_reason'),
+    startedAt: at('started_at').notNull(),
+    endedAt: at('ended_at'),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('runs_campaign_contact_entry_key').on(t.campaign, t.contactId, t.entryKey),
+    index('runs_due_idx').on(t.nextWakeAt).where(sql`status = 'active'`),
+    index('runs_contact_campaign_idx').on(t.contactId, t.campaign, t.status),
+    index('runs_correlation_idx').on(t.contactId, t.correlationKey).where(sql`status = 'active'`),
+  ],
+);
+
+export type SendStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown' | 'suppressed' | 'deferred';
+
+/**
+ * One message a run asked for, recorded in the same transaction as the step that caused it.
+ * `unique(run_id, step_key)` is the exactly-once guarantee: no contact gets the same step twice.
+ */
+export const sends = pgTable(
+  'sends',
+  {
+    id: id(),
+    runId: ref('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    stepKey: text('step_key').notNull(),
+    contactId: ref('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    campaign: text('campaign').notNull(),
+    campaignVersionId: ref('campaign_version_id').notNull().references(() => campaignVersions.id),
+    template: text('template').notNull(),
+    purpose: text('purpose').notNull(),
+    priority: integer('priority').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status').$type<SendStatus>().notNull().default('queued'),
+    reason: text('reason'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: at('not_before').notNull().defaultNow(),
+    leaseUntil: at('lease_until'),
+    providerMessageId: text('provider_message_id'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: at('sent_at'),
+    settledAt: at('settled_at'),
+  },
+  (t) => [
+    uniqueIndex('sends_run_step_key').on(t.runId, t.stepKey),
+    index('sends_due_idx').on(t.notBefore).where(sql`status in ('queued', 'deferred')`),
+    index('sends_contact_sent_idx').on(t.contactId, t.sentAt),
+    index('sends_provider_message_idx').on(t.providerMessageId),
+  ],
+);
+
+/** Each provider call for a send, kept for the operator: when, what came back. */
+export const sendAttempts = pgTable(
+  'send_attempts',
+  {
+    id: id(),
+    sendId: ref('send_id').notNull().references(() => sends.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    outcome: text('outcome').notNull(),
+    error: text('error'),
+    startedAt: at('started_at').notNull(),
+    finishedAt: at('finished_at'),
+  },
+  (t) => [uniqueIndex('send_attempts_send_attempt_key').on(t.sendId, t.attempt)],
+);
+
+/** The `outbox` transport's store: the whole message, for development without SES. */
+export const outboxMessages = pgTable(
+  'outbox_messages',
+  {
+    id: id(),
+    sendId: ref('send_id').references(() => sends.id, { onDelete: 'set null' }),
+    messageId: text('message_id').notNull(),
+    to: text('to').notNull(),
+    from: text('from').notNull(),
+    subject: text('subject').notNull(),
+    raw: text('raw').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('outbox_messages_message_id_key').on(t.messageId), index('outbox_messages_created_idx').on(t.createdAt)],
+);
+
+/** Token buckets shared by every process (the SES send rate), updated with one statement. */
+export const rateLimiters = pgTable('rate_limiters', {
+  name: text('name').primaryKey(),
+  tokens: doublePrecision('tokens').notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
+/** Operator-visible switches shared by every process, e.g. `dispatch.paused` with the reason. */
+export const runtimeFlags = pgTable('runtime_flags', {
+  name: text('name').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});

@@ -1,0 +1,74 @@
+import { boolean, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { at, createdAt, id, ref } from './columns';
+
+/** A person we may message. `external_id` is the shop's id; `email` is stored lower-cased. */
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: id(),
+    externalId: text('external_id'),
+    email: text('email'),
+    timezone: text('timezone'),
+    locale: text('locale'),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    lifecycleStage: text('lifecycle_stage'),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+    erasedAt: at('erased_at'),
+  },
+  (t) => [
+    uniqueIndex('contacts_external_id_key').on(t.externalId),
+    uniqueIndex('contacts_email_key').on(t.email),
+    index('contacts_lifecycle_stage_idx').on(t.lifecycleStage),
+  ],
+);
+
+/**
+ * The consent ledger: append-only. Each row is one grant or withdrawal with its evidence (the
+ * text and version shown, how, from where). The current state for a purpose is the newest row.
+ */
+export const consentRecords = pgTable(
+  'consent_records',
+  {
+    id: id(),
+    contactId: ref('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    purpose: text('purpose').notNull(),
+    granted: boolean('granted').notNull(),
+    text: text('text'),
+    textVersion: text('text_version'),
+    source: text('source').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    eventId: ref('event_id'),
+    occurredAt: at('occurred_at').notNull(),
+    recordedAt: at('recorded_at').notNull().defaultNow(),
+  },
+  (t) => [index('consent_records_contact_purpose_idx').on(t.contactId, t.purpose, t.occurredAt)],
+);
+
+/** Addresses never to mail, kept as an HMAC of the normalised address so erasure can keep them. */
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    id: id(),
+    addressHash: text('address_hash').notNull(),
+    reason: text('reason').notNull(),
+    source: text('source').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('suppressions_address_hash_key').on(t.addressHash)],
+);
+
+/** Who is in which named segment now; entering and leaving it fires `segment` triggers. */
+export const segmentMemberships = pgTable(
+  'segment_memberships',
+  {
+    segment: text('segment').notNull(),
+    contactId: ref('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    enteredAt: at('entered_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'segment_memberships_pkey', columns: [t.segment, t.contactId] }),
+    index('segment_memberships_contact_idx').on(t.contactId),
+  ],
+);

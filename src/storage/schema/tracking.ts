@@ -1,0 +1,67 @@
+import { boolean, index, integer, numeric, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { at, createdAt, id, ref } from './columns';
+import { orders } from './events';
+import { contacts } from './people';
+import { sends } from './journeys';
+
+/** A tracked link in a sent message; the click redirect looks it up by id from a signed token. */
+export const links = pgTable(
+  'links',
+  {
+    id: id(),
+    sendId: ref('send_id').notNull().references(() => sends.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    url: text('url').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('links_send_position_key').on(t.sendId, t.position)],
+);
+
+export const clicks = pgTable(
+  'clicks',
+  {
+    id: id(),
+    linkId: ref('link_id').notNull().references(() => links.id, { onDelete: 'cascade' }),
+    sendId: ref('send_id').notNull().references(() => sends.id, { onDelete: 'cascade' }),
+    contactId: ref('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
+    clickedAt: at('clicked_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    isBot: boolean('is_bot').notNull().default(false),
+  },
+  (t) => [index('clicks_contact_clicked_idx').on(t.contactId, t.clickedAt), index('clicks_send_idx').on(t.sendId)],
+);
+
+export const opens = pgTable(
+  'opens',
+  {
+    id: id(),
+    sendId: ref('send_id').notNull().references(() => sends.id, { onDelete: 'cascade' }),
+    contactId: ref('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
+    openedAt: at('opened_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    isBot: boolean('is_bot').notNull().default(false),
+  },
+  (t) => [index('opens_contact_opened_idx').on(t.contactId, t.openedAt), index('opens_send_idx').on(t.sendId)],
+);
+
+/** The credit an order gives a send under one attribution model. */
+export const attributions = pgTable(
+  'attributions',
+  {
+    id: id(),
+    orderId: ref('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+    sendId: ref('send_id').references(() => sends.id, { onDelete: 'set null' }),
+    campaign: text('campaign').notNull(),
+    model: text('model').notNull(),
+    touch: text('touch').notNull(),
+    weight: numeric('weight', { precision: 7, scale: 6 }).notNull(),
+    revenue: numeric('revenue', { precision: 14, scale: 2 }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('attributions_order_send_model_key').on(t.orderId, t.sendId, t.model),
+    index('attributions_campaign_idx').on(t.campaign, t.model),
+  ],
+);
