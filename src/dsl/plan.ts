@@ -1,0 +1,115 @@
+import type { Condition } from './condition';
+
+/**
+ * A compiled campaign: what `almanac apply` stores in `campaign_versions.plan` and what the
+ * journey engine runs. Only the compiler (src/dsl/compile/) makes one, and `revivePlan` reads one
+ * back from the database; anything else is refused (the `$$almanac` marker, as graphile/worker's
+ * `$$isParsed`). Plain JSON: dates are ISO strings, durations milliseconds.
+ */
+export const PLAN_MARKER = 'almanac.campaign-plan';
+export const PLAN_VERSION = 1;
+
+export type Purpose = string; // e.g. email.marketing, email.transactional
+
+export type Trigger =
+  | { kind: 'event'; event: string; where?: Condition; correlate?: string }
+  | {
+      kind: 'schedule';
+      /** RFC 5545 RRULE body without DTSTART, e.g. FREQ=WEEKLY;BYDAY=TU;BYHOUR=10 */
+      rrule: string;
+      /** `contact`: each contact's local time; otherwise an IANA zone. */
+      timezone: 'contact' | string;
+      /** Local date-times (YYYY-MM-DDTHH:mm) bounding the series. */
+      start?: string;
+      until?: string;
+    }
+  | { kind: 'at'; at: string; timezone: 'contact' | string }
+  | { kind: 'segment'; change: 'enters' | 'leaves'; segment: string; condition: Condition };
+
+export type ReEntry = { mode: 'never' } | { mode: 'always' } | { mode: 'after'; ms: number };
+
+/**
+ * Every step has a stable `key`: its `id:` when the author gave one, else its path from the
+ * root, JSON-path style: `steps[1]`, `steps[2].on_timeout[0]`, `steps[2].on_timeout[0].branch[1].steps[0]`,
+ * `….branch.otherwise[0]`, `….split.A[0]`. In-flight runs find their place in a new version by key.
+ * `line`/`col` point into the source file, for messages.
+ */
+interface StepBase {
+  key: string;
+  line: number;
+  col: number;
+}
+
+export type Step = StepBase &
+  (
+    | { kind: 'wait'; ms: number }
+    /**
+     * Wait for a correlated event (`where` on its properties). If it comes, continue after this
+     * step; if `timeoutMs` passes first, run `onTimeout` and then continue after this step.
+     */
+    | { kind: 'wait_until'; event: string; timeoutMs: number; where?: Condition; onTimeout: Step[] }
+    | { kind: 'send'; template: string; subject?: string; data?: Record<string, unknown> }
+    /** First arm whose `when` holds runs, else `otherwise`; then continue after the branch. */
+    | { kind: 'branch'; arms: Array<{ when: Condition; steps: Step[] }>; otherwise: Step[] }
+    /** Sticky random split: a contact always lands in the same arm. Percents sum to 100. */
+    | { kind: 'split'; arms: Array<{ name: string; percent: number; steps: Step[] }> }
+    | { kind: 'update'; attributes: Record<string, unknown> }
+    | { kind: 'emit'; event: string; properties?: Record<string, unknown> }
+    | { kind: 'exit' }
+  );
+
+export type StepKind = Step['kind'];
+
+export interface CampaignPlan {
+  readonly $$almanac: typeof PLAN_MARKER;
+  readonly planVersion: typeof PLAN_VERSION;
+  id: string;
+  name: string;
+  /** Source file relative to the project root, e.g. campaigns/abandoned-cart.yaml */
+  file: string;
+  purpose: Purpose;
+  priority: number;
+  trigger: Trigger;
+  audience?: Condition;
+  reEntry: ReEntry;
+  exitOn: Array<{ event: string; where?: Condition }>;
+  goal?: { event: string; attribution: { clickMs: number; openMs: number } };
+  holdoutPercent: number;
+  /** On apply, move running runs to this version by step key (else they finish on theirs). */
+  migrate: boolean;
+  steps: Step[];
+}
+
+/** calendar.yaml, compiled. Times of day are minutes after local midnight. */
+export interface CalendarPlan {
+  timezone: string;
+  quietHours?: { fromMinute: number; toMinute: number };
+  blackout: Array<({ date: string } | { rrule: string }) & { reason: string }>;
+  frequencyCaps: Array<{ purpose: Purpose | 'any'; max: number; perMs: number }>;
+  onConflict: 'defer' | 'skip';
+  seasons: Array<{ name: string; from: string; to: string }>;
+}
+
+/** A whole campaigns folder, compiled and cross-checked. */
+export interface Project {
+  campaigns: CampaignPlan[];
+  segments: Record<string, Condition>;
+  calendar: CalendarPlan;
+  /** Template names found under templates/. */
+  templates: string[];
+  /** The raw text of each campaign file, keyed by campaign id (hashed for versions). */
+  sources: Record<string, string>;
+}
+
+export function isCampaignPlan(value: unknown): value is CampaignPlan {
+  const v = value as Partial<CampaignPlan> | null;
+  return !!v && v.$$almanac === PLAN_MARKER && v.planVersion === PLAN_VERSION;
+}
+
+/** Read a plan back from `campaign_versions.plan`. */
+export function revivePlan(json: unknown): CampaignPlan {
+  if (!isCampaignPlan(json)) {
+    throw new Error('not a compiled CampaignPlan: compile campaign files with compileProject() (src/dsl/compile)');
+  }
+  return json;
+}
