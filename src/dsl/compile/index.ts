@@ -1,0 +1,72 @@
+import { basename } from 'node:path';
+import type { Diagnostic } from '../diagnostics';
+import type { CampaignPlan, Project } from '../plan';
+import { checkBlackouts } from './blackout';
+import { defaultCalendar, compileCalendar } from './calendar';
+import { type CompiledCampaign, compileCampaign } from './campaign';
+import { checkDuplicateIds, checkEmitCycles } from './cross';
+import { readProjectFiles } from './files';
+import { type EventRefs, checkEventNames } from './refs';
+import { buildSegments } from './segments';
+import { type Source, hasErrors, parseSource } from './source';
+
+export interface CompileOptions {
+  campaignsDir: string;
+  templatesDir: string;
+  /** Paths in diagnostics are relative to this; default process.cwd(). */
+  displayRoot?: string;
+}
+
+export type CompileResult =
+  | { ok: true; project: Project; warnings: Diagnostic[] }
+  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+/** Reads campaigns/*.yaml and the template names under templates/, then compiles them. */
+export async function compileProject(options: CompileOptions): Promise<CompileResult> {
+  const { files, templates } = await readProjectFiles(options);
+  return compileSources(files, templates);
+}
+
+const stem = (path: string) => basename(path).replace(/\.ya?ml$/, '');
+
+/**
+ * The pure compiler: campaign files (by path; `segments.yaml` and `calendar.yaml` by name) and the
+ * template names that exist → a Project, or every problem found in every file.
+ */
+export function compileSources(files: Array<{ path: string; text: string }>, templates: string[]): CompileResult {
+  const sources = [...files].sort((a, b) => a.path.localeCompare(b.path)).map((f) => parseSource(f.path, f.text));
+  const parsed = (s: Source) => !hasErrors(s);
+  const calendarSource = sources.find((s) => stem(s.file) === 'calendar');
+  const segmentsSource = sources.find((s) => stem(s.file) === 'segments');
+  const campaignSources = sources.filter((s) => s !== calendarSource && s !== segmentsSource);
+  const events: EventRefs = [];
+
+  const calendar = calendarSource && parsed(calendarSource) ? compileCalendar(calendarSource) : defaultCalendar();
+  const segmentsOk = !segmentsSource || parsed(segmentsSource);
+  const segments = buildSegments(segmentsOk ? segmentsSource : undefined, events, segmentsSource?.file ?? 'campaigns/segments.yaml', !segmentsOk);
+  const context = { templates, segments, events, calendarZone: calendar?.timezone ?? 'UTC' };
+  const campaigns: CompiledCampaign[] = campaignSources.filter(parsed).map((s) => compileCampaign(context, s, stem(s.file)));
+
+  checkDuplicateIds(campaigns);
+  checkEmitCycles(campaigns);
+  if (calendar) checkBlackouts(campaigns, calendar, calendarSource?.file ?? 'campaigns/calendar.yaml');
+  checkEventNames(events, campaigns.flatMap((c) => c.emits.map((e) => e.event)));
+
+  const diagnostics = sources.flatMap((s) => s.diagnostics).sort(byPlace);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const warnings = diagnostics.filter((d) => d.severity === 'warning');
+  if (errors.length || !calendar) return { ok: false, errors, warnings };
+  const plans = campaigns.map((c) => c.plan).filter((p): p is CampaignPlan => p !== undefined);
+  const project: Project = {
+    campaigns: plans,
+    segments: segments.compiled(),
+    calendar,
+    templates: [...templates].sort(),
+    sources: Object.fromEntries(campaigns.map((c) => [c.id!, c.source.text])),
+  };
+  return { ok: true, project, warnings };
+}
+
+function byPlace(a: Diagnostic, b: Diagnostic): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col;
+}

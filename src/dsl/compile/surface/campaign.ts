@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { condition } from './condition';
+import { duration, eventType, json, localDateTime, name, percent, rrule, zoneOrContact } from './scalars';
+
+const id = { id: name.optional().describe('A stable key for this step, kept across edits.') };
+
+export const step: z.ZodType<unknown> = z.lazy(() => {
+  const steps = z.array(step);
+  return z.union([
+      z.literal('exit'),
+      z.strictObject({ ...id, wait: duration }),
+      z.strictObject({ ...id, wait_until: z.strictObject({ event: eventType, timeout: duration, where: condition.optional() }), on_timeout: steps.optional() }),
+      z.strictObject({ ...id, send: name.describe('A template folder under templates/.'), subject: z.string().optional(), data: json.optional() }),
+      z.strictObject({
+        ...id,
+        branch: z.array(z.union([z.strictObject({ when: condition, steps }), z.strictObject({ otherwise: steps })])).min(1),
+      }),
+      z.strictObject({
+        ...id,
+        split: z.record(z.string(), z.union([steps, percent, z.strictObject({ percent: percent.optional(), steps: steps.optional() })])),
+      }),
+      z.strictObject({ ...id, update: json }),
+      z.strictObject({ ...id, emit: eventType, properties: json.optional() }),
+      z.strictObject({ ...id, exit: z.literal(true).nullable() }),
+  ]);
+}).meta({ id: 'step', description: 'One step: wait, wait_until, send, branch, split, update, emit or exit.' });
+
+const trigger = z.union([
+  z.strictObject({ event: eventType, where: condition.optional(), correlate: z.string().optional() }),
+  z.strictObject({ schedule: z.strictObject({ rrule, timezone: zoneOrContact.optional(), start: localDateTime.optional(), until: localDateTime.optional() }) }),
+  z.strictObject({ at: localDateTime, timezone: zoneOrContact.optional() }),
+  z.strictObject({ segment: z.union([z.strictObject({ enters: name }), z.strictObject({ leaves: name })]) }),
+]);
+
+/** One campaigns/NAME.yaml file. */
+export const campaignFile = z
+  .strictObject({
+    campaign: name.describe('The campaign id; must equal the file name.'),
+    name: z.string().optional(),
+    purpose: name.describe('Consent purpose checked before every send, e.g. email.marketing.'),
+    priority: z.int().min(0).max(100).optional().describe('0–100: decides frequency-cap conflicts (default 50).'),
+    trigger,
+    audience: condition.optional(),
+    re_entry: z.union([z.enum(['never', 'always']), z.strictObject({ after: duration })]).optional(),
+    exit_on: z.array(z.strictObject({ event: eventType, where: condition.optional() })).optional(),
+    goal: z.strictObject({ event: eventType, attribution: z.strictObject({ click: duration.optional(), open: duration.optional() }).optional() }).optional(),
+    holdout: percent.optional(),
+    migrate: z.boolean().optional(),
+    steps: z.array(step).min(1),
+  })
+  .meta({ title: 'Almanac campaign', description: 'One campaign per file: campaigns/NAME.yaml.' });

@@ -1,0 +1,87 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main';
+import { jsonSchemaText, schemaKinds } from '../../../src/dsl/json-schema';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const temp = mkdtempSync(join(tmpdir(), 'almanac-validate-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+function run(args: string[], cwd = root) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { env: {}, out: (t: string) => out.push(t), err: (t: string) => err.push(t), cwd };
+  return main(args, io).then((code) => ({ code, out: out.join(''), err: err.join('') }));
+}
+
+/** A project folder with one campaign and one template. */
+function project(name: string, campaign: string): string {
+  const dir = join(temp, name);
+  mkdirSync(join(dir, 'campaigns'), { recursive: true });
+  mkdirSync(join(dir, 'templates', 'hello'), { recursive: true });
+  writeFileSync(join(dir, 'templates', 'hello', 'subject.hbs'), 'Hello');
+  writeFileSync(join(dir, 'templates', 'hello', 'text.hbs'), 'Hello {{contact.first_name}}');
+  writeFileSync(join(dir, 'campaigns', 'hi.yaml'), campaign);
+  return dir;
+}
+
+const head = 'campaign: hi\npurpose: email.marketing\ntrigger: { event: contact.created }\n';
+
+describe('almanac validate', () => {
+  it('exits 0 on the sample project and says what it checked', async () => {
+    const r = await run(['validate']);
+    expect(r).toEqual({ code: 0, out: 'ok: 4 campaigns, 2 segments, 0 warnings\n', err: '' });
+  });
+
+  it('exits 1 and prints every error, paths relative to the current directory', async () => {
+    project('broken', `${head}steps:\n  - send: helo\n  - wait: 2 days\n`);
+    const r = await run(['validate', 'broken'], temp);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(
+      'broken/campaigns/hi.yaml:5:11 unknown template "helo" — did you mean "hello"?\n' +
+        'broken/campaigns/hi.yaml:6:11 wait "2 days" is not a duration — write a number and a unit: 45s, 30m, 1h, 2d or 1w\n' +
+        '2 errors, 0 warnings: fix the errors above\n',
+    );
+  });
+
+  it('exits 0 when there are only warnings, and prints them', async () => {
+    const dir = project('warned', `${head}steps:\n  - send: hello\n  - exit\n  - send: hello\n`);
+    const r = await run(['validate', dir]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('hi.yaml:7:5 warning: unreachable step after "exit"');
+    expect(r.out).toMatch(/ok: 1 campaign, 0 segments, 1 warning\n$/);
+  });
+
+  it('exits 1 when the folder holds no campaigns', async () => {
+    const r = await run(['validate', join(temp, 'nothing-here')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('no campaign files in');
+  });
+
+  it('exits 2 on a usage mistake', async () => {
+    expect((await run(['validate', 'a', 'b'])).code).toBe(2);
+    expect((await run(['validate', '--strict'])).code).toBe(2);
+  });
+});
+
+describe('almanac schema', () => {
+  it('prints the campaign schema by default, and each kind on request', async () => {
+    expect((await run(['schema'])).out).toBe(jsonSchemaText('campaign'));
+    const r = await run(['schema', 'segments']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ title: 'Almanac segments' });
+  });
+
+  it('an unknown kind is a usage error with did-you-mean', async () => {
+    const r = await run(['schema', 'calender']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('unknown schema "calender" — did you mean "calendar"?');
+  });
+
+  // The sample files point editors at schemas/*.schema.json: those copies must never go stale.
+  it.each(schemaKinds)('schemas/%s.schema.json is what the code generates (regenerate: almanac schema KIND > schemas/KIND.schema.json)', (kind) => {
+    expect(readFileSync(`${root}schemas/${kind}.schema.json`, 'utf8')).toBe(jsonSchemaText(kind));
+  });
+});
