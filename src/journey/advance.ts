@@ -1,0 +1,91 @@
+import type { Facts } from '../dsl/condition';
+import type { CampaignPlan } from '../dsl/plan';
+import { holds } from './conditions';
+import { entryOf, type PlanIndex } from './navigate';
+import { chooseArm } from './split';
+import type { Effect, RunState, StepResult } from './state';
+
+/** One call's working set: the plan indexed once, the facts it may update, the effects so far. */
+export interface StepContext {
+  plan: CampaignPlan;
+  index: PlanIndex;
+  facts: Facts;
+  now: Date;
+  effects: Effect[];
+}
+
+/**
+ * Execute steps from `from` until the run must wait or ends. Instantaneous steps (send, update,
+ * emit, branch, split, exit) follow each other in this one call; an `update` is visible to later
+ * branches at once. A valid plan visits each step at most once per call (continuations only move
+ * forward in source order), so more than `index.size` steps means a cycle from repeated keys:
+ * the run exits 'step_limit' instead of spinning.
+ */
+export function advance(ctx: StepContext, state: RunState, from: string | null): StepResult {
+  const { index, now, effects } = ctx;
+  const splits = { ...state.splits };
+  let key = from;
+  for (let budget = index.size; ; budget--) {
+    if (key === null) return finish(ctx, { ...state, splits }, 'completed');
+    if (budget <= 0) return finish(ctx, { ...state, splits }, 'step_limit');
+    const slot = index.get(key);
+    if (!slot) return finish(ctx, { ...state, splits }, `step_missing:${key}`);
+    const { step, next } = slot;
+    switch (step.kind) {
+      case 'send': {
+        const effect: Effect = { kind: 'send', stepKey: step.key, template: step.template };
+        if (step.subject !== undefined) effect.subject = step.subject;
+        if (step.data !== undefined) effect.data = step.data;
+        effects.push(effect);
+        key = next;
+        break;
+      }
+      case 'update':
+        effects.push({ kind: 'update', stepKey: step.key, attributes: step.attributes });
+        ctx.facts = {
+          ...ctx.facts,
+          contact: { ...ctx.facts.contact, attributes: { ...ctx.facts.contact.attributes, ...step.attributes } },
+        };
+        key = next;
+        break;
+      case 'emit':
+        effects.push({ kind: 'emit', stepKey: step.key, event: step.event, properties: step.properties ?? {} });
+        key = next;
+        break;
+      case 'exit':
+        return finish(ctx, { ...state, splits }, 'exit_step');
+      case 'branch': {
+        const arm = step.arms.find((a) => holds(a.when, ctx.facts, now));
+        key = entryOf(arm ? arm.steps : step.otherwise, next);
+        break;
+      }
+      case 'split': {
+        const arm = chooseArm(ctx.plan, step, ctx.facts.contact.id, splits);
+        if (arm) splits[step.key] = arm.name;
+        key = entryOf(arm?.steps ?? [], next);
+        break;
+      }
+      case 'wait':
+        return pause(ctx, { ...state, splits }, step.key, 'sleeping', step.ms);
+      case 'wait_until':
+        return pause(ctx, { ...state, splits }, step.key, 'awaiting', step.timeoutMs);
+    }
+  }
+}
+
+function pause(ctx: StepContext, state: RunState, at: string, phase: 'sleeping' | 'awaiting', ms: number): StepResult {
+  const wakeAt = new Date(ctx.now.getTime() + ms);
+  ctx.effects.push({ kind: 'wake_at', at: wakeAt });
+  return { state: { ...withoutWake(state), at, phase, wakeAt: wakeAt.toISOString() }, effects: ctx.effects };
+}
+
+/** End the run: phase 'done', `at` null, the reason kept in the state and told as the last effect. */
+export function finish(ctx: StepContext, state: RunState, reason: string): StepResult {
+  ctx.effects.push({ kind: 'exit', reason });
+  return { state: { ...withoutWake(state), at: null, phase: 'done', exitReason: reason }, effects: ctx.effects };
+}
+
+export function withoutWake(state: RunState): RunState {
+  const { wakeAt: _wakeAt, ...rest } = state;
+  return rest;
+}

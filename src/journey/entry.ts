@@ -1,0 +1,57 @@
+import type { EventFact, Facts } from '../dsl/condition';
+import { evaluate } from '../dsl/conditions/evaluate';
+import type { CampaignPlan } from '../dsl/plan';
+import { whereHolds } from './conditions';
+import { isHeldOut } from './holdout';
+
+/** What the database knows about this contact's earlier runs of the campaign. */
+export interface EntryHistory {
+  /** When the newest run of this campaign for this contact started (any status). */
+  lastStartedAt?: Date;
+  /** Correlation keys of its active runs (`null` for an uncorrelated run). */
+  activeKeys: ReadonlySet<string | null>;
+}
+
+export type EntryDecision =
+  | { start: false; reason: 'no_match' | 'no_contact' | 'audience' | 're_entry' | 'already_running' }
+  | { start: true; holdout: boolean; correlationKey: string | null };
+
+/** The correlation key an event carries for a campaign (`correlate: checkout_id`), as text. */
+export function correlationKeyOf(plan: CampaignPlan, properties: Record<string, unknown>): string | null {
+  if (plan.trigger.kind !== 'event' || !plan.trigger.correlate) return null;
+  const v = properties[plan.trigger.correlate];
+  return v === undefined || v === null ? null : String(v);
+}
+
+/** Does `event` match the campaign's event trigger (type and `where`)? */
+export function triggeredBy(plan: CampaignPlan, event: EventFact, facts: Facts, now: Date): boolean {
+  return plan.trigger.kind === 'event' && plan.trigger.event === event.type && whereHolds(plan.trigger.where, event, facts, now);
+}
+
+/**
+ * Whether a trigger starts a run for this contact, pure. Checked in order: the audience (over
+ * the contact now, with the trigger's properties under `trigger.`/`cart.`); one active run per
+ * correlation key (a second `checkout.started` for the same checkout joins nothing new);
+ * `re_entry` (never: no earlier run at all; after D: none started within D; always); then the
+ * holdout draw — a held-out contact still gets a run, recorded as `holdout`, with no sends, so
+ * lift can be measured against it.
+ */
+export function decideEntry(
+  plan: CampaignPlan,
+  contactFacts: Facts | undefined,
+  trigger: Record<string, unknown>,
+  correlationKey: string | null,
+  history: EntryHistory,
+  now: Date,
+): EntryDecision {
+  if (!contactFacts) return { start: false, reason: 'no_contact' };
+  if (plan.audience && !evaluate(plan.audience, { ...contactFacts, trigger }, now)) return { start: false, reason: 'audience' };
+  if (history.activeKeys.has(correlationKey)) return { start: false, reason: 'already_running' };
+  const last = history.lastStartedAt;
+  if (last) {
+    const re = plan.reEntry;
+    if (re.mode === 'never') return { start: false, reason: 're_entry' };
+    if (re.mode === 'after' && now.getTime() - last.getTime() < re.ms) return { start: false, reason: 're_entry' };
+  }
+  return { start: true, holdout: isHeldOut(plan, contactFacts.contact.id), correlationKey };
+}

@@ -1,0 +1,60 @@
+import type { EventFact, Facts } from '../dsl/condition';
+import type { CampaignPlan } from '../dsl/plan';
+import { advance, finish, type StepContext } from './advance';
+import { whereHolds } from './conditions';
+import { entryOf, indexPlan } from './navigate';
+import { RUN_STATE_VERSION, type RunState, type StepInput, type StepResult } from './state';
+
+/**
+ * Run one contact's journey as far as it can go at `now`. Pure: no I/O, no clock; the caller
+ * persists `state` and turns `effects` into rows in the same transaction.
+ *
+ * - start / wake: a run that is due (no `wakeAt`, or `now` at or past it) moves on — a ready run
+ *   executes `at`, a sleeping one continues after its wait, an awaiting one runs `on_timeout`
+ *   then continues after its wait_until. A run not yet due is left alone and its wake_at re-told.
+ * - event: an `exit_on` match ends any unfinished run ('exit_on:<type>'). An awaiting run whose
+ *   wait_until matches (type and `where`) continues after it, provided the event happened before
+ *   the timeout — one stamped at or after it arrived too late, and the timeout path runs instead.
+ *   Any other event changes nothing. The caller routes events (same contact, same correlation key).
+ * - a finished run ignores everything.
+ */
+export function step(plan: CampaignPlan, state: RunState, input: StepInput, now: Date): StepResult {
+  if (state.phase === 'done') return { state, effects: [] };
+  const ctx: StepContext = { plan, index: indexPlan(plan), facts: factsFor(state, input.facts), now, effects: [] };
+  if (state.v !== RUN_STATE_VERSION) return finish(ctx, state, `state_version:${String(state.v)}`);
+  return input.kind === 'event' ? onEvent(ctx, state, input.event) : onWake(ctx, state);
+}
+
+function onWake(ctx: StepContext, state: RunState): StepResult {
+  if (state.wakeAt !== undefined && ctx.now.getTime() < Date.parse(state.wakeAt)) return unchanged(state);
+  if (state.phase === 'ready') return advance(ctx, state, state.at);
+  if (state.at === null) return advance(ctx, state, null);
+  const slot = ctx.index.get(state.at);
+  if (!slot) return finish(ctx, state, `step_missing:${state.at}`);
+  if (state.phase === 'awaiting' && slot.step.kind === 'wait_until') {
+    return advance(ctx, state, entryOf(slot.step.onTimeout, slot.next));
+  }
+  return advance(ctx, state, slot.next);
+}
+
+function onEvent(ctx: StepContext, state: RunState, event: EventFact): StepResult {
+  const { plan, facts, now } = ctx;
+  const exit = plan.exitOn.find((e) => e.event === event.type && whereHolds(e.where, event, facts, now));
+  if (exit) return finish(ctx, state, `exit_on:${event.type}`);
+  if (state.phase !== 'awaiting' || state.at === null) return unchanged(state);
+  const slot = ctx.index.get(state.at);
+  if (!slot || slot.step.kind !== 'wait_until' || slot.step.event !== event.type) return unchanged(state);
+  if (!whereHolds(slot.step.where, event, facts, now)) return unchanged(state);
+  if (state.wakeAt !== undefined && event.occurredAt.getTime() >= Date.parse(state.wakeAt)) return onWake(ctx, state);
+  return advance(ctx, state, slot.next);
+}
+
+/** Nothing happened: same state, and the pending wake told again so next_wake_at stays right. */
+function unchanged(state: RunState): StepResult {
+  return { state, effects: state.wakeAt === undefined ? [] : [{ kind: 'wake_at', at: new Date(state.wakeAt) }] };
+}
+
+/** Branches see the run's trigger under `trigger.` / `cart.` even when the caller did not pass it. */
+function factsFor(state: RunState, facts: Facts): Facts {
+  return facts.trigger === undefined ? { ...facts, trigger: state.trigger.properties } : facts;
+}
