@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { FieldError } from './types';
+
+/**
+ * Field schemas shared by the event body and `PUT /v1/contacts/:id`, and the one translation of
+ * zod issues into `path: message` errors a caller can act on.
+ */
+export function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    // Intl also accepts offsets like "+01:00"; a contact's zone must be a named IANA zone.
+    return /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone);
+  } catch {
+    return false;
+  }
+}
+
+export const timezoneField = z
+  .string({ error: 'expected an IANA time zone such as Europe/Warsaw' })
+  .refine(isIanaZone, { error: 'expected an IANA time zone such as Europe/Warsaw' });
+
+export const localeField = z
+  .string({ error: 'expected a locale such as pl or en-GB' })
+  .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, { error: 'expected a locale such as pl or en-GB' });
+
+/** Stored lower-cased: contacts are matched by lower-cased email. */
+export const emailField = z
+  .email({ error: 'expected an email address' })
+  .max(320, { error: 'expected an email address of at most 320 characters' })
+  .transform((e) => e.toLowerCase());
+
+export const attributesField = z.record(z.string(), z.unknown(), { error: 'expected an object of attributes' });
+
+export const lifecycleStageField = z
+  .string({ error: 'expected a lifecycle stage name' })
+  .regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: 'expected a lower-case lifecycle stage name such as customer' });
+
+/** `['events', 3, 'contact', 'email']` → `events[3].contact.email`. */
+export function fieldPath(path: ReadonlyArray<PropertyKey>, root = '(body)'): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || root;
+}
+
+/** zod issues → field errors; "unknown field" per unrecognized key, "required" for a missing value. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: fieldPath([...issue.path, key]), message: 'unknown field' });
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      out.push({ path: fieldPath(issue.path), message: 'required' });
+    } else {
+      out.push({ path: fieldPath(issue.path), message: issue.message });
+    }
+  }
+  return out;
+}

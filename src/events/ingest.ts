@@ -1,0 +1,137 @@
+import { appendConsent, type ConsentAppend } from '../consent/ledger';
+import type { Db, Tx } from '../storage/db';
+import { isUniqueViolation, pgError } from '../storage/errors';
+import { type EventInsert, findEventIds, insertEvents } from '../storage/events';
+import { insertOrders, type OrderInsert } from '../storage/orders';
+import { type Receipt, recordReceipt } from '../storage/webhook-receipts';
+import { collapseContacts, upsertContactIds } from './contacts';
+import { consentEventTypes, type IngestEvent, isConsentEvent } from './types';
+
+export interface IngestOptions {
+  /** Where the events came from: `api`, `shopify`, a Standard Webhooks source name. */
+  source: string;
+  /** Receipt time (`received_at`). */
+  now: Date;
+  /** A webhook delivery to record in the same transaction; already recorded → nothing is stored. */
+  receipt?: Receipt;
+}
+
+export interface IngestedEvent {
+  index: number;
+  /** The dedupe key. */
+  id: string;
+  /** `events.id` of the stored event (the original one for a duplicate). */
+  eventId: number;
+  duplicate: boolean;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  /** True when `options.receipt` had been seen before: the whole delivery was a replay. */
+  replayed?: true;
+  events: IngestedEvent[];
+}
+
+/**
+ * Store parsed events in ONE transaction: upsert their contacts, insert the events (a known
+ * dedupe key is a duplicate), and for the events that are new append `consent.*` to the consent
+ * ledger and `order.created` to `orders`. Events stay unprocessed (`processed_at` null) for the
+ * trigger phase of `tick`. Deduplication rests on unique indexes with `on conflict do nothing`,
+ * so the same event delivered many times at once is stored and acts once; should a concurrent
+ * transaction still hit a unique index first (an email taken mid-flight) or deadlock with this
+ * one, the whole ingest is retried, and the retry sees the winner. Contacts of duplicate events are upserted again
+ * (harmless: the same merge).
+ */
+export async function ingestEvents(db: Db, events: IngestEvent[], options: IngestOptions): Promise<IngestResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => ingestInTransaction(tx, events, options));
+    } catch (err) {
+      if (attempt >= 5 || !isRetryable(err)) throw err;
+    }
+  }
+}
+
+/**
+ * Worth a fresh transaction: a unique index hit by a concurrent insert, or a deadlock between
+ * batches naming the same new contacts in different orders (PostgreSQL aborts one of them; the
+ * retry then waits for the other and sees its rows).
+ */
+function isRetryable(err: unknown): boolean {
+  const code = pgError(err)?.code;
+  return isUniqueViolation(err) || code === '40P01' || code === '40001';
+}
+
+async function ingestInTransaction(tx: Tx, events: IngestEvent[], options: IngestOptions): Promise<IngestResult> {
+  if (options.receipt && !(await recordReceipt(tx, options.receipt))) {
+    return { accepted: 0, duplicates: events.length, replayed: true, events: [] };
+  }
+  if (events.length === 0) return { accepted: 0, duplicates: 0, events: [] };
+
+  const { rows, indexOf } = collapseContacts(events.map((e) => e.contact));
+  const contactIds = await upsertContactIds(tx, rows);
+  const contactOf = (i: number) => contactIds[indexOf[i]!]!;
+
+  // The first event with a key is the one stored; later ones in the same call are duplicates.
+  const firstIndex = new Map<string, number>();
+  events.forEach((e, i) => firstIndex.has(e.dedupeKey) || firstIndex.set(e.dedupeKey, i));
+  const inserts: EventInsert[] = [...firstIndex.values()].map((i) => {
+    const e = events[i]!;
+    return { dedupeKey: e.dedupeKey, type: e.type, contactId: contactOf(i), properties: e.properties, occurredAt: e.occurredAt, receivedAt: options.now, source: options.source };
+  });
+  const inserted = await insertEvents(tx, inserts);
+  const newIds = new Map(inserted.map((r) => [r.dedupeKey, Number(r.id)]));
+  const known = await findEventIds(tx, [...firstIndex.keys()].filter((k) => !newIds.has(k)));
+  const eventIds = new Map([...known.map((r) => [r.dedupeKey, Number(r.id)] as const), ...newIds]);
+
+  const isNew = (i: number) => newIds.has(events[i]!.dedupeKey) && firstIndex.get(events[i]!.dedupeKey) === i;
+  const consent: ConsentAppend[] = [];
+  const orders: OrderInsert[] = [];
+  events.forEach((e, i) => {
+    if (!isNew(i)) return;
+    const eventId = newIds.get(e.dedupeKey)!;
+    if (isConsentEvent(e.type)) consent.push(consentRow(e, contactOf(i), eventId, options.source));
+    if (e.type === 'order.created') orders.push(orderRow(e, contactOf(i), options.source));
+  });
+  await appendConsent(tx, consent);
+  await insertOrders(tx, orders);
+
+  const result = events.map((e, index) => ({ index, id: e.dedupeKey, eventId: eventIds.get(e.dedupeKey)!, duplicate: !isNew(index) }));
+  const accepted = result.filter((r) => !r.duplicate).length;
+  return { accepted, duplicates: events.length - accepted, events: result };
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** Properties were checked by the parser (src/events/schema.ts): `purpose` is a string. */
+function consentRow(e: IngestEvent, contactId: number, eventId: number, source: string): ConsentAppend {
+  const p = e.properties;
+  return {
+    contactId,
+    purpose: String(p.purpose),
+    granted: consentEventTypes[e.type as keyof typeof consentEventTypes],
+    text: str(p.text),
+    textVersion: str(p.text_version),
+    source: str(p.source) ?? source,
+    ip: str(p.ip),
+    userAgent: str(p.user_agent),
+    occurredAt: e.occurredAt,
+    eventId,
+  };
+}
+
+/** Properties were checked by the parser: order_id, total and currency are present. */
+function orderRow(e: IngestEvent, contactId: number, source: string): OrderInsert {
+  const p = e.properties;
+  return {
+    source,
+    orderId: String(p.order_id),
+    contactId,
+    checkoutId: p.checkout_id === undefined || p.checkout_id === null ? null : String(p.checkout_id),
+    total: String(p.total),
+    currency: String(p.currency).toUpperCase(),
+    items: Array.isArray(p.items) ? (p.items as Array<Record<string, unknown>>) : [],
+    occurredAt: e.occurredAt,
+  };
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { Result } from '../dsl/diagnostics';
+import { attributesField, emailField, fieldErrors, lifecycleStageField, localeField, timezoneField } from './fields';
+import { type FieldError, type IngestEvent, isConsentEvent } from './types';
+
+/**
+ * The one event JSON shape (DESIGN.md "Events"): the API body, each NDJSON line of `simulate`,
+ * and what webhooks map into. Parsing is all-or-nothing and every error names its field
+ * (`events[3].contact.email: expected an email address`).
+ *
+ * Decisions: unknown top-level and contact fields are rejected (a typo such as `ocurred_at` would
+ * otherwise be silently lost); `contact` is required, since every event belongs to a contact and
+ * every hot query is keyed by one; an invalid `contact.timezone` is a 400, not dropped, so the
+ * sender learns of it (contacts without a zone fall back to the calendar's zone when sending).
+ */
+export const MAX_BATCH = 1000;
+
+const contactSchema = z
+  .strictObject(
+    {
+      id: z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }).max(255),
+      email: emailField,
+      timezone: timezoneField,
+      locale: localeField,
+      attributes: attributesField,
+      lifecycle_stage: lifecycleStageField,
+    },
+    { error: 'expected an object with an id or an email' },
+  )
+  .partial()
+  .refine((c) => c.id !== undefined || c.email !== undefined, {
+    error: 'expected an id or an email (a contact is matched by either)',
+  });
+
+const purpose = z.string({ error: 'expected a consent purpose such as email.marketing' }).regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, {
+  error: 'expected a consent purpose such as email.marketing',
+});
+const optionalText = z.string({ error: 'expected a string' }).max(10_000).optional();
+const consentProperties = z.looseObject({
+  purpose,
+  text: optionalText,
+  text_version: optionalText,
+  source: optionalText,
+  ip: optionalText,
+  user_agent: optionalText,
+});
+const amount = 'expected an amount such as 129.00';
+const orderProperties = z.looseObject({
+  order_id: z.union([z.string().min(1), z.number().int()], { error: 'expected the order id (a string or number)' }),
+  checkout_id: z.string({ error: 'expected a string' }).optional(),
+  total: z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, { error: amount })], { error: amount }),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, { error: 'expected an ISO 4217 currency code such as EUR' }),
+  items: z.array(z.record(z.string(), z.unknown()), { error: 'expected an array of item objects' }).optional(),
+});
+
+const eventSchema = z
+  .strictObject({
+    id: z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }).max(255).optional(),
+    type: z.string({ error: 'expected an event type' }).regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, {
+      error: 'expected a dotted lower-case event type such as checkout.started',
+    }),
+    occurred_at: z.iso
+      .datetime({ offset: true, error: 'expected an ISO 8601 time with a zone, such as 2026-11-23T10:00:00Z' })
+      .optional(),
+    contact: contactSchema,
+    properties: z.record(z.string(), z.unknown(), { error: 'expected an object' }).default({}),
+  }, { error: 'expected an event object' })
+  .superRefine((event, ctx) => {
+    // Properties other tables need are checked here, so a bad consent or order event is a 400
+    // instead of a half-applied ingest.
+    const typed = isConsentEvent(event.type) ? consentProperties : event.type === 'order.created' ? orderProperties : undefined;
+    const checked = typed?.safeParse(event.properties, { reportInput: true });
+    for (const issue of checked?.success === false ? checked.error.issues : []) {
+      ctx.addIssue({ ...issue, path: ['properties', ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+    }
+  });
+
+const batchSchema = z.strictObject(
+  {
+    events: z
+      .array(eventSchema, { error: 'expected an array of events' })
+      .min(1, { error: 'expected at least one event' })
+      .max(MAX_BATCH, { error: `expected at most ${MAX_BATCH} events per batch` }),
+  },
+  { error: 'expected an object { "events": [...] }' },
+);
+
+type RawEvent = z.output<typeof eventSchema>;
+
+export interface ParseOptions {
+  /** Receipt time: `occurred_at` defaults to it. */
+  now: Date;
+  /** The `Idempotency-Key` (or webhook id): the dedupe key of events sent without an `id`. */
+  idempotencyKey?: string;
+}
+
+/** One event (`POST /v1/events`). */
+export function parseEvent(body: unknown, options: ParseOptions): Result<IngestEvent[], FieldError[]> {
+  const parsed = eventSchema.safeParse(body, { reportInput: true });
+  if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
+  return finish([parsed.data], options, false);
+}
+
+/** `{ "events": [...] }` (`POST /v1/events/batch`); item i without an id gets `${key}:${i}`. */
+export function parseEventBatch(body: unknown, options: ParseOptions): Result<IngestEvent[], FieldError[]> {
+  const parsed = batchSchema.safeParse(body, { reportInput: true });
+  if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
+  return finish(parsed.data.events, options, true);
+}
+
+/** Either shape, told apart by a top-level `events` array (Standard Webhooks bodies). */
+export function parseEventBody(body: unknown, options: ParseOptions): Result<IngestEvent[], FieldError[]> {
+  const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
+  return isBatch ? parseEventBatch(body, options) : parseEvent(body, options);
+}
+
+function finish(raw: RawEvent[], options: ParseOptions, batch: boolean): Result<IngestEvent[], FieldError[]> {
+  const errors: FieldError[] = [];
+  const events = raw.map((e, i): IngestEvent => {
+    const key = options.idempotencyKey === undefined ? undefined : batch ? `${options.idempotencyKey}:${i}` : options.idempotencyKey;
+    const dedupeKey = e.id ?? key;
+    if (dedupeKey === undefined) {
+      errors.push({ path: batch ? `events[${i}].id` : 'id', message: 'required unless an Idempotency-Key header is given' });
+    }
+    const c = e.contact;
+    return {
+      dedupeKey: dedupeKey ?? '',
+      type: e.type,
+      occurredAt: e.occurred_at === undefined ? options.now : new Date(e.occurred_at),
+      contact: {
+        ...(c.id !== undefined && { externalId: c.id }),
+        ...(c.email !== undefined && { email: c.email }),
+        ...(c.timezone !== undefined && { timezone: c.timezone }),
+        ...(c.locale !== undefined && { locale: c.locale }),
+        ...(c.attributes !== undefined && { attributes: c.attributes }),
+        ...(c.lifecycle_stage !== undefined && { lifecycleStage: c.lifecycle_stage }),
+      },
+      properties: e.properties,
+    };
+  });
+  return errors.length ? { ok: false, error: errors } : { ok: true, value: events };
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { emailField, localeField } from './fields';
+
+/**
+ * The contact and the email-marketing consent carried by a Shopify checkout or order, as parts
+ * of our event JSON shape. Shopify payloads are trusted for shape only after the HMAC check, and
+ * a malformed optional field (an odd locale) is dropped rather than failing the delivery.
+ */
+export const shopifyCustomer = z.looseObject({
+  id: z.union([z.number(), z.string()]).nullish(),
+  admin_graphql_api_id: z.string().nullish(),
+  email: z.string().nullish(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  accepts_marketing: z.boolean().nullish(),
+  accepts_marketing_updated_at: z.string().nullish(),
+  email_marketing_consent: z
+    .looseObject({ state: z.string(), opt_in_level: z.string().nullish(), consent_updated_at: z.string().nullish() })
+    .nullish(),
+});
+export type ShopifyCustomer = z.output<typeof shopifyCustomer>;
+
+/**
+ * Shopify ids exceed 2^53 in places; JSON numbers that large lose digits, so the exact id is read
+ * from `admin_graphql_api_id` (`gid://shopify/Customer/123…`) when present.
+ */
+export function shopifyId(id: number | string | null | undefined, gid: string | null | undefined): string | undefined {
+  const fromGid = gid ? /\/(\d+)$/.exec(gid)?.[1] : undefined;
+  return fromGid ?? (id === null || id === undefined ? undefined : String(id));
+}
+
+export interface ContactJson {
+  id?: string;
+  email?: string;
+  locale?: string;
+  attributes?: Record<string, unknown>;
+}
+
+/** Our `contact` from the customer (else the checkout/order email); undefined when neither identifies anyone. */
+export function contactJson(customer: ShopifyCustomer | null | undefined, email: string | null | undefined, locale: string | null | undefined): ContactJson | undefined {
+  const id = customer ? shopifyId(customer.id, customer.admin_graphql_api_id) : undefined;
+  const mail = [customer?.email, email].map((e) => emailField.safeParse(e)).find((r) => r.success)?.data;
+  if (id === undefined && mail === undefined) return undefined;
+  const attributes = Object.fromEntries(
+    (['first_name', 'last_name'] as const).flatMap((k) => (customer?.[k] ? [[k, customer[k]]] : [])),
+  );
+  const loc = localeField.safeParse(locale);
+  return {
+    ...(id !== undefined && { id }),
+    ...(mail !== undefined && { email: mail }),
+    ...(loc.success && { locale: loc.data }),
+    ...(Object.keys(attributes).length > 0 && { attributes }),
+  };
+}
+
+/**
+ * A `consent.granted` / `consent.withdrawn` event for `email.marketing` when the customer states
+ * one. `email_marketing_consent.state` decides: `subscribed` grants, `unsubscribed` withdraws;
+ * `not_subscribed`, `pending` (double opt-in not confirmed) and `redacted` say nothing. Only when
+ * it is absent does the legacy `accepts_marketing` count, and only `true` (a legacy `false`
+ * cannot tell "never asked" from "withdrew", and must not erase a grant made elsewhere).
+ * The dedupe key is the consent fact itself (customer, state, when it changed), so the same
+ * consent repeated on every checkout update lands in the ledger once.
+ */
+export function consentEventJson(customer: ShopifyCustomer | null | undefined, contact: ContactJson, fallbackAt: string, webhookId: string) {
+  if (!customer) return undefined;
+  const c = customer.email_marketing_consent;
+  const granted = c ? (c.state === 'subscribed' ? true : c.state === 'unsubscribed' ? false : undefined) : customer.accepts_marketing === true ? true : undefined;
+  if (granted === undefined) return undefined;
+  const changedAt = c ? c.consent_updated_at : customer.accepts_marketing_updated_at;
+  const who = contact.id ?? contact.email;
+  return {
+    id: `shopify:consent:${who}:${granted ? 'granted' : 'withdrawn'}:${changedAt ?? `webhook:${webhookId}`}`,
+    type: granted ? 'consent.granted' : 'consent.withdrawn',
+    occurred_at: changedAt ?? fallbackAt,
+    contact,
+    properties: {
+      purpose: 'email.marketing',
+      source: 'shopify',
+      ...(c?.opt_in_level ? { opt_in_level: c.opt_in_level } : {}),
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { Result } from '../dsl/diagnostics';
+import { fieldErrors } from './fields';
+import { consentEventJson, contactJson, shopifyCustomer, shopifyId } from './shopify-customer';
+import type { FieldError } from './types';
+
+/**
+ * Shopify webhook payloads → events in our one JSON shape (DESIGN.md "Events"), which the caller
+ * then parses like any API body. Topics: `checkouts/create` → `checkout.started`,
+ * `checkouts/update` → `checkout.updated` (the checkout `token` is `checkout_id`), `orders/create`
+ * → `order.created` (`checkout_token` is `checkout_id`; ingest also writes the `orders` row);
+ * each may add a consent event for the customer. Dedupe keys name the business fact, not the
+ * delivery, so Shopify sending the same checkout or order under two webhook ids stores it once.
+ */
+export type ShopifyMapping = { kind: 'events'; events: unknown[] } | { kind: 'ignored'; reason: string };
+
+const money = z.union([z.string().regex(/^-?\d+(\.\d+)?$/), z.number()], { error: 'expected an amount' });
+const lineItem = z.looseObject({
+  product_id: z.union([z.number(), z.string()]).nullish(),
+  title: z.string(),
+  quantity: z.number().int(),
+  price: money,
+});
+const common = {
+  email: z.string().nullish(),
+  currency: z.string(),
+  total_price: money,
+  customer_locale: z.string().nullish(),
+  line_items: z.array(lineItem).default([]),
+  customer: shopifyCustomer.nullish(),
+  created_at: z.string(),
+};
+const checkout = z.looseObject({
+  ...common,
+  token: z.string().min(1),
+  updated_at: z.string().nullish(),
+  abandoned_checkout_url: z.string().nullish(),
+});
+const order = z.looseObject({
+  ...common,
+  id: z.union([z.number(), z.string()]),
+  admin_graphql_api_id: z.string().nullish(),
+  name: z.string().nullish(),
+  checkout_token: z.string().nullish(),
+});
+
+const items = (lines: z.output<typeof lineItem>[]) =>
+  lines.map((l) => ({
+    product_id: l.product_id === null || l.product_id === undefined ? null : String(l.product_id),
+    title: l.title,
+    quantity: l.quantity,
+    price: Number(l.price),
+  }));
+
+export function mapShopifyWebhook(topic: string, payload: unknown, webhookId: string): Result<ShopifyMapping, FieldError[]> {
+  if (topic === 'checkouts/create' || topic === 'checkouts/update') {
+    const parsed = checkout.safeParse(payload, { reportInput: true });
+    if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
+    const k = parsed.data;
+    const contact = contactJson(k.customer, k.email, k.customer_locale);
+    if (!contact) return { ok: true, value: { kind: 'ignored', reason: 'the checkout has no customer id or email yet' } };
+    const started = topic === 'checkouts/create';
+    const at = started ? k.created_at : (k.updated_at ?? k.created_at);
+    const event = {
+      id: started ? `shopify:checkout.started:${k.token}` : `shopify:checkout.updated:${k.token}:${at}`,
+      type: started ? 'checkout.started' : 'checkout.updated',
+      occurred_at: at,
+      contact,
+      properties: {
+        checkout_id: k.token,
+        total: Number(k.total_price),
+        currency: k.currency,
+        items: items(k.line_items),
+        ...(k.abandoned_checkout_url ? { url: k.abandoned_checkout_url } : {}),
+      },
+    };
+    return events(event, consentEventJson(k.customer, contact, at, webhookId));
+  }
+  if (topic === 'orders/create') {
+    const parsed = order.safeParse(payload, { reportInput: true });
+    if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
+    const o = parsed.data;
+    const contact = contactJson(o.customer, o.email, o.customer_locale);
+    if (!contact) return { ok: true, value: { kind: 'ignored', reason: 'the order has no customer id or email' } };
+    const orderId = shopifyId(o.id, o.admin_graphql_api_id)!;
+    const event = {
+      id: `shopify:order.created:${orderId}`,
+      type: 'order.created',
+      occurred_at: o.created_at,
+      contact,
+      properties: {
+        order_id: orderId,
+        ...(o.name ? { order_name: o.name } : {}),
+        ...(o.checkout_token ? { checkout_id: o.checkout_token } : {}),
+        total: Number(o.total_price),
+        currency: o.currency,
+        items: items(o.line_items),
+      },
+    };
+    return events(event, consentEventJson(o.customer, contact, o.created_at, webhookId));
+  }
+  return { ok: true, value: { kind: 'ignored', reason: `topic "${topic}" is not mapped to events` } };
+}
+
+/** Consent first, so a journey triggered by the checkout already sees the grant. */
+function events(main: unknown, consent: unknown): Result<ShopifyMapping, FieldError[]> {
+  return { ok: true, value: { kind: 'events', events: consent ? [consent, main] : [main] } };
+}

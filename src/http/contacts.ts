@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { attributesField, emailField, fieldErrors, lifecycleStageField, localeField, timezoneField } from '../events/fields';
+import { upsertContactIds } from '../events/contacts';
+import { type ContactRow, getContacts } from '../storage/contacts';
+import type { Database } from '../storage/db';
+import { parseJson, validationError } from './events-input';
+import { apiKey } from './middleware/api-key';
+
+const contactBody = z
+  .strictObject(
+    { email: emailField, timezone: timezoneField, locale: localeField, attributes: attributesField, lifecycle_stage: lifecycleStageField },
+    { error: 'expected an object with email, timezone, locale, attributes, lifecycle_stage' },
+  )
+  .partial();
+
+export interface ContactRoutesDeps {
+  database: Database;
+  apiKeys: readonly string[];
+}
+
+/**
+ * `PUT /v1/contacts/:id`: create or update the contact with this external id. Attributes merge
+ * into the stored ones (send `null` for a key to blank it); absent fields stay as they are. An
+ * email that already belongs to another contact is a 409 and nothing changes.
+ */
+export function contactRoutes(deps: ContactRoutesDeps) {
+  const app = new Hono();
+  app.put('/v1/contacts/:id', apiKey({ keys: deps.apiKeys }), async (c) => {
+    const externalId = c.req.param('id');
+    if (externalId.length > 255) throw validationError([{ path: 'id', message: 'expected at most 255 characters' }], 'contact');
+    const text = await c.req.text();
+    const parsed = contactBody.safeParse(text.trim() === '' ? {} : parseJson(text), { reportInput: true });
+    if (!parsed.success) throw validationError(fieldErrors(parsed.error), 'contact');
+    const b = parsed.data;
+    const row = await deps.database.db.transaction(async (tx) => {
+      const [id] = await upsertContactIds(tx, [
+        {
+          externalId,
+          ...(b.email !== undefined && { email: b.email }),
+          ...(b.timezone !== undefined && { timezone: b.timezone }),
+          ...(b.locale !== undefined && { locale: b.locale }),
+          ...(b.attributes !== undefined && { attributes: b.attributes }),
+          ...(b.lifecycle_stage !== undefined && { lifecycleStage: b.lifecycle_stage }),
+        },
+      ]);
+      const [stored] = await getContacts(tx, [id!]);
+      if (b.email !== undefined && stored?.email !== b.email) {
+        throw new AppError('conflict', `email ${b.email} already belongs to another contact`, { details: { field: 'email' } });
+      }
+      return stored!;
+    });
+    return c.json(contactJson(row));
+  });
+  return app;
+}
+
+function contactJson(c: ContactRow) {
+  return {
+    id: c.externalId,
+    contact_id: c.id,
+    email: c.email,
+    timezone: c.timezone,
+    locale: c.locale,
+    attributes: c.attributes,
+    lifecycle_stage: c.lifecycleStage,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+  };
+}

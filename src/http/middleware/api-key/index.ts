@@ -1,0 +1,1 @@
+export { apiKey, type ApiKeyOptions } from './api-key';

@@ -1,0 +1,1 @@
+export { type RawBodyEnv, shopifyHmac, type ShopifyHmacOptions } from './shopify-hmac';

@@ -1,0 +1,1 @@
+export { type StandardWebhookEnv, standardWebhooks, type StandardWebhooksOptions } from './standard-webhooks';

@@ -1,0 +1,37 @@
+import { inArray } from 'drizzle-orm';
+import type { Tx } from './db';
+import { events } from './schema/index';
+
+export interface EventInsert {
+  dedupeKey: string;
+  type: string;
+  contactId: number;
+  properties: Record<string, unknown>;
+  occurredAt: Date;
+  receivedAt: Date;
+  source: string;
+}
+
+/**
+ * Insert events in ONE statement; a row whose `dedupe_key` is already stored (or is being
+ * stored by a concurrent transaction, which this waits for) is skipped by the unique index, not
+ * by a read beforehand. Returns the rows that were new, with their ids. Keys must be distinct
+ * within one call. `processed_at` stays null: the trigger phase of `tick` picks them up.
+ */
+export async function insertEvents(tx: Tx, rows: EventInsert[]): Promise<Array<{ id: number; dedupeKey: string }>> {
+  if (rows.length === 0) return [];
+  return tx
+    .insert(events)
+    .values(rows)
+    .onConflictDoNothing({ target: events.dedupeKey })
+    .returning({ id: events.id, dedupeKey: events.dedupeKey });
+}
+
+/** Ids of stored events by dedupe key (to answer a duplicate delivery with the original id). */
+export async function findEventIds(tx: Tx, dedupeKeys: string[]): Promise<Array<{ id: number; dedupeKey: string }>> {
+  if (dedupeKeys.length === 0) return [];
+  return tx
+    .select({ id: events.id, dedupeKey: events.dedupeKey })
+    .from(events)
+    .where(inArray(events.dedupeKey, dedupeKeys));
+}
