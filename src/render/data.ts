@@ -1,0 +1,35 @@
+import type { RenderData } from './types';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface RenderDataInput {
+  contact: { email: string | null; locale: string | null; timezone: string | null; attributes: Record<string, unknown> };
+  /** The event that started the run (its type decides whether there is a `cart`). */
+  trigger: { type?: unknown; properties?: unknown } | null | undefined;
+  campaign: { id: string; name: string };
+  sendId: number;
+  /** The send step's own `data:` from the campaign file. */
+  data?: unknown;
+}
+
+/**
+ * What a template sees, from plain inputs: the contact's attributes beside its email, locale and
+ * timezone; the trigger's properties; for checkout-triggered runs a `cart` (items, total,
+ * currency, url); the campaign; the send. The dispatcher and `almanac preview` both build the
+ * data here, so preview shows exactly what is sent.
+ */
+export function renderData(input: RenderDataInput): RenderData {
+  const trigger = isRecord(input.trigger?.properties) ? input.trigger.properties : {};
+  const checkout = typeof input.trigger?.type === 'string' && input.trigger.type.startsWith('checkout.');
+  const c = input.contact;
+  return {
+    contact: { ...c.attributes, email: c.email, locale: c.locale, timezone: c.timezone },
+    trigger,
+    ...(checkout
+      ? { cart: { items: Array.isArray(trigger.items) ? trigger.items : [], total: trigger.total, currency: trigger.currency, url: trigger.url } }
+      : {}),
+    campaign: input.campaign,
+    send: { id: input.sendId },
+    ...(isRecord(input.data) ? { data: input.data } : {}),
+  };
+}

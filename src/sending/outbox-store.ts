@@ -1,0 +1,38 @@
+import { desc } from 'drizzle-orm';
+import type { Tx } from '../storage/db';
+import { outboxMessages } from '../storage/schema/index';
+
+export interface NewOutboxMessage {
+  sendId: number;
+  messageId: string;
+  to: string;
+  from: string;
+  subject: string;
+  raw: string;
+  createdAt: Date;
+}
+
+/** Store one message the outbox transport "sent". */
+export async function insertOutboxMessage(tx: Tx, row: NewOutboxMessage): Promise<void> {
+  await tx.insert(outboxMessages).values(row);
+}
+
+export interface StoredOutboxMessage {
+  id: number;
+  sendId: number | null;
+  messageId: string;
+  to: string;
+  from: string;
+  subject: string;
+  raw: string;
+  createdAt: Date;
+}
+
+/** The newest `limit` messages, newest first (ties by id, so the order is stable). */
+export async function listOutboxMessages(tx: Tx, limit: number): Promise<StoredOutboxMessage[]> {
+  return tx
+    .select()
+    .from(outboxMessages)
+    .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
+    .limit(limit);
+}

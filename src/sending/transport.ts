@@ -1,0 +1,36 @@
+/**
+ * The port every mail provider sits behind (outbox.ts now, SES later). One method, and its
+ * expected failures are values, not exceptions, so the dispatcher has one channel to read:
+ * a transport that throws anyway is treated as `retry` (a bug or a network blip must never
+ * turn into a lost or doubled message).
+ */
+export interface OutgoingMessage {
+  /** `sends.id`; providers carry it as a tag so delivery notifications find their send. */
+  sendId: number;
+  to: string;
+  from: string;
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers (List-Unsubscribe and friends arrive here in later issues). */
+  headers: Record<string, string>;
+  /** Provider tags (SES EmailTags): send id, campaign, template. */
+  tags: Record<string, string>;
+  /** The tick's `now`: the Date header, and when the outbox records it (virtual clocks work). */
+  date: Date;
+}
+
+export type SendOutcome =
+  | { status: 'sent'; providerMessageId: string }
+  /** Transient: throttling, 5xx, network. The dispatcher backs off and tries again. */
+  | { status: 'retry'; error: string; retryAfterMs?: number }
+  /** Permanent: the provider refused this message (rejected address, bad sender). Not retried. */
+  | { status: 'failed'; error: string }
+  /** The account cannot send at all: the dispatcher stops and raises `dispatch.paused`. */
+  | { status: 'paused'; error: string };
+
+export interface Transport {
+  readonly name: string;
+  send(message: OutgoingMessage): Promise<SendOutcome>;
+}
