@@ -18,6 +18,31 @@ const csv = z
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/**
+ * `INGEST_SECRETS`: `source=whsec_<base64>` pairs, comma-separated. Each source is a URL segment
+ * (`POST /webhooks/ingest/:source`); each secret is a Standard Webhooks secret.
+ */
+const ingestSecrets = z.string().transform((s, ctx) => {
+  const out: Record<string, string> = {};
+  for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const source = eq < 0 ? '' : pair.slice(0, eq).trim();
+    const secret = eq < 0 ? '' : pair.slice(eq + 1).trim();
+    const problem = !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(source)
+      ? `"${source || pair}" is not a source name (lower-case letters, digits, - and _)`
+      : !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret) || Buffer.from(secret.slice(6), 'base64').length < 16
+        ? `the secret of "${source}" is not whsec_ followed by base64 of at least 16 bytes`
+        : source in out
+          ? `source "${source}" is listed twice`
+          : undefined;
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `expected source=whsec_… pairs separated by commas; ${problem}` });
+      return z.NEVER;
+    }
+    out[source] = secret;
+  }
+  return out;
+});
 const sqlIdentifier = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier such as "public" or "almanac"');
@@ -35,6 +60,14 @@ const envSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
   API_KEYS: csv.default([]),
   BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  SHOPIFY_WEBHOOK_SECRET: z.string().min(8, { error: "expected the app's API secret key (Shopify signs webhooks with it)" }).optional(),
+  INGEST_SECRETS: ingestSecrets.default({}),
+  MAIL_FROM: z.string().min(3, { error: 'expected a From address such as "Shop <news@shop.example>"' }).default('Almanac <almanac@localhost>'),
+  MAIL_REPLY_TO: z.string().min(3, { error: 'expected an address' }).optional(),
+  SUPPRESSION_KEY: z.string().min(16, { error: 'expected at least 16 characters of secret' }).default('almanac-development-only-key'),
+  SEND_MAX_ATTEMPTS: wholeNumber(1, 50).default(8),
+  SEGMENT_PASS_SECONDS: wholeNumber(1).default(300),
+  APPLY_ON_START: bool.default(true),
   TICK_INTERVAL_SECONDS: wholeNumber(1, 59).default(5),
   TICK_BATCH_SIZE: positiveInt.default(500),
   LEASE_SECONDS: positiveInt.default(60),
@@ -46,6 +79,8 @@ const envSchema = z.object({
   AUTO_MIGRATE: bool.default(true),
 });
 
+const secretVariables = new Set(['API_KEYS', 'SHOPIFY_WEBHOOK_SECRET', 'INGEST_SECRETS', 'SUPPRESSION_KEY']);
+
 export type Env = Record<string, string | undefined>;
 
 export interface Config {
@@ -54,7 +89,15 @@ export interface Config {
     | { kind: 'pglite'; dataDir: string | 'memory'; schema: string };
   http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number; apiKeys: string[] };
   scheduler: { tickIntervalSeconds: number; batchSize: number; leaseSeconds: number };
+  /** Webhook signing secrets: Shopify's, and a Standard Webhooks secret per ingest source. */
+  webhooks: { shopifySecret?: string; ingestSecrets: Record<string, string> };
   paths: { campaigns: string; templates: string };
+  /** Sending: the From header, the HMAC key of suppressed addresses, provider attempts per send. */
+  mail: { from: string; replyTo?: string; suppressionKey: string; maxAttempts: number };
+  /** Segment triggers: full re-evaluation interval (between, only contacts with new events). */
+  segmentPassSeconds: number;
+  /** `serve`/`worker`: compile and apply the campaigns folder on start (refusing to start on errors). */
+  applyOnStart: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   autoMigrate: boolean;
 }
@@ -67,7 +110,8 @@ export function loadConfig(env: Env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(environment)');
-      const got = present[name];
+      // Secrets are named but never echoed: start-up errors end up in logs.
+      const got = secretVariables.has(name) ? undefined : present[name];
       return { variable: name, expected: issue.message, ...(got === undefined ? {} : { got }) };
     });
     const lines = problems.map((p) => `  ${p.variable}: ${p.expected}${'got' in p ? ` (got ${JSON.stringify(p.got)})` : ''}`);
@@ -86,7 +130,19 @@ export function loadConfig(env: Env): Config {
       apiKeys: e.API_KEYS,
     },
     scheduler: { tickIntervalSeconds: e.TICK_INTERVAL_SECONDS, batchSize: e.TICK_BATCH_SIZE, leaseSeconds: e.LEASE_SECONDS },
+    webhooks: {
+      ...(e.SHOPIFY_WEBHOOK_SECRET === undefined ? {} : { shopifySecret: e.SHOPIFY_WEBHOOK_SECRET }),
+      ingestSecrets: e.INGEST_SECRETS,
+    },
     paths: { campaigns: e.CAMPAIGNS_DIR, templates: e.TEMPLATES_DIR },
+    mail: {
+      from: e.MAIL_FROM,
+      ...(e.MAIL_REPLY_TO === undefined ? {} : { replyTo: e.MAIL_REPLY_TO }),
+      suppressionKey: e.SUPPRESSION_KEY,
+      maxAttempts: e.SEND_MAX_ATTEMPTS,
+    },
+    segmentPassSeconds: e.SEGMENT_PASS_SECONDS,
+    applyOnStart: e.APPLY_ON_START,
     logLevel: e.LOG_LEVEL,
     autoMigrate: e.AUTO_MIGRATE,
   };

@@ -1,11 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { isAppError } from '../errors';
 import { type CliIo, type Command, UsageError } from './command';
+import { applyCommand } from './commands/apply';
 import { migrateCommand } from './commands/migrate';
+import { planCommand } from './commands/plan';
+import { previewCommand } from './commands/preview';
 import { serveCommand, workerCommand } from './commands/serve';
+import { schemaCommand } from './commands/schema';
+import { simulateCommand } from './commands/simulate';
+import { validateCommand } from './commands/validate';
 
 /** Every `almanac` command. Later issues add theirs here. */
 export const commands: Record<string, Command> = {
+  validate: validateCommand,
+  plan: planCommand,
+  apply: applyCommand,
+  preview: previewCommand,
+  simulate: simulateCommand,
+  schema: schemaCommand,
   migrate: migrateCommand,
   serve: serveCommand,
   worker: workerCommand,

@@ -5,12 +5,26 @@ import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
 import { notFound, onError } from './on-error';
 import { opsRoutes } from './ops';
+import { contactRoutes } from './contacts';
+import { eventRoutes } from './events';
+import { apiKey } from './middleware/api-key/index';
+import { outboxRoutes } from './outbox';
+import { ingestWebhookRoutes } from './webhooks-ingest';
+import { shopifyWebhookRoutes } from './webhooks-shopify';
 
 export interface AppDeps {
   database: Database;
   metrics: Metrics;
   bodyLimitBytes: number;
   log: (msg: string, err?: unknown) => void;
+  /** Bearer keys for /v1 (API_KEYS); none → /v1 answers 401 telling the operator to set them. */
+  apiKeys?: readonly string[];
+  /** Shopify's webhook secret (SHOPIFY_WEBHOOK_SECRET); unset → /webhooks/shopify answers 401. */
+  shopifySecret?: string;
+  /** Standard Webhooks secrets per ingest source (INGEST_SECRETS). */
+  ingestSecrets?: Readonly<Record<string, string>>;
+  /** The request clock (receipt time, webhook timestamp window); tests inject a fixed one. */
+  now?: () => Date;
 }
 
 /**
@@ -35,6 +49,14 @@ export function createApp(deps: AppDeps) {
     deps.metrics.inc('almanac_http_requests_total', 'HTTP requests answered', { status: String(c.res.status) });
   });
   app.route('/', opsRoutes(deps));
+  const now = deps.now ?? (() => new Date());
+  const apiKeys = deps.apiKeys ?? [];
+  app.route('/', eventRoutes({ database: deps.database, apiKeys, now }));
+  app.route('/', contactRoutes({ database: deps.database, apiKeys }));
+  app.use('/v1/outbox', apiKey({ keys: apiKeys }));
+  app.route('/', outboxRoutes({ database: deps.database }));
+  app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now }));
+  app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now }));
   app.notFound(notFound);
   app.onError(onError(deps.log));
   return app;

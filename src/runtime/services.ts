@@ -1,9 +1,13 @@
 import type { Config } from '../config';
 import { createApp } from '../http/app';
 import { Metrics } from '../metrics';
-import { createTick, type TickPhase } from '../scheduler/tick';
+import { createRenderer } from '../render/renderer';
+import { createDispatcher } from '../scheduler/dispatch';
+import { createTick } from '../scheduler/tick';
+import { createOutboxTransport } from '../sending/outbox';
 import { type Database, type DbOptions, openDb } from '../storage/db';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../storage/migrate';
+import { createEnginePhases } from './engine';
 import type { Logger } from './log';
 
 /**
@@ -46,13 +50,36 @@ export async function openServices(
       metrics.set('process_heap_used_bytes', 'V8 heap in use, in bytes', mem.heapUsed);
       metrics.set('process_uptime_seconds', 'Seconds since the process started', process.uptime());
     });
-    const phases: TickPhase[] = [];
+    const dispatch = createDispatcher({
+      database,
+      transport: createOutboxTransport({ database }),
+      renderer: createRenderer({ templatesDir: config.paths.templates }),
+      from: config.mail.from,
+      ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
+      suppressionKey: config.mail.suppressionKey,
+      maxAttempts: config.mail.maxAttempts,
+      batchSize: config.scheduler.batchSize,
+      leaseMs: config.scheduler.leaseSeconds * 1000,
+      metrics,
+      log,
+    });
+    const phases = createEnginePhases({
+      database,
+      metrics,
+      batchSize: config.scheduler.batchSize,
+      segmentPassMs: config.segmentPassSeconds * 1000,
+      dispatch,
+      onRunError: (runId, err) => log.error(`run ${runId ?? '(new)'} failed`, err),
+    });
     const tick = createTick(phases, metrics);
     const app = createApp({
       database,
       metrics,
       bodyLimitBytes: config.http.bodyLimitBytes,
       log: (msg, err) => log.error(msg, err),
+      apiKeys: config.http.apiKeys,
+      ...(config.webhooks.shopifySecret === undefined ? {} : { shopifySecret: config.webhooks.shopifySecret }),
+      ingestSecrets: config.webhooks.ingestSecrets,
     });
     return { config, database, metrics, log, tick, app, close: () => database.close() };
   } catch (err) {

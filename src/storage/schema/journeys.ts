@@ -3,11 +3,17 @@ import { doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex } fr
 import { at, createdAt, id, ref } from './columns';
 import { contacts } from './people';
 
-/** One row per applied version of a campaign file; `plan` is the compiled CampaignPlan. */
+/**
+ * One row per applied version of a campaigns-folder file. `kind` 'campaign': `campaign` is its id
+ * and `plan` the compiled CampaignPlan; 'calendar' / 'segments': calendar.yaml / segments.yaml,
+ * compiled (`campaign` is then `calendar` / `segments`), so every process reads the same rules
+ * from the database rather than from files.
+ */
 export const campaignVersions = pgTable(
   'campaign_versions',
   {
     id: id(),
+    kind: text('kind').$type<'campaign' | 'calendar' | 'segments'>().notNull().default('campaign'),
     campaign: text('campaign').notNull(),
     version: integer('version').notNull(),
     contentHash: text('content_hash').notNull(),
@@ -18,7 +24,7 @@ export const campaignVersions = pgTable(
     retiredAt: at('retired_at'),
   },
   (t) => [
-    uniqueIndex('campaign_versions_campaign_version_key').on(t.campaign, t.version),
+    uniqueIndex('campaign_versions_campaign_version_key').on(t.kind, t.campaign, t.version),
     index('campaign_versions_campaign_hash_idx').on(t.campaign, t.contentHash),
   ],
 );

@@ -1,0 +1,66 @@
+import type { ApplyPlan, Change } from './diff';
+
+/** In-flight runs per campaign and step key, as counted by the database. */
+export type RunCounts = Map<string, Map<string | null, number>>;
+
+export function runCountsFrom(rows: Array<{ campaign: string; stepKey: string | null; runs: number }>): RunCounts {
+  const out: RunCounts = new Map();
+  for (const r of rows) {
+    const perStep = out.get(r.campaign) ?? new Map<string | null, number>();
+    perStep.set(r.stepKey, (perStep.get(r.stepKey) ?? 0) + r.runs);
+    out.set(r.campaign, perStep);
+  }
+  return out;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const total = (m: Map<string | null, number> | undefined) => [...(m?.values() ?? [])].reduce((a, b) => a + b, 0);
+
+/**
+ * The text `almanac plan` prints, Terraform-style: `+` add, `~` change, `-` remove, with the
+ * steps changed by key and how many in-flight runs sit on each changed or removed step, and
+ * what happens to them (migrate to the new version by key, or finish on theirs).
+ */
+export function formatPlan(plan: ApplyPlan, counts: RunCounts): string {
+  const lines: string[] = [];
+  for (const change of plan.changes) lines.push(...formatChange(change, counts));
+  if (plan.changes.length === 0) lines.push('No changes. The database matches the campaign files.');
+  if (plan.unchanged.length) lines.push(`  = unchanged: ${plan.unchanged.join(', ')}`);
+  const n = (action: Change['action']) => plan.changes.filter((c) => c.action === action).length;
+  lines.push('', `Plan: ${n('add')} to add, ${n('change')} to change, ${n('remove')} to remove.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatChange(change: Change, counts: RunCounts): string[] {
+  if (change.kind !== 'campaign') {
+    return [`  ${change.action === 'add' ? '+' : '~'} ${change.kind}.yaml → version ${change.version}`];
+  }
+  const running = counts.get(change.campaign);
+  if (change.action === 'add') return [`  + campaign ${change.campaign} (version ${change.version})`];
+  if (change.action === 'remove') {
+    const n = total(running);
+    return [
+      `  - campaign ${change.campaign} (retire version ${change.version}; no new runs start${
+        n ? `, ${plural(n, 'running run')} finish on it` : ''
+      })`,
+    ];
+  }
+  const fate = change.migrate
+    ? `running runs move to version ${change.version} by step key (migrate: true)`
+    : `running runs finish on version ${change.fromVersion}; new runs start on ${change.version}`;
+  const out = [`  ~ campaign ${change.campaign} (version ${change.fromVersion} → ${change.version}; ${fate})`];
+  const width = Math.max(0, ...change.steps.map((s) => s.key.length));
+  for (const s of change.steps) {
+    const sign = s.change === 'added' ? '+' : s.change === 'removed' ? '-' : '~';
+    const here = running?.get(s.key) ?? 0;
+    let note = '';
+    if (s.change !== 'added') {
+      note = `  [${plural(here, 'run')} here`;
+      if (here && s.change === 'removed') note += change.migrate ? ': they exit (step removed)' : ': they finish on the old version';
+      note += ']';
+    }
+    out.push(`      ${sign} ${s.key.padEnd(width)}  ${s.description}${note}`);
+  }
+  if (change.steps.length === 0) out.push('      (no step changes: name, audience, trigger or settings only)');
+  return out;
+}

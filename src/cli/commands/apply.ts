@@ -1,0 +1,42 @@
+import { applyProject } from '../../campaigns/apply';
+import { formatPlan, runCountsFrom } from '../../campaigns/format';
+import { loadConfig } from '../../config';
+import { dbOptions } from '../../runtime/services';
+import { openDb } from '../../storage/db';
+import { defaultMigrationsDir, loadMigrations, migrate } from '../../storage/migrate';
+import { type Command, UsageError } from '../command';
+import { compileOrReport, parseFlags } from '../project';
+
+export const applyCommand: Command = {
+  summary: 'store a new version of every campaign file that changed (all or nothing)',
+  usage: `almanac apply [dir] [--json]
+
+Compiles dir/campaigns and dir/templates (dir defaults to the current directory); if any file
+has an error nothing is stored. Otherwise stores a new version of each campaign whose file's
+content changed (and of calendar.yaml / segments.yaml when they changed), retires campaigns whose
+file is gone, and moves running runs to the new version when it says migrate: true.`,
+  async run(args, io) {
+    const { flags, positional } = parseFlags(args, { booleans: ['json'] });
+    if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
+    const project = await compileOrReport(positional[0], io);
+    if (!project) return 1;
+    const config = loadConfig(io.env);
+    const database = await openDb(dbOptions(config));
+    try {
+      if (config.autoMigrate) await migrate(database, loadMigrations(defaultMigrationsDir));
+      const result = await applyProject(database, project, new Date());
+      if (flags.json) {
+        io.out(`${JSON.stringify({ stored: result.stored, retired: result.retired, migrated: result.migrated, unchanged: result.plan.unchanged }, null, 2)}\n`);
+      } else {
+        io.out(formatPlan(result.plan, runCountsFrom([])).replace(/\nPlan: .*\n$/, '\n'));
+        io.out(
+          `Applied: ${result.stored.length} version(s) stored${result.stored.length ? ` (${result.stored.join(', ')})` : ''}, ` +
+            `${result.retired.length} retired, runs migrated ${result.migrated.moved}, exited ${result.migrated.exited}.\n`,
+        );
+      }
+      return 0;
+    } finally {
+      await database.close();
+    }
+  },
+};

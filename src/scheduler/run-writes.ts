@@ -1,0 +1,159 @@
+import type { Facts } from '../dsl/condition';
+import type { CampaignPlan } from '../dsl/plan';
+import type { Effect, RunState, StepResult } from '../journey/index';
+import type { Tx } from '../storage/db';
+import { insertEvents } from '../storage/events';
+import { insertSends, mergeContactAttributes, type NewSend } from '../storage/journey-writes';
+import { insertRuns, type NewRun, type RunUpdate, updateRuns } from '../storage/runs';
+import type { RunStatus } from '../storage/schema/index';
+
+/** A run the batch is working on: an existing row (`id`) or one it is about to insert. */
+export interface RunHandle {
+  id?: number;
+  versionId: number;
+  plan: CampaignPlan;
+  contactId: number;
+  correlationKey: string | null;
+  state: RunState;
+  status: RunStatus;
+}
+
+/** What an exit reason means for the run's status. */
+export function statusForExit(reason: string): RunStatus {
+  if (reason === 'completed') return 'completed';
+  if (reason === 'exit_step' || reason.startsWith('exit_on:')) return 'exited';
+  return 'failed';
+}
+
+/**
+ * Collects everything a batch of steps decided and writes it in a few statements: new runs
+ * (one insert), stepped runs (one update), sends (one insert, unique per run and step),
+ * attribute updates (one statement), emitted events (one insert, processed by a later batch).
+ * The caller runs `flush` inside the transaction that claimed the work, so state and effects
+ * commit together or not at all.
+ */
+export function createRunWrites(now: Date) {
+  const created: Array<{ handle: RunHandle; entryKey: string; effects: Effect[]; exitReason: string | null }> = [];
+  const updated = new Map<RunHandle, { effects: Effect[]; exitReason: string | null }>();
+  let nextWake = new Map<RunHandle, Date | null>();
+
+  const absorb = (handle: RunHandle, result: StepResult, facts: Facts | undefined) => {
+    handle.state = result.state;
+    let exitReason: string | null = null;
+    for (const e of result.effects) {
+      if (e.kind === 'wake_at') nextWake.set(handle, e.at);
+      if (e.kind === 'exit') {
+        exitReason = e.reason;
+        handle.status = statusForExit(e.reason);
+        nextWake.set(handle, null);
+      }
+      // Later events of this batch see the attributes this step wrote.
+      if (e.kind === 'update' && facts) Object.assign(facts.contact.attributes, e.attributes);
+    }
+    if (!result.effects.some((e) => e.kind === 'wake_at' || e.kind === 'exit') && !nextWake.has(handle)) {
+      nextWake.set(handle, result.state.wakeAt ? new Date(result.state.wakeAt) : null);
+    }
+    return { effects: result.effects, exitReason };
+  };
+
+  return {
+    /** A new run, already stepped with its `start` input (or a holdout run with no step). */
+    start(handle: RunHandle, entryKey: string, result: StepResult | undefined, facts: Facts | undefined, holdoutReason?: string) {
+      if (!result) {
+        created.push({ handle, entryKey, effects: [], exitReason: holdoutReason ?? null });
+        nextWake.set(handle, null);
+        return;
+      }
+      created.push({ handle, entryKey, ...absorb(handle, result, facts) });
+    },
+    /** An existing run stepped (possibly several times in one batch: effects accumulate). */
+    step(handle: RunHandle, result: StepResult, facts: Facts | undefined) {
+      const r = absorb(handle, result, facts);
+      const prev = updated.get(handle) ?? { effects: [], exitReason: null };
+      updated.set(handle, { effects: [...prev.effects, ...r.effects], exitReason: r.exitReason ?? prev.exitReason });
+    },
+    /** Mark an existing run failed (its plan is gone, or stepping it threw). */
+    fail(handle: RunHandle, reason: string) {
+      handle.status = 'failed';
+      nextWake.set(handle, null);
+      const prev = updated.get(handle) ?? { effects: [], exitReason: null };
+      updated.set(handle, { effects: prev.effects, exitReason: reason });
+    },
+    async flush(tx: Tx): Promise<{ runsStarted: number; runsStepped: number; sendsQueued: number }> {
+      const newRuns: NewRun[] = created.map(({ handle, entryKey, exitReason }) => ({
+        versionId: handle.versionId,
+        campaign: handle.plan.id,
+        contactId: handle.contactId,
+        entryKey,
+        correlationKey: handle.correlationKey,
+        state: handle.state,
+        status: handle.status,
+        nextWakeAt: handle.status === 'active' ? (nextWake.get(handle) ?? null) : null,
+        exitReason,
+        startedAt: now,
+        endedAt: handle.status === 'active' ? null : now,
+      }));
+      const ids = await insertRuns(tx, newRuns);
+      created.forEach((c, i) => (c.handle.id = ids[i]));
+      const updates: RunUpdate[] = [...updated].map(([handle, u]) => ({
+        id: handle.id!,
+        state: handle.state,
+        status: handle.status,
+        nextWakeAt: handle.status === 'active' ? (nextWake.get(handle) ?? null) : null,
+        exitReason: u.exitReason,
+      }));
+      await updateRuns(tx, updates, now);
+      // Effects of runs whose insert was skipped (already entered) are dropped with them.
+      const all = [
+        ...created.filter((c) => c.handle.id !== undefined).map((c) => [c.handle, c.effects] as const),
+        ...[...updated].map(([h, u]) => [h, u.effects] as const),
+      ];
+      const sends: NewSend[] = [];
+      const attributes: Array<{ contactId: number; attributes: Record<string, unknown> }> = [];
+      const emitted: Parameters<typeof insertEvents>[1] = [];
+      for (const [h, effects] of all) {
+        for (const e of effects) {
+          if (e.kind === 'send') {
+            const payload: Record<string, unknown> = {};
+            if (e.subject !== undefined) payload.subject = e.subject;
+            if (e.data !== undefined) payload.data = e.data;
+            sends.push({
+              runId: h.id!,
+              stepKey: e.stepKey,
+              contactId: h.contactId,
+              campaign: h.plan.id,
+              campaignVersionId: h.versionId,
+              template: e.template,
+              purpose: h.plan.purpose,
+              priority: h.plan.priority,
+              payload,
+              notBefore: now,
+              createdAt: now,
+            });
+          } else if (e.kind === 'update') attributes.push({ contactId: h.contactId, attributes: e.attributes });
+          else if (e.kind === 'emit') {
+            emitted.push({
+              dedupeKey: `emit:${h.id}:${e.stepKey}`,
+              type: e.event,
+              contactId: h.contactId,
+              properties: { ...e.properties, campaign: h.plan.id },
+              occurredAt: now,
+              receivedAt: now,
+              source: 'journey',
+            });
+          }
+        }
+      }
+      const sendsQueued = await insertSends(tx, sends);
+      await mergeContactAttributes(tx, attributes, now);
+      await insertEvents(tx, emitted);
+      const result = { runsStarted: ids.filter((id) => id !== undefined).length, runsStepped: updates.length, sendsQueued };
+      created.length = 0;
+      updated.clear();
+      nextWake = new Map();
+      return result;
+    },
+  };
+}
+
+export type RunWrites = ReturnType<typeof createRunWrites>;

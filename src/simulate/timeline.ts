@@ -1,0 +1,72 @@
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../storage/db';
+import { rowsOf } from '../storage/migrate';
+
+/** One line of a simulation's timeline. */
+export interface TimelineEntry {
+  time: string;
+  contact: string;
+  campaign: string;
+  /** Step key, or `-` for entering and leaving a campaign. */
+  step: string;
+  outcome: 'entered' | 'holdout' | 'sent' | 'queued' | 'sending' | 'deferred' | 'suppressed' | 'failed' | 'unknown' | 'completed' | 'exited';
+  detail: string;
+}
+
+const order: Record<TimelineEntry['outcome'], number> = {
+  entered: 0, holdout: 0, queued: 1, sending: 1, deferred: 1, sent: 1, suppressed: 1, failed: 1, unknown: 1, exited: 2, completed: 2,
+};
+
+const iso = (d: string | Date) => new Date(d).toISOString().replace('.000Z', 'Z');
+
+/**
+ * What happened, from the tables: every run's entry and end, every send with its outcome and
+ * the time it happened. Sorted by time, contact, campaign, then entry < send < exit and step key,
+ * so the same simulation always prints the same bytes.
+ */
+export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
+  const runs = rowsOf<{ contact: string; campaign: string; status: string; exit_reason: string | null; started_at: string; ended_at: string | null }>(
+    await tx.execute(sql`
+      select coalesce(c.external_id, c.email, '#' || c.id) as contact, r.campaign, r.status, r.exit_reason, r.started_at, r.ended_at
+      from runs r join contacts c on c.id = r.contact_id`),
+  );
+  const sends = rowsOf<{ contact: string; campaign: string; step_key: string; template: string; status: TimelineEntry['outcome']; reason: string | null; at: string; not_before: string }>(
+    await tx.execute(sql`
+      select coalesce(c.external_id, c.email, '#' || c.id) as contact, s.campaign, s.step_key, s.template, s.status, s.reason,
+        coalesce(s.sent_at, s.settled_at, s.created_at) as at, s.not_before
+      from sends s join contacts c on c.id = s.contact_id`),
+  );
+  const out: TimelineEntry[] = [];
+  for (const r of runs) {
+    out.push({ time: iso(r.started_at), contact: r.contact, campaign: r.campaign, step: '-', outcome: r.status === 'holdout' ? 'holdout' : 'entered', detail: '' });
+    if (r.ended_at && r.status !== 'holdout') {
+      out.push({
+        time: iso(r.ended_at),
+        contact: r.contact,
+        campaign: r.campaign,
+        step: '-',
+        outcome: r.status === 'completed' ? 'completed' : 'exited',
+        detail: r.status === 'completed' ? '' : `${r.status === 'failed' ? 'failed: ' : ''}${r.exit_reason ?? ''}`,
+      });
+    }
+  }
+  for (const s of sends) {
+    const detail = s.status === 'deferred' ? `${s.template} until ${iso(s.not_before)}${s.reason ? ` (${s.reason})` : ''}` : `${s.template}${s.reason ? ` (${s.reason})` : ''}`;
+    out.push({ time: iso(s.at), contact: s.contact, campaign: s.campaign, step: s.step_key, outcome: s.status, detail });
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort(
+    (a, b) => cmp(a.time, b.time) || cmp(a.contact, b.contact) || cmp(a.campaign, b.campaign) || order[a.outcome] - order[b.outcome] || cmp(a.step, b.step),
+  );
+}
+
+/** Fixed-width text: `time  contact  campaign  step  outcome detail`. */
+export function formatTimeline(entries: TimelineEntry[]): string {
+  const head = { time: 'time', contact: 'contact', campaign: 'campaign', step: 'step', outcome: 'outcome', detail: '' };
+  const rows = [head, ...entries];
+  const w = (k: 'time' | 'contact' | 'campaign' | 'step') => Math.max(...rows.map((r) => r[k].length));
+  const [wt, wc, wk, ws] = [w('time'), w('contact'), w('campaign'), w('step')];
+  return `${rows
+    .map((r) => `${r.time.padEnd(wt)}  ${r.contact.padEnd(wc)}  ${r.campaign.padEnd(wk)}  ${r.step.padEnd(ws)}  ${r.outcome}${r.detail ? ` ${r.detail}` : ''}`.trimEnd())
+    .join('\n')}\n`;
+}

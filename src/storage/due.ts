@@ -1,0 +1,25 @@
+import { sql } from 'drizzle-orm';
+import type { Tx } from './db';
+import { ts } from './sql-values';
+import { rowsOf } from './migrate';
+
+/**
+ * The earliest moment any work is pending: an unprocessed event's receipt, an active run's
+ * wake, a queued or deferred send's `not_before`. `almanac simulate` jumps its virtual clock
+ * straight there instead of ticking through empty minutes. Null when nothing is pending.
+ */
+export async function nextDueAt(tx: Tx): Promise<Date | null> {
+  const [row] = rowsOf<{ next: string | Date | null }>(
+    await tx.execute(sql`
+      select least(
+        (select min(received_at) from events where processed_at is null),
+        (select min(next_wake_at) from runs where status = 'active'),
+        (select min(not_before) from sends where status in ('queued', 'deferred'))) as next`),
+  );
+  return row?.next ? new Date(row.next) : null;
+}
+
+/** Events that happened before a simulation starts are history: they count, they trigger nothing. */
+export async function markHistoryProcessed(tx: Tx, before: Date): Promise<void> {
+  await tx.execute(sql`update events set processed_at = occurred_at where processed_at is null and occurred_at < ${ts(before)}`);
+}

@@ -1,0 +1,55 @@
+import { sql } from 'drizzle-orm';
+import type { Tx } from './db';
+import { idArray, ts } from './sql-values';
+import { sends } from './schema/index';
+
+export interface NewSend {
+  runId: number;
+  stepKey: string;
+  contactId: number;
+  campaign: string;
+  campaignVersionId: number;
+  template: string;
+  purpose: string;
+  priority: number;
+  payload: Record<string, unknown>;
+  notBefore: Date;
+  createdAt: Date;
+}
+
+/**
+ * Queue sends in one statement. `unique(run_id, step_key)` makes this the exactly-once point:
+ * a step that is somehow executed twice for a run still queues one message.
+ */
+export async function insertSends(tx: Tx, rows: NewSend[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const inserted = await tx
+    .insert(sends)
+    .values(rows.map((r) => ({ ...r, status: 'queued' as const })))
+    .onConflictDoNothing({ target: [sends.runId, sends.stepKey] })
+    .returning({ id: sends.id });
+  return inserted.length;
+}
+
+/** Merge attributes into contacts (`update:` steps), one statement for the batch. */
+export async function mergeContactAttributes(
+  tx: Tx,
+  rows: Array<{ contactId: number; attributes: Record<string, unknown> }>,
+  now: Date,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const values = sql.join(rows.map((r, i) => sql`(${r.contactId}::bigint, ${JSON.stringify(r.attributes)}::jsonb, ${i}::int)`), sql`, `);
+  // Several updates of one contact in a batch apply in order: aggregate them first.
+  await tx.execute(sql`
+    with v(contact_id, attrs, ord) as (values ${values}),
+    merged as (
+      select contact_id, jsonb_object_agg(key, value order by ord) as attrs from v, jsonb_each(v.attrs) group by contact_id)
+    update contacts set attributes = contacts.attributes || merged.attrs, updated_at = ${ts(now)}
+    from merged where contacts.id = merged.contact_id`);
+}
+
+/** Mark events as seen by triggers. */
+export async function markEventsProcessed(tx: Tx, ids: number[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.execute(sql`update events set processed_at = ${ts(now)} where id = any(${idArray(ids)})`);
+}
