@@ -33,8 +33,8 @@ export async function applyProject(database: Database, project: Project, now: Da
       c.action === 'remove'
         ? []
         : c.kind === 'campaign'
-          ? [{ kind: 'campaign', campaign: c.campaign, version: c.version, contentHash: c.hash, source: c.source, plan: c.plan }]
-          : [{ kind: c.kind, campaign: c.kind, version: c.version, contentHash: c.hash, source: `${c.kind}.yaml`, plan: c.plan }],
+          ? [{ kind: 'campaign', campaign: c.campaign, version: c.version, contentHash: c.hash, source: c.source, plan: c.plan, createdAt: now }]
+          : [{ kind: c.kind, campaign: c.kind, version: c.version, contentHash: c.hash, source: `${c.kind}.yaml`, plan: c.plan, createdAt: now }],
     );
     const ids = await insertVersions(tx, rows);
     const idOf = new Map(rows.map((r, i) => [`${r.kind}:${r.campaign}`, ids[i]!]));

@@ -1,4 +1,5 @@
 import type { Metrics } from '../metrics';
+import { createBroadcastsPhase } from '../scheduler/broadcasts-phase';
 import { createEventsPhase } from '../scheduler/events-phase';
 import { createPlanCache } from '../scheduler/plans';
 import { createRunsPhase } from '../scheduler/runs-phase';
@@ -19,7 +20,8 @@ export interface EngineOptions {
 
 /**
  * The phases of one tick, in order: events become runs and resume waiting ones; segment
- * membership changes start runs; due runs step; queued sends go out. `npm start`, `almanac
+ * membership changes start runs; broadcast occurrences that fell due start runs; due runs step;
+ * queued sends go out. `npm start`, `almanac
  * worker`, Workers' `scheduled()`, `almanac simulate` and the tests all run exactly these.
  */
 export function createEnginePhases(options: EngineOptions): TickPhase[] {
@@ -28,6 +30,7 @@ export function createEnginePhases(options: EngineOptions): TickPhase[] {
   return [
     createEventsPhase(deps),
     createSegmentsPhase({ ...deps, fullPassMs: options.segmentPassMs }),
+    createBroadcastsPhase(deps),
     createRunsPhase(deps),
     ...(options.dispatch ? [options.dispatch] : []),
   ];

@@ -4,6 +4,7 @@ import { collapseContacts, upsertContactIds } from '../events/contacts';
 import { ingestEvents } from '../events/ingest';
 import { Metrics } from '../metrics';
 import { createEnginePhases } from '../runtime/engine';
+import { nextBroadcastAt } from '../scheduler/broadcasts-phase';
 import { createTick, type TickPhase } from '../scheduler/tick';
 import { type Database, openDb } from '../storage/db';
 import { markHistoryProcessed, nextDueAt } from '../storage/due';
@@ -33,7 +34,7 @@ export interface SimulationResult {
  * Run the real engine over a virtual clock on a fresh in-memory PGlite: apply the project at
  * `from`, store the contacts and events (events before `from` are history: they count in
  * conditions and trigger nothing), then tick at `from` and at every moment work falls due
- * (the next event, wake, send or segment pass) until `to`. No sleeping, no wall time: the same
+ * (the next event, wake, send, broadcast occurrence or segment pass) until `to`. No sleeping, no wall time: the same
  * input always gives the same timeline.
  */
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
@@ -71,7 +72,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       ticks++;
       if (ticks >= maxTicks) throw new Error(`simulation stopped after ${maxTicks} ticks at ${now.toISOString()}`);
       const due = await nextDueAt(database.db);
-      const candidates = [due, hasSegments ? new Date(now.getTime() + segmentPassMs) : null].filter((d): d is Date => d !== null);
+      const broadcast = await nextBroadcastAt(database.db, options.project.campaigns, now, options.to);
+      const candidates = [due, broadcast, hasSegments ? new Date(now.getTime() + segmentPassMs) : null].filter((d): d is Date => d !== null);
       if (candidates.length === 0) break;
       // Work still due now (more than a tick's batches) is worked off at the same instant.
       const next = new Date(Math.max(now.getTime(), Math.min(...candidates.map((d) => d.getTime()))));

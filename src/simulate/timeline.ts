@@ -25,9 +25,14 @@ const iso = (d: string | Date) => new Date(d).toISOString().replace('.000Z', 'Z'
  * so the same simulation always prints the same bytes.
  */
 export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
-  const runs = rowsOf<{ contact: string; campaign: string; status: string; exit_reason: string | null; started_at: string; ended_at: string | null }>(
+  const runs = rowsOf<{
+    contact: string; campaign: string; status: string; exit_reason: string | null; started_at: string; ended_at: string | null;
+    occurrence: string | null; zone: string | null; own_zone: string | null;
+  }>(
     await tx.execute(sql`
-      select coalesce(c.external_id, c.email, '#' || c.id) as contact, r.campaign, r.status, r.exit_reason, r.started_at, r.ended_at
+      select coalesce(c.external_id, c.email, '#' || c.id) as contact, r.campaign, r.status, r.exit_reason, r.started_at, r.ended_at,
+        r.state->'trigger'->'properties'->>'occurrence' as occurrence, r.state->'trigger'->'properties'->>'zone' as zone,
+        c.timezone as own_zone
       from runs r join contacts c on c.id = r.contact_id`),
   );
   const sends = rowsOf<{ contact: string; campaign: string; step_key: string; template: string; status: TimelineEntry['outcome']; reason: string | null; at: string; not_before: string }>(
@@ -38,7 +43,11 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
   );
   const out: TimelineEntry[] = [];
   for (const r of runs) {
-    out.push({ time: iso(r.started_at), contact: r.contact, campaign: r.campaign, step: '-', outcome: r.status === 'holdout' ? 'holdout' : 'entered', detail: '' });
+    // Broadcasts say which local occurrence, and when the contact had no usable zone of its own.
+    const detail = r.occurrence
+      ? `occurrence ${r.occurrence} ${r.zone ?? ''}${r.own_zone !== r.zone ? ' (calendar zone: contact has none)' : ''}`.trim()
+      : '';
+    out.push({ time: iso(r.started_at), contact: r.contact, campaign: r.campaign, step: '-', outcome: r.status === 'holdout' ? 'holdout' : 'entered', detail });
     if (r.ended_at && r.status !== 'holdout') {
       out.push({
         time: iso(r.ended_at),

@@ -37,6 +37,8 @@ export interface NewVersion {
   contentHash: string;
   source: string;
   plan: unknown;
+  /** When it was applied: the caller's clock, so a simulated apply happens in simulated time. */
+  createdAt: Date;
 }
 
 /** Store new versions in one statement; returns their ids in input order. */
