@@ -41,7 +41,7 @@ function formatChange(change: Change, counts: RunCounts): string[] {
     const n = total(running);
     return [
       `  - campaign ${change.campaign} (retire version ${change.version}; no new runs start${
-        n ? `, ${plural(n, 'running run')} finish on it` : ''
+        n ? `, ${plural(n, 'running run')} ${n === 1 ? 'finishes' : 'finish'} on it` : ''
       })`,
     ];
   }

@@ -2,6 +2,7 @@ import { applyProject } from '../../campaigns/apply';
 import { formatPlan, runCountsFrom } from '../../campaigns/format';
 import { loadConfig } from '../../config';
 import { dbOptions } from '../../runtime/services';
+import { countActiveRunsByStep, latestVersions } from '../../storage/campaign-versions';
 import { openDb } from '../../storage/db';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../../storage/migrate';
 import { type Command, UsageError } from '../command';
@@ -24,11 +25,14 @@ file is gone, and moves running runs to the new version when it says migrate: tr
     const database = await openDb(dbOptions(config));
     try {
       if (config.autoMigrate) await migrate(database, loadMigrations(defaultMigrationsDir));
+      // Count runs per step before applying, so the printed plan shows where they were.
+      const names = new Set([...project.campaigns.map((c) => c.id), ...(await latestVersions(database.db)).map((v) => v.campaign)]);
+      const counts = runCountsFrom(await countActiveRunsByStep(database.db, [...names]));
       const result = await applyProject(database, project, new Date());
       if (flags.json) {
         io.out(`${JSON.stringify({ stored: result.stored, retired: result.retired, migrated: result.migrated, unchanged: result.plan.unchanged }, null, 2)}\n`);
       } else {
-        io.out(formatPlan(result.plan, runCountsFrom([])).replace(/\nPlan: .*\n$/, '\n'));
+        io.out(formatPlan(result.plan, counts).replace(/\nPlan: .*\n$/, '\n'));
         io.out(
           `Applied: ${result.stored.length} version(s) stored${result.stored.length ? ` (${result.stored.join(', ')})` : ''}, ` +
             `${result.retired.length} retired, runs migrated ${result.migrated.moved}, exited ${result.migrated.exited}.\n`,

@@ -1,0 +1,135 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+import { type Database, openDb } from '../../src/storage/db';
+import { defaultMigrationsDir, loadMigrations, migrate } from '../../src/storage/migrate';
+import { backend, useTestDatabase } from '../helpers/db';
+import { at, ingest } from '../helpers/engine';
+
+const t = useTestDatabase('campaign_cli');
+/** Scratch space: on PGlite also the CLI's database (it opens a file database; each open costs seconds). */
+let scratch = '';
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'almanac-cli-'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const env = (): Record<string, string> =>
+  backend === 'postgres'
+    ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: t.schema }
+    : { ALMANAC_DATA_DIR: join(scratch, 'db') };
+
+async function almanac(args: string[], cwd = process.cwd()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { env: env(), out: (s) => out.push(s), err: (s) => err.push(s), cwd });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+/** The database the CLI uses, opened by the test itself (never while a command holds it). */
+async function withCliDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
+  if (backend === 'postgres') return fn(t.database);
+  const database = await openDb({ kind: 'pglite', dataDir: join(scratch, 'db'), schema: 'public' });
+  try {
+    await migrate(database, loadMigrations(defaultMigrationsDir));
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+const added = ['abandoned-cart', 'newsletter', 'welcome', 'win-back'].map((c) => `  + campaign ${c} (version 1)\n`).join('') +
+  '  + calendar.yaml → version 1\n  + segments.yaml → version 1\n';
+
+describe(`almanac plan / apply on ${backend}`, () => {
+  it('plan on a fresh database lists every addition; apply stores them; plan then says no changes', async () => {
+    expect(await almanac(['plan'])).toEqual({ code: 0, out: `${added}\nPlan: 6 to add, 0 to change, 0 to remove.\n`, err: '' });
+    const applied = await almanac(['apply']);
+    expect(applied.code).toBe(0);
+    expect(applied.out).toBe(
+      `${added}\nApplied: 6 version(s) stored (abandoned-cart@1, newsletter@1, welcome@1, win-back@1, calendar.yaml@1, segments.yaml@1), ` +
+        '0 retired, runs migrated 0, exited 0.\n',
+    );
+    expect((await almanac(['plan'])).out).toBe(
+      'No changes. The database matches the campaign files.\n' +
+        '  = unchanged: abandoned-cart, newsletter, welcome, win-back, calendar.yaml, segments.yaml\n\n' +
+        'Plan: 0 to add, 0 to change, 0 to remove.\n',
+    );
+  });
+
+  it('one campaign with a typo: apply exits 1 at file:line:col and stores no version for any file', async () => {
+    const project = join(scratch, 'project');
+    cpSync('campaigns', join(project, 'campaigns'), { recursive: true });
+    cpSync('templates', join(project, 'templates'), { recursive: true });
+    const edit = (file: string, from: string, to: string) => {
+      const path = join(project, 'campaigns', file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
+    };
+    edit('welcome.yaml', 'wait: 2d', 'wait: 3d'); // a good change in another file
+    edit('abandoned-cart.yaml', 'wait: 1h', 'wait: 2h');
+    edit('abandoned-cart.yaml', '- send: cart-reminder', '- sned: cart-reminder');
+
+    const failed = await almanac(['apply'], project);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toBe('');
+    expect(failed.err).toBe(
+      'campaigns/abandoned-cart.yaml:23:5 unknown step "sned" — did you mean "send"?\n1 error(s): nothing was changed.\n',
+    );
+
+    edit('abandoned-cart.yaml', '- sned: cart-reminder', '- send: cart-reminder');
+    const plan = await almanac(['plan'], project);
+    expect(plan.out).toContain('  ~ campaign abandoned-cart (version 1 → 2;');
+    expect(plan.out).toContain('  ~ campaign welcome (version 1 → 2;');
+    expect(plan.out).toContain('Plan: 0 to add, 2 to change, 0 to remove.\n');
+  });
+});
+
+describe('almanac preview', () => {
+  it('renders the three sends of abandoned-cart for a contact file and writes their HTML with --out', async () => {
+    const out = join(scratch, 'html');
+    const r = await almanac(['preview', 'abandoned-cart', '--contact', 'examples/contacts/ada.json', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').filter((l) => l.startsWith('Subject: '))).toEqual([
+      'Subject: You left something in your cart, Ada',
+      'Subject: Still thinking? Here is 10% off your cart',
+      'Subject: Last call: your cart expires soon',
+    ]);
+    expect(r.out).toContain('Use code COMEBACK10 for 10% off your cart of 129 EUR: https://shop.example/cart/k-ada\n');
+    expect(readdirSync(out).sort()).toEqual([
+      'steps_1_.html',
+      'steps_2_.on_timeout_0_.branch.otherwise_0_.html',
+      'steps_2_.on_timeout_0_.branch_0_.steps_0_.html',
+    ]);
+    expect(readFileSync(join(out, 'steps_1_.html'), 'utf8')).toContain('<li>2 × Mug</li>');
+  });
+
+  it('an unknown campaign exits 1 naming the campaigns there are', async () => {
+    const r = await almanac(['preview', 'abandoned-kart', '--contact', 'examples/contacts/ada.json']);
+    expect(r).toEqual({
+      code: 1,
+      out: '',
+      err: 'almanac preview: no campaign "abandoned-kart" (have: abandoned-cart, newsletter, welcome, win-back)\n',
+    });
+  });
+
+  it('--contact <id> reads the contact from the database and uses its latest checkout as the cart', async () => {
+    const contact = { id: 'grace', email: 'grace@example.com', timezone: 'Europe/London', attributes: { first_name: 'Grace' } };
+    const checkout = (n: number, when: string, title: string, total: number) => ({
+      id: `grace-checkout-${n}`, type: 'checkout.started', occurred_at: when, contact,
+      properties: { checkout_id: `k-g${n}`, total, currency: 'GBP', url: `https://shop.example/cart/k-g${n}`, items: [{ product_id: `p${n}`, title, quantity: 1, price: total }] },
+    });
+    await withCliDatabase((database) =>
+      ingest(database, [checkout(2, '2026-11-22T09:00:00Z', 'Teapot', 150), checkout(1, '2026-11-20T09:00:00Z', 'Kettle', 40)], at('2026-11-22T09:00:00Z')),
+    );
+    const r = await almanac(['preview', 'abandoned-cart', '--contact', 'grace']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Preview of abandoned-cart for grace <grace@example.com> (timezone Europe/London)\n');
+    expect(r.out).toContain('Subject: You left something in your cart, Grace\n');
+    expect(r.out).toContain('- 1 × Teapot\n');
+    expect(r.out).toContain('Use code COMEBACK10 for 10% off your cart of 150 GBP: https://shop.example/cart/k-g2\n');
+    expect(r.out).not.toContain('Kettle');
+  });
+});
