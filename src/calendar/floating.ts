@@ -1,0 +1,79 @@
+import rrulePkg from 'rrule';
+import { AppError } from '../errors';
+
+// rrule ships CommonJS; under Node ESM only its default export is reliable.
+const { RRule } = rrulePkg;
+
+/**
+ * RRULE expansion in FLOATING time: DTSTART is a UTC `Date` whose fields are the local wall time,
+ * no TZID. rrule then does calendar arithmetic on wall clocks only, so its answer cannot depend on
+ * the process zone or on DST; zone.ts turns each wall time into an instant afterwards.
+ *
+ * Wall times are UTC milliseconds of the floating date-time (zone.ts `parseLocal`).
+ */
+
+/**
+ * DTSTART of a rule that has no `start`: Saturday 2000-01-01 00:00. Fixed, so a series has the
+ * same phase whatever range is asked for (INTERVAL=2 weeks counts from here, MONTHLY without
+ * BYMONTHDAY is the 1st, YEARLY without BYMONTH is 1 January, WEEKLY without BYDAY is Saturday,
+ * and a rule without BYHOUR/BYMINUTE fires at 00:00). COUNT without a start counts from here too.
+ */
+export const DEFAULT_ANCHOR = Date.UTC(2000, 0, 1);
+
+/** More occurrences than this in one expansion is a mistake (a SECONDLY rule over a month). */
+export const OCCURRENCE_LIMIT = 100_000;
+
+const fixedUnitMs: Partial<Record<number, number>> = {
+  [RRule.WEEKLY]: 7 * 86_400_000,
+  [RRule.DAILY]: 86_400_000,
+  [RRule.HOURLY]: 3_600_000,
+  [RRule.MINUTELY]: 60_000,
+  [RRule.SECONDLY]: 1_000,
+};
+
+/**
+ * Wall times of `rule` (an RRULE body, no DTSTART) from `anchor` (its DTSTART), within
+ * [from, to). Without COUNT, DTSTART is first moved forward by whole periods to just before
+ * `from` (fastForward): same phase and time of day, without iterating years of past occurrences.
+ */
+export function floatingBetween(rule: string, anchor: number, from: number, to: number): number[] {
+  if (!(to > from)) return [];
+  const options = parseRule(rule);
+  const interval = Math.max(1, options.interval ?? 1);
+  const dtstart = options.count == null && from > anchor ? fastForward(anchor, from, options.freq!, interval) : anchor;
+  let found = 0;
+  const dates = new RRule({ ...options, dtstart: new Date(dtstart), tzid: null }, true).between(new Date(from), new Date(to), true, () => ++found <= OCCURRENCE_LIMIT);
+  if (found > OCCURRENCE_LIMIT) {
+    throw new AppError('bad_request', `rrule "${rule}" has more than ${OCCURRENCE_LIMIT} occurrences in the range asked for: ask for a shorter range`);
+  }
+  return dates.map((d) => d.getTime()).filter((t) => t >= from && t < to);
+}
+
+/**
+ * The latest DTSTART ≤ `from` that is `anchor` plus a whole number of INTERVAL periods. Weeks,
+ * days, hours… have a fixed length on the floating clock. Months and years move by calendar
+ * fields, but only when the anchor's day is ≤ 28 (no month lacks it); else the anchor stays.
+ */
+function fastForward(anchor: number, from: number, freq: number, interval: number): number {
+  const unit = fixedUnitMs[freq];
+  if (unit) return anchor + Math.floor((from - anchor) / (unit * interval)) * unit * interval;
+  const a = new Date(anchor);
+  if ((freq !== RRule.MONTHLY && freq !== RRule.YEARLY) || a.getUTCDate() > 28) return anchor;
+  const months = freq === RRule.YEARLY ? 12 * interval : interval;
+  const f = new Date(from);
+  const elapsed = (f.getUTCFullYear() - a.getUTCFullYear()) * 12 + f.getUTCMonth() - a.getUTCMonth();
+  let k = Math.floor(elapsed / months);
+  const at = (n: number) => Date.UTC(a.getUTCFullYear(), a.getUTCMonth() + n * months, a.getUTCDate(), a.getUTCHours(), a.getUTCMinutes(), a.getUTCSeconds());
+  while (k > 0 && at(k) > from) k--;
+  return k > 0 ? at(k) : anchor;
+}
+
+function parseRule(rule: string): ReturnType<typeof RRule.parseString> {
+  try {
+    const options = RRule.parseString(String(rule));
+    if (options.freq === undefined) throw new Error('no FREQ');
+    return options;
+  } catch (err) {
+    throw new Error(`rrule "${String(rule)}" cannot be read (${err instanceof Error ? err.message : String(err)}): compile campaigns with compileProject()`, { cause: err });
+  }
+}
