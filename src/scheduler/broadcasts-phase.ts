@@ -1,17 +1,17 @@
 import { expandTrigger, type BroadcastTrigger } from '../calendar/occurrences';
 import { instantToLocal, zoneOrFallback } from '../calendar/zone';
 import type { CalendarPlan, CampaignPlan } from '../dsl/plan';
-import { initialState, isHeldOut } from '../journey/index';
+import { drawKey, initialState, isHeldOut } from '../journey/index';
 import {
   contactIdBounds,
   distinctContactZones,
   fanOutRuns,
-  latestCalendarPlan,
   markHoldout,
   readWatermark,
   versionCreatedAt,
   writeWatermark,
 } from '../storage/broadcasts';
+import { latestCalendarPlan } from '../storage/campaign-versions';
 import type { Tx } from '../storage/db';
 import type { PhaseDeps } from './events-phase';
 import type { TickPhase } from './tick';
@@ -90,7 +90,7 @@ export function createBroadcastsPhase(deps: PhaseDeps): TickPhase {
                   toId: lo + ID_SPAN,
                 });
                 if (plan.holdoutPercent > 0) {
-                  await markHoldout(tx, created.filter((r) => isHeldOut(plan, r.contactId)).map((r) => r.runId), now);
+                  await markHoldout(tx, created.filter((r) => isHeldOut(plan, drawKey({ id: r.contactId, external_id: r.externalId, email: r.email }))).map((r) => r.runId), now);
                 }
                 n += created.length;
               }

@@ -1,4 +1,5 @@
 import { hashAddress } from '../consent/address-hash';
+import type { CalendarPlan } from '../dsl/plan';
 import type { Metrics } from '../metrics';
 import type { Renderer } from '../render/types';
 import type { Logger } from '../runtime/log';
@@ -9,8 +10,10 @@ import { readDispatchPause } from '../sending/pause';
 import { forEachLimited } from '../sending/pool';
 import { type BatchOutcomes, emptyOutcomes, settleBatch } from '../sending/settle';
 import type { OutgoingMessage, SendOutcome, Transport } from '../sending/transport';
+import { latestCalendarPlan } from '../storage/campaign-versions';
 import type { Database } from '../storage/db';
 import { type ClaimedSend, claimDueSends, loadGateFacts, loadSendContexts, markLeaseExpired } from '../storage/sends';
+import { applyCaps } from './caps';
 import { gate as defaultGate, type GateContext } from './gate';
 import type { TickPhase } from './tick';
 
@@ -69,7 +72,8 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       purposes: [...new Set(claimed.map((s) => s.purpose))],
       addressHashes: [...new Set(hashOf.values())],
     });
-    const ready: OutgoingMessage[] = [];
+    const calendar = ((await latestCalendarPlan(db)) as CalendarPlan | null) ?? undefined;
+    const passed: ClaimedSend[] = [];
     for (const send of claimed) {
       const ctx = contexts.get(send.id);
       if (!ctx) {
@@ -82,17 +86,21 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
         contact: { email: ctx.email, timezone: ctx.timezone, locale: ctx.locale },
         consent: consent === undefined ? 'none' : consent ? 'granted' : 'withdrawn',
         ...(hash !== undefined && facts.suppressions.has(hash) ? { suppression: facts.suppressions.get(hash) } : {}),
+        ...(calendar ? { calendar } : {}),
       };
       const decision = gate(send, context, now);
       if (decision.action === 'fail') out.failed.push({ id: send.id, reason: decision.reason });
       else if (decision.action === 'suppress') out.suppressed.push({ id: send.id, reason: decision.reason });
       else if (decision.action === 'defer') out.deferred.push({ id: send.id, until: decision.until, reason: decision.reason });
-      else {
-        const subject = subjectOverride(send);
-        const rendered = o.renderer.render(send.template, renderDataFor(send, ctx), subject === undefined ? {} : { subject });
-        if (!rendered.ok) out.failed.push({ id: send.id, reason: `render failed: ${rendered.message}` });
-        else ready.push(outgoingMessage(send, ctx.email as string, rendered, o, now));
-      }
+      else passed.push(send);
+    }
+    const ready: OutgoingMessage[] = [];
+    for (const send of await applyCaps(o.database, passed, calendar, now, out)) {
+      const ctx = contexts.get(send.id)!;
+      const subject = subjectOverride(send);
+      const rendered = o.renderer.render(send.template, renderDataFor(send, ctx), subject === undefined ? {} : { subject });
+      if (!rendered.ok) out.failed.push({ id: send.id, reason: `render failed: ${rendered.message}` });
+      else ready.push(outgoingMessage(send, ctx.email as string, rendered, o, now));
     }
     return ready;
   }

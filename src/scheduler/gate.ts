@@ -1,3 +1,5 @@
+import { heldBy, nextAllowedInstant, SEARCH_DAYS } from '../calendar/blackout';
+import type { CalendarPlan } from '../dsl/plan';
 import { addressProblem } from '../sending/address';
 
 /** Campaigns with this purpose (receipts, opt-in confirmations) need no marketing consent. */
@@ -17,6 +19,8 @@ export interface GateContext {
   consent: 'granted' | 'withdrawn' | 'none';
   /** The suppression's reason when the contact's address hash is in `suppressions`. */
   suppression?: string;
+  /** The applied calendar.yaml (quiet hours, blackout); none applied yet: no calendar rules. */
+  calendar?: CalendarPlan;
 }
 
 export type GateDecision =
@@ -29,7 +33,8 @@ export type GateDecision =
 /**
  * Whether one claimed send may go out at `now`. Pure: the dispatcher gathers `context` in batch
  * queries and applies the decision. Order matters: an unusable address fails, a suppressed
- * address is never mailed (not even transactional), then consent for the send's purpose.
+ * address is never mailed (not even transactional), then consent for the send's purpose, then
+ * the calendar's blackout days and quiet hours (transactional mail skips consent and calendar).
  */
 export function gate(send: GateSend, context: GateContext, now: Date): GateDecision {
   const problem = addressProblem(context.contact.email);
@@ -40,9 +45,16 @@ export function gate(send: GateSend, context: GateContext, now: Date): GateDecis
     const why = context.consent === 'withdrawn' ? 'withdrawn' : 'never given';
     return { action: 'suppress', reason: `no consent for ${send.purpose} (${why})` };
   }
-  // The calendar issue adds here, skipped for transactional sends: quiet hours in the contact's
-  // zone and blackout dates (→ defer until the window opens), then frequency caps by purpose and
-  // priority (→ defer or suppress per `on_conflict`). Each is a pure check of `context` at `now`.
-  void now;
+  // Marketing only: blackout days (calendar zone) and quiet hours (the contact's zone, else the
+  // calendar's) hold the send until the next allowed instant. Frequency caps come after the gate,
+  // in the dispatcher, because they compare the contact's sends with each other under a lock.
+  if (!transactional && context.calendar) {
+    const held = heldBy(now, context.calendar, context.contact.timezone, { quiet: true });
+    if (held) {
+      const until = nextAllowedInstant(now, context.calendar, context.contact.timezone, { quiet: true });
+      if (!until) return { action: 'suppress', reason: `${held}: no allowed time in the next ${SEARCH_DAYS} days` };
+      return { action: 'defer', until, reason: held };
+    }
+  }
   return { action: 'send' };
 }

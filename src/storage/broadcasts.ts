@@ -42,24 +42,29 @@ export interface FanOut {
  * Start a broadcast occurrence for a range of contacts in ONE statement: every live contact in
  * the range (and zone) whose audience holds and who has no active run of the campaign gets a
  * ready run waking at the occurrence. The (campaign, contact, entry key) unique index makes a
- * repeated pass start nothing. Returns the new runs' contact ids (for the holdout draw).
+ * repeated pass start nothing. Returns the new runs with their contacts' draw keys (for the holdout).
  */
-export async function fanOutRuns(tx: Tx, f: FanOut): Promise<Array<{ runId: number; contactId: number }>> {
+export async function fanOutRuns(
+  tx: Tx,
+  f: FanOut,
+): Promise<Array<{ runId: number; contactId: number; externalId: string | null; email: string | null }>> {
   const zoneFilter = f.zones
     ? sql`and coalesce(c.timezone, ${f.zones.calendarZone}) = any(${`{${f.zones.raw.map((z) => `"${z.replaceAll('"', '')}"`).join(',')}}`}::text[])`
     : sql``;
   const audience = f.audience ? sql`and ${toSql(f.audience, { now: f.now })}` : sql``;
-  const rows = rowsOf<{ id: string | number; contact_id: string | number }>(
+  const rows = rowsOf<{ id: string | number; contact_id: string | number; external_id: string | null; email: string | null }>(
     await tx.execute(sql`
+      with ins as (
       insert into runs (campaign_version_id, campaign, contact_id, entry_key, correlation_key, state, status, next_wake_at, started_at, updated_at)
       select ${f.versionId}::bigint, ${f.campaign}, c.id, ${f.entryKey}, null, ${JSON.stringify(f.state)}::jsonb, 'active', ${ts(f.wakeAt)}, ${ts(f.now)}, ${ts(f.now)}
       from contacts c
       where c.id > ${f.fromId}::bigint and c.id <= ${f.toId}::bigint and c.erased_at is null ${zoneFilter} ${audience}
         and not exists (select 1 from runs r where r.campaign = ${f.campaign} and r.contact_id = c.id and r.status = 'active')
       on conflict (campaign, contact_id, entry_key) do nothing
-      returning id, contact_id`),
+      returning id, contact_id)
+      select ins.id, ins.contact_id, c.external_id, c.email from ins join contacts c on c.id = ins.contact_id`),
   );
-  return rows.map((r) => ({ runId: Number(r.id), contactId: Number(r.contact_id) }));
+  return rows.map((r) => ({ runId: Number(r.id), contactId: Number(r.contact_id), externalId: r.external_id, email: r.email }));
 }
 
 /** Record held-out runs: no steps, no mail, kept for lift. */
@@ -90,12 +95,4 @@ export async function writeWatermark(tx: Tx, campaign: string, through: Date): P
 export async function versionCreatedAt(tx: Tx, versionId: number): Promise<Date> {
   const [row] = rowsOf<{ created_at: string | Date }>(await tx.execute(sql`select created_at from campaign_versions where id = ${versionId}`));
   return new Date(row!.created_at);
-}
-
-/** The newest applied calendar.yaml, compiled (null before the first apply). */
-export async function latestCalendarPlan(tx: Tx): Promise<unknown | null> {
-  const [row] = rowsOf<{ plan: unknown }>(
-    await tx.execute(sql`select plan from campaign_versions where kind = 'calendar' order by version desc limit 1`),
-  );
-  return row?.plan ?? null;
 }

@@ -80,3 +80,11 @@ export async function plansByVersionId(tx: Tx, ids: number[]): Promise<Map<numbe
     .where(inArray(campaignVersions.id, ids));
   return new Map(rows.map((r) => [r.id, r.plan]));
 }
+
+/** The newest applied calendar.yaml, compiled (null before the first apply). */
+export async function latestCalendarPlan(tx: Tx): Promise<unknown | null> {
+  const [row] = rowsOf<{ plan: unknown }>(
+    await tx.execute(sql`select plan from campaign_versions where kind = 'calendar' order by version desc limit 1`),
+  );
+  return row?.plan ?? null;
+}

@@ -1,6 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import { rowsOf } from './migrate';
+import { idArray, ts } from './sql-values';
 import { campaignVersions, contacts, runs, sendAttempts, sends } from './schema/index';
 
 /**
@@ -25,7 +26,6 @@ export interface ClaimedSend {
   attempts: number;
 }
 
-const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 const recordset = (rows: unknown[]) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)`;
 
 /**
@@ -219,4 +219,30 @@ export interface NewSendAttempt {
 export async function insertSendAttempts(tx: Tx, rows: NewSendAttempt[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.insert(sendAttempts).values(rows).onConflictDoNothing();
+}
+
+/** Lock these contacts' rows for the transaction (in id order, so two lockers cannot deadlock). */
+export async function lockContacts(tx: Tx, contactIds: number[]): Promise<void> {
+  if (contactIds.length === 0) return;
+  await tx.execute(sql`select id from contacts where id = any(${idArray(contactIds)}) order by id for update`);
+}
+
+/**
+ * Sends of these contacts approved through caps since `since` and not since suppressed or failed
+ * (in flight, sent, or unknown), with their purposes: what frequency caps count.
+ */
+export async function approvedSendsSince(tx: Tx, contactIds: number[], since: Date): Promise<Array<{ contactId: number; purpose: string; at: Date }>> {
+  if (contactIds.length === 0) return [];
+  const rows = rowsOf<{ contact_id: string | number; purpose: string; approved_at: string | Date }>(
+    await tx.execute(sql`
+      select contact_id, purpose, approved_at from sends
+      where contact_id = any(${idArray(contactIds)}) and approved_at > ${ts(since)} and status in ('sending', 'sent', 'unknown')`),
+  );
+  return rows.map((r) => ({ contactId: Number(r.contact_id), purpose: r.purpose, at: new Date(r.approved_at) }));
+}
+
+/** Stamp the sends that passed the caps. */
+export async function markApproved(tx: Tx, ids: number[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.execute(sql`update sends set approved_at = ${ts(now)} where id = any(${idArray(ids)})`);
 }

@@ -6,6 +6,10 @@ import type { Project } from '../../src/dsl/plan';
 import { ingestEvents } from '../../src/events/ingest';
 import { parseEventBody } from '../../src/events/schema';
 import { Metrics } from '../../src/metrics';
+import { createRenderer } from '../../src/render/renderer';
+import { createLogger } from '../../src/runtime/log';
+import { createDispatcher } from '../../src/scheduler/dispatch';
+import { createOutboxTransport } from '../../src/sending/outbox';
 import { createEnginePhases } from '../../src/runtime/engine';
 import { createTick } from '../../src/scheduler/tick';
 import type { Database } from '../../src/storage/db';
@@ -22,11 +26,29 @@ export async function applyInline(database: Database, files: Record<string, stri
   return applyProject(database, compileInline(files, templates), now);
 }
 
-/** The engine's tick (events, segments, runs; no dispatch) on a test database. */
-export function engine(database: Database, options: { batchSize?: number } = {}) {
+/**
+ * The engine's tick on a test database: events, segments, broadcasts, runs and, with
+ * `dispatch: true`, the real dispatcher (gate, caps, renderer over ./templates, outbox).
+ */
+export function engine(database: Database, options: { batchSize?: number; dispatch?: boolean } = {}) {
   const metrics = new Metrics();
-  const tick = createTick(createEnginePhases({ database, metrics, batchSize: options.batchSize ?? 200, segmentPassMs: 60_000 }), metrics);
-  return { tick, metrics };
+  const batchSize = options.batchSize ?? 200;
+  const dispatch = options.dispatch
+    ? createDispatcher({
+        database,
+        transport: createOutboxTransport({ database }),
+        renderer: createRenderer({ templatesDir: 'templates' }),
+        from: 'Shop <news@shop.example>',
+        suppressionKey: 'test-suppression-key',
+        batchSize,
+        leaseMs: 60_000,
+        random: () => 0.5,
+        metrics,
+        log: createLogger('silent'),
+      })
+    : undefined;
+  const phases = createEnginePhases({ database, metrics, batchSize, segmentPassMs: 60_000, ...(dispatch ? { dispatch } : {}) });
+  return { tick: createTick(phases, metrics), metrics };
 }
 
 /** Ingest events in our JSON shape, as `POST /v1/events/batch` would. */

@@ -93,9 +93,15 @@ export const sends = pgTable(
     createdAt: createdAt(),
     sentAt: at('sent_at'),
     settledAt: at('settled_at'),
+    /**
+     * When the gate let it through frequency caps, under a lock on the contact: caps count
+     * approved sends, so two dispatchers can never both take a contact's last slot.
+     */
+    approvedAt: at('approved_at'),
   },
   (t) => [
     uniqueIndex('sends_run_step_key').on(t.runId, t.stepKey),
+    index('sends_contact_approved_idx').on(t.contactId, t.approvedAt),
     index('sends_due_idx').on(t.notBefore).where(sql`status in ('queued', 'deferred')`),
     index('sends_contact_sent_idx').on(t.contactId, t.sentAt),
     index('sends_provider_message_idx').on(t.providerMessageId),
