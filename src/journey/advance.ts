@@ -1,3 +1,4 @@
+import { drawKey } from './holdout';
 import type { Facts } from '../dsl/condition';
 import type { CampaignPlan } from '../dsl/plan';
 import { holds } from './conditions';
@@ -60,7 +61,7 @@ export function advance(ctx: StepContext, state: RunState, from: string | null):
         break;
       }
       case 'split': {
-        const arm = chooseArm(ctx.plan, step, ctx.facts.contact.id, splits);
+        const arm = chooseArm(ctx.plan, step, drawKey(ctx.facts.contact), splits);
         if (arm) splits[step.key] = arm.name;
         key = entryOf(arm?.steps ?? [], next);
         break;

@@ -2,7 +2,7 @@ import type { EventFact, Facts } from '../dsl/condition';
 import { evaluate } from '../dsl/conditions/evaluate';
 import type { CampaignPlan } from '../dsl/plan';
 import { whereHolds } from './conditions';
-import { isHeldOut } from './holdout';
+import { drawKey, isHeldOut } from './holdout';
 
 /** What the database knows about this contact's earlier runs of the campaign. */
 export interface EntryHistory {
@@ -53,5 +53,5 @@ export function decideEntry(
     if (re.mode === 'never') return { start: false, reason: 're_entry' };
     if (re.mode === 'after' && now.getTime() - last.getTime() < re.ms) return { start: false, reason: 're_entry' };
   }
-  return { start: true, holdout: isHeldOut(plan, contactFacts.contact.id), correlationKey };
+  return { start: true, holdout: isHeldOut(plan, drawKey(contactFacts.contact)), correlationKey };
 }

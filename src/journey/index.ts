@@ -6,7 +6,7 @@ export { step } from './step';
 export { initialState, RUN_STATE_VERSION } from './state';
 export type { Effect, RunState, StepInput, StepResult } from './state';
 export { migrateState } from './migrate';
-export { isHeldOut } from './holdout';
+export { drawKey, isHeldOut } from './holdout';
 export { bucketOf } from './hash';
 export { indexPlan, listStepKeys, nextKey, parentKeys, stepsByKey, entryOf } from './navigate';
 export type { PlanIndex, StepSlot } from './navigate';

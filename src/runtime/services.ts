@@ -35,7 +35,12 @@ export function dbOptions(config: Config): DbOptions {
 export async function openServices(
   config: Config,
   log: Logger,
-  options: { database?: Database; migrate?: boolean } = {},
+  options: {
+    database?: Database;
+    migrate?: boolean;
+    /** The HTTP app's request clock (receipt times); tests pass a virtual one. Default: wall time. */
+    now?: () => Date;
+  } = {},
 ): Promise<Services> {
   const database = options.database ?? (await openDb(dbOptions(config)));
   try {
@@ -80,6 +85,7 @@ export async function openServices(
       apiKeys: config.http.apiKeys,
       ...(config.webhooks.shopifySecret === undefined ? {} : { shopifySecret: config.webhooks.shopifySecret }),
       ingestSecrets: config.webhooks.ingestSecrets,
+      ...(options.now ? { now: options.now } : {}),
     });
     return { config, database, metrics, log, tick, app, close: () => database.close() };
   } catch (err) {

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+import type { TimelineEntry } from '../../src/simulate/timeline';
+
+/**
+ * `almanac simulate` as a marketer runs it (src/cli/main.ts with captured output): the same input
+ * prints the same bytes, `--json` says what the text says, and mistakes are named where they are.
+ * simulate always runs on its own in-memory PGlite, so this file needs no test database.
+ */
+async function almanac(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { env: {}, out: (s) => (out += s), err: (s) => (err += s), cwd: process.cwd() });
+  return { code, out, err };
+}
+
+const CART = ['simulate', '--events', 'examples/abandoned-cart.ndjson', '--from', '2026-11-23T00:00:00Z', '--to', '2026-11-26T00:00:00Z'];
+const scratch = mkdtempSync(join(tmpdir(), 'almanac-simulate-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('almanac simulate', () => {
+  // Three simulations, each on a fresh in-memory PGlite: seconds each on a busy machine.
+  it('prints byte-identical output for the same input, and --json says the same as the text', { timeout: 120_000 }, async () => {
+    const first = await almanac(...CART);
+    const second = await almanac(...CART);
+    expect(first).toMatchObject({ code: 0, err: '' });
+    expect(second.out).toBe(first.out);
+    expect(first.out).toMatch(/^2026-11-23T14:00:00Z +dan +abandoned-cart +steps\[1\] +sent cart-reminder$/m);
+    expect(first.out).toMatch(/^2026-11-23T10:00:00Z +ada +abandoned-cart +- +holdout$/m);
+
+    const json = await almanac(...CART, '--json');
+    expect(json.code).toBe(0);
+    const entries = JSON.parse(json.out) as TimelineEntry[];
+    // The text's rows, between the header and the blank line before the summary, one per entry.
+    const [table, summary] = first.out.split('\n\n') as [string, string];
+    const rows = table.split('\n').slice(1);
+    expect(rows).toHaveLength(entries.length);
+    // The summary line counts the same entries, by outcome.
+    const counted = new Map<string, number>();
+    for (const e of entries) counted.set(e.outcome, (counted.get(e.outcome) ?? 0) + 1);
+    expect(summary.trim().split(', ').sort()).toEqual([...counted].map(([k, n]) => `${n} ${k}`).sort());
+    rows.forEach((row, i) => {
+      const [time, contact, campaign, step, outcome, ...detail] = row.split(/ +/);
+      const e = entries[i]!;
+      expect({ time, contact, campaign, step, outcome, detail: detail.join(' ') }).toEqual(e);
+    });
+  });
+
+  it('exits 1 naming file:line of a line that is not JSON, or not an event', async () => {
+    const good = '{"id":"e1","type":"contact.created","occurred_at":"2026-11-23T10:00:00Z","contact":{"id":"zoe","email":"zoe@example.com"}}';
+    const notJson = join(scratch, 'not-json.ndjson');
+    writeFileSync(notJson, `# a comment\n${good}\n{"id": "e2", "type": \n`);
+    const a = await almanac('simulate', '--events', notJson, '--from', '2026-11-23T00:00:00Z', '--to', '2026-11-24T00:00:00Z');
+    expect(a.code).toBe(1);
+    expect(a.err).toContain(`${notJson}:3: not JSON`);
+    expect(a.out).toBe('');
+
+    const badTime = join(scratch, 'bad-time.ndjson');
+    writeFileSync(badTime, `${good}\n\n${good.replace('"e1"', '"e2"').replace('2026-11-23T10:00:00Z', 'next tuesday')}\n`);
+    const b = await almanac('simulate', '--events', badTime, '--from', '2026-11-23T00:00:00Z', '--to', '2026-11-24T00:00:00Z');
+    expect(b.code).toBe(1);
+    expect(b.err).toMatch(new RegExp(`${badTime.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: .*occurred_at`));
+  });
+
+  it('exits 2 with the usage when --from is missing', async () => {
+    const r = await almanac('simulate', '--events', 'examples/abandoned-cart.ndjson', '--to', '2026-11-26T00:00:00Z');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--from is required');
+    expect(r.err).toContain('Usage: almanac simulate');
+    expect(r.out).toBe('');
+  });
+});
