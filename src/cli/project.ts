@@ -2,6 +2,10 @@ import { join, resolve } from 'node:path';
 import { compileProject } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import type { Project } from '../dsl/plan';
+import { type Config, loadConfig } from '../config';
+import { dbOptions } from '../runtime/services';
+import { type Database, openDb } from '../storage/db';
+import { defaultMigrationsDir, loadMigrations, migrate } from '../storage/migrate';
 import { type CliIo, UsageError } from './command';
 
 /**
@@ -43,4 +47,19 @@ export function parseFlags(args: string[], known: { booleans?: string[]; values?
     } else throw new UsageError(`unknown option --${name}`);
   }
   return { flags, positional };
+}
+
+/**
+ * Open the configured database (DATABASE_URL, else the embedded PGlite), apply pending
+ * migrations unless AUTO_MIGRATE=false, run `fn`, and always close it.
+ */
+export async function withDatabase<T>(env: CliIo['env'], fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig(env);
+  const database = await openDb(dbOptions(config));
+  try {
+    if (config.autoMigrate) await migrate(database, loadMigrations(defaultMigrationsDir));
+    return await fn(database, config);
+  } finally {
+    await database.close();
+  }
 }

@@ -9,7 +9,7 @@ import { markEventsProcessed } from '../storage/journey-writes';
 import { lastEntries, lockActiveRunsOf } from '../storage/runs';
 import type { PlanCache } from './plans';
 import { createRunWrites, type RunHandle } from './run-writes';
-import type { TickPhase } from './tick';
+import { batchedPhase, type TickPhase } from './tick';
 
 export interface PhaseDeps {
   database: Database;
@@ -101,16 +101,5 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
       metrics.inc('almanac_sends_queued_total', 'Sends queued by journey steps', {}, written.sendsQueued);
       return claimed.length;
     });
-  return {
-    name: 'events',
-    async run(now) {
-      let total = 0;
-      for (let i = 0; i < (deps.maxBatches ?? 20); i++) {
-        const n = await runBatch(now);
-        total += n;
-        if (n < deps.batchSize) break;
-      }
-      return total;
-    },
-  };
+  return batchedPhase('events', deps, runBatch);
 }

@@ -4,7 +4,7 @@ import { loadFacts } from '../storage/facts';
 import { claimDueRuns } from '../storage/runs';
 import type { PhaseDeps } from './events-phase';
 import { createRunWrites, type RunHandle } from './run-writes';
-import type { TickPhase } from './tick';
+import { batchedPhase, type TickPhase } from './tick';
 
 /**
  * Tick phase `runs`: step every run whose `next_wake_at` has come (a wait ended, a wait_until
@@ -42,16 +42,5 @@ export function createRunsPhase(deps: PhaseDeps & { database: Database }): TickP
       metrics.inc('almanac_sends_queued_total', 'Sends queued by journey steps', {}, written.sendsQueued);
       return due.length;
     });
-  return {
-    name: 'runs',
-    async run(now) {
-      let total = 0;
-      for (let i = 0; i < (deps.maxBatches ?? 20); i++) {
-        const n = await runBatch(now);
-        total += n;
-        if (n < deps.batchSize) break;
-      }
-      return total;
-    },
-  };
+  return batchedPhase('runs', deps, runBatch);
 }

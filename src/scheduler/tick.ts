@@ -43,3 +43,27 @@ export function createTick(phases: TickPhase[], metrics: Metrics) {
 }
 
 export type Tick = ReturnType<typeof createTick>;
+
+/**
+ * A phase that works in batches (each its own transaction): run `batch(now)` until one handles
+ * fewer than `batchSize` items, at most `maxBatches` times, so one tick cannot run forever under
+ * a flood and the rest waits for the next tick.
+ */
+export function batchedPhase(
+  name: string,
+  options: { batchSize: number; maxBatches?: number },
+  batch: (now: Date) => Promise<number>,
+): TickPhase {
+  return {
+    name,
+    async run(now) {
+      let total = 0;
+      for (let i = 0; i < (options.maxBatches ?? 20); i++) {
+        const n = await batch(now);
+        total += n;
+        if (n < options.batchSize) break;
+      }
+      return total;
+    },
+  };
+}

@@ -1,12 +1,8 @@
 import { applyProject } from '../../campaigns/apply';
 import { formatPlan, runCountsFrom } from '../../campaigns/format';
-import { loadConfig } from '../../config';
-import { dbOptions } from '../../runtime/services';
 import { countActiveRunsByStep, latestVersions } from '../../storage/campaign-versions';
-import { openDb } from '../../storage/db';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../../storage/migrate';
 import { type Command, UsageError } from '../command';
-import { compileOrReport, parseFlags } from '../project';
+import { compileOrReport, parseFlags, withDatabase } from '../project';
 
 export const applyCommand: Command = {
   summary: 'store a new version of every campaign file that changed (all or nothing)',
@@ -21,10 +17,7 @@ file is gone, and moves running runs to the new version when it says migrate: tr
     if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
     const project = await compileOrReport(positional[0], io);
     if (!project) return 1;
-    const config = loadConfig(io.env);
-    const database = await openDb(dbOptions(config));
-    try {
-      if (config.autoMigrate) await migrate(database, loadMigrations(defaultMigrationsDir));
+    return withDatabase(io.env, async (database) => {
       // Count runs per step before applying, so the printed plan shows where they were.
       const names = new Set([...project.campaigns.map((c) => c.id), ...(await latestVersions(database.db)).map((v) => v.campaign)]);
       const counts = runCountsFrom(await countActiveRunsByStep(database.db, [...names]));
@@ -39,8 +32,6 @@ file is gone, and moves running runs to the new version when it says migrate: tr
         );
       }
       return 0;
-    } finally {
-      await database.close();
-    }
+    });
   },
 };

@@ -1,12 +1,8 @@
 import { formatPlan, runCountsFrom } from '../../campaigns/format';
 import { diffProject } from '../../campaigns/diff';
-import { loadConfig } from '../../config';
-import { dbOptions } from '../../runtime/services';
 import { countActiveRunsByStep, latestVersions } from '../../storage/campaign-versions';
-import { openDb } from '../../storage/db';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../../storage/migrate';
 import { type Command, UsageError } from '../command';
-import { compileOrReport, parseFlags } from '../project';
+import { compileOrReport, parseFlags, withDatabase } from '../project';
 
 export const planCommand: Command = {
   summary: 'show what `apply` would change: campaigns and steps, and the runs on them',
@@ -21,19 +17,14 @@ runs move to the new version (migrate: true) or finish on theirs. Changes nothin
     if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
     const project = await compileOrReport(positional[0], io);
     if (!project) return 1;
-    const config = loadConfig(io.env);
-    const database = await openDb(dbOptions(config));
-    try {
-      if (config.autoMigrate) await migrate(database, loadMigrations(defaultMigrationsDir));
+    return withDatabase(io.env, async (database) => {
       const plan = diffProject(await latestVersions(database.db), project);
       const touched = plan.changes.flatMap((c) => (c.kind === 'campaign' && c.action !== 'add' ? [c.campaign] : []));
       const counts = await countActiveRunsByStep(database.db, touched);
       if (flags.json) io.out(`${JSON.stringify(planJson(plan, counts), null, 2)}\n`);
       else io.out(formatPlan(plan, runCountsFrom(counts)));
       return 0;
-    } finally {
-      await database.close();
-    }
+    });
   },
 };
 

@@ -1,16 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { desc, eq, and } from 'drizzle-orm';
-import { loadConfig } from '../../config';
 import { AppError } from '../../errors';
 import { renderData, type RenderDataInput } from '../../render/data';
 import { createRenderer } from '../../render/renderer';
-import { dbOptions } from '../../runtime/services';
-import { openDb } from '../../storage/db';
 import { contacts, events } from '../../storage/schema/index';
 import { walkSteps } from '../../dsl/walk';
 import { type Command, UsageError } from '../command';
-import { compileOrReport, parseFlags } from '../project';
+import { compileOrReport, parseFlags, withDatabase } from '../project';
 
 type PreviewContact = RenderDataInput['contact'] & { label: string };
 
@@ -83,19 +80,17 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
 };
 
 async function contactFromDb(id: string, triggerType: string | undefined, env: Record<string, string | undefined>) {
-  const database = await openDb(dbOptions(loadConfig(env)));
-  try {
-    const byId = await database.db.select().from(contacts).where(eq(contacts.externalId, id)).limit(1);
-    const row = byId[0] ?? (await database.db.select().from(contacts).where(eq(contacts.email, id.toLowerCase())).limit(1))[0];
+  return withDatabase(env, async ({ db }) => {
+    const row =
+      (await db.select().from(contacts).where(eq(contacts.externalId, id)).limit(1))[0] ??
+      (await db.select().from(contacts).where(eq(contacts.email, id.toLowerCase())).limit(1))[0];
     if (!row) throw new AppError('not_found', `no contact with external id or email "${id}" in the database (or pass --contact FILE.json)`);
     const [ev] = triggerType
-      ? await database.db.select().from(events).where(and(eq(events.contactId, row.id), eq(events.type, triggerType))).orderBy(desc(events.occurredAt)).limit(1)
+      ? await db.select().from(events).where(and(eq(events.contactId, row.id), eq(events.type, triggerType))).orderBy(desc(events.occurredAt)).limit(1)
       : [];
     return {
       contact: { label: row.externalId ?? row.email ?? `#${row.id}`, email: row.email, locale: row.locale, timezone: row.timezone, attributes: row.attributes },
       ...(ev ? { trigger: { type: ev.type, properties: ev.properties } } : {}),
     };
-  } finally {
-    await database.close();
-  }
+  });
 }
