@@ -68,32 +68,44 @@ export function createBroadcastsPhase(deps: PhaseDeps): TickPhase {
           const floor = new Date(now.getTime() - BROADCAST_CATCH_UP_MS);
           const from = since > floor ? since : floor;
           const bounds = await contactIdBounds(tx);
-          let n = 0;
+          // Zones reaching the same local occurrence in this window (Berlin, Paris and Rome at
+          // 10:00) share one scan of each id range: one statement per range, not per zone.
+          const due = new Map<string, { raw: string[] | undefined; first: Date }>();
           for (const [zone, raw] of await zoneGroups(tx, plan, calendarZone)) {
             const missed = since < floor ? expandTrigger(plan.trigger, { from: new Date(since.getTime() + 1), to: new Date(floor.getTime() + 1) }, zone) : [];
             metrics.inc('almanac_broadcast_occurrences_missed_total', 'Broadcast occurrences skipped because the engine was down too long', { campaign: plan.id }, missed.length);
             for (const instant of expandTrigger(plan.trigger, { from: new Date(from.getTime() + 1), to: new Date(now.getTime() + 1) }, zone)) {
               const local = instantToLocal(instant, zone);
-              const occurrence = `${local.date}T${local.time}`;
-              const state = initialState(plan, { type: 'broadcast', occurredAt: instant, properties: { occurrence, zone } }, undefined);
-              for (let lo = (bounds?.min ?? 1) - 1; bounds && lo < bounds.max; lo += ID_SPAN) {
-                const created = await fanOutRuns(tx, {
-                  versionId,
-                  campaign: plan.id,
-                  audience: plan.audience,
-                  ...(raw ? { zones: { raw, calendarZone } } : {}),
-                  entryKey: `occurrence:${occurrence}`,
-                  state,
-                  wakeAt: instant,
-                  now,
-                  fromId: lo,
-                  toId: lo + ID_SPAN,
-                });
-                if (plan.holdoutPercent > 0) {
-                  await markHoldout(tx, created.filter((r) => isHeldOut(plan, drawKey({ id: r.contactId, external_id: r.externalId, email: r.email }))).map((r) => r.runId), now);
-                }
-                n += created.length;
+              const key = `${local.date}T${local.time}`;
+              const entry = due.get(key);
+              if (!entry) due.set(key, { raw: raw ? [...raw] : undefined, first: instant });
+              else {
+                if (entry.raw && raw) entry.raw.push(...raw);
+                if (instant < entry.first) entry.first = instant;
               }
+            }
+          }
+          let n = 0;
+          for (const [occurrence, { raw, first }] of due) {
+            const zone = plan.trigger.timezone === 'contact' ? 'contact' : plan.trigger.timezone;
+            const state = initialState(plan, { type: 'broadcast', occurredAt: first, properties: { occurrence, zone } }, undefined);
+            for (let lo = (bounds?.min ?? 1) - 1; bounds && lo < bounds.max; lo += ID_SPAN) {
+              const created = await fanOutRuns(tx, {
+                versionId,
+                campaign: plan.id,
+                audience: plan.audience,
+                ...(raw ? { zones: { raw, calendarZone } } : {}),
+                entryKey: `occurrence:${occurrence}`,
+                state,
+                wakeAt: first,
+                now,
+                fromId: lo,
+                toId: lo + ID_SPAN,
+              });
+              if (plan.holdoutPercent > 0) {
+                await markHoldout(tx, created.filter((r) => isHeldOut(plan, drawKey({ id: r.contactId, external_id: r.externalId, email: r.email }))).map((r) => r.runId), now);
+              }
+              n += created.length;
             }
           }
           await writeWatermark(tx, plan.id, now);

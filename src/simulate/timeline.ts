@@ -44,9 +44,9 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
   const out: TimelineEntry[] = [];
   for (const r of runs) {
     // Broadcasts say which local occurrence, and when the contact had no usable zone of its own.
-    const detail = r.occurrence
-      ? `occurrence ${r.occurrence} ${r.zone ?? ''}${r.own_zone !== r.zone ? ' (calendar zone: contact has none)' : ''}`.trim()
-      : '';
+    // (`zone` is the trigger's own IANA zone, or `contact`: each contact's own, else the calendar's.)
+    const zone = r.zone === 'contact' ? (r.own_zone ?? 'in the calendar zone (contact has none)') : (r.zone ?? '');
+    const detail = r.occurrence ? `occurrence ${r.occurrence} ${zone}`.trim() : '';
     out.push({ time: iso(r.started_at), contact: r.contact, campaign: r.campaign, step: '-', outcome: r.status === 'holdout' ? 'holdout' : 'entered', detail });
     if (r.ended_at && r.status !== 'holdout') {
       out.push({
