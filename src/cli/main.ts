@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAppError } from '../errors';
 import { type CliIo, type Command, UsageError } from './command';
 import { applyCommand } from './commands/apply';
+import { calendarCommand } from './commands/calendar';
 import { migrateCommand } from './commands/migrate';
 import { planCommand } from './commands/plan';
 import { previewCommand } from './commands/preview';
@@ -17,6 +18,7 @@ export const commands: Record<string, Command> = {
   apply: applyCommand,
   preview: previewCommand,
   simulate: simulateCommand,
+  calendar: calendarCommand,
   schema: schemaCommand,
   migrate: migrateCommand,
   serve: serveCommand,

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
 import { notFound, onError } from './on-error';
 import { opsRoutes } from './ops';
+import { calendarRoutes } from './calendar';
 import { contactRoutes } from './contacts';
 import { eventRoutes } from './events';
 import { apiKey } from './middleware/api-key/index';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps) {
   const apiKeys = deps.apiKeys ?? [];
   app.route('/', eventRoutes({ database: deps.database, apiKeys, now }));
   app.route('/', contactRoutes({ database: deps.database, apiKeys }));
+  app.route('/', calendarRoutes({ database: deps.database, apiKeys, now }));
   app.use('/v1/outbox', apiKey({ keys: apiKeys }));
   app.route('/', outboxRoutes({ database: deps.database }));
   app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now }));

@@ -1,0 +1,39 @@
+import { EMPTY_CALENDAR, type CalendarView, buildCalendarView, rangeInstants } from '../calendar/view';
+import { instantToLocal } from '../calendar/zone';
+import type { CalendarPlan } from '../dsl/plan';
+import type { Database } from '../storage/db';
+import { readCalendar } from './broadcasts-phase';
+import { forecast } from './forecast';
+import { createPlanCache } from './plans';
+
+/** Local dates (YYYY-MM-DD) in the calendar zone, both inclusive. */
+export interface ViewRange {
+  from: string;
+  to: string;
+}
+
+/**
+ * The applied calendar as `buildCalendarView` shows it: active campaigns, the newest
+ * calendar.yaml (UTC and nothing blacked out before the first apply) and the forecast for the
+ * range, whose day boundaries are midnights in the calendar zone. `now` is the forecast's
+ * "today" and the view's highlighted day.
+ */
+export async function calendarView(database: Database, range: ViewRange, now: Date): Promise<CalendarView> {
+  const { calendar, campaigns } = await database.db.transaction(async (tx) => ({
+    calendar: ((await readCalendar(tx)) as CalendarPlan | null) ?? EMPTY_CALENDAR,
+    campaigns: (await createPlanCache().active(tx)).map((c) => c.plan),
+  }));
+  const rows = await forecast(database, rangeInstants(range, calendar.timezone), now);
+  return buildCalendarView({ calendar, campaigns, forecast: rows, range, now });
+}
+
+/** The calendar zone's date at `now` (UTC before the first apply): the month view's default month. */
+export async function calendarToday(database: Database, now: Date): Promise<{ date: string; timezone: string }> {
+  const timezone = (await readCalendar(database.db))?.timezone ?? EMPTY_CALENDAR.timezone;
+  return { date: instantToLocal(now, timezone).date, timezone };
+}
+
+/** Whether anything was ever applied (`almanac calendar` falls back to the files when not). */
+export async function hasAppliedCalendar(database: Database): Promise<boolean> {
+  return database.db.transaction(async (tx) => (await readCalendar(tx)) !== null || (await createPlanCache().active(tx)).length > 0);
+}
