@@ -35,10 +35,13 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
         c.timezone as own_zone
       from runs r join contacts c on c.id = r.contact_id`),
   );
-  const sends = rowsOf<{ contact: string; campaign: string; step_key: string; template: string; status: TimelineEntry['outcome']; reason: string | null; at: string; not_before: string }>(
+  const sends = rowsOf<{
+    contact: string; campaign: string; step_key: string; template: string; status: TimelineEntry['outcome']; reason: string | null;
+    at: string; not_before: string; created_at: string;
+  }>(
     await tx.execute(sql`
       select coalesce(c.external_id, c.email, '#' || c.id) as contact, s.campaign, s.step_key, s.template, s.status, s.reason,
-        coalesce(s.sent_at, s.settled_at, s.created_at) as at, s.not_before
+        coalesce(s.sent_at, s.settled_at, s.created_at) as at, s.not_before, s.created_at
       from sends s join contacts c on c.id = s.contact_id`),
   );
   const out: TimelineEntry[] = [];
@@ -60,7 +63,12 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
     }
   }
   for (const s of sends) {
-    const detail = s.status === 'deferred' ? `${s.template} until ${iso(s.not_before)}${s.reason ? ` (${s.reason})` : ''}` : `${s.template}${s.reason ? ` (${s.reason})` : ''}`;
+    const detail =
+      s.status === 'deferred'
+        ? `${s.template} until ${iso(s.not_before)}${s.reason ? ` (${s.reason})` : ''}`
+        : s.status === 'sent' && s.reason
+          ? `${s.template} (held since ${iso(s.created_at)}: ${s.reason})`
+          : `${s.template}${s.reason ? ` (${s.reason})` : ''}`;
     out.push({ time: iso(s.at), contact: s.contact, campaign: s.campaign, step: s.step_key, outcome: s.status, detail });
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

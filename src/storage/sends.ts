@@ -144,12 +144,16 @@ export async function loadGateFacts(
   return facts;
 }
 
-/** Provider accepted: `sent` with its message id. Also settles a row marked `unknown` meanwhile. */
+/**
+ * Provider accepted: `sent` with its message id. Also settles a row marked `unknown` meanwhile.
+ * `reason` is kept: on a sent row it says why the send was held before it went (quiet hours,
+ * a blackout, a cap), which the simulate timeline and operators read.
+ */
 export async function markSent(tx: Tx, rows: Array<{ id: number; providerMessageId: string }>, now: Date): Promise<void> {
   if (rows.length === 0) return;
   await tx.execute(sql`
     update sends s set status = 'sent', provider_message_id = v.pid, sent_at = ${ts(now)}, lease_until = null,
-      reason = null, last_error = null
+      last_error = null
     from ${recordset(rows.map((r) => ({ id: r.id, pid: r.providerMessageId })))} as v(id bigint, pid text)
     where s.id = v.id and s.status in ('sending', 'unknown')`);
 }
