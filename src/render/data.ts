@@ -1,4 +1,4 @@
-import type { RenderData } from './types';
+import type { Recommendation, RenderData } from './types';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -10,12 +10,16 @@ export interface RenderDataInput {
   sendId: number;
   /** The send step's own `data:` from the campaign file. */
   data?: unknown;
+  /** This contact's product recommendations, computed in SQL for the batch before rendering. */
+  recommendations?: Recommendation[];
+  /** The signed `GET /v/:token` link of this send (absent in previews). */
+  viewInBrowserUrl?: string;
 }
 
 /**
  * What a template sees, from plain inputs: the contact's attributes beside its email, locale and
  * timezone; the trigger's properties; for checkout-triggered runs a `cart` (items, total,
- * currency, url); the campaign; the send. The dispatcher and `almanac preview` both build the
+ * currency, url); the campaign; the send; the recommendations. The dispatcher and `almanac preview` both build the
  * data here, so preview shows exactly what is sent.
  */
 export function renderData(input: RenderDataInput): RenderData {
@@ -29,7 +33,8 @@ export function renderData(input: RenderDataInput): RenderData {
       ? { cart: { items: Array.isArray(trigger.items) ? trigger.items : [], total: trigger.total, currency: trigger.currency, url: trigger.url } }
       : {}),
     campaign: input.campaign,
-    send: { id: input.sendId },
+    send: { id: input.sendId, ...(input.viewInBrowserUrl ? { view_in_browser_url: input.viewInBrowserUrl } : {}) },
     ...(isRecord(input.data) ? { data: input.data } : {}),
+    recommendations: input.recommendations ?? [],
   };
 }

@@ -1,19 +1,33 @@
 import type { HelperDelegate } from 'handlebars';
+import { recommend, viewInBrowserUrl } from './helpers-content';
+import { date, money } from './helpers-intl';
+import { and, eq, gt, or } from './helpers-logic';
+import { capitalize, defaultHelper, lower, pluralize, upper } from './helpers-text';
+
+export { defaultHelper };
 
 /**
- * Template helpers, registered on the renderer's own environment (never the global one).
- * The rendering issue adds `money`, `date`, `pluralize`, … here, one named export each.
+ * Every helper a template may call, registered on the renderer's own environment (never the
+ * global one). Each is a plain named export with a usage example in its doc comment; all are
+ * synchronous and pure: whatever needs the database (recommendations) or a secret (the
+ * view-in-browser link) is prepared in the render data first. `almanac validate` reports a
+ * call to any name not here nor in `builtinHelpers`.
  */
-
-/**
- * `{{default contact.first_name "there"}}`: the value, or the fallback when it is missing or
- * empty, so a template never shows "undefined" or a dangling comma.
- */
-export const defaultHelper: HelperDelegate = (...args: unknown[]) => {
-  const [value, fallback] = args.length >= 3 ? args : [args[0], ''];
-  return value === undefined || value === null || value === '' ? fallback : value;
-};
-
 export const helpers: Record<string, HelperDelegate> = {
   default: defaultHelper,
+  upper,
+  lower,
+  capitalize,
+  pluralize,
+  money,
+  date,
+  eq,
+  gt,
+  and,
+  or,
+  recommend,
+  view_in_browser_url: viewInBrowserUrl,
 };
+
+/** Handlebars' own block and lookup helpers (`{{#each}}` gives `@index`, `@first`, `@last`). */
+export const builtinHelpers = ['if', 'unless', 'each', 'with', 'lookup', 'log'] as const;

@@ -1,51 +1,114 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { formatDiagnostic } from '../dsl/diagnostics';
 import { helpers } from './helpers';
 import { htmlToText } from './html-to-text';
-import type { RenderData, RenderError, RenderOptions, RenderedMessage, Renderer } from './types';
+import { parseMeta } from './meta';
+import { TEMPLATE_NAME, chooseFiles, hbsNames, localeChain } from './template-files';
+import type { RenderData, RenderError, RenderOptions, RenderedMessage, Renderer, TemplateMeta } from './types';
 
-type Compiled = (data: RenderData) => string;
+type Compiled = (data: object) => string;
 
 interface TemplateSet {
+  ok: true;
   subject: Compiled;
-  html: Compiled;
+  /** Absent: a text-only message (no HTML part, no layout). */
+  html?: Compiled;
   /** Absent: the text part is derived from the HTML. */
   text?: Compiled;
+  layout?: Compiled;
+  preheader?: Compiled;
+  meta: TemplateMeta;
 }
 
-const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
 /**
- * Renders `templates/NAME/{subject,html,text}.hbs`. One handlebars environment per renderer
- * (helpers registered on it, never on the global), each template read and compiled once and
- * cached. HTML escapes by default; subject and text are not HTML, so they are not entity-escaped
- * (a subject is made one line, so data cannot inject headers). Every failure, from a missing
+ * Renders template sets: `templates/NAME/{subject,html,text}.hbs` with an optional `meta.yaml`,
+ * per-locale variants in `NAME/pl/…` (chosen from `contact.locale`, file by file, see
+ * template-files.ts), an HTML layout from `templates/layouts/` wrapping the body through
+ * `{{{body}}}` (translated layouts in `layouts/pl/…` likewise), and the partials of
+ * `templates/partials/`.
+ *
+ * One handlebars environment per renderer and output kind, i.e. per templates folder (HTML,
+ * and text for subject/text/preheader; helpers and partials registered on them, never on the
+ * global); each file is read and compiled once, each set (name ×
+ * locale) assembled once, and both cached for the renderer's life — a changed file needs a new
+ * renderer (a restart). HTML and layouts escape by default; subject, text and preheader are not
+ * HTML, so they are not entity-escaped (a subject is made one line, so data cannot inject
+ * headers). Prototype access stays at handlebars' default: denied. Every failure, from a missing
  * file to a helper that throws, comes back as a `RenderError` naming the file.
  */
 export function createRenderer(options: { templatesDir: string }): Renderer {
-  const hbs = Handlebars.create();
-  hbs.registerHelper(helpers);
-  const sets = new Map<string, TemplateSet>();
+  const dir = options.templatesDir;
+  // Two environments: a partial is compiled once per environment, in the escaping mode of the
+  // template that first uses it, so HTML and text (or subject) must not share one.
+  const envs = { html: Handlebars.create(), text: Handlebars.create() };
+  for (const env of Object.values(envs)) env.registerHelper(helpers);
+  let prepared = false;
+  const files = new Map<string, Compiled>();
+  const sets = new Map<string, TemplateSet | RenderError>();
   const subjects = new Map<string, Compiled>();
 
-  const compile = (source: string, escape: boolean): Compiled => hbs.compile(source, { noEscape: !escape });
+  const compile = (source: string, escape: boolean): Compiled => (escape ? envs.html : envs.text).compile(source, { noEscape: !escape });
 
-  function load(template: string): TemplateSet | RenderError {
-    const cached = sets.get(template);
-    if (cached) return cached;
-    if (!TEMPLATE_NAME.test(template)) return fail(template, `"${template}" is not a template name (letters, digits, - and _)`);
-    const file = (part: string) => join(options.templatesDir, template, `${part}.hbs`);
-    for (const part of ['subject', 'html']) {
-      if (!existsSync(file(part))) return fail(template, `${file(part)} is missing (every template needs subject.hbs and html.hbs)`);
+  function compileFile(file: string, escape: boolean): Compiled {
+    const key = `${escape ? 'h' : 't'}:${file}`;
+    let fn = files.get(key);
+    if (!fn) {
+      fn = named(file, compile(readFileSync(file, 'utf8'), escape));
+      files.set(key, fn);
     }
-    const read = (part: string) => readFileSync(file(part), 'utf8');
-    const set: TemplateSet = {
-      subject: named(file('subject'), compile(read('subject'), false)),
-      html: named(file('html'), compile(read('html'), true)),
-      ...(existsSync(file('text')) ? { text: named(file('text'), compile(read('text'), false)) } : {}),
+    return fn;
+  }
+
+  function registerPartials(): void {
+    if (prepared) return;
+    prepared = true;
+    const partialsDir = join(dir, 'partials');
+    for (const name of hbsNames(partialsDir)) {
+      const source = readFileSync(join(partialsDir, `${name}.hbs`), 'utf8');
+      for (const env of Object.values(envs)) env.registerPartial(name, source);
+    }
+  }
+
+  function assemble(template: string, locale: unknown): TemplateSet | RenderError {
+    const { parts, metas } = chooseFiles(dir, template, locale);
+    if (!parts.subject) return fail(template, `${join(dir, template, 'subject.hbs')} is missing (every template needs subject.hbs, and html.hbs or text.hbs)`);
+    if (!parts.html && !parts.text) return fail(template, `${join(dir, template, 'html.hbs')} is missing (every template needs html.hbs or text.hbs)`);
+    let meta: TemplateMeta = {};
+    for (const file of metas) {
+      const parsed = parseMeta(file, readFileSync(file, 'utf8'));
+      if (parsed.diagnostics.length) return fail(template, parsed.diagnostics.map(formatDiagnostic).join('; '));
+      meta = { ...meta, ...parsed.meta };
+    }
+    const layoutName = meta.layout ?? (existsSync(join(dir, 'layouts', 'default.hbs')) ? 'default' : 'none');
+    // A layout may be translated too: layouts/pl/default.hbs for Polish contacts.
+    const layoutFile = [...localeChain(locale).map((l) => join(dir, 'layouts', l, `${layoutName}.hbs`)), join(dir, 'layouts', `${layoutName}.hbs`)].find((f) => existsSync(f));
+    if (layoutName !== 'none' && !layoutFile) return fail(template, `${join(dir, 'layouts', `${layoutName}.hbs`)} is missing (named by layout: in meta.yaml)`);
+    return {
+      ok: true,
+      subject: compileFile(parts.subject!, false),
+      ...(parts.html ? { html: compileFile(parts.html, true) } : {}),
+      ...(parts.text ? { text: compileFile(parts.text, false) } : {}),
+      ...(layoutName !== 'none' && layoutFile ? { layout: compileFile(layoutFile, true) } : {}),
+      ...(meta.preheader ? { preheader: named(`${template} meta.yaml preheader`, compile(meta.preheader, false)) } : {}),
+      meta,
     };
-    sets.set(template, set);
+  }
+
+  function load(template: string, locale: unknown): TemplateSet | RenderError {
+    if (!TEMPLATE_NAME.test(template)) return fail(template, `"${template}" is not a template name (letters, digits, - and _)`);
+    const key = `${template}\u0000${localeChain(locale).join(',')}`;
+    let set = sets.get(key);
+    if (!set) {
+      registerPartials();
+      try {
+        set = assemble(template, locale);
+      } catch (err) {
+        set = fail(template, (err as Error).message);
+      }
+      sets.set(key, set);
+    }
     return set;
   }
 
@@ -60,13 +123,16 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
 
   return {
     render(template: string, data: RenderData, renderOptions: RenderOptions = {}): RenderedMessage | RenderError {
-      const set = load(template);
-      if ('ok' in set) return set;
+      const set = load(template, data.contact?.locale);
+      if (!set.ok) return set;
       try {
-        const subject = (renderOptions.subject === undefined ? set.subject : subjectOverride(renderOptions.subject))(data);
-        const html = set.html(data);
+        const subject = oneLine((renderOptions.subject === undefined ? set.subject : subjectOverride(renderOptions.subject))(data));
+        const preheader = set.preheader ? oneLine(set.preheader(data)) : '';
+        const body = set.html ? set.html(data) : '';
+        const html = set.layout && set.html ? set.layout({ ...data, body, subject, preheader }) : body;
         const text = set.text ? set.text(data).trim() : htmlToText(html);
-        return { ok: true, subject: subject.replace(/\s+/g, ' ').trim(), html, text };
+        const { from, reply_to: replyTo, purpose } = set.meta;
+        return { ok: true, subject, html, text, ...(preheader ? { preheader } : {}), ...(from ? { from } : {}), ...(replyTo ? { replyTo } : {}), ...(purpose ? { purpose } : {}) };
       } catch (err) {
         return fail(template, (err as Error).message);
       }
@@ -75,6 +141,8 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
 }
 
 const fail = (template: string, message: string): RenderError => ({ ok: false, template, message });
+
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** Prefix errors with the file, so "Parse error on line 2" says which file. Compilation is lazy in handlebars, so syntax errors surface here too. */
 function named(file: string, fn: Compiled): Compiled {

@@ -1,25 +1,61 @@
 /**
  * What a template sees. Contact and event data are user-controlled: the HTML part escapes them
- * (never a triple-stash for these), and prototype access stays disabled.
+ * (no triple-stash anywhere but `{{{body}}}` in layouts, checked by `almanac validate`), and
+ * prototype access stays disabled.
  */
 export interface RenderData {
   /** The contact's attributes flattened beside its email, locale and timezone. */
-  contact: { email: string | null; [attribute: string]: unknown };
+  contact: { email: string | null; locale?: string | null; timezone?: string | null; [attribute: string]: unknown };
   /** The triggering event's properties. */
   trigger: Record<string, unknown>;
   /** For checkout-triggered runs: the trigger's cart (`items`, `total`, `currency`, `url`). */
   cart?: { items: unknown[]; total?: unknown; currency?: unknown; url?: unknown };
   campaign: { id: string; name: string };
-  send: { id: number };
+  /** `view_in_browser_url` is signed before rendering (src/render/view-token.ts); absent in previews. */
+  send: { id: number; view_in_browser_url?: string };
   /** The send step's own `data:` from the campaign file. */
   data?: Record<string, unknown>;
+  /** Computed in SQL before rendering (src/storage/recommendations.ts); `{{#recommend 3}}` reads it. */
+  recommendations?: Recommendation[];
+}
+
+/** A product bought by others who bought what this contact bought (best first). */
+export interface Recommendation {
+  product_id: string;
+  title: string | null;
+  price: number | null;
+  currency: string | null;
+  url: string | null;
+  image: string | null;
+  /** How many other orders bought it together with one of the contact's products. */
+  score: number;
+}
+
+/** What `meta.yaml` beside a template may say (validated, see src/render/meta.ts). */
+export interface TemplateMeta {
+  from?: string;
+  reply_to?: string;
+  purpose?: string;
+  /** A handlebars template (text, not HTML): the inbox preview line. */
+  preheader?: string;
+  /** `layouts/NAME.hbs`; `none` for no layout. Default: `default` when layouts/default.hbs exists. */
+  layout?: string;
 }
 
 export interface RenderedMessage {
   ok: true;
   subject: string;
+  /**
+   * Body wrapped in its layout; empty for a text-only template (subject.hbs + text.hbs), which is
+   * sent without an HTML part. The preheader is not in it yet: a transform adds it (transforms.ts).
+   */
   html: string;
   text: string;
+  preheader?: string;
+  /** From `meta.yaml`: sender overrides and the declared purpose. */
+  from?: string;
+  replyTo?: string;
+  purpose?: string;
 }
 
 /** A template that cannot be rendered: that one send fails with `message`, the batch goes on. */
@@ -35,6 +71,10 @@ export interface RenderOptions {
   subject?: string;
 }
 
+/**
+ * Renders a template set for one contact. The locale variant is chosen from `data.contact.locale`
+ * (`pl-PL` → `pl` → the default files), file by file.
+ */
 export interface Renderer {
   render(template: string, data: RenderData, options?: RenderOptions): RenderedMessage | RenderError;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../storage/db';
 import { insertOutboxMessage } from './outbox-store';
-import { buildRawMessage } from './raw-message';
+import { buildMime, newMessageId } from './raw-message';
 import type { OutgoingMessage, SendOutcome, Transport } from './transport';
 
 export interface OutboxOptions {
@@ -19,23 +19,19 @@ export function createOutboxTransport({ database, newId = randomUUID }: OutboxOp
   return {
     name: 'outbox',
     async send(message: OutgoingMessage): Promise<SendOutcome> {
-      const messageId = `<${message.sendId}.${newId()}@${domainOf(message.from)}>`;
+      const messageId = newMessageId(message, newId);
+      // Exactly the bytes an SES transport would hand to SendRawEmail (7-bit ASCII, so text is lossless).
+      const raw = (await buildMime(message, { messageId })).toString('utf8');
       await insertOutboxMessage(database.db, {
         sendId: message.sendId,
         messageId,
         to: message.to,
         from: message.from,
         subject: message.subject,
-        raw: buildRawMessage(message, messageId),
+        raw,
         createdAt: message.date,
       });
       return { status: 'sent', providerMessageId: messageId };
     },
   };
-}
-
-/** `Shop <news@shop.example>` → `shop.example`; the Message-ID's right-hand side. */
-function domainOf(address: string): string {
-  const match = /@([^\s>]+)>?\s*$/.exec(address);
-  return match?.[1] ?? 'almanac.invalid';
 }

@@ -1,10 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { desc, eq, and } from 'drizzle-orm';
+import { loadConfig } from '../../config';
 import { AppError } from '../../errors';
-import { renderData, type RenderDataInput } from '../../render/data';
+import type { RenderDataInput } from '../../render/data';
+import { renderPreview } from '../../render/preview';
+import { loadPreviewSubject } from '../../render/preview-source';
 import { createRenderer } from '../../render/renderer';
-import { contacts, events } from '../../storage/schema/index';
+import type { Recommendation } from '../../render/types';
 import { walkSteps } from '../../dsl/walk';
 import { type Command, UsageError } from '../command';
 import { compileOrReport, parseFlags, withDatabase } from '../project';
@@ -12,7 +14,7 @@ import { compileOrReport, parseFlags, withDatabase } from '../project';
 type PreviewContact = RenderDataInput['contact'] & { label: string };
 
 /** A contact line `{ "contact": {…}, "attributes": {…} }`, or a plain object of attributes with an email. */
-function contactFromFile(file: string): { contact: PreviewContact; trigger?: { type: string; properties: Record<string, unknown> } } {
+function contactFromFile(file: string): { contact: PreviewContact; trigger?: { type: string; properties: Record<string, unknown> }; recommendations?: Recommendation[] } {
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -60,8 +62,16 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
     let failures = 0;
     for (const step of walkSteps(plan.steps)) {
       if (step.kind !== 'send') continue;
-      const data = renderData({ contact: who.contact, trigger: who.trigger, campaign: { id: plan.id, name: plan.name }, sendId: 0, data: step.data });
-      const r = renderer.render(step.template, data, step.subject === undefined ? {} : { subject: step.subject });
+      const r = renderPreview(renderer, {
+        template: step.template,
+        contact: who.contact,
+        trigger: who.trigger ?? null,
+        campaign: { id: plan.id, name: plan.name },
+        data: step.data,
+        ...(step.subject === undefined ? {} : { subject: step.subject }),
+        recommendations: who.recommendations ?? [],
+        sender: loadConfig(io.env).mail,
+      });
       io.out(`\n── ${step.key}: send ${step.template} ${'─'.repeat(Math.max(0, 60 - step.key.length - step.template.length))}\n`);
       if (!r.ok) {
         failures++;
@@ -81,16 +91,8 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
 
 async function contactFromDb(id: string, triggerType: string | undefined, env: Record<string, string | undefined>) {
   return withDatabase(env, async ({ db }) => {
-    const row =
-      (await db.select().from(contacts).where(eq(contacts.externalId, id)).limit(1))[0] ??
-      (await db.select().from(contacts).where(eq(contacts.email, id.toLowerCase())).limit(1))[0];
-    if (!row) throw new AppError('not_found', `no contact with external id or email "${id}" in the database (or pass --contact FILE.json)`);
-    const [ev] = triggerType
-      ? await db.select().from(events).where(and(eq(events.contactId, row.id), eq(events.type, triggerType))).orderBy(desc(events.occurredAt)).limit(1)
-      : [];
-    return {
-      contact: { label: row.externalId ?? row.email ?? `#${row.id}`, email: row.email, locale: row.locale, timezone: row.timezone, attributes: row.attributes },
-      ...(ev ? { trigger: { type: ev.type, properties: ev.properties } } : {}),
-    };
+    const found = await loadPreviewSubject(db, id, triggerType);
+    if (!found) throw new AppError('not_found', `no contact with external id or email "${id}" in the database (or pass --contact FILE.json)`);
+    return found;
   });
 }

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { validateTemplates } from '../../render/validate';
 import type { Diagnostic } from '../diagnostics';
 import type { CampaignPlan, Project } from '../plan';
 import { checkBlackouts } from './blackout';
@@ -21,10 +22,21 @@ export type CompileResult =
   | { ok: true; project: Project; warnings: Diagnostic[] }
   | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
 
-/** Reads campaigns/*.yaml and the template names under templates/, then compiles them. */
+/**
+ * Reads campaigns/*.yaml and the template names under templates/, then compiles them; the
+ * templates themselves are checked too (syntax, helpers, partials, escaping: src/render/validate.ts),
+ * so validate, plan, apply and serve all refuse a broken template.
+ */
 export async function compileProject(options: CompileOptions): Promise<CompileResult> {
   const { files, templates } = await readProjectFiles(options);
-  return compileSources(files, templates);
+  return withTemplateDiagnostics(compileSources(files, templates), validateTemplates(options.templatesDir, options.displayRoot));
+}
+
+function withTemplateDiagnostics(result: CompileResult, found: Diagnostic[]): CompileResult {
+  const errors = found.filter((d) => d.severity === 'error');
+  const warnings = [...result.warnings, ...found.filter((d) => d.severity === 'warning')].sort(byPlace);
+  if (result.ok && errors.length === 0) return { ...result, warnings };
+  return { ok: false, errors: [...(result.ok ? [] : result.errors), ...errors].sort(byPlace), warnings };
 }
 
 const stem = (path: string) => basename(path).replace(/\.ya?ml$/, '');

@@ -1,0 +1,91 @@
+import { and, desc, eq, or, sql } from 'drizzle-orm';
+import type { CampaignPlan } from '../dsl/plan';
+import { walkSteps } from '../dsl/walk';
+import { cartProductIds } from '../sending/message';
+import { latestVersions } from '../storage/campaign-versions';
+import type { Tx } from '../storage/db';
+import { recommendationsFor } from '../storage/recommendations';
+import { contacts, events, sends } from '../storage/schema/index';
+import { type SendContextRow, loadSendContexts } from '../storage/sends';
+import type { Recommendation } from './types';
+
+/** Recommendations computed for a preview, as many as the dispatcher prepares. */
+export const PREVIEW_RECOMMENDATIONS = 8;
+
+export interface PreviewSubject {
+  contact: { id: number; label: string; email: string | null; locale: string | null; timezone: string | null; attributes: Record<string, unknown> };
+  trigger?: { type: string; properties: Record<string, unknown> };
+  recommendations: Recommendation[];
+}
+
+/**
+ * Everything a preview reads from the database for one contact (by external id, else email):
+ * the contact, its newest event of `triggerType` (the trigger a run would have: its cart, for
+ * abandoned carts), and its recommendations, computed as the dispatcher does. Undefined when no
+ * such contact exists. Shared by `almanac preview --contact ID` and the preview route.
+ */
+export async function loadPreviewSubject(tx: Tx, idOrEmail: string, triggerType: string | undefined): Promise<PreviewSubject | undefined> {
+  const [row] = await tx
+    .select()
+    .from(contacts)
+    .where(or(eq(contacts.externalId, idOrEmail), eq(contacts.email, idOrEmail.toLowerCase())))
+    .orderBy(sql`(${contacts.externalId} = ${idOrEmail}) desc nulls last`)
+    .limit(1);
+  if (!row) return undefined;
+  const [ev] = triggerType
+    ? await tx.select().from(events).where(and(eq(events.contactId, row.id), eq(events.type, triggerType))).orderBy(desc(events.occurredAt), desc(events.id)).limit(1)
+    : [];
+  const trigger = ev ? { type: ev.type, properties: ev.properties } : undefined;
+  const recs = await recommendationsFor(tx, [{ contactId: row.id, seedProductIds: cartProductIds(trigger ?? null) }], PREVIEW_RECOMMENDATIONS);
+  return {
+    contact: { id: row.id, label: row.externalId ?? row.email ?? `#${row.id}`, email: row.email, locale: row.locale, timezone: row.timezone, attributes: row.attributes },
+    ...(trigger ? { trigger } : {}),
+    recommendations: recs.get(row.id) ?? [],
+  };
+}
+
+export interface TemplateUse {
+  campaign: { id: string; name: string };
+  triggerType?: string;
+  data?: unknown;
+  subject?: string;
+}
+
+/**
+ * The first applied (not retired) campaign, by id, with a step sending `template`: its name,
+ * trigger event type and the step's `data:` / `subject:`. A template no campaign sends is
+ * previewed on its own (campaign `template:NAME`, no trigger).
+ */
+export async function findTemplateUse(tx: Tx, template: string): Promise<TemplateUse> {
+  const versions = (await latestVersions(tx)).filter((v) => v.kind === 'campaign' && !v.retired).sort((a, b) => a.campaign.localeCompare(b.campaign));
+  for (const v of versions) {
+    const plan = v.plan as CampaignPlan;
+    for (const step of walkSteps(plan.steps ?? [])) {
+      if (step.kind !== 'send' || step.template !== template) continue;
+      return {
+        campaign: { id: plan.id, name: plan.name },
+        ...(plan.trigger?.kind === 'event' ? { triggerType: plan.trigger.event } : {}),
+        ...(step.data === undefined ? {} : { data: step.data }),
+        ...(step.subject === undefined ? {} : { subject: step.subject }),
+      };
+    }
+  }
+  return { campaign: { id: `template:${template}`, name: template } };
+}
+
+export interface SendForView {
+  send: { id: number; template: string; campaign: string; contactId: number; payload: Record<string, unknown> };
+  context: SendContextRow;
+}
+
+/** A send with what its message was rendered from (contact, run trigger, campaign name), or undefined. */
+export async function loadSendForView(tx: Tx, sendId: number): Promise<SendForView | undefined> {
+  const [send] = await tx
+    .select({ id: sends.id, template: sends.template, campaign: sends.campaign, contactId: sends.contactId, payload: sends.payload })
+    .from(sends)
+    .where(eq(sends.id, sendId))
+    .limit(1);
+  if (!send) return undefined;
+  const context = (await loadSendContexts(tx, [sendId])).get(sendId);
+  return context ? { send: { ...send, payload: (send.payload ?? {}) as Record<string, unknown> }, context } : undefined;
+}

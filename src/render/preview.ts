@@ -1,0 +1,51 @@
+import { outgoingMessage } from '../sending/message';
+import { renderData, type RenderDataInput } from './data';
+import { applyTransforms, type MessageTransform, messageTransforms } from './transforms';
+import type { Recommendation, RenderError, Renderer } from './types';
+
+export interface PreviewRequest {
+  template: string;
+  contact: RenderDataInput['contact'];
+  trigger?: { type: string; properties: Record<string, unknown> } | null;
+  campaign: { id: string; name: string };
+  /** The send step's `data:` and `subject:` override, when previewing a campaign's step. */
+  data?: unknown;
+  subject?: string;
+  recommendations?: Recommendation[];
+  /** The configured sender (meta.yaml may override it, as when sending). */
+  sender: { from: string; replyTo?: string };
+  transforms?: readonly MessageTransform[];
+}
+
+export interface Preview {
+  ok: true;
+  subject: string;
+  text: string;
+  html: string;
+  from: string;
+  replyTo?: string;
+}
+
+/** No send exists yet: the Date header is not shown, so a fixed moment keeps this pure. */
+const NO_DATE = new Date(0);
+
+/**
+ * One message exactly as the dispatcher would build it — the same render data, renderer, sender
+ * rules and post-render transforms — minus the send: no send id (0) and so no view-in-browser
+ * link. `almanac preview` and `GET /v1/templates/:name/preview` both come through here.
+ */
+export function renderPreview(renderer: Renderer, req: PreviewRequest): Preview | RenderError {
+  const data = renderData({
+    contact: req.contact,
+    trigger: req.trigger,
+    campaign: req.campaign,
+    sendId: 0,
+    data: req.data,
+    recommendations: req.recommendations ?? [],
+  });
+  const rendered = renderer.render(req.template, data, req.subject === undefined ? {} : { subject: req.subject });
+  if (!rendered.ok) return rendered;
+  const send = { id: 0, campaign: req.campaign.id, template: req.template };
+  const m = applyTransforms(outgoingMessage(send, req.contact.email ?? '', rendered, req.sender, NO_DATE), messageTransforms(rendered, req.transforms));
+  return { ok: true, subject: m.subject, text: m.text, html: m.html, from: m.from, ...(m.replyTo ? { replyTo: m.replyTo } : {}) };
+}

@@ -1,0 +1,50 @@
+import type { OutgoingMessage } from '../sending/transport';
+import type { RenderedMessage } from './types';
+
+/**
+ * The post-render seam: a message, once rendered and addressed, passes through a list of pure
+ * transforms before the transport (the dispatcher) or the screen (preview, view in browser).
+ * This is the one place where later issues add what is not the template's business:
+ * `List-Unsubscribe` / `List-Unsubscribe-Post` headers (a transform setting `headers`) and
+ * click-tracking link rewriting (a transform over `html` and `text`). Templates are never edited
+ * for these.
+ */
+export type MessageTransform = (m: OutgoingMessage) => OutgoingMessage;
+
+export function applyTransforms(message: OutgoingMessage, transforms: readonly MessageTransform[]): OutgoingMessage {
+  return transforms.reduce((m, transform) => transform(m), message);
+}
+
+/** Leaves the message as it is: the pipeline's neutral element. */
+export const identity: MessageTransform = (m) => m;
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/**
+ * The preheader (from meta.yaml): the line inbox lists show after the subject. Inserted as a
+ * hidden block first thing in `<body>` (or first in the HTML when there is no body tag), padded
+ * with invisible characters so the client does not pull body text into the preview after it.
+ * The text is HTML-escaped here; nothing happens without a preheader or without an HTML part.
+ */
+export function preheader(text: string | undefined): MessageTransform {
+  if (!text) return identity;
+  const block =
+    '<div style="display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all">' +
+    `${escapeHtml(text)}${'&#847;&zwnj;&nbsp;'.repeat(20)}</div>`;
+  return (m) => {
+    if (m.html === '') return m;
+    const body = /<body[^>]*>/i.exec(m.html);
+    const at = body ? body.index + body[0].length : 0;
+    return { ...m, html: `${m.html.slice(0, at)}${block}${m.html.slice(at)}` };
+  };
+}
+
+/**
+ * The transforms for one rendered message, in order: per-message ones from the render result
+ * (the preheader), then the process-wide ones the dispatcher was given (later: list-unsubscribe,
+ * click tracking).
+ */
+export function messageTransforms(rendered: Pick<RenderedMessage, 'preheader'>, shared: readonly MessageTransform[] = []): MessageTransform[] {
+  return [preheader(rendered.preheader), ...shared];
+}
