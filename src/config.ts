@@ -65,6 +65,7 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3, { error: 'expected a From address such as "Shop <news@shop.example>"' }).default('Almanac <almanac@localhost>'),
   MAIL_REPLY_TO: z.string().min(3, { error: 'expected an address' }).optional(),
   SUPPRESSION_KEY: z.string().min(16, { error: 'expected at least 16 characters of secret' }).default('almanac-development-only-key'),
+  LINK_SIGNING_KEY: z.string().min(16, { error: 'expected at least 16 characters of secret' }).default('almanac-development-only-link-key'),
   SEND_MAX_ATTEMPTS: wholeNumber(1, 50).default(8),
   SEGMENT_PASS_SECONDS: wholeNumber(1).default(300),
   APPLY_ON_START: bool.default(true),
@@ -77,9 +78,33 @@ const envSchema = z.object({
     .enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'expected one of debug, info, warn, error, silent' })
     .default('info'),
   AUTO_MIGRATE: bool.default(true),
+  TRANSPORT: z.enum(['outbox', 'ses'], { error: 'expected outbox (store every message) or ses (Amazon SES)' }).default('outbox'),
+  SES_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region such as eu-west-1 (the region of your SES account)')
+    .optional(),
+  SES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL (only to point at a local SES stand-in)' }).optional(),
+  SES_ACCESS_KEY_ID: z.string().regex(/^[A-Z0-9]{16,128}$/, 'expected an AWS access key id such as AKIA…').optional(),
+  SES_SECRET_ACCESS_KEY: z.string().min(16, { error: 'expected the secret access key of SES_ACCESS_KEY_ID' }).optional(),
+  SES_CONFIGURATION_SET: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a configuration set name (letters, digits, _ and -)').optional(),
+  SES_MAX_SEND_RATE: z.coerce
+    .number({ error: 'expected messages per second, a number > 0 (your account\'s maximum send rate)' })
+    .positive({ error: 'expected messages per second, a number > 0 (your account\'s maximum send rate)' })
+    .default(1),
+}).superRefine((e, ctx) => {
+  // Rules across variables, each reported on the variable that has to change.
+  if (e.TRANSPORT === 'ses' && !e.SES_REGION) {
+    ctx.addIssue({ code: 'custom', path: ['SES_REGION'], message: 'required when TRANSPORT=ses: the AWS region of your SES account, e.g. eu-west-1' });
+  }
+  if (e.SES_ACCESS_KEY_ID && !e.SES_SECRET_ACCESS_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['SES_SECRET_ACCESS_KEY'], message: 'required with SES_ACCESS_KEY_ID (or unset both to use the AWS default credential chain)' });
+  }
+  if (e.SES_SECRET_ACCESS_KEY && !e.SES_ACCESS_KEY_ID) {
+    ctx.addIssue({ code: 'custom', path: ['SES_ACCESS_KEY_ID'], message: 'required with SES_SECRET_ACCESS_KEY (or unset both to use the AWS default credential chain)' });
+  }
 });
 
-const secretVariables = new Set(['API_KEYS', 'SHOPIFY_WEBHOOK_SECRET', 'INGEST_SECRETS', 'SUPPRESSION_KEY']);
+const secretVariables = new Set(['API_KEYS', 'LINK_SIGNING_KEY', 'SHOPIFY_WEBHOOK_SECRET', 'INGEST_SECRETS', 'SUPPRESSION_KEY', 'SES_SECRET_ACCESS_KEY']);
 
 export type Env = Record<string, string | undefined>;
 
@@ -87,19 +112,34 @@ export interface Config {
   database:
     | { kind: 'postgres'; url: string; schema: string; poolMax: number }
     | { kind: 'pglite'; dataDir: string | 'memory'; schema: string };
-  http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number; apiKeys: string[] };
+  /** `linkSigningKey` signs links in messages (view in browser: src/render/view-token.ts). */
+  http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number; apiKeys: string[]; linkSigningKey: string };
   scheduler: { tickIntervalSeconds: number; batchSize: number; leaseSeconds: number };
   /** Webhook signing secrets: Shopify's, and a Standard Webhooks secret per ingest source. */
   webhooks: { shopifySecret?: string; ingestSecrets: Record<string, string> };
   paths: { campaigns: string; templates: string };
   /** Sending: the From header, the HMAC key of suppressed addresses, provider attempts per send. */
   mail: { from: string; replyTo?: string; suppressionKey: string; maxAttempts: number };
+  /** Where messages go: the outbox (stored, the default) or Amazon SES (src/runtime/transport.ts). */
+  transport: { kind: 'outbox' } | SesConfig;
   /** Segment triggers: full re-evaluation interval (between, only contacts with new events). */
   segmentPassSeconds: number;
   /** `serve`/`worker`: compile and apply the campaigns folder on start (refusing to start on errors). */
   applyOnStart: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   autoMigrate: boolean;
+}
+
+export interface SesConfig {
+  kind: 'ses';
+  region: string;
+  /** Only to point at a stand-in such as aws-ses-v2-local; unset → the region's SES endpoint. */
+  endpoint?: string;
+  /** Unset → the AWS SDK's default credential chain (environment, profile, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  configurationSet?: string;
+  /** The account's maximum send rate, messages per second, shared by every dispatcher. */
+  maxSendRate: number;
 }
 
 /** Validate `env` (normally `process.env`). Throws `AppError('config_invalid')` naming each bad variable. */
@@ -128,6 +168,7 @@ export function loadConfig(env: Env): Config {
       publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       apiKeys: e.API_KEYS,
+      linkSigningKey: e.LINK_SIGNING_KEY,
     },
     scheduler: { tickIntervalSeconds: e.TICK_INTERVAL_SECONDS, batchSize: e.TICK_BATCH_SIZE, leaseSeconds: e.LEASE_SECONDS },
     webhooks: {
@@ -141,6 +182,19 @@ export function loadConfig(env: Env): Config {
       suppressionKey: e.SUPPRESSION_KEY,
       maxAttempts: e.SEND_MAX_ATTEMPTS,
     },
+    transport:
+      e.TRANSPORT === 'ses'
+        ? {
+            kind: 'ses',
+            region: e.SES_REGION as string,
+            ...(e.SES_ENDPOINT === undefined ? {} : { endpoint: e.SES_ENDPOINT }),
+            ...(e.SES_ACCESS_KEY_ID && e.SES_SECRET_ACCESS_KEY
+              ? { credentials: { accessKeyId: e.SES_ACCESS_KEY_ID, secretAccessKey: e.SES_SECRET_ACCESS_KEY } }
+              : {}),
+            ...(e.SES_CONFIGURATION_SET === undefined ? {} : { configurationSet: e.SES_CONFIGURATION_SET }),
+            maxSendRate: e.SES_MAX_SEND_RATE,
+          }
+        : { kind: 'outbox' },
     segmentPassSeconds: e.SEGMENT_PASS_SECONDS,
     applyOnStart: e.APPLY_ON_START,
     logLevel: e.LOG_LEVEL,

@@ -12,6 +12,8 @@ import { apiKey } from './middleware/api-key/index';
 import { outboxRoutes } from './outbox';
 import { ingestWebhookRoutes } from './webhooks-ingest';
 import { shopifyWebhookRoutes } from './webhooks-shopify';
+import { templatePreviewRoutes } from './templates-preview';
+import { type MessageRouteDeps, viewInBrowserRoutes } from './view-in-browser';
 
 export interface AppDeps {
   database: Database;
@@ -24,6 +26,11 @@ export interface AppDeps {
   shopifySecret?: string;
   /** Standard Webhooks secrets per ingest source (INGEST_SECRETS). */
   ingestSecrets?: Readonly<Record<string, string>>;
+  /**
+   * Rendering for `GET /v/:token` (view in browser) and `GET /v1/templates/:name/preview`: the
+   * renderer over TEMPLATES_DIR, LINK_SIGNING_KEY, PUBLIC_URL and the sender. Absent: not mounted.
+   */
+  messages?: Omit<MessageRouteDeps, 'database'>;
   /** The request clock (receipt time, webhook timestamp window); tests inject a fixed one. */
   now?: () => Date;
 }
@@ -59,6 +66,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', outboxRoutes({ database: deps.database }));
   app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now }));
   app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now }));
+  if (deps.messages) {
+    app.route('/', viewInBrowserRoutes({ ...deps.messages, database: deps.database }));
+    app.route('/', templatePreviewRoutes({ ...deps.messages, database: deps.database, apiKeys }));
+  }
   app.notFound(notFound);
   app.onError(onError(deps.log));
   return app;

@@ -4,11 +4,11 @@ import { Metrics } from '../metrics';
 import { createRenderer } from '../render/renderer';
 import { createDispatcher } from '../scheduler/dispatch';
 import { createTick } from '../scheduler/tick';
-import { createOutboxTransport } from '../sending/outbox';
 import { type Database, type DbOptions, openDb } from '../storage/db';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../storage/migrate';
 import { createEnginePhases } from './engine';
 import type { Logger } from './log';
+import { createTransport } from './transport';
 
 /**
  * All wiring in one place: the database, the metrics registry, the scheduler's `tick` with its
@@ -55,10 +55,16 @@ export async function openServices(
       metrics.set('process_heap_used_bytes', 'V8 heap in use, in bytes', mem.heapUsed);
       metrics.set('process_uptime_seconds', 'Seconds since the process started', process.uptime());
     });
+    const sending = createTransport(config, database);
+    // One renderer (templates compiled once) for sending, view-in-browser and previews.
+    const renderer = createRenderer({ templatesDir: config.paths.templates });
+    const links = { publicUrl: config.http.publicUrl, signingKey: config.http.linkSigningKey };
     const dispatch = createDispatcher({
       database,
-      transport: createOutboxTransport({ database }),
-      renderer: createRenderer({ templatesDir: config.paths.templates }),
+      transport: sending.transport,
+      ...(sending.rateLimiter ? { rateLimiter: sending.rateLimiter } : {}),
+      renderer,
+      links,
       from: config.mail.from,
       ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
       suppressionKey: config.mail.suppressionKey,
@@ -85,9 +91,20 @@ export async function openServices(
       apiKeys: config.http.apiKeys,
       ...(config.webhooks.shopifySecret === undefined ? {} : { shopifySecret: config.webhooks.shopifySecret }),
       ingestSecrets: config.webhooks.ingestSecrets,
+      messages: {
+        renderer,
+        linkSigningKey: links.signingKey,
+        publicUrl: links.publicUrl,
+        from: config.mail.from,
+        ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
+      },
       ...(options.now ? { now: options.now } : {}),
     });
-    return { config, database, metrics, log, tick, app, close: () => database.close() };
+    const close = async () => {
+      sending.close();
+      await database.close();
+    };
+    return { config, database, metrics, log, tick, app, close };
   } catch (err) {
     if (!options.database) await database.close();
     throw err;

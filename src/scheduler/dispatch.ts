@@ -1,17 +1,21 @@
 import { hashAddress } from '../consent/address-hash';
 import type { CalendarPlan } from '../dsl/plan';
 import type { Metrics } from '../metrics';
+import { applyTransforms, type MessageTransform, messageTransforms } from '../render/transforms';
 import type { Renderer } from '../render/types';
+import { viewInBrowserUrl } from '../render/view-token';
 import type { Logger } from '../runtime/log';
 import { addressProblem } from '../sending/address';
 import { type BackoffOptions, retryDelayMs } from '../sending/backoff';
-import { outgoingMessage, renderDataFor, subjectOverride } from '../sending/message';
+import { cartProductIds, outgoingMessage, renderDataFor, subjectOverride } from '../sending/message';
 import { readDispatchPause } from '../sending/pause';
 import { forEachLimited } from '../sending/pool';
+import type { RateLimiter } from '../sending/rate-limit';
 import { type BatchOutcomes, emptyOutcomes, settleBatch } from '../sending/settle';
 import type { OutgoingMessage, SendOutcome, Transport } from '../sending/transport';
 import { latestCalendarPlan } from '../storage/campaign-versions';
 import type { Database } from '../storage/db';
+import { recommendationsFor } from '../storage/recommendations';
 import { type ClaimedSend, claimDueSends, loadGateFacts, loadSendContexts, markLeaseExpired } from '../storage/sends';
 import { applyCaps } from './caps';
 import { gate as defaultGate, type GateContext } from './gate';
@@ -35,6 +39,18 @@ export interface DispatcherOptions {
   concurrency?: number;
   random?: () => number;
   backoff?: BackoffOptions;
+  /** PUBLIC_URL and LINK_SIGNING_KEY (config): without them `{{view_in_browser_url}}` renders empty. */
+  links?: { publicUrl: string; signingKey: string };
+  /** Post-render transforms for every message, after the per-message ones (src/render/transforms.ts). */
+  transforms?: MessageTransform[];
+  /** Product recommendations prepared per contact for `{{#recommend n}}` (one query per batch); 0 skips the query. Default 8. */
+  recommendations?: number;
+  /**
+   * The provider's send rate, shared by every process (src/sending/rate-limit.ts): one token per
+   * provider call. A batch waits for tokens at most half the lease; sends that could not go out
+   * by then are put back as queued (no attempt counted) for the next tick.
+   */
+  rateLimiter?: RateLimiter;
   metrics: Metrics;
   log: Logger;
 }
@@ -94,13 +110,23 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       else if (decision.action === 'defer') out.deferred.push({ id: send.id, until: decision.until, reason: decision.reason });
       else passed.push(send);
     }
+    const approved = await applyCaps(o.database, passed, calendar, now, out);
+    const recommendations = await recommendationsFor(
+      db,
+      approved.map((s) => ({ contactId: s.contactId, seedProductIds: cartProductIds(contexts.get(s.id)!.trigger) })),
+      o.recommendations ?? 8,
+    );
     const ready: OutgoingMessage[] = [];
-    for (const send of await applyCaps(o.database, passed, calendar, now, out)) {
+    for (const send of approved) {
       const ctx = contexts.get(send.id)!;
       const subject = subjectOverride(send);
-      const rendered = o.renderer.render(send.template, renderDataFor(send, ctx), subject === undefined ? {} : { subject });
+      const data = renderDataFor(send, ctx, {
+        recommendations: recommendations.get(send.contactId) ?? [],
+        ...(o.links ? { viewInBrowserUrl: viewInBrowserUrl(o.links.publicUrl, send.id, o.links.signingKey) } : {}),
+      });
+      const rendered = o.renderer.render(send.template, data, subject === undefined ? {} : { subject });
       if (!rendered.ok) out.failed.push({ id: send.id, reason: `render failed: ${rendered.message}` });
-      else ready.push(outgoingMessage(send, ctx.email as string, rendered, o, now));
+      else ready.push(applyTransforms(outgoingMessage(send, ctx.email as string, rendered, o, now), messageTransforms(rendered, o.transforms)));
     }
     return ready;
   }
@@ -129,6 +155,17 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
     }
   }
 
+  /** Whether `message` may go out now (after waiting for its token), or must wait for a later tick. */
+  async function admitted(message: OutgoingMessage, deadline: Date | undefined): Promise<boolean> {
+    if (!o.rateLimiter || !deadline) return true;
+    try {
+      return (await o.rateLimiter.acquire(1, deadline)) !== undefined;
+    } catch (err) {
+      o.log.error(`rate limiter failed before send ${message.sendId}; putting the rest of the batch back`, err);
+      return false;
+    }
+  }
+
   return {
     name: 'dispatch',
     async run(now: Date): Promise<number> {
@@ -143,14 +180,22 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       }
       const claimed = await claimDueSends(db, { now, limit: o.batchSize, leaseMs: o.leaseMs });
       if (claimed.length === 0) return recovered;
+      // Counted from the claim: the last send still starts with half the lease to spare.
+      const deadline = o.rateLimiter && new Date(o.rateLimiter.now().getTime() + o.leaseMs / 2);
       const out = emptyOutcomes();
       const ready = await prepare(claimed, now, out);
       const byId = new Map(claimed.map((s) => [s.id, s]));
+      let limited = false;
       const notStarted = await forEachLimited(
         ready,
         o.concurrency ?? 8,
-        async (message) => record(byId.get(message.sendId) as ClaimedSend, await call(message), now, out),
-        () => out.pause !== undefined,
+        async (message) => {
+          if (!(await admitted(message, deadline))) {
+            limited = true;
+            out.released.push(message.sendId);
+          } else record(byId.get(message.sendId) as ClaimedSend, await call(message), now, out);
+        },
+        () => out.pause !== undefined || limited,
       );
       out.released.push(...notStarted.map((m) => m.sendId));
       await settleBatch(o.database, out, now);

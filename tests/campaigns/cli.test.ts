@@ -92,7 +92,7 @@ describe('almanac preview', () => {
     const r = await almanac(['preview', 'abandoned-cart', '--contact', 'examples/contacts/ada.json', '--out', out]);
     expect(r.code).toBe(0);
     expect(r.out.split('\n').filter((l) => l.startsWith('Subject: '))).toEqual([
-      'Subject: You left something in your cart, Ada',
+      'Subject: Ada, Twój koszyk na Ciebie czeka', // Ada's locale is pl: the Polish variant
       'Subject: Still thinking? Here is 10% off your cart',
       'Subject: Last call: your cart expires soon',
     ]);

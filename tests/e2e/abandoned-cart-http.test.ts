@@ -64,7 +64,7 @@ describe(`abandoned cart through HTTP and the runtime on ${backend}`, () => {
     await tickAt(plus(T, HOUR));
     const [reminder, ...more] = await outbox(services, { to: ada.email });
     expect(more).toEqual([]);
-    expect(reminder).toMatchObject({ subject: 'You left something in your cart, Ada' });
+    expect(reminder).toMatchObject({ subject: 'Ada, Twój koszyk na Ciebie czeka' }); // the customer's locale is pl-PL
     expect(reminder!.text).toContain('2 × Stoneware mug');
     expect(reminder!.text).toContain(`https://almanac-demo.myshopify.com/checkouts/ac/${ada.token}/recover`);
 
