@@ -136,6 +136,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
     out.attempts.push({ sendId: send.id, attempt: send.attempts, outcome: outcome.status, error, startedAt: now, finishedAt: now });
     if (outcome.status === 'sent') out.sent.push({ id: send.id, providerMessageId: outcome.providerMessageId });
     else if (outcome.status === 'failed') out.failed.push({ id: send.id, reason: `rejected by ${o.transport.name}`, error: outcome.error });
+    else if (outcome.status === 'unknown') out.unknown.push({ id: send.id, error: outcome.error });
     else if (outcome.status === 'paused') {
       out.paused.push({ id: send.id, error: outcome.error });
       out.pause ??= { reason: outcome.error, transport: o.transport.name, since: now.toISOString() };
@@ -203,7 +204,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
         o.metrics.set(PAUSED, PAUSED_HELP, 1);
         o.log.error(`dispatch paused by ${o.transport.name}: ${out.pause.reason}`);
       }
-      for (const kind of ['sent', 'failed', 'suppressed', 'deferred', 'retry', 'paused'] as const) count(kind, out[kind].length);
+      for (const kind of ['sent', 'failed', 'suppressed', 'deferred', 'retry', 'paused', 'unknown'] as const) count(kind, out[kind].length);
       return recovered + claimed.length - out.released.length;
     },
   };

@@ -97,8 +97,9 @@ interface SdkError {
 }
 
 /**
- * An SES error as the dispatcher's outcome: throttling, 5xx and errors with no HTTP answer at
- * all (network, timeout) are transient → `retry`; an account or configuration set that cannot
+ * An SES error as the dispatcher's outcome: throttling, 5xx and failures to connect are
+ * transient → `retry`; no answer after the request may have gone out (request timeout, reset)
+ * → `unknown`, never retried (it may have been sent); an account or configuration set that cannot
  * send → `paused`; any other 4xx (`MessageRejected`, `MailFromDomainNotVerifiedException`,
  * invalid parameters) is about this message → `failed`, never retried. SES reports an exhausted
  * daily quota as `Throttling` too, but retrying it for hours would only fail the queue: paused.
@@ -111,11 +112,22 @@ export function sesOutcome(err: unknown): SendOutcome {
   if (PAUSED.has(name) || MISCONFIGURED.has(name) || /daily message quota/i.test(e.message ?? '')) {
     return { status: 'paused', error: text };
   }
+  if (status === undefined && !certainlyUnsent(e)) return { status: 'unknown', error: text };
   if (THROTTLED.has(name) || status === undefined || status === 429 || status >= 500) {
     const retryAfterMs = retryAfter(e.$response?.headers);
     return { status: 'retry', error: text, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   }
   return { status: 'failed', error: text };
+}
+
+/**
+ * With no HTTP answer, only a failure to connect proves SES never saw the request (refused,
+ * unresolvable, unreachable, connect timeout): that is safe to retry. Anything later (request
+ * timeout, reset, hang-up) may have reached SES.
+ */
+function certainlyUnsent(e: SdkError & { code?: string }): boolean {
+  if (e.code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(e.code)) return true;
+  return /connect(ion)? (timed out|refused)|ECONNREFUSED|ENOTFOUND|EAI_AGAIN/i.test(`${e.name ?? ''} ${e.message ?? ''}`);
 }
 
 /** `Retry-After: <seconds>` or `x-amz-retry-after: <ms>`, when the answer carried one. */

@@ -3,6 +3,7 @@ import {
   deferSends,
   insertSendAttempts,
   markSent,
+  markUnknown,
   type NewSendAttempt,
   releaseSends,
   requeueSends,
@@ -19,6 +20,8 @@ export interface BatchOutcomes {
   retry: Array<{ id: number; notBefore: Date; error: string }>;
   /** The transport said the account is paused: back to queued as they were. */
   paused: Array<{ id: number; error: string }>;
+  /** The provider may have sent these (no answer): `unknown`, never retried. */
+  unknown: Array<{ id: number; error: string }>;
   /** Claimed but never attempted (a pause stopped the batch). */
   released: number[];
   attempts: NewSendAttempt[];
@@ -32,6 +35,7 @@ export const emptyOutcomes = (): BatchOutcomes => ({
   deferred: [],
   retry: [],
   paused: [],
+  unknown: [],
   released: [],
   attempts: [],
 });
@@ -42,6 +46,7 @@ export async function settleBatch(database: Database, o: BatchOutcomes, now: Dat
     await markSent(tx, o.sent, now);
     await settleSends(tx, 'failed', o.failed, now);
     await settleSends(tx, 'suppressed', o.suppressed, now);
+    await markUnknown(tx, o.unknown);
     await deferSends(tx, o.deferred);
     await requeueSends(tx, [...o.retry, ...o.paused]);
     await releaseSends(tx, o.released);

@@ -28,7 +28,13 @@ export type SendOutcome =
   /** Permanent: the provider refused this message (rejected address, bad sender). Not retried. */
   | { status: 'failed'; error: string }
   /** The account cannot send at all: the dispatcher stops and raises `dispatch.paused`. */
-  | { status: 'paused'; error: string };
+  | { status: 'paused'; error: string }
+  /**
+   * The request may have reached the provider and no answer came back (a request timeout, a
+   * reset connection): it may have been sent. The send becomes `unknown` and is never retried —
+   * exactly once beats at least once; the provider's delivery notification settles it.
+   */
+  | { status: 'unknown'; error: string };
 
 export interface Transport {
   readonly name: string;

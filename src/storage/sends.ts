@@ -1,6 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import { rowsOf } from './migrate';
+import type { SendOutcome } from '../sending/transport';
 import { idArray, ts } from './sql-values';
 import { campaignVersions, contacts, runs, sendAttempts, sends } from './schema/index';
 
@@ -174,6 +175,18 @@ export async function settleSends(
 }
 
 /**
+ * The provider gave no answer after the request may have gone out: `unknown`, never claimed
+ * again (the provider's delivery notification, tagged with the send id, settles it).
+ */
+export async function markUnknown(tx: Tx, rows: Array<{ id: number; error: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    update sends s set status = 'unknown', reason = 'no answer from the provider: delivery unknown', last_error = v.error, lease_until = null
+    from ${recordset(rows)} as v(id bigint, error text)
+    where s.id = v.id and s.status = 'sending'`);
+}
+
+/**
  * Back to `queued` with the error kept: at its backoff time after a transient failure, or
  * (`notBefore` absent) where it was, when the account is paused.
  */
@@ -213,7 +226,7 @@ export async function releaseSends(tx: Tx, ids: number[]): Promise<void> {
 export interface NewSendAttempt {
   sendId: number;
   attempt: number;
-  outcome: 'sent' | 'retry' | 'failed' | 'paused';
+  outcome: SendOutcome['status'];
   error: string | null;
   startedAt: Date;
   finishedAt: Date;

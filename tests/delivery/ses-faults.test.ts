@@ -133,3 +133,25 @@ describe(`the dispatcher over SES on ${backend}`, () => {
     expect(retries).toHaveLength(proxy.faulted.length);
   });
 });
+
+describe('an SES request that may have gone out without an answer', () => {
+  it('is unknown, never retried: a reset after the request was read cannot be told from a send', async () => {
+    // A server that reads the whole request, then drops the connection without answering.
+    const { createServer } = await import('node:net');
+    const port = await freePort();
+    const server = createServer((socket) => {
+      socket.on('data', (chunk) => {
+        if (chunk.includes('Action=SendRawEmail')) socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const silent = sesTransportAt(`http://127.0.0.1:${port}`);
+    try {
+      const outcome = await silent.send(message(3));
+      expect(outcome.status).toBe('unknown');
+    } finally {
+      silent.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -68,6 +68,22 @@ describe('permanent failures', () => {
   });
 });
 
+describe('no answer from the provider', () => {
+  it('a send the provider may have accepted becomes unknown and is never tried again', async () => {
+    const { sendId } = await queueOne(t.database, { notBefore: now });
+    const { transport, calls } = fakeTransport(() => ({ status: 'unknown', error: 'TimeoutError: socket timed out after the request was sent' }));
+    const { phase } = testDispatcher(t.database, transport);
+    await phase.run(now);
+    await phase.run(later(3_600_000));
+    expect(calls).toHaveLength(1);
+    expect(await sendRow(t.database, sendId)).toMatchObject({
+      status: 'unknown',
+      reason: 'no answer from the provider: delivery unknown',
+      last_error: 'TimeoutError: socket timed out after the request was sent',
+    });
+  });
+});
+
 describe('account paused', () => {
   it('raises dispatch.paused, puts the batch back, and claims nothing until the pause is cleared', async () => {
     const queued = await queueSends(t.database, { notBefore: now }, 20);
