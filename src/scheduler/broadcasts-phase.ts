@@ -13,11 +13,14 @@ import {
 } from '../storage/broadcasts';
 import { latestCalendarPlan } from '../storage/campaign-versions';
 import type { Tx } from '../storage/db';
+import { forEachLimited } from '../sending/pool';
 import type { PhaseDeps } from './events-phase';
 import type { TickPhase } from './tick';
 
 /** Contacts per fan-out statement. */
 const ID_SPAN = 50_000;
+/** Fan-out statements in flight at once (each its own transaction and connection). */
+const FANOUT_CONCURRENCY = 2;
 /** An occurrence missed for longer than this (the engine was down) is skipped, not sent late. */
 export const BROADCAST_CATCH_UP_MS = 6 * 3_600_000;
 
@@ -47,12 +50,13 @@ export async function readCalendar(tx: Tx): Promise<CalendarPlan | null> {
  * watermark (at most BROADCAST_CATCH_UP_MS back; older ones are counted as missed) starts a run
  * for each contact in its audience — in the contact's own zone for `timezone: contact` (10:00
  * in Warsaw and 10:00 in New York are different instants). Runs are created by id range, one
- * statement per 50 000 contacts, ready to step at the occurrence; the runs phase sends. The
- * entry key is the occurrence's local time, so a repeated pass (or two workers) starts nothing
- * twice and a contact who moves zone does not get the same Tuesday twice. Each campaign's fan-out
- * and its watermark commit together.
+ * statement per 50 000 contacts (two at once), ready to step at the occurrence; the runs phase
+ * sends. The entry key is the occurrence's local time, so a repeated pass (or two workers)
+ * starts nothing twice and a contact who moves zone does not get the same Tuesday twice.
  */
-export function createBroadcastsPhase(deps: PhaseDeps): TickPhase {
+/** `idSpan`: contacts per statement (tests make it small to cross many ranges). */
+export function createBroadcastsPhase(deps: PhaseDeps, options: { idSpan?: number } = {}): TickPhase {
+  const span = options.idSpan ?? ID_SPAN;
   const { database, plans, metrics } = deps;
   return {
     name: 'broadcasts',
@@ -60,62 +64,80 @@ export function createBroadcastsPhase(deps: PhaseDeps): TickPhase {
       const campaigns = (await database.db.transaction((tx) => plans.active(tx))).filter((c) => isBroadcast(c.plan));
       let started = 0;
       for (const { versionId, plan } of campaigns) {
-        if (!isBroadcast(plan)) continue;
-        started += await database.db.transaction(async (tx) => {
-          const calendarZone = (await readCalendar(tx))?.timezone ?? 'UTC';
-          const since = (await readWatermark(tx, plan.id)) ?? (await versionCreatedAt(tx, versionId));
-          if (since >= now) return 0;
-          const floor = new Date(now.getTime() - BROADCAST_CATCH_UP_MS);
-          const from = since > floor ? since : floor;
-          const bounds = await contactIdBounds(tx);
-          // Zones reaching the same local occurrence in this window (Berlin, Paris and Rome at
-          // 10:00) share one scan of each id range: one statement per range, not per zone.
-          const due = new Map<string, { raw: string[] | undefined; first: Date }>();
-          for (const [zone, raw] of await zoneGroups(tx, plan, calendarZone)) {
-            const missed = since < floor ? expandTrigger(plan.trigger, { from: new Date(since.getTime() + 1), to: new Date(floor.getTime() + 1) }, zone) : [];
-            metrics.inc('almanac_broadcast_occurrences_missed_total', 'Broadcast occurrences skipped because the engine was down too long', { campaign: plan.id }, missed.length);
-            for (const instant of expandTrigger(plan.trigger, { from: new Date(from.getTime() + 1), to: new Date(now.getTime() + 1) }, zone)) {
-              const local = instantToLocal(instant, zone);
-              const key = `${local.date}T${local.time}`;
-              const entry = due.get(key);
-              if (!entry) due.set(key, { raw: raw ? [...raw] : undefined, first: instant });
-              else {
-                if (entry.raw && raw) entry.raw.push(...raw);
-                if (instant < entry.first) entry.first = instant;
-              }
-            }
-          }
-          let n = 0;
-          for (const [occurrence, { raw, first }] of due) {
-            const zone = plan.trigger.timezone === 'contact' ? 'contact' : plan.trigger.timezone;
-            const state = initialState(plan, { type: 'broadcast', occurredAt: first, properties: { occurrence, zone } }, undefined);
-            for (let lo = (bounds?.min ?? 1) - 1; bounds && lo < bounds.max; lo += ID_SPAN) {
-              const created = await fanOutRuns(tx, {
-                versionId,
-                campaign: plan.id,
-                audience: plan.audience,
-                ...(raw ? { zones: { raw, calendarZone } } : {}),
-                entryKey: `occurrence:${occurrence}`,
-                state,
-                wakeAt: first,
-                now,
-                fromId: lo,
-                toId: lo + ID_SPAN,
-              });
-              if (plan.holdoutPercent > 0) {
-                await markHoldout(tx, created.filter((r) => isHeldOut(plan, drawKey({ id: r.contactId, external_id: r.externalId, email: r.email }))).map((r) => r.runId), now);
-              }
-              n += created.length;
-            }
-          }
-          await writeWatermark(tx, plan.id, now);
-          metrics.inc('almanac_runs_started_total', 'Journey runs started', {}, n);
-          return n;
-        });
+        if (isBroadcast(plan)) started += await fanOutCampaign(versionId, plan, now);
       }
       return started;
     },
   };
+
+  /**
+   * One campaign: find the occurrences due since its watermark, then start their runs by id
+   * range, FANOUT_CONCURRENCY ranges at once, each range in a transaction of its own (the
+   * entry key makes every insert idempotent, so a crash half-way only redoes work); the
+   * watermark moves once every range is done.
+   */
+  async function fanOutCampaign(versionId: number, plan: CampaignPlan & { trigger: BroadcastTrigger }, now: Date): Promise<number> {
+    const work = await database.db.transaction(async (tx) => {
+      const calendarZone = (await readCalendar(tx))?.timezone ?? 'UTC';
+      const since = (await readWatermark(tx, plan.id)) ?? (await versionCreatedAt(tx, versionId));
+      if (since >= now) return undefined;
+      const floor = new Date(now.getTime() - BROADCAST_CATCH_UP_MS);
+      const from = since > floor ? since : floor;
+      // Zones reaching the same local occurrence in this window (Berlin, Paris and Rome at
+      // 10:00) share one scan of each id range: one statement per range, not per zone.
+      const due = new Map<string, { raw: string[] | undefined; first: Date }>();
+      for (const [zone, raw] of await zoneGroups(tx, plan, calendarZone)) {
+        const missed = since < floor ? expandTrigger(plan.trigger, { from: new Date(since.getTime() + 1), to: new Date(floor.getTime() + 1) }, zone) : [];
+        metrics.inc('almanac_broadcast_occurrences_missed_total', 'Broadcast occurrences skipped because the engine was down too long', { campaign: plan.id }, missed.length);
+        for (const instant of expandTrigger(plan.trigger, { from: new Date(from.getTime() + 1), to: new Date(now.getTime() + 1) }, zone)) {
+          const local = instantToLocal(instant, zone);
+          const key = `${local.date}T${local.time}`;
+          const entry = due.get(key);
+          if (!entry) due.set(key, { raw: raw ? [...raw] : undefined, first: instant });
+          else {
+            if (entry.raw && raw) entry.raw.push(...raw);
+            if (instant < entry.first) entry.first = instant;
+          }
+        }
+      }
+      return { calendarZone, due, bounds: await contactIdBounds(tx) };
+    });
+    if (!work) return 0;
+    const { calendarZone, due, bounds } = work;
+    const ranges: Array<{ occurrence: string; raw: string[] | undefined; first: Date; lo: number }> = [];
+    for (const [occurrence, { raw, first }] of due) {
+      for (let lo = (bounds?.min ?? 1) - 1; bounds && lo < bounds.max; lo += span) ranges.push({ occurrence, raw, first, lo });
+    }
+    const zone = plan.trigger.timezone === 'contact' ? 'contact' : plan.trigger.timezone;
+    let n = 0;
+    await forEachLimited(ranges, FANOUT_CONCURRENCY, async ({ occurrence, raw, first, lo }) => {
+      const state = initialState(plan, { type: 'broadcast', occurredAt: first, properties: { occurrence, zone } }, undefined);
+      // Read `n` only after the await: two ranges run at once.
+      const count = await database.db.transaction(async (tx) => {
+        const created = await fanOutRuns(tx, {
+          versionId,
+          campaign: plan.id,
+          audience: plan.audience,
+          ...(raw ? { zones: { raw, calendarZone } } : {}),
+          entryKey: `occurrence:${occurrence}`,
+          state,
+          wakeAt: first,
+          now,
+          fromId: lo,
+          toId: lo + span,
+        });
+        if (plan.holdoutPercent > 0) {
+          const held = created.filter((r) => isHeldOut(plan, drawKey({ id: r.contactId, external_id: r.externalId, email: r.email })));
+          await markHoldout(tx, held.map((r) => r.runId), now);
+        }
+        return created.length;
+      });
+      n += count;
+    });
+    await writeWatermark(database.db, plan.id, now);
+    metrics.inc('almanac_runs_started_total', 'Journey runs started', {}, n);
+    return n;
+  }
 }
 
 /** The next broadcast occurrence after `now` (up to `until`), for simulate's virtual clock. */

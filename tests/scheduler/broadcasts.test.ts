@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { Metrics } from '../../src/metrics';
+import { createBroadcastsPhase } from '../../src/scheduler/broadcasts-phase';
+import { createPlanCache } from '../../src/scheduler/plans';
 import { backend, useTestDatabase } from '../helpers/db';
 import { DAY, HOUR, MINUTE, applyInline, at, engine, ingest, plus, query } from '../helpers/engine';
 
@@ -62,6 +65,14 @@ describe(`broadcast fan-out on ${backend}`, () => {
     expect(keys.has('occurrence:2026-12-08T10:00')).toBe(false);
     expect(keys.has('occurrence:2026-12-15T10:00')).toBe(true); // 3 h ago: within the catch-up window
     expect(await metrics.render()).toMatch(/almanac_broadcast_occurrences_missed_total\{campaign="newsletter"\} [1-9]/);
+  });
+
+  it('fans out range by range, two at once, and counts every run it started', async () => {
+    const phase = createBroadcastsPhase({ database: t.database, plans: createPlanCache(), metrics: new Metrics(), batchSize: 100 }, { idSpan: 3 });
+    const started = await phase.run(at('2026-12-22T09:00:00Z')); // Tuesday 22 Dec, 10:00 Warsaw
+    const runs = (await runsFor('newsletter')).filter((r) => r.entry_key === 'occurrence:2026-12-22T10:00');
+    expect(runs.map((r) => r.contact)).toEqual(['none', 'waw']);
+    expect(started).toBe(runs.length);
   });
 
   it('draws the holdout for broadcast runs too, and sends them nothing', async () => {
