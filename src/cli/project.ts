@@ -63,3 +63,14 @@ export async function withDatabase<T>(env: CliIo['env'], fn: (database: Database
     await database.close();
   }
 }
+
+/**
+ * `[dir] [--json]` of the project commands (plan, apply): parse, compile, and on compile errors
+ * return undefined (they are printed; the command exits 1).
+ */
+export async function projectFromArgs(args: string[], io: CliIo): Promise<{ project: Project; json: boolean } | undefined> {
+  const { flags, positional } = parseFlags(args, { booleans: ['json'] });
+  if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
+  const project = await compileOrReport(positional[0], io);
+  return project ? { project, json: flags.json === true } : undefined;
+}

@@ -17,15 +17,10 @@ export async function insertOutboxMessage(tx: Tx, row: NewOutboxMessage): Promis
   await tx.insert(outboxMessages).values(row);
 }
 
-export interface StoredOutboxMessage {
+/** A stored message: its send may since have been erased with its contact. */
+export interface StoredOutboxMessage extends Omit<NewOutboxMessage, 'sendId'> {
   id: number;
   sendId: number | null;
-  messageId: string;
-  to: string;
-  from: string;
-  subject: string;
-  raw: string;
-  createdAt: Date;
 }
 
 /** The newest `limit` messages, newest first (ties by id, so the order is stable). */

@@ -1,18 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
+import type { SendFields } from './sends';
 import { idArray, ts } from './sql-values';
 import { sends } from './schema/index';
 
-export interface NewSend {
-  runId: number;
-  stepKey: string;
-  contactId: number;
-  campaign: string;
-  campaignVersionId: number;
-  template: string;
-  purpose: string;
-  priority: number;
-  payload: Record<string, unknown>;
+export interface NewSend extends SendFields {
   notBefore: Date;
   createdAt: Date;
 }

@@ -12,8 +12,8 @@ import { campaignVersions, contacts, runs, sendAttempts, sends } from './schema/
  * binds the same way on postgres.js and PGlite.
  */
 
-export interface ClaimedSend {
-  id: number;
+/** What a send is, as the journey queued it (src/storage/journey-writes.ts inserts these). */
+export interface SendFields {
   runId: number;
   stepKey: string;
   contactId: number;
@@ -23,6 +23,10 @@ export interface ClaimedSend {
   purpose: string;
   priority: number;
   payload: Record<string, unknown>;
+}
+
+export interface ClaimedSend extends SendFields {
+  id: number;
   /** Including this claim. */
   attempts: number;
 }

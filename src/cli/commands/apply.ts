@@ -1,8 +1,8 @@
 import { applyProject } from '../../campaigns/apply';
 import { formatPlan, runCountsFrom } from '../../campaigns/format';
 import { countActiveRunsByStep, latestVersions } from '../../storage/campaign-versions';
-import { type Command, UsageError } from '../command';
-import { compileOrReport, parseFlags, withDatabase } from '../project';
+import type { Command } from '../command';
+import { projectFromArgs, withDatabase } from '../project';
 
 export const applyCommand: Command = {
   summary: 'store a new version of every campaign file that changed (all or nothing)',
@@ -13,16 +13,15 @@ has an error nothing is stored. Otherwise stores a new version of each campaign 
 content changed (and of calendar.yaml / segments.yaml when they changed), retires campaigns whose
 file is gone, and moves running runs to the new version when it says migrate: true.`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, { booleans: ['json'] });
-    if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
-    const project = await compileOrReport(positional[0], io);
-    if (!project) return 1;
+    const parsed = await projectFromArgs(args, io);
+    if (!parsed) return 1;
+    const { project, json } = parsed;
     return withDatabase(io.env, async (database) => {
       // Count runs per step before applying, so the printed plan shows where they were.
       const names = new Set([...project.campaigns.map((c) => c.id), ...(await latestVersions(database.db)).map((v) => v.campaign)]);
       const counts = runCountsFrom(await countActiveRunsByStep(database.db, [...names]));
       const result = await applyProject(database, project, new Date());
-      if (flags.json) {
+      if (json) {
         io.out(`${JSON.stringify({ stored: result.stored, retired: result.retired, migrated: result.migrated, unchanged: result.plan.unchanged }, null, 2)}\n`);
       } else {
         io.out(formatPlan(result.plan, counts).replace(/\nPlan: .*\n$/, '\n'));

@@ -1,8 +1,8 @@
 import { formatPlan, runCountsFrom } from '../../campaigns/format';
 import { diffProject } from '../../campaigns/diff';
 import { countActiveRunsByStep, latestVersions } from '../../storage/campaign-versions';
-import { type Command, UsageError } from '../command';
-import { compileOrReport, parseFlags, withDatabase } from '../project';
+import type { Command } from '../command';
+import { projectFromArgs, withDatabase } from '../project';
 
 export const planCommand: Command = {
   summary: 'show what `apply` would change: campaigns and steps, and the runs on them',
@@ -13,15 +13,14 @@ them with what the database holds: campaigns added, changed (steps added / chang
 key, with the in-flight runs on each changed or removed step) and removed, and whether running
 runs move to the new version (migrate: true) or finish on theirs. Changes nothing.`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, { booleans: ['json'] });
-    if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
-    const project = await compileOrReport(positional[0], io);
-    if (!project) return 1;
+    const parsed = await projectFromArgs(args, io);
+    if (!parsed) return 1;
+    const { project, json } = parsed;
     return withDatabase(io.env, async (database) => {
       const plan = diffProject(await latestVersions(database.db), project);
       const touched = plan.changes.flatMap((c) => (c.kind === 'campaign' && c.action !== 'add' ? [c.campaign] : []));
       const counts = await countActiveRunsByStep(database.db, touched);
-      if (flags.json) io.out(`${JSON.stringify(planJson(plan, counts), null, 2)}\n`);
+      if (json) io.out(`${JSON.stringify(planJson(plan, counts), null, 2)}\n`);
       else io.out(formatPlan(plan, runCountsFrom(counts)));
       return 0;
     });
