@@ -12,8 +12,7 @@ import { drawKey, isHeldOut, type RunState } from '../journey/index';
 import { readWatermark, versionCreatedAt } from '../storage/broadcasts';
 import type { Database, Tx } from '../storage/db';
 import { loadFacts } from '../storage/facts';
-import { rowsOf } from '../storage/migrate';
-import { idArray, ts } from '../storage/sql-values';
+import { audienceSql, bitColumns, bitsOf, countAudienceGroups, groupKey, readActiveRuns, readApprovedSince, readEntryHours, readFirstApplied, readMembership, readPendingSends } from '../storage/forecast';
 import { BROADCAST_CATCH_UP_MS, readCalendar } from './broadcasts-phase';
 import { createPlanCache } from './plans';
 
@@ -69,7 +68,7 @@ export async function forecast(database: Database, range: { from: Date; to: Date
 
       // In-flight runs, walked forward with their contacts' facts.
       for (let after = 0; ; ) {
-        const runs = await readActiveRuns(tx, after, horizon);
+        const runs = await readActiveRuns(tx, after, horizon, BATCH);
         if (runs.length === 0) break;
         after = runs[runs.length - 1]!.id;
         const versions = await plans.byIds(tx, runs.map((r) => r.versionId));
@@ -88,7 +87,7 @@ export async function forecast(database: Database, range: { from: Date; to: Date
 
       // Sends already queued or held by the gate.
       for (let after = 0; ; ) {
-        const pending = await readPendingSends(tx, after, horizon);
+        const pending = await readPendingSends(tx, after, horizon, BATCH);
         if (pending.length === 0) break;
         after = pending[pending.length - 1]!.id;
         const versions = await plans.byIds(tx, pending.map((s) => s.versionId));
@@ -164,116 +163,4 @@ export async function forecast(database: Database, range: { from: Date; to: Date
 function eligible(plan: CampaignPlan, facts: Facts): boolean {
   if (!facts.contact.email) return false;
   return plan.purpose === 'email.transactional' || facts.consent[plan.purpose] === true;
-}
-
-/** A broadcast's recipients as a boolean over contacts `c`: its audience, an address, consent for its purpose. */
-function audienceSql(plan: CampaignPlan, now: Date): SQL {
-  const parts = [sql`c.email is not null`];
-  if (plan.audience) parts.push(toSql(plan.audience, { now }));
-  if (plan.purpose !== 'email.transactional') parts.push(toSql({ kind: 'consent', purpose: plan.purpose }, { now }));
-  return sql`(${sql.join(parts, sql` and `)})`;
-}
-
-const groupKey = (zone: string, bits: boolean[]) => `${zone}\u0000${bits.map((b) => (b ? '1' : '0')).join('')}`;
-const bitColumns = (membership: SQL[]) => sql.join(membership.map((m, k) => sql`${m} as ${sql.raw(`b${k}`)}`), sql`, `);
-const bitsOf = (row: Record<string, unknown>, n: number) => Array.from({ length: n }, (_, k) => row[`b${k}`] === true);
-
-async function readActiveRuns(tx: Tx, afterId: number, horizon: Date) {
-  const rows = rowsOf<{ id: string | number; campaign_version_id: string | number; contact_id: string | number; state: RunState; next_wake_at: string | Date | null }>(
-    await tx.execute(sql`
-      select id, campaign_version_id, contact_id, state, next_wake_at from runs
-      where status = 'active' and id > ${afterId} and (next_wake_at is null or next_wake_at < ${ts(horizon)})
-      order by id limit ${BATCH}`),
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    versionId: Number(r.campaign_version_id),
-    contactId: Number(r.contact_id),
-    state: r.state,
-    wakeAt: r.next_wake_at === null ? null : new Date(r.next_wake_at),
-  }));
-}
-
-async function readPendingSends(tx: Tx, afterId: number, horizon: Date) {
-  const rows = rowsOf<{ id: string | number; campaign: string; campaign_version_id: string | number; contact_id: string | number; purpose: string; priority: number; not_before: string | Date; status: string }>(
-    await tx.execute(sql`
-      select id, campaign, campaign_version_id, contact_id, purpose, priority, not_before, status from sends
-      where status in ('queued', 'deferred') and not_before < ${ts(horizon)} and id > ${afterId}
-      order by id limit ${BATCH}`),
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    campaign: r.campaign,
-    versionId: Number(r.campaign_version_id),
-    contactId: Number(r.contact_id),
-    purpose: r.purpose,
-    priority: Number(r.priority),
-    notBefore: new Date(r.not_before),
-    status: r.status,
-  }));
-}
-
-/** Sends frequency caps count (as the dispatcher's `approvedSendsSince`), for every contact. */
-async function readApprovedSince(tx: Tx, since: Date, now: Date) {
-  const rows = rowsOf<{ contact_id: string | number; purpose: string; approved_at: string | Date }>(
-    await tx.execute(sql`
-      select contact_id, purpose, approved_at from sends
-      where approved_at > ${ts(since)} and approved_at <= ${ts(now)} and status in ('sending', 'sent', 'unknown')`),
-  );
-  return rows.map((r) => ({ contactId: Number(r.contact_id), purpose: r.purpose, at: new Date(r.approved_at) }));
-}
-
-/** Live contacts per (zone as broadcasts-phase reads it, membership of each broadcast): one grouped count. */
-async function countAudienceGroups(tx: Tx, membership: SQL[], calendarZone: string): Promise<Map<string, number>> {
-  const groupBy = sql.raw(Array.from({ length: membership.length + 1 }, (_, k) => String(k + 1)).join(', '));
-  const rows = rowsOf<Record<string, unknown>>(
-    await tx.execute(sql`
-      select coalesce(c.timezone, ${calendarZone}) as zone, ${bitColumns(membership)}, count(*)::int as n
-      from contacts c where c.erased_at is null group by ${groupBy}`),
-  );
-  return new Map(rows.map((r) => [groupKey(String(r.zone), bitsOf(r, membership.length)), Number(r.n)]));
-}
-
-/** These contacts' zones, draw keys and broadcast memberships (live contacts only). */
-async function readMembership(tx: Tx, ids: number[], membership: SQL[], calendarZone: string) {
-  const bits = membership.length ? sql`, ${bitColumns(membership)}` : sql``;
-  const rows = rowsOf<Record<string, unknown>>(
-    await tx.execute(sql`
-      select c.id, c.timezone, c.external_id, c.email, coalesce(c.timezone, ${calendarZone}) as zone ${bits}
-      from contacts c where c.id = any(${idArray(ids)}) and c.erased_at is null`),
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    timezone: (r.timezone as string | null) ?? null,
-    externalId: (r.external_id as string | null) ?? null,
-    email: (r.email as string | null) ?? null,
-    zone: String(r.zone),
-    bits: bitsOf(r, membership.length),
-  }));
-}
-
-/** Runs started (held out or not) since `since` per campaign, UTC hour of the day and contact zone, with their mean second past the hour. */
-async function readEntryHours(tx: Tx, since: Date, now: Date): Promise<Map<string, EntryHour[]>> {
-  const rows = rowsOf<{ campaign: string; hour: number; zone: string | null; n: number; s: number }>(
-    await tx.execute(sql`
-      select r.campaign, extract(hour from r.started_at at time zone 'UTC')::int as hour, c.timezone as zone, count(*)::int as n,
-        avg(mod(extract(epoch from r.started_at)::numeric, 3600))::float8 as s
-      from runs r join contacts c on c.id = r.contact_id
-      where r.started_at > ${ts(since)} and r.started_at <= ${ts(now)}
-      group by 1, 2, 3`),
-  );
-  const out = new Map<string, EntryHour[]>();
-  for (const r of rows) {
-    const hour: EntryHour = { hour: Number(r.hour), zone: r.zone, count: Number(r.n), meanSecond: Number(r.s) };
-    out.set(r.campaign, [...(out.get(r.campaign) ?? []), hour]);
-  }
-  return out;
-}
-
-/** When each campaign's first version was applied: a newer campaign's rate is over fewer days. */
-async function readFirstApplied(tx: Tx): Promise<Map<string, Date>> {
-  const rows = rowsOf<{ campaign: string; first: string | Date }>(
-    await tx.execute(sql`select campaign, min(created_at) as first from campaign_versions where kind = 'campaign' group by 1`),
-  );
-  return new Map(rows.map((r) => [r.campaign, new Date(r.first)]));
 }
