@@ -5,11 +5,14 @@ import { contacts } from './schema/index';
 
 /** What an upsert may set; absent fields leave the stored value alone. */
 export interface ContactUpsert {
+  /** The shop's id for the contact (`contact.id` in the JSON shape); matched first. */
   externalId?: string;
-  /** Already lower-cased by the parser. */
+  /** Lower-cased (by the parser); matched when no external id matches. */
   email?: string;
+  /** A valid IANA zone; absent means "leave the stored zone as it is". */
   timezone?: string;
   locale?: string;
+  /** Merged into the stored attributes (jsonb `||`: top-level keys replace, others stay). */
   attributes?: Record<string, unknown>;
   lifecycleStage?: string;
 }
