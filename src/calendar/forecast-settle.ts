@@ -53,7 +53,6 @@ export interface ForecastRow {
   source: 'broadcast' | 'journey';
 }
 
-export const EMPTY_CALENDAR: CalendarPlan = { timezone: 'UTC', blackout: [], frequencyCaps: [], onConflict: 'defer', seasons: [] };
 
 /**
  * Replay one contact's candidates until `horizon`: at each instant something is due, marketing

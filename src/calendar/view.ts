@@ -74,7 +74,6 @@ export interface ViewInput {
 }
 
 /** calendar.yaml before anything is applied: UTC, nothing blacked out. */
-export const EMPTY_CALENDAR: CalendarPlan = { timezone: 'UTC', blackout: [], frequencyCaps: [], onConflict: 'defer', seasons: [] };
 
 /** Readable on white text (WCAG AA for bold small text), distinct from the grey blackout hatch. */
 export const PALETTE = ['#2563eb', '#be185d', '#15803d', '#c2410c', '#7c3aed', '#0e7490', '#a21caf', '#4d7c0f', '#b91c1c', '#4338ca', '#854d0e', '#0f766e'] as const;

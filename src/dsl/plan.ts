@@ -90,6 +90,9 @@ export interface CalendarPlan {
   seasons: Array<{ name: string; from: string; to: string }>;
 }
 
+/** The calendar when none is applied (or calendar.yaml is empty): UTC, no rules. */
+export const emptyCalendar = (): CalendarPlan => ({ timezone: 'UTC', blackout: [], frequencyCaps: [], onConflict: 'defer', seasons: [] });
+
 /** A whole campaigns folder, compiled and cross-checked. */
 export interface Project {
   campaigns: CampaignPlan[];

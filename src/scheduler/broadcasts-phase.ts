@@ -1,6 +1,6 @@
 import { expandTrigger, type BroadcastTrigger } from '../calendar/occurrences';
 import { instantToLocal, zoneOrFallback } from '../calendar/zone';
-import type { CalendarPlan, CampaignPlan } from '../dsl/plan';
+import type { CampaignPlan } from '../dsl/plan';
 import { drawKey, initialState, isHeldOut } from '../journey/index';
 import {
   contactIdBounds,
@@ -41,10 +41,6 @@ export async function zoneGroups(tx: Tx, plan: CampaignPlan & { trigger: Broadca
   return groups;
 }
 
-export async function readCalendar(tx: Tx): Promise<CalendarPlan | null> {
-  return (await latestCalendarPlan(tx)) as CalendarPlan | null;
-}
-
 /**
  * Tick phase `broadcasts`: every `schedule` / `at` campaign whose occurrences fell due since its
  * watermark (at most BROADCAST_CATCH_UP_MS back; older ones are counted as missed) starts a run
@@ -78,7 +74,7 @@ export function createBroadcastsPhase(deps: PhaseDeps, options: { idSpan?: numbe
    */
   async function fanOutCampaign(versionId: number, plan: CampaignPlan & { trigger: BroadcastTrigger }, now: Date): Promise<number> {
     const work = await database.db.transaction(async (tx) => {
-      const calendarZone = (await readCalendar(tx))?.timezone ?? 'UTC';
+      const calendarZone = (await latestCalendarPlan(tx))?.timezone ?? 'UTC';
       const since = (await readWatermark(tx, plan.id)) ?? (await versionCreatedAt(tx, versionId));
       if (since >= now) return undefined;
       const floor = new Date(now.getTime() - BROADCAST_CATCH_UP_MS);
@@ -142,7 +138,7 @@ export function createBroadcastsPhase(deps: PhaseDeps, options: { idSpan?: numbe
 
 /** The next broadcast occurrence after `now` (up to `until`), for simulate's virtual clock. */
 export async function nextBroadcastAt(tx: Tx, campaigns: CampaignPlan[], now: Date, until: Date): Promise<Date | null> {
-  const calendarZone = (await readCalendar(tx))?.timezone ?? 'UTC';
+  const calendarZone = (await latestCalendarPlan(tx))?.timezone ?? 'UTC';
   let next: number | null = null;
   for (const plan of campaigns) {
     if (!isBroadcast(plan)) continue;

@@ -1,8 +1,9 @@
-import { EMPTY_CALENDAR, type CalendarView, buildCalendarView, rangeInstants } from '../calendar/view';
+import { emptyCalendar } from '../dsl/plan';
+import { latestCalendarPlan } from '../storage/campaign-versions';
+import { type CalendarView, buildCalendarView, rangeInstants } from '../calendar/view';
 import { instantToLocal } from '../calendar/zone';
-import type { CalendarPlan } from '../dsl/plan';
 import type { Database } from '../storage/db';
-import { readCalendar } from './broadcasts-phase';
+
 import { forecast } from './forecast';
 import { createPlanCache } from './plans';
 
@@ -20,7 +21,7 @@ export interface ViewRange {
  */
 export async function calendarView(database: Database, range: ViewRange, now: Date): Promise<CalendarView> {
   const { calendar, campaigns } = await database.db.transaction(async (tx) => ({
-    calendar: ((await readCalendar(tx)) as CalendarPlan | null) ?? EMPTY_CALENDAR,
+    calendar: (await latestCalendarPlan(tx)) ?? emptyCalendar(),
     campaigns: (await createPlanCache().active(tx)).map((c) => c.plan),
   }));
   const rows = await forecast(database, rangeInstants(range, calendar.timezone), now);
@@ -29,11 +30,11 @@ export async function calendarView(database: Database, range: ViewRange, now: Da
 
 /** The calendar zone's date at `now` (UTC before the first apply): the month view's default month. */
 export async function calendarToday(database: Database, now: Date): Promise<{ date: string; timezone: string }> {
-  const timezone = (await readCalendar(database.db))?.timezone ?? EMPTY_CALENDAR.timezone;
+  const timezone = (await latestCalendarPlan(database.db))?.timezone ?? emptyCalendar().timezone;
   return { date: instantToLocal(now, timezone).date, timezone };
 }
 
 /** Whether anything was ever applied (`almanac calendar` falls back to the files when not). */
 export async function hasAppliedCalendar(database: Database): Promise<boolean> {
-  return database.db.transaction(async (tx) => (await readCalendar(tx)) !== null || (await createPlanCache().active(tx)).length > 0);
+  return database.db.transaction(async (tx) => (await latestCalendarPlan(tx)) !== null || (await createPlanCache().active(tx)).length > 0);
 }

@@ -1,5 +1,4 @@
 import { hashAddress } from '../consent/address-hash';
-import type { CalendarPlan } from '../dsl/plan';
 import type { Metrics } from '../metrics';
 import { applyTransforms, type MessageTransform, messageTransforms } from '../render/transforms';
 import type { Renderer } from '../render/types';
@@ -88,7 +87,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       purposes: [...new Set(claimed.map((s) => s.purpose))],
       addressHashes: [...new Set(hashOf.values())],
     });
-    const calendar = ((await latestCalendarPlan(db)) as CalendarPlan | null) ?? undefined;
+    const calendar = (await latestCalendarPlan(db)) ?? undefined;
     const passed: ClaimedSend[] = [];
     for (const send of claimed) {
       const ctx = contexts.get(send.id);

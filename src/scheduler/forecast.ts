@@ -1,19 +1,18 @@
-import { type SQL, sql } from 'drizzle-orm';
 import { blackoutDays } from '../calendar/blackout';
-import { broadcastCandidates, candidateOf, type EntryHour, entrySlots, RATE_WINDOW_DAYS } from '../calendar/forecast-candidates';
-import { EMPTY_CALENDAR, type ForecastContact, type ForecastRow, settleContact, tallyForecast } from '../calendar/forecast-settle';
+import { broadcastCandidates, candidateOf, entrySlots, RATE_WINDOW_DAYS } from '../calendar/forecast-candidates';
+import { type ForecastContact, type ForecastRow, settleContact, tallyForecast } from '../calendar/forecast-settle';
 import { predictEntrySends, predictRunSends } from '../calendar/journey-forecast';
 import type { BroadcastTrigger } from '../calendar/occurrences';
 import { zoneOrFallback } from '../calendar/zone';
 import type { Facts } from '../dsl/condition';
-import { toSql } from '../dsl/conditions/sql';
-import type { CampaignPlan } from '../dsl/plan';
-import { drawKey, isHeldOut, type RunState } from '../journey/index';
+import { type CampaignPlan, emptyCalendar } from '../dsl/plan';
+import { latestCalendarPlan } from '../storage/campaign-versions';
+import { drawKey, isHeldOut } from '../journey/index';
 import { readWatermark, versionCreatedAt } from '../storage/broadcasts';
-import type { Database, Tx } from '../storage/db';
+import type { Database } from '../storage/db';
 import { loadFacts } from '../storage/facts';
-import { audienceSql, bitColumns, bitsOf, countAudienceGroups, groupKey, readActiveRuns, readApprovedSince, readEntryHours, readFirstApplied, readMembership, readPendingSends } from '../storage/forecast';
-import { BROADCAST_CATCH_UP_MS, readCalendar } from './broadcasts-phase';
+import { audienceSql, countAudienceGroups, groupKey, readActiveRuns, readApprovedSince, readEntryHours, readFirstApplied, readMembership, readPendingSends } from '../storage/forecast';
+import { BROADCAST_CATCH_UP_MS } from './broadcasts-phase';
 import { createPlanCache } from './plans';
 
 export type { ForecastRow } from '../calendar/forecast-settle';
@@ -49,7 +48,7 @@ export async function forecast(database: Database, range: { from: Date; to: Date
   const horizon = range.to;
   return database.db.transaction(
     async (tx) => {
-      const calendar = (await readCalendar(tx)) ?? EMPTY_CALENDAR;
+      const calendar = (await latestCalendarPlan(tx)) ?? emptyCalendar();
       const plans = createPlanCache();
       const active = await plans.active(tx);
       const broadcasts: Broadcast[] = [];

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { StoredVersion } from '../campaigns/diff';
+import type { CalendarPlan } from '../dsl/plan';
 import type { Tx } from './db';
 import { rowsOf } from './migrate';
 import { campaignVersions, runs } from './schema/index';
@@ -82,9 +83,9 @@ export async function plansByVersionId(tx: Tx, ids: number[]): Promise<Map<numbe
 }
 
 /** The newest applied calendar.yaml, compiled (null before the first apply). */
-export async function latestCalendarPlan(tx: Tx): Promise<unknown | null> {
+export async function latestCalendarPlan(tx: Tx): Promise<CalendarPlan | null> {
   const [row] = rowsOf<{ plan: unknown }>(
     await tx.execute(sql`select plan from campaign_versions where kind = 'calendar' order by version desc limit 1`),
   );
-  return row?.plan ?? null;
+  return (row?.plan as CalendarPlan | undefined) ?? null;
 }

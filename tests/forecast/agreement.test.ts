@@ -7,7 +7,7 @@ import { forecast } from '../../src/scheduler/forecast';
 import type { Database } from '../../src/storage/db';
 import { nextDueAt } from '../../src/storage/due';
 import { backend, useTestDatabase } from '../helpers/db';
-import { DAY, HOUR, MINUTE, applyInline, at, compileInline, engine, ingest, plus, query } from '../helpers/engine';
+import { DAY, MINUTE, applyInline, at, compileInline, engine, ingest, query } from '../helpers/engine';
 
 /**
  * The forecast against the engine itself: the sample campaigns and calendar, 300 contacts in four

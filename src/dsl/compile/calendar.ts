@@ -1,6 +1,6 @@
 import type { Node } from 'yaml';
 import { isScalar } from 'yaml';
-import type { CalendarPlan } from '../plan';
+import { type CalendarPlan, emptyCalendar } from '../plan';
 import { type Entries, offsetIn, placeOf, readInt, readList, readMap, readName, readString, required } from './read';
 import { checkPurpose } from './refs';
 import { checkRrule } from './rrule';
@@ -9,14 +9,13 @@ import { didYouMean } from './suggest';
 import { readDate, readDuration, readTimeOfDay, readZone } from './units';
 
 /** The calendar used when a project has no calendar.yaml: UTC, no quiet hours, no caps. */
-export const defaultCalendar = (): CalendarPlan => ({ timezone: 'UTC', blackout: [], frequencyCaps: [], onConflict: 'defer', seasons: [] });
 
 const keys = ['timezone', 'quiet_hours', 'blackout', 'frequency_caps', 'on_conflict', 'seasons'] as const;
 
 /** calendar.yaml → CalendarPlan (see DESIGN.md); undefined after reporting. */
 export function compileCalendar(source: Source): CalendarPlan | undefined {
   const root = deref(source, source.doc.contents);
-  if (root === null || (isScalar(root) && root.value === null)) return defaultCalendar();
+  if (root === null || (isScalar(root) && root.value === null)) return emptyCalendar();
   const e = readMap(source, root, 'calendar', keys);
   if (!e) return undefined;
   const timezoneNode = required(source, e, 'timezone', 'calendar', 'timezone: Europe/Warsaw');

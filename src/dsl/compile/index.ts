@@ -3,7 +3,8 @@ import { validateTemplates } from '../../render/validate';
 import type { Diagnostic } from '../diagnostics';
 import type { CampaignPlan, Project } from '../plan';
 import { checkBlackouts } from './blackout';
-import { defaultCalendar, compileCalendar } from './calendar';
+import { emptyCalendar } from '../plan';
+import { compileCalendar } from './calendar';
 import { type CompiledCampaign, compileCampaign } from './campaign';
 import { checkDuplicateIds, checkEmitCycles } from './cross';
 import { readProjectFiles } from './files';
@@ -53,7 +54,7 @@ export function compileSources(files: Array<{ path: string; text: string }>, tem
   const campaignSources = sources.filter((s) => s !== calendarSource && s !== segmentsSource);
   const events: EventRefs = [];
 
-  const calendar = calendarSource && parsed(calendarSource) ? compileCalendar(calendarSource) : defaultCalendar();
+  const calendar = calendarSource && parsed(calendarSource) ? compileCalendar(calendarSource) : emptyCalendar();
   const segmentsOk = !segmentsSource || parsed(segmentsSource);
   const segments = buildSegments(segmentsOk ? segmentsSource : undefined, events, segmentsSource?.file ?? 'campaigns/segments.yaml', !segmentsOk);
   const context = { templates, segments, events, calendarZone: calendar?.timezone ?? 'UTC' };

@@ -1,9 +1,9 @@
 import Handlebars from 'handlebars';
-import { type Node, isMap, isScalar } from 'yaml';
+import { type Node, isScalar } from 'yaml';
 import type { Step } from '../plan';
 import { type ConditionContext, compileCondition } from './condition';
 import { type Entries, placeOf, readList, readMap, readName, readString, required, toJson } from './read';
-import { type Source, deref, describe, error, locate, warn } from './source';
+import { deref, describe, error, locate, warn } from './source';
 import { compileSplit } from './split';
 import { didYouMean, listing } from './suggest';
 import { readDuration } from './units';
