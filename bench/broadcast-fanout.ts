@@ -13,9 +13,10 @@ import { applyProject } from '../src/campaigns/apply';
 import { compileSources } from '../src/dsl/compile/index';
 import { Metrics } from '../src/metrics';
 import { createBroadcastsPhase } from '../src/scheduler/broadcasts-phase';
-import { createPlanCache } from '../src/scheduler/plans';
-import { openDb } from '../src/storage/db';
-import { defaultMigrationsDir, loadMigrations, migrate, rowsOf } from '../src/storage/migrate';
+import { createPlanCache } from '../src/campaigns/plan-cache';
+import { openDb } from '../src/storage/open';
+import { defaultMigrationsDir, loadMigrations, migrate } from '../src/storage/migrate';
+import { rowsOf } from '../src/storage/sql-values';
 
 const url = process.env.DATABASE_URL;
 if (!url) {

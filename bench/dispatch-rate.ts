@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Metrics } from '../src/metrics';
 import { createRenderer } from '../src/render/renderer';
-import { createLogger } from '../src/runtime/log';
+import { createLogger } from '../src/lib/log';
 import { createDispatcher } from '../src/scheduler/dispatch';
 import { createRateLimiter } from '../src/sending/rate-limit';
 import type { Transport } from '../src/sending/transport';
-import { openDb } from '../src/storage/db';
+import { openDb } from '../src/storage/open';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../src/storage/migrate';
 
 const rate = Number(process.argv[2] ?? 100);

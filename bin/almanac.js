@@ -11,5 +11,5 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 import { register } from 'tsx/esm/api';
 register();
-const { main } = await import('../src/cli/main.ts');
+const { main } = await import('../src/runtime/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

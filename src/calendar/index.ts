@@ -1,4 +1,4 @@
-/** The marketing calendar's pure core: zones, occurrences, quiet hours, blackouts, caps, forecast, ICS. */
+/** The marketing calendar's pure core: zones, occurrences, quiet hours, blackouts, caps, ICS (the forecast reads it from src/forecast/). */
 export { type LocalTime, addDays, instantToLocal, isValidZone, localToInstant, offsetMs, requireZone, wallToInstant, zoneOrFallback } from './zone';
 export { DEFAULT_ANCHOR, OCCURRENCE_LIMIT } from './floating';
 export { type BroadcastTrigger, type Range, expandForZones, expandTrigger, triggerZone } from './occurrences';
@@ -6,5 +6,4 @@ export { type QuietHours, inQuietWindow, releaseFromQuietHours } from './quiet-h
 export { SEARCH_DAYS, blackoutDays, blackoutOn, blackoutsBetween, heldBy, nextAllowedInstant } from './blackout';
 export { type Season, seasonsOn } from './seasons';
 export { type CapCandidate, type CapDecision, type CapInput, type FrequencyCap, type RecentSend, allocateCaps, formatDuration } from './caps';
-export { type ForecastCampaign, type ForecastDay, LOOKBACK_DAYS, forecastBroadcasts } from './forecast';
 export { type IcsCalendar, type IcsEvent, fold, text as icsText, toIcs } from './ics';

@@ -5,6 +5,13 @@ import { parseLocal, requireZone, wallMs, wallToInstant } from './zone';
 /** A broadcast trigger: a recurring `schedule` or a one-off `at`. */
 export type BroadcastTrigger = Extract<Trigger, { kind: 'schedule' } | { kind: 'at' }>;
 
+/** An occurrence missed for longer than this (the engine was down) is skipped, not sent late. */
+export const BROADCAST_CATCH_UP_MS = 6 * 3_600_000;
+
+/** A calendar broadcast (`schedule:` or `at:`), as opposed to an event or segment journey. */
+export const isBroadcast = <P extends { trigger: Trigger }>(plan: P): plan is P & { trigger: BroadcastTrigger } =>
+  plan.trigger.kind === 'schedule' || plan.trigger.kind === 'at';
+
 export interface Range {
   from: Date;
   /** exclusive */

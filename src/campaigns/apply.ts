@@ -1,9 +1,8 @@
-import { sql } from 'drizzle-orm';
 import { type CampaignPlan, revivePlan } from '../dsl/plan';
 import type { Project } from '../dsl/plan';
 import { migrateState } from '../journey/migrate';
 import type { RunState } from '../journey/state';
-import { type NewVersion, insertVersions, latestVersions, plansByVersionId, retireVersions } from '../storage/campaign-versions';
+import { type NewVersion, insertVersions, latestVersions, lockApply, plansByVersionId, retireVersions } from '../storage/campaign-versions';
 import type { Database, Tx } from '../storage/db';
 import { activeRunsOffVersion, exitRuns, moveRuns } from '../storage/run-moves';
 import { type ApplyPlan, diffProject } from './diff';
@@ -27,7 +26,7 @@ const MIGRATE_PAGE = 1000;
  */
 export async function applyProject(database: Database, project: Project, now: Date): Promise<ApplyResult> {
   return database.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('almanac.apply'))`);
+    await lockApply(tx);
     const plan = diffProject(await latestVersions(tx), project);
     const rows = plan.changes.flatMap((c): NewVersion[] =>
       c.action === 'remove'

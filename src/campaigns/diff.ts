@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { CampaignPlan, Project } from '../dsl/plan';
+import type { StoredVersion } from '../storage/campaign-versions';
 import { canonicalJson, describeStep, stepSignature, walkSteps } from '../dsl/walk';
 
 /** What the database holds now for one campaigns-folder file (the newest version). */
-export interface StoredVersion {
-  id: number;
-  kind: 'campaign' | 'calendar' | 'segments';
-  campaign: string;
-  version: number;
-  contentHash: string;
-  plan: unknown;
-  retired: boolean;
-}
 
 export interface StepChange {
   key: string;

@@ -1,11 +1,32 @@
-import type { Env } from '../config';
+import type { Config, Env } from '../config';
+import type { Renderer } from '../render/types';
+import type { SimulationRequest, SimulationResult } from '../simulate/run';
+import type { Database } from '../storage/db';
 
-/** What a command may touch: its arguments, the environment, and two output streams. */
+/**
+ * What commands get from the runtime (src/runtime/cli.ts wires it): the engine is built only
+ * there, so a command parses its arguments, asks for what it needs, and prints.
+ */
+export interface CliEngine {
+  /** The configured database (DATABASE_URL, else the embedded PGlite), migrated unless AUTO_MIGRATE=false, for the length of `fn`. */
+  withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T>;
+  /** Apply pending migrations to the configured database; returns the names applied. */
+  migrate(config: Config): Promise<string[]>;
+  /** `serve` / `worker`: run until SIGTERM or SIGINT; resolves to the exit code. */
+  serve(config: Config, options: { http: boolean }, io: Omit<CliIo, 'engine'>): Promise<number>;
+  /** `simulate`: the real engine on an in-memory database and a virtual clock. */
+  simulate(request: SimulationRequest): Promise<SimulationResult>;
+  /** The template renderer over a templates/ folder (`preview`). */
+  renderer(templatesDir: string): Renderer;
+}
+
+/** What a command may touch: its arguments, the environment, two output streams, and the engine. */
 export interface CliIo {
   env: Env;
   out: (text: string) => void;
   err: (text: string) => void;
   cwd: string;
+  engine: CliEngine;
 }
 
 export interface Command {

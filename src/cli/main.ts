@@ -11,7 +11,7 @@ import { schemaCommand } from './commands/schema';
 import { simulateCommand } from './commands/simulate';
 import { validateCommand } from './commands/validate';
 
-/** Every `almanac` command. Later issues add theirs here. */
+/** Every `almanac` command. */
 export const commands: Record<string, Command> = {
   validate: validateCommand,
   plan: planCommand,
@@ -48,15 +48,12 @@ Exit codes: 0 ok, 1 validation or runtime error, 2 usage.
 `;
 }
 
-const defaultIo = (): CliIo => ({
-  env: process.env,
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-  cwd: process.cwd(),
-});
 
-/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+/**
+ * Run the CLI with `argv` (without node and script); resolves to the exit code. The runtime
+ * (src/runtime/cli.ts) supplies `io`, with the engine the commands use.
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.err : io.out)(usage());

@@ -3,9 +3,7 @@ import { compileProject } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import type { Project } from '../dsl/plan';
 import { type Config, loadConfig } from '../config';
-import { dbOptions } from '../runtime/services';
-import { type Database, openDb } from '../storage/db';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../storage/migrate';
+import type { Database } from '../storage/db';
 import { type CliIo, UsageError } from './command';
 
 /**
@@ -50,18 +48,12 @@ export function parseFlags(args: string[], known: { booleans?: string[]; values?
 }
 
 /**
- * Open the configured database (DATABASE_URL, else the embedded PGlite), apply pending
- * migrations unless AUTO_MIGRATE=false, run `fn`, and always close it.
+ * Load the configuration from `io.env` and run `fn` on the configured database (DATABASE_URL,
+ * else the embedded PGlite), migrated unless AUTO_MIGRATE=false; it is always closed after.
  */
-export async function withDatabase<T>(env: CliIo['env'], fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig(env);
-  const database = await openDb(dbOptions(config));
-  try {
-    if (config.autoMigrate) await migrate(database, loadMigrations(defaultMigrationsDir));
-    return await fn(database, config);
-  } finally {
-    await database.close();
-  }
+export async function withDatabase<T>(io: CliIo, fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig(io.env);
+  return io.engine.withDatabase(config, (database) => fn(database, config));
 }
 
 /**

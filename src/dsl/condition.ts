@@ -1,5 +1,5 @@
 /**
- * The condition language, compiled. One AST, two backends: `toSql` (src/dsl/conditions/sql.ts,
+ * The condition language, compiled. One AST, two backends: `toSql` (src/storage/conditions/sql.ts,
  * for audiences and segments over contacts/events/consent) and `evaluate`
  * (src/dsl/conditions/evaluate.ts, in memory, for branches). A property test proves they agree.
  *

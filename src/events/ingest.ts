@@ -1,4 +1,4 @@
-import { appendConsent, type ConsentAppend } from '../consent/ledger';
+import { appendConsent, type ConsentAppend } from '../storage/consent';
 import type { Db, Tx } from '../storage/db';
 import { isUniqueViolation, pgError } from '../storage/errors';
 import { type EventInsert, findEventIds, insertEvents } from '../storage/events';

@@ -37,7 +37,7 @@ export interface AppDeps {
 
 /**
  * The Hono app shared by Node (src/runtime/node.ts) and Workers (src/runtime/worker.ts).
- * One route file per area is mounted here; later issues add theirs.
+ * One route file per area, each mounted here.
  */
 export function createApp(deps: AppDeps) {
   const app = new Hono();

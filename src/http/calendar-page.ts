@@ -1,4 +1,4 @@
-import type { CalendarView, ViewCampaign, ViewDay } from '../calendar/view';
+import type { CalendarView, ViewCampaign, ViewDay } from '../forecast/view';
 import { addDays, instantToLocal, parseLocal } from '../calendar/zone';
 import { MONTH_CSS } from './calendar-page-css';
 

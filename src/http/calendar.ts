@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { rangeProblem, viewToIcs } from '../calendar/view';
+import { rangeProblem, viewToIcs } from '../forecast/view';
 import { addDays } from '../calendar/zone';
 import { AppError } from '../errors';
-import { calendarToday, calendarView } from '../scheduler/calendar-view';
+import { calendarToday, calendarView } from '../forecast/calendar-view';
 import type { Database } from '../storage/db';
 import { calendarKey } from './calendar-auth';
 import { monthGrid, renderMonthPage } from './calendar-page';
@@ -19,7 +19,7 @@ export const ICS_DAYS_BACK = 30;
 export const ICS_DAYS_AHEAD = 180;
 
 /**
- * The calendar views (one shape, src/calendar/view.ts):
+ * The calendar views (one shape, src/forecast/view.ts):
  * - `GET /v1/calendar?from=YYYY-MM-DD&to=YYYY-MM-DD` — JSON, both dates inclusive, in the
  *   calendar's zone, at most MAX_RANGE_DAYS (366) days; bearer API key like the rest of /v1.
  * - `GET /calendar.ics[?from=&to=]` — iCalendar feed, default 30 days back to 180 ahead.

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { AppError } from '../errors';
-import { listOutboxMessages } from '../sending/outbox-store';
-import { textPartOf } from '../sending/raw-message';
+import { listOutboxMessages } from '../storage/outbox';
+import { textPartOf } from '../render/mime';
 import type { Database } from '../storage/db';
 
 const DEFAULT_LIMIT = 50;

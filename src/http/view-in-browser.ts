@@ -4,7 +4,7 @@ import { loadSendForView, PREVIEW_RECOMMENDATIONS } from '../render/preview-sour
 import { applyTransforms, type MessageTransform, messageTransforms } from '../render/transforms';
 import type { Renderer } from '../render/types';
 import { verifyViewToken, viewInBrowserUrl } from '../render/view-token';
-import { cartProductIds, outgoingMessage, renderDataFor, subjectOverride } from '../sending/message';
+import { cartProductIds, outgoingMessage, renderDataFor, subjectOverride } from '../render/message';
 import type { Database } from '../storage/db';
 import { recommendationsFor } from '../storage/recommendations';
 

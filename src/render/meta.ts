@@ -1,8 +1,8 @@
 import { isMap, isScalar } from 'yaml';
 import type { Diagnostic } from '../dsl/diagnostics';
-import { didYouMean, listing } from '../dsl/compile/suggest';
-import { describe, error, parseSource } from '../dsl/compile/source';
-import { addressProblem } from '../sending/address';
+import { didYouMean, listing } from '../dsl/suggest';
+import { describe, error, parseSource } from '../dsl/source';
+import { addressProblem } from '../contacts/address';
 import type { TemplateMeta } from './types';
 
 const KEYS = ['from', 'reply_to', 'purpose', 'preheader', 'layout'] as const;

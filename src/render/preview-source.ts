@@ -1,12 +1,12 @@
-import { and, desc, eq, or, sql } from 'drizzle-orm';
 import type { CampaignPlan } from '../dsl/plan';
 import { walkSteps } from '../dsl/walk';
-import { cartProductIds } from '../sending/message';
+import { cartProductIds } from './message';
 import { latestVersions } from '../storage/campaign-versions';
 import type { Tx } from '../storage/db';
 import { recommendationsFor } from '../storage/recommendations';
-import { contacts, events, sends } from '../storage/schema/index';
-import { type SendContextRow, loadSendContexts } from '../storage/sends';
+import { findContactByIdOrEmail } from '../storage/contacts';
+import { latestEventOfType } from '../storage/events';
+import { readSendForView, type SendContextRow, loadSendContexts } from '../storage/sends';
 import type { Recommendation } from './types';
 
 /** Recommendations computed for a preview, as many as the dispatcher prepares. */
@@ -25,16 +25,9 @@ export interface PreviewSubject {
  * such contact exists. Shared by `almanac preview --contact ID` and the preview route.
  */
 export async function loadPreviewSubject(tx: Tx, idOrEmail: string, triggerType: string | undefined): Promise<PreviewSubject | undefined> {
-  const [row] = await tx
-    .select()
-    .from(contacts)
-    .where(or(eq(contacts.externalId, idOrEmail), eq(contacts.email, idOrEmail.toLowerCase())))
-    .orderBy(sql`(${contacts.externalId} = ${idOrEmail}) desc nulls last`)
-    .limit(1);
+  const row = await findContactByIdOrEmail(tx, idOrEmail);
   if (!row) return undefined;
-  const [ev] = triggerType
-    ? await tx.select().from(events).where(and(eq(events.contactId, row.id), eq(events.type, triggerType))).orderBy(desc(events.occurredAt), desc(events.id)).limit(1)
-    : [];
+  const ev = triggerType ? await latestEventOfType(tx, row.id, triggerType) : undefined;
   const trigger = ev ? { type: ev.type, properties: ev.properties } : undefined;
   const recs = await recommendationsFor(tx, [{ contactId: row.id, seedProductIds: cartProductIds(trigger ?? null) }], PREVIEW_RECOMMENDATIONS);
   return {
@@ -80,11 +73,7 @@ export interface SendForView {
 
 /** A send with what its message was rendered from (contact, run trigger, campaign name), or undefined. */
 export async function loadSendForView(tx: Tx, sendId: number): Promise<SendForView | undefined> {
-  const [send] = await tx
-    .select({ id: sends.id, template: sends.template, campaign: sends.campaign, contactId: sends.contactId, payload: sends.payload })
-    .from(sends)
-    .where(eq(sends.id, sendId))
-    .limit(1);
+  const send = await readSendForView(tx, sendId);
   if (!send) return undefined;
   const context = (await loadSendContexts(tx, [sendId])).get(sendId);
   return context ? { send: { ...send, payload: (send.payload ?? {}) as Record<string, unknown> }, context } : undefined;

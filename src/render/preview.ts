@@ -1,4 +1,4 @@
-import { outgoingMessage } from '../sending/message';
+import { outgoingMessage } from './message';
 import { renderData, type RenderDataInput } from './data';
 import { applyTransforms, type MessageTransform, messageTransforms } from './transforms';
 import type { Recommendation, RenderError, Renderer } from './types';

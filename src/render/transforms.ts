@@ -1,13 +1,11 @@
-import type { OutgoingMessage } from '../sending/transport';
-import type { RenderedMessage } from './types';
+import type { OutgoingMessage, RenderedMessage } from './types';
 
 /**
  * The post-render seam: a message, once rendered and addressed, passes through a list of pure
  * transforms before the transport (the dispatcher) or the screen (preview, view in browser).
- * This is the one place where later issues add what is not the template's business:
- * `List-Unsubscribe` / `List-Unsubscribe-Post` headers (a transform setting `headers`) and
- * click-tracking link rewriting (a transform over `html` and `text`). Templates are never edited
- * for these.
+ * This is the one place for what is not the template's business — today the preheader; the
+ * `List-Unsubscribe` headers (a transform setting `headers`) and click-tracking link rewriting
+ * (a transform over `html` and `text`) belong here too. Templates are never edited for these.
  */
 export type MessageTransform = (m: OutgoingMessage) => OutgoingMessage;
 

@@ -1,3 +1,5 @@
+import type { Recommendation } from '../storage/recommendations';
+
 /**
  * What a template sees. Contact and event data are user-controlled: the HTML part escapes them
  * (no triple-stash anywhere but `{{{body}}}` in layouts, checked by `almanac validate`), and
@@ -19,17 +21,7 @@ export interface RenderData {
   recommendations?: Recommendation[];
 }
 
-/** A product bought by others who bought what this contact bought (best first). */
-export interface Recommendation {
-  product_id: string;
-  title: string | null;
-  price: number | null;
-  currency: string | null;
-  url: string | null;
-  image: string | null;
-  /** How many other orders bought it together with one of the contact's products. */
-  score: number;
-}
+export type { Recommendation };
 
 /** What `meta.yaml` beside a template may say (validated, see src/render/meta.ts). */
 export interface TemplateMeta {
@@ -77,4 +69,22 @@ export interface RenderOptions {
  */
 export interface Renderer {
   render(template: string, data: RenderData, options?: RenderOptions): RenderedMessage | RenderError;
+}
+
+/** A rendered, addressed message: what the transforms shape and the `Transport` port (src/sending/transport.ts) takes. */
+export interface OutgoingMessage {
+  /** `sends.id`; providers carry it as a tag so delivery notifications find their send. */
+  sendId: number;
+  to: string;
+  from: string;
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers (List-Unsubscribe and friends are added by transforms, src/render/transforms.ts). */
+  headers: Record<string, string>;
+  /** Provider tags (SES EmailTags): send id, campaign, template. */
+  tags: Record<string, string>;
+  /** The tick's `now`: the Date header, and when the outbox records it (virtual clocks work). */
+  date: Date;
 }

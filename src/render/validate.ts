@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { didYouMean, listing } from '../dsl/compile/suggest';
+import { didYouMean, listing } from '../dsl/suggest';
 import type { Diagnostic } from '../dsl/diagnostics';
 import { type HbsNode, nodes, parseTemplate } from './hbs-syntax';
 import { builtinHelpers, helpers } from './helpers';

@@ -1,10 +1,12 @@
+import { createPlanCache } from '../campaigns/plan-cache';
+import type { Logger } from '../lib/log';
 import type { Metrics } from '../metrics';
 import { createBroadcastsPhase } from '../scheduler/broadcasts-phase';
+import { createDispatcher, type DispatcherOptions } from '../scheduler/dispatch';
 import { createEventsPhase } from '../scheduler/events-phase';
-import { createPlanCache } from '../scheduler/plans';
 import { createRunsPhase } from '../scheduler/runs-phase';
 import { createSegmentsPhase } from '../scheduler/segments-phase';
-import type { TickPhase } from '../scheduler/tick';
+import { createTick, type TickPhase } from '../scheduler/tick';
 import type { Database } from '../storage/db';
 
 export interface EngineOptions {
@@ -21,8 +23,8 @@ export interface EngineOptions {
 /**
  * The phases of one tick, in order: events become runs and resume waiting ones; segment
  * membership changes start runs; broadcast occurrences that fell due start runs; due runs step;
- * queued sends go out. `npm start`, `almanac
- * worker`, Workers' `scheduled()`, `almanac simulate` and the tests all run exactly these.
+ * queued sends go out. `npm start`, `almanac worker`, Workers' `scheduled()`, `almanac simulate`
+ * and the tests all run exactly these.
  */
 export function createEnginePhases(options: EngineOptions): TickPhase[] {
   const plans = createPlanCache();
@@ -34,4 +36,18 @@ export function createEnginePhases(options: EngineOptions): TickPhase[] {
     createRunsPhase(deps),
     ...(options.dispatch ? [options.dispatch] : []),
   ];
+}
+
+/** What the dispatcher needs beyond the parts every phase shares. */
+export type DispatchSettings = Omit<DispatcherOptions, 'database' | 'metrics' | 'log' | 'batchSize'>;
+
+/**
+ * The engine: every phase and, with `dispatch`, the dispatcher, as one `tick(now)`. The one place
+ * the dispatcher is built: `serve`/`worker`/Workers (./services.ts) and `simulate`
+ * (./simulation.ts) differ only in the settings they pass.
+ */
+export function buildEngine(o: Omit<EngineOptions, 'dispatch'> & { log: Logger; dispatch?: DispatchSettings }) {
+  const { dispatch: settings, log, ...shared } = o;
+  const dispatch = settings ? createDispatcher({ ...settings, database: o.database, metrics: o.metrics, log, batchSize: o.batchSize }) : undefined;
+  return createTick(createEnginePhases({ ...shared, ...(dispatch ? { dispatch } : {}) }), o.metrics);
 }

@@ -1,13 +1,11 @@
 import type { Config } from '../config';
 import { createApp } from '../http/app';
 import { Metrics } from '../metrics';
+import type { Logger } from '../lib/log';
 import { createRenderer } from '../render/renderer';
-import { createDispatcher } from '../scheduler/dispatch';
-import { createTick } from '../scheduler/tick';
-import { type Database, type DbOptions, openDb } from '../storage/db';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../storage/migrate';
-import { createEnginePhases } from './engine';
-import type { Logger } from './log';
+import type { Database } from '../storage/db';
+import { openConfiguredDatabase } from './database';
+import { buildEngine } from './engine';
 import { createTransport } from './transport';
 
 /**
@@ -20,16 +18,9 @@ export interface Services {
   database: Database;
   metrics: Metrics;
   log: Logger;
-  tick: ReturnType<typeof createTick>;
+  tick: ReturnType<typeof buildEngine>;
   app: ReturnType<typeof createApp>;
   close(): Promise<void>;
-}
-
-export function dbOptions(config: Config): DbOptions {
-  const d = config.database;
-  return d.kind === 'postgres'
-    ? { kind: 'postgres', url: d.url, schema: d.schema, poolMax: d.poolMax }
-    : { kind: 'pglite', dataDir: d.dataDir, schema: d.schema };
 }
 
 export async function openServices(
@@ -42,12 +33,8 @@ export async function openServices(
     now?: () => Date;
   } = {},
 ): Promise<Services> {
-  const database = options.database ?? (await openDb(dbOptions(config)));
+  const database = options.database ?? (await openConfiguredDatabase(config, { log, ...(options.migrate === undefined ? {} : { migrate: options.migrate }) }));
   try {
-    if (options.migrate ?? config.autoMigrate) {
-      const applied = await migrate(database, loadMigrations(defaultMigrationsDir));
-      if (applied.length) log.info('migrations applied', { applied });
-    }
     const metrics = new Metrics();
     metrics.onCollect(() => {
       const mem = process.memoryUsage();
@@ -59,30 +46,25 @@ export async function openServices(
     // One renderer (templates compiled once) for sending, view-in-browser and previews.
     const renderer = createRenderer({ templatesDir: config.paths.templates });
     const links = { publicUrl: config.http.publicUrl, signingKey: config.http.linkSigningKey };
-    const dispatch = createDispatcher({
+    const tick = buildEngine({
       database,
-      transport: sending.transport,
-      ...(sending.rateLimiter ? { rateLimiter: sending.rateLimiter } : {}),
-      renderer,
-      links,
-      from: config.mail.from,
-      ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
-      suppressionKey: config.mail.suppressionKey,
-      maxAttempts: config.mail.maxAttempts,
-      batchSize: config.scheduler.batchSize,
-      leaseMs: config.scheduler.leaseSeconds * 1000,
       metrics,
       log,
-    });
-    const phases = createEnginePhases({
-      database,
-      metrics,
       batchSize: config.scheduler.batchSize,
       segmentPassMs: config.segmentPassSeconds * 1000,
-      dispatch,
       onRunError: (runId, err) => log.error(`run ${runId ?? '(new)'} failed`, err),
+      dispatch: {
+        transport: sending.transport,
+        ...(sending.rateLimiter ? { rateLimiter: sending.rateLimiter } : {}),
+        renderer,
+        links,
+        from: config.mail.from,
+        ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
+        suppressionKey: config.mail.suppressionKey,
+        maxAttempts: config.mail.maxAttempts,
+        leaseMs: config.scheduler.leaseSeconds * 1000,
+      },
     });
-    const tick = createTick(phases, metrics);
     const app = createApp({
       database,
       metrics,

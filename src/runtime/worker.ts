@@ -1,5 +1,5 @@
 import { loadConfig } from '../config';
-import { createLogger } from './log';
+import { createLogger } from '../lib/log';
 import { openServices } from './services';
 
 /**
@@ -7,8 +7,8 @@ import { openServices } from './services';
  * Node. Bindings arrive as `env`; DATABASE_URL (a Hyperdrive connection string) is required.
  * With Hyperdrive pooling connections, a postgres.js client per invocation is the recommended
  * pattern, so nothing is cached across requests. Migrations are not run here: run
- * `almanac migrate` against the database before deploying. The Workers test suite arrives with
- * its own issue; until then this file is type-checked only.
+ * `almanac migrate` against the database before deploying. It is type-checked; no test runs it
+ * on workerd yet (README "Known gaps").
  */
 interface WorkerEnv {
   [name: string]: unknown;

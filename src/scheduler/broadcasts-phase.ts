@@ -1,4 +1,4 @@
-import { expandTrigger, type BroadcastTrigger } from '../calendar/occurrences';
+import { BROADCAST_CATCH_UP_MS, type BroadcastTrigger, expandTrigger, isBroadcast } from '../calendar/occurrences';
 import { instantToLocal, zoneOrFallback } from '../calendar/zone';
 import type { CampaignPlan } from '../dsl/plan';
 import { drawKey, initialState, isHeldOut } from '../journey/index';
@@ -12,8 +12,9 @@ import {
   writeWatermark,
 } from '../storage/broadcasts';
 import { latestCalendarPlan } from '../storage/campaign-versions';
+import { toSql } from '../storage/conditions/sql';
 import type { Tx } from '../storage/db';
-import { forEachLimited } from '../sending/pool';
+import { forEachLimited } from '../lib/pool';
 import type { PhaseDeps } from './events-phase';
 import type { TickPhase } from './tick';
 
@@ -21,12 +22,6 @@ import type { TickPhase } from './tick';
 const ID_SPAN = 50_000;
 /** Fan-out statements in flight at once (each its own transaction and connection). */
 const FANOUT_CONCURRENCY = 2;
-/** An occurrence missed for longer than this (the engine was down) is skipped, not sent late. */
-export const BROADCAST_CATCH_UP_MS = 6 * 3_600_000;
-
-const isBroadcast = (plan: CampaignPlan): plan is CampaignPlan & { trigger: BroadcastTrigger } =>
-  plan.trigger.kind === 'schedule' || plan.trigger.kind === 'at';
-
 /**
  * The zones to expand a broadcast in, each with the raw stored zones of the contacts it covers:
  * a contact with no zone, or one that is not a valid IANA zone, gets the calendar's.
@@ -49,8 +44,8 @@ export async function zoneGroups(tx: Tx, plan: CampaignPlan & { trigger: Broadca
  * statement per 50 000 contacts (two at once), ready to step at the occurrence; the runs phase
  * sends. The entry key is the occurrence's local time, so a repeated pass (or two workers)
  * starts nothing twice and a contact who moves zone does not get the same Tuesday twice.
+ * `idSpan`: contacts per statement (tests make it small to cross many ranges).
  */
-/** `idSpan`: contacts per statement (tests make it small to cross many ranges). */
 export function createBroadcastsPhase(deps: PhaseDeps, options: { idSpan?: number } = {}): TickPhase {
   const span = options.idSpan ?? ID_SPAN;
   const { database, plans, metrics } = deps;
@@ -113,7 +108,7 @@ export function createBroadcastsPhase(deps: PhaseDeps, options: { idSpan?: numbe
         const created = await fanOutRuns(tx, {
           versionId,
           campaign: plan.id,
-          audience: plan.audience,
+          audience: plan.audience ? toSql(plan.audience, { now }) : undefined,
           ...(raw ? { zones: { raw, calendarZone } } : {}),
           entryKey: `occurrence:${occurrence}`,
           state,

@@ -1,6 +1,6 @@
 import { allocateCaps } from '../calendar/caps';
 import type { CalendarPlan } from '../dsl/plan';
-import type { BatchOutcomes } from '../sending/settle';
+import type { BatchOutcomes } from './settle';
 import type { Database } from '../storage/db';
 import { approvedSendsSince, type ClaimedSend, lockContacts, markApproved } from '../storage/sends';
 import { TRANSACTIONAL_PURPOSE } from './gate';

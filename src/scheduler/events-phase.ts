@@ -7,7 +7,7 @@ import { claimUnprocessedEvents } from '../storage/event-claims';
 import { loadFacts } from '../storage/facts';
 import { markEventsProcessed } from '../storage/journey-writes';
 import { lastEntries, lockActiveRunsOf } from '../storage/runs';
-import type { PlanCache } from './plans';
+import type { PlanCache } from '../campaigns/plan-cache';
 import { createRunWrites, type RunHandle } from './run-writes';
 import { batchedPhase, type TickPhase } from './tick';
 
@@ -48,9 +48,9 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
       const track = (h: RunHandle) => active.set(h.contactId, [...(active.get(h.contactId) ?? []), h]);
       for (const r of existing) {
         const plan = runPlans.get(r.versionId);
-        const handle: RunHandle = { id: r.id, versionId: r.versionId, plan: plan!, contactId: r.contactId, correlationKey: r.correlationKey, state: r.state as RunHandle['state'], status: 'active' };
-        if (!plan) writes.fail(handle, `plan_missing:version ${r.versionId}`);
-        else track(handle);
+        const state = r.state as RunHandle['state'];
+        if (!plan) writes.failUnsteppable({ id: r.id, state }, `plan_missing:version ${r.versionId}`);
+        else track({ id: r.id, versionId: r.versionId, plan, contactId: r.contactId, correlationKey: r.correlationKey, state, status: 'active' });
       }
       for (const event of claimed) {
         if (event.contactId === null) continue;

@@ -1,6 +1,6 @@
 import { heldBy, nextAllowedInstant, SEARCH_DAYS } from '../calendar/blackout';
 import type { CalendarPlan } from '../dsl/plan';
-import { addressProblem } from '../sending/address';
+import { addressProblem } from '../contacts/address';
 
 /** Campaigns with this purpose (receipts, opt-in confirmations) need no marketing consent. */
 export const TRANSACTIONAL_PURPOSE = 'email.transactional';

@@ -5,7 +5,7 @@ import type { Tx } from '../storage/db';
 import { insertEvents } from '../storage/events';
 import { insertSends, mergeContactAttributes, type NewSend } from '../storage/journey-writes';
 import { insertRuns, type NewRun, type RunUpdate, updateRuns } from '../storage/runs';
-import type { RunStatus } from '../storage/schema/index';
+import type { RunStatus } from '../storage/runs';
 
 /** A run the batch is working on: an existing row (`id`) or one it is about to insert. */
 export interface RunHandle {
@@ -36,6 +36,7 @@ export function createRunWrites(now: Date) {
   const created: Array<{ handle: RunHandle; entryKey: string; effects: Effect[]; exitReason: string | null }> = [];
   const updated = new Map<RunHandle, { effects: Effect[]; exitReason: string | null }>();
   let nextWake = new Map<RunHandle, Date | null>();
+  const unsteppable: RunUpdate[] = [];
 
   const absorb = (handle: RunHandle, result: StepResult, facts: Facts | undefined) => {
     handle.state = result.state;
@@ -72,7 +73,11 @@ export function createRunWrites(now: Date) {
       const prev = updated.get(handle) ?? { effects: [], exitReason: null };
       updated.set(handle, { effects: [...prev.effects, ...r.effects], exitReason: r.exitReason ?? prev.exitReason });
     },
-    /** Mark an existing run failed (its plan is gone, or stepping it threw). */
+    /** Mark a stored run failed that cannot be stepped at all: its plan or its contact is gone. */
+    failUnsteppable(run: { id: number; state: RunState }, reason: string) {
+      unsteppable.push({ id: run.id, state: run.state, status: 'failed', nextWakeAt: null, exitReason: reason });
+    },
+    /** Mark an existing run failed (stepping it threw). */
     fail(handle: RunHandle, reason: string) {
       handle.status = 'failed';
       nextWake.set(handle, null);
@@ -102,7 +107,7 @@ export function createRunWrites(now: Date) {
         nextWakeAt: handle.status === 'active' ? (nextWake.get(handle) ?? null) : null,
         exitReason: u.exitReason,
       }));
-      await updateRuns(tx, updates, now);
+      await updateRuns(tx, [...updates, ...unsteppable], now);
       // Effects of runs whose insert was skipped (already entered) are dropped with them.
       const all = [
         ...created.filter((c) => c.handle.id !== undefined).map((c) => [c.handle, c.effects] as const),

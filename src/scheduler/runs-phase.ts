@@ -23,13 +23,14 @@ export function createRunsPhase(deps: PhaseDeps & { database: Database }): TickP
       const writes = createRunWrites(now);
       for (const r of due) {
         const plan = runPlans.get(r.versionId);
-        const handle: RunHandle = { id: r.id, versionId: r.versionId, plan: plan!, contactId: r.contactId, correlationKey: r.correlationKey, state: r.state as RunHandle['state'], status: 'active' };
+        const state = r.state as RunHandle['state'];
         const f = facts.get(r.contactId);
         if (!plan || !f) {
-          writes.fail(handle, plan ? 'contact_missing' : `plan_missing:version ${r.versionId}`);
+          writes.failUnsteppable({ id: r.id, state }, plan ? 'contact_missing' : `plan_missing:version ${r.versionId}`);
           metrics.inc('almanac_run_failures_total', 'Runs failed by the engine', { reason: plan ? 'contact_missing' : 'plan_missing' });
           continue;
         }
+        const handle: RunHandle = { id: r.id, versionId: r.versionId, plan, contactId: r.contactId, correlationKey: r.correlationKey, state, status: 'active' };
         try {
           writes.step(handle, step(plan, handle.state, { kind: 'wake', facts: f }, now), f);
         } catch (err) {

@@ -3,6 +3,7 @@ import { decideEntry } from '../journey/entry';
 import { initialState, step } from '../journey/index';
 import { loadFacts } from '../storage/facts';
 import { lastEntries, lockActiveRunsOf } from '../storage/runs';
+import { toSql } from '../storage/conditions/sql';
 import { enterSegment, leaveSegment, type PassScope } from '../storage/segments';
 import type { PhaseDeps } from './events-phase';
 import { createRunWrites, type RunHandle } from './run-writes';
@@ -34,8 +35,9 @@ export function createSegmentsPhase(deps: PhaseDeps & { fullPassMs: number }): T
         for (const { plan } of campaigns) if (plan.trigger.kind === 'segment') segments.set(plan.trigger.segment, plan.trigger.condition);
         const moved = new Map<string, { enters: number[]; leaves: number[] }>();
         for (const [name, condition] of segments) {
-          const enters = await enterSegment(tx, name, condition, now, scope);
-          const leaves = await leaveSegment(tx, name, condition, now, scope);
+          const matches = toSql(condition, { now });
+          const enters = await enterSegment(tx, name, matches, now, scope);
+          const leaves = await leaveSegment(tx, name, matches, now, scope);
           moved.set(name, { enters, leaves });
           metrics.inc('almanac_segment_moves_total', 'Contacts entering or leaving segments', { segment: name, change: 'enters' }, enters.length);
           metrics.inc('almanac_segment_moves_total', 'Contacts entering or leaving segments', { segment: name, change: 'leaves' }, leaves.length);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../storage/db';
-import { insertOutboxMessage } from './outbox-store';
-import { buildMime, newMessageId } from './raw-message';
+import { insertOutboxMessage } from '../storage/outbox';
+import { buildMime, newMessageId } from '../render/mime';
 import type { OutgoingMessage, SendOutcome, Transport } from './transport';
 
 export interface OutboxOptions {

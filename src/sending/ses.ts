@@ -1,5 +1,5 @@
 import { type MessageTag, SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { buildMime } from './raw-message';
+import { buildMime } from '../render/mime';
 import type { OutgoingMessage, SendOutcome, Transport } from './transport';
 
 export interface SesTransportOptions {

@@ -1,25 +1,6 @@
-/**
- * The port every mail provider sits behind (outbox.ts now, SES later). One method, and its
- * expected failures are values, not exceptions, so the dispatcher has one channel to read:
- * a transport that throws anyway is treated as `retry` (a bug or a network blip must never
- * turn into a lost or doubled message).
- */
-export interface OutgoingMessage {
-  /** `sends.id`; providers carry it as a tag so delivery notifications find their send. */
-  sendId: number;
-  to: string;
-  from: string;
-  replyTo?: string;
-  subject: string;
-  html: string;
-  text: string;
-  /** Extra headers (List-Unsubscribe and friends arrive here in later issues). */
-  headers: Record<string, string>;
-  /** Provider tags (SES EmailTags): send id, campaign, template. */
-  tags: Record<string, string>;
-  /** The tick's `now`: the Date header, and when the outbox records it (virtual clocks work). */
-  date: Date;
-}
+import type { OutgoingMessage } from '../render/types';
+
+export type { OutgoingMessage };
 
 export type SendOutcome =
   | { status: 'sent'; providerMessageId: string }
@@ -36,6 +17,12 @@ export type SendOutcome =
    */
   | { status: 'unknown'; error: string };
 
+/**
+ * The port every mail provider sits behind (outbox.ts, ses.ts). One method, and its
+ * expected failures are values, not exceptions, so the dispatcher has one channel to read:
+ * a transport that throws anyway is treated as `retry` (a bug or a network blip must never
+ * turn into a lost or doubled message).
+ */
 export interface Transport {
   readonly name: string;
   send(message: OutgoingMessage): Promise<SendOutcome>;

@@ -2,27 +2,39 @@ import { applyProject } from '../campaigns/apply';
 import type { Project } from '../dsl/plan';
 import { collapseContacts, upsertContactIds } from '../events/contacts';
 import { ingestEvents } from '../events/ingest';
-import { Metrics } from '../metrics';
-import { createEnginePhases } from '../runtime/engine';
 import { nextBroadcastAt } from '../scheduler/broadcasts-phase';
-import { createTick, type TickPhase } from '../scheduler/tick';
-import { type Database, openDb } from '../storage/db';
+import type { Database } from '../storage/db';
 import { markHistoryProcessed, nextDueAt } from '../storage/due';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../storage/migrate';
 import type { SimulationInput } from './input';
 import { readTimeline, type TimelineEntry } from './timeline';
 
 export interface SimulationOptions {
+  /** A fresh, migrated database of the simulation's own (src/runtime/simulation.ts opens one in memory). */
+  database: Database;
+  /** The engine's `tick` over that database, dispatch included (built by src/runtime/). */
+  tick: (now: Date) => Promise<unknown>;
   project: Project;
   input: SimulationInput;
   from: Date;
   to: Date;
-  /** Full segment re-evaluation interval in virtual time (default 1 h). */
+  /** Full segment re-evaluation interval in virtual time the engine was built with (default 1 h). */
   segmentPassMs?: number;
-  /** The dispatch phase for this database (the outbox transport), so sends get outcomes. */
-  dispatch?: (database: Database, metrics: Metrics) => TickPhase;
   /** Stop after this many ticks (a guard against a runaway plan); default 100 000. */
   maxTicks?: number;
+}
+
+/** What `almanac simulate` asks of the runtime (src/runtime/simulation.ts builds the engine for it). */
+export interface SimulationRequest {
+  project: Project;
+  input: SimulationInput;
+  from: Date;
+  to: Date;
+  /** The project's templates/ folder. */
+  templatesDir: string;
+  segmentPassMs?: number;
+  maxTicks?: number;
+  /** Called with every instant the engine ticks at (tests compare them with a runtime replay). */
+  onTick?: (now: Date) => void;
 }
 
 export interface SimulationResult {
@@ -30,58 +42,47 @@ export interface SimulationResult {
   ticks: number;
 }
 
+/** The default full segment pass of a simulation, in virtual time. */
+export const SIMULATION_SEGMENT_PASS_MS = 3_600_000;
+
 /**
- * Run the real engine over a virtual clock on a fresh in-memory PGlite: apply the project at
+ * Run the real engine over a virtual clock on its own fresh database: apply the project at
  * `from`, store the contacts and events (events before `from` are history: they count in
  * conditions and trigger nothing), then tick at `from` and at every moment work falls due
- * (the next event, wake, send, broadcast occurrence or segment pass) until `to`. No sleeping, no wall time: the same
- * input always gives the same timeline.
+ * (the next event, wake, send, broadcast occurrence or segment pass) until `to`. No sleeping,
+ * no wall time: the same input always gives the same timeline. The caller owns the database.
  */
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
-  const database = await openDb({ kind: 'pglite', dataDir: 'memory', schema: 'public' });
-  try {
-    await migrate(database, loadMigrations(defaultMigrationsDir));
-    await applyProject(database, options.project, options.from);
-    if (options.input.contacts.length) {
-      await database.db.transaction((tx) => upsertContactIds(tx, collapseContacts(options.input.contacts).rows));
-    }
-    const byTime = new Map<number, typeof options.input.events>();
-    for (const e of options.input.events) byTime.set(e.occurredAt.getTime(), [...(byTime.get(e.occurredAt.getTime()) ?? []), e]);
-    for (const time of [...byTime.keys()].sort((a, b) => a - b)) {
-      // Received when they happened, so the clock meets them in order.
-      await ingestEvents(database.db, byTime.get(time)!, { source: 'simulate', now: new Date(time) });
-    }
-    await markHistoryProcessed(database.db, options.from);
-
-    const metrics = new Metrics();
-    const segmentPassMs = options.segmentPassMs ?? 3_600_000;
-    const phases = createEnginePhases({
-      database,
-      metrics,
-      batchSize: 500,
-      segmentPassMs,
-      ...(options.dispatch ? { dispatch: options.dispatch(database, metrics) } : {}),
-    });
-    const hasSegments = options.project.campaigns.some((c) => c.trigger.kind === 'segment');
-    const tick = createTick(phases, metrics);
-    let now = options.from;
-    let ticks = 0;
-    const maxTicks = options.maxTicks ?? 100_000;
-    for (;;) {
-      await tick(now);
-      ticks++;
-      if (ticks >= maxTicks) throw new Error(`simulation stopped after ${maxTicks} ticks at ${now.toISOString()}`);
-      const due = await nextDueAt(database.db);
-      const broadcast = await nextBroadcastAt(database.db, options.project.campaigns, now, options.to);
-      const candidates = [due, broadcast, hasSegments ? new Date(now.getTime() + segmentPassMs) : null].filter((d): d is Date => d !== null);
-      if (candidates.length === 0) break;
-      // Work still due now (more than a tick's batches) is worked off at the same instant.
-      const next = new Date(Math.max(now.getTime(), Math.min(...candidates.map((d) => d.getTime()))));
-      if (next > options.to) break;
-      now = next;
-    }
-    return { timeline: await readTimeline(database.db), ticks };
-  } finally {
-    await database.close();
+  const { database, tick } = options;
+  await applyProject(database, options.project, options.from);
+  if (options.input.contacts.length) {
+    await database.db.transaction((tx) => upsertContactIds(tx, collapseContacts(options.input.contacts).rows));
   }
+  const byTime = new Map<number, typeof options.input.events>();
+  for (const e of options.input.events) byTime.set(e.occurredAt.getTime(), [...(byTime.get(e.occurredAt.getTime()) ?? []), e]);
+  for (const time of [...byTime.keys()].sort((a, b) => a - b)) {
+    // Received when they happened, so the clock meets them in order.
+    await ingestEvents(database.db, byTime.get(time)!, { source: 'simulate', now: new Date(time) });
+  }
+  await markHistoryProcessed(database.db, options.from);
+
+  const segmentPassMs = options.segmentPassMs ?? SIMULATION_SEGMENT_PASS_MS;
+  const hasSegments = options.project.campaigns.some((c) => c.trigger.kind === 'segment');
+  let now = options.from;
+  let ticks = 0;
+  const maxTicks = options.maxTicks ?? 100_000;
+  for (;;) {
+    await tick(now);
+    ticks++;
+    if (ticks >= maxTicks) throw new Error(`simulation stopped after ${maxTicks} ticks at ${now.toISOString()}`);
+    const due = await nextDueAt(database.db);
+    const broadcast = await nextBroadcastAt(database.db, options.project.campaigns, now, options.to);
+    const candidates = [due, broadcast, hasSegments ? new Date(now.getTime() + segmentPassMs) : null].filter((d): d is Date => d !== null);
+    if (candidates.length === 0) break;
+    // Work still due now (more than a tick's batches) is worked off at the same instant.
+    const next = new Date(Math.max(now.getTime(), Math.min(...candidates.map((d) => d.getTime()))));
+    if (next > options.to) break;
+    now = next;
+  }
+  return { timeline: await readTimeline(database.db), ticks };
 }

@@ -1,6 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Tx } from '../storage/db';
-import { rowsOf } from '../storage/migrate';
+import { readTimelineRuns, readTimelineSends } from '../storage/timeline';
 
 /** One line of a simulation's timeline. */
 export interface TimelineEntry {
@@ -25,25 +24,8 @@ const iso = (d: string | Date) => new Date(d).toISOString().replace('.000Z', 'Z'
  * so the same simulation always prints the same bytes.
  */
 export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
-  const runs = rowsOf<{
-    contact: string; campaign: string; status: string; exit_reason: string | null; started_at: string; ended_at: string | null;
-    occurrence: string | null; zone: string | null; own_zone: string | null;
-  }>(
-    await tx.execute(sql`
-      select coalesce(c.external_id, c.email, '#' || c.id) as contact, r.campaign, r.status, r.exit_reason, r.started_at, r.ended_at,
-        r.state->'trigger'->'properties'->>'occurrence' as occurrence, r.state->'trigger'->'properties'->>'zone' as zone,
-        c.timezone as own_zone
-      from runs r join contacts c on c.id = r.contact_id`),
-  );
-  const sends = rowsOf<{
-    contact: string; campaign: string; step_key: string; template: string; status: TimelineEntry['outcome']; reason: string | null;
-    at: string; not_before: string; created_at: string;
-  }>(
-    await tx.execute(sql`
-      select coalesce(c.external_id, c.email, '#' || c.id) as contact, s.campaign, s.step_key, s.template, s.status, s.reason,
-        coalesce(s.sent_at, s.settled_at, s.created_at) as at, s.not_before, s.created_at
-      from sends s join contacts c on c.id = s.contact_id`),
-  );
+  const runs = await readTimelineRuns(tx);
+  const sends = await readTimelineSends(tx);
   const out: TimelineEntry[] = [];
   for (const r of runs) {
     // Broadcasts say which local occurrence, and when the contact had no usable zone of its own.
@@ -69,7 +51,7 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
         : s.status === 'sent' && s.reason
           ? `${s.template} (held since ${iso(s.created_at)}: ${s.reason})`
           : `${s.template}${s.reason ? ` (${s.reason})` : ''}`;
-    out.push({ time: iso(s.at), contact: s.contact, campaign: s.campaign, step: s.step_key, outcome: s.status, detail });
+    out.push({ time: iso(s.at), contact: s.contact, campaign: s.campaign, step: s.step_key, outcome: s.status as TimelineEntry['outcome'], detail });
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return out.sort(

@@ -1,9 +1,6 @@
-import { sql } from 'drizzle-orm';
-import type { Condition } from '../dsl/condition';
-import { toSql } from '../dsl/conditions/sql';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { rowsOf } from './migrate';
-import { idArray, ts } from './sql-values';
+import { idArray, rowsOf, ts } from './sql-values';
 
 /** Each contact's effective zone: its own, else the calendar's. */
 export async function distinctContactZones(tx: Tx, calendarZone: string): Promise<string[]> {
@@ -23,7 +20,8 @@ export async function contactIdBounds(tx: Tx): Promise<{ min: number; max: numbe
 export interface FanOut {
   versionId: number;
   campaign: string;
-  audience: Condition | undefined;
+  /** The campaign's audience as a boolean over contacts `c` (`toSql` from ./conditions/sql), or none. */
+  audience: SQL | undefined;
   /**
    * Only contacts whose stored zone (or the calendar zone when they have none) is one of these
    * raw values, for `timezone: contact`; undefined: everyone.
@@ -51,7 +49,7 @@ export async function fanOutRuns(
   const zoneFilter = f.zones
     ? sql`and coalesce(c.timezone, ${f.zones.calendarZone}) = any(${`{${f.zones.raw.map((z) => `"${z.replaceAll('"', '')}"`).join(',')}}`}::text[])`
     : sql``;
-  const audience = f.audience ? sql`and ${toSql(f.audience, { now: f.now })}` : sql``;
+  const audience = f.audience ? sql`and ${f.audience}` : sql``;
   const rows = rowsOf<{ id: string | number; contact_id: string | number; external_id: string | null; email: string | null }>(
     await tx.execute(sql`
       with ins as (

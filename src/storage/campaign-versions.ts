@@ -1,9 +1,19 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { StoredVersion } from '../campaigns/diff';
 import type { CalendarPlan } from '../dsl/plan';
 import type { Tx } from './db';
-import { rowsOf } from './migrate';
+import { rowsOf } from './sql-values';
 import { campaignVersions, runs } from './schema/index';
+
+/** A stored campaign version, as `plan` and `apply` compare it with the files. */
+export interface StoredVersion {
+  id: number;
+  kind: 'campaign' | 'calendar' | 'segments';
+  campaign: string;
+  version: number;
+  contentHash: string;
+  plan: unknown;
+  retired: boolean;
+}
 
 /** The newest version of every campaigns-folder file ever applied (retired ones included). */
 export async function latestVersions(tx: Tx): Promise<StoredVersion[]> {
@@ -88,4 +98,19 @@ export async function latestCalendarPlan(tx: Tx): Promise<CalendarPlan | null> {
     await tx.execute(sql`select plan from campaign_versions where kind = 'calendar' order by version desc limit 1`),
   );
   return (row?.plan as CalendarPlan | undefined) ?? null;
+}
+
+/** The id of the newest version of every campaign that is not retired. */
+export async function activeCampaignVersionIds(tx: Tx): Promise<number[]> {
+  const rows = rowsOf<{ id: string | number; retired: boolean }>(
+    await tx.execute(sql`
+      select distinct on (campaign) id, retired_at is not null as retired from campaign_versions
+      where kind = 'campaign' order by campaign, version desc`),
+  );
+  return rows.filter((r) => !r.retired).map((r) => Number(r.id));
+}
+
+/** Serialise `apply`s: a second one waits here until the first commits, then sees its versions. */
+export async function lockApply(tx: Tx): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('almanac.apply'))`);
 }

@@ -1,6 +1,6 @@
-import { inArray, sql } from 'drizzle-orm';
+import { eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { rowsOf } from './migrate';
+import { rowsOf } from './sql-values';
 import { contacts } from './schema/index';
 
 /** What an upsert may set; absent fields leave the stored value alone. */
@@ -92,4 +92,15 @@ export type ContactRow = typeof contacts.$inferSelect;
 export async function getContacts(tx: Tx, ids: number[]): Promise<ContactRow[]> {
   if (ids.length === 0) return [];
   return tx.select().from(contacts).where(inArray(contacts.id, ids));
+}
+
+/** The contact with this external id, else with this email (lower-cased), or undefined. */
+export async function findContactByIdOrEmail(tx: Tx, idOrEmail: string): Promise<ContactRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(contacts)
+    .where(or(eq(contacts.externalId, idOrEmail), eq(contacts.email, idOrEmail.toLowerCase())))
+    .orderBy(sql`(${contacts.externalId} = ${idOrEmail}) desc nulls last`)
+    .limit(1);
+  return row;
 }

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { ts } from './sql-values';
-import { rowsOf } from './migrate';
+import { rowsOf, ts } from './sql-values';
 
 /**
  * The earliest moment any work is pending: an unprocessed event's receipt, an active run's

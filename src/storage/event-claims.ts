@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { EventFact } from '../dsl/condition';
 import type { Tx } from './db';
-import { ts } from './sql-values';
-import { rowsOf } from './migrate';
+import { rowsOf, ts } from './sql-values';
 
 export interface ClaimedEvent extends EventFact {
   id: number;

@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Tx } from './db';
 import { events } from './schema/index';
 
@@ -34,4 +34,15 @@ export async function findEventIds(tx: Tx, dedupeKeys: string[]): Promise<Array<
     .select({ id: events.id, dedupeKey: events.dedupeKey })
     .from(events)
     .where(inArray(events.dedupeKey, dedupeKeys));
+}
+
+/** A contact's newest event of `type` (by occurred_at, then id), or undefined. */
+export async function latestEventOfType(tx: Tx, contactId: number, type: string): Promise<{ type: string; properties: Record<string, unknown> } | undefined> {
+  const [row] = await tx
+    .select({ type: events.type, properties: events.properties })
+    .from(events)
+    .where(and(eq(events.contactId, contactId), eq(events.type, type)))
+    .orderBy(desc(events.occurredAt), desc(events.id))
+    .limit(1);
+  return row;
 }

@@ -1,9 +1,10 @@
-import { and, asc, desc, gt, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, gt, inArray, isNull, lte } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Condition, ContactFacts, EventFact, Facts } from '../dsl/condition';
-import { toSql } from '../dsl/conditions/sql';
+import { toSql } from './conditions/sql';
 import type { Tx } from './db';
-import { consentRecords, contacts, events } from './schema/index';
+import { currentConsent } from './consent';
+import { contacts, events } from './schema/index';
 
 /**
  * The two ways a condition meets the tables: `selectMatchingContactIds` asks PostgreSQL (audiences,
@@ -49,7 +50,7 @@ export async function loadFacts(
   for (const e of await selectEventFacts(tx, ids, options.now, options.eventTypes)) {
     facts.get(e.contactId)?.events.push({ type: e.type, occurredAt: e.occurredAt, properties: e.properties });
   }
-  for (const r of await selectCurrentConsent(tx, ids, options.now)) {
+  for (const r of await currentConsent(tx, ids, { asOf: options.now })) {
     const f = facts.get(r.contactId);
     if (f) f.consent[r.purpose] = r.granted;
   }
@@ -85,17 +86,4 @@ async function selectEventFacts(
     .from(events)
     .where(and(inArray(events.contactId, ids), lte(events.occurredAt, now), types ? inArray(events.type, types) : undefined));
   return rows.flatMap((r) => (r.contactId === null ? [] : [{ ...r, contactId: r.contactId }]));
-}
-
-/** The newest ledger row per (contact, purpose) at or before `now`, by (occurred_at, id). */
-async function selectCurrentConsent(tx: Tx, ids: number[], now: Date) {
-  return tx
-    .selectDistinctOn([consentRecords.contactId, consentRecords.purpose], {
-      contactId: consentRecords.contactId,
-      purpose: consentRecords.purpose,
-      granted: consentRecords.granted,
-    })
-    .from(consentRecords)
-    .where(and(inArray(consentRecords.contactId, ids), lte(consentRecords.occurredAt, now)))
-    .orderBy(consentRecords.contactId, consentRecords.purpose, desc(consentRecords.occurredAt), desc(consentRecords.id));
 }

@@ -1,23 +1,29 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { EntryHour } from '../calendar/forecast-candidates';
-import { toSql } from '../dsl/conditions/sql';
-import type { CampaignPlan } from '../dsl/plan';
-import type { RunState } from '../journey/index';
 import type { Tx } from './db';
-import { rowsOf } from './migrate';
-import { idArray, ts } from './sql-values';
+import { idArray, rowsOf, ts } from './sql-values';
 
 /**
- * The reads behind `forecast()` (src/scheduler/forecast.ts), one SQL operation each. Read-only;
+ * The reads behind `forecast()` (src/forecast/forecast.ts), one SQL operation each. Read-only;
  * the forecast runs them in one repeatable-read transaction.
  */
 
-/** A broadcast's recipients as a boolean over contacts `c`: its audience, an address, consent for its purpose. */
-export function audienceSql(plan: CampaignPlan, now: Date): SQL {
-  const parts = [sql`c.email is not null`];
-  if (plan.audience) parts.push(toSql(plan.audience, { now }));
-  if (plan.purpose !== 'email.transactional') parts.push(toSql({ kind: 'consent', purpose: plan.purpose }, { now }));
-  return sql`(${sql.join(parts, sql` and `)})`;
+/**
+ * A broadcast's recipients as a boolean over contacts `c`: an address, and every one of
+ * `conditions` (its audience and consent for its purpose, built by the caller with `toSql`).
+ */
+export function recipientsSql(conditions: SQL[]): SQL {
+  return sql`(${sql.join([sql`c.email is not null`, ...conditions], sql` and `)})`;
+}
+
+/** Runs a campaign started in one hour of the (UTC) day over the rate window, for contacts of one zone. */
+export interface EntryHour {
+  /** 0–23, UTC */
+  hour: number;
+  /** the entrants' stored zone (null: none), so quiet hours hold future entrants as they held these */
+  zone: string | null;
+  count: number;
+  /** mean seconds past the hour at which they started */
+  meanSecond: number;
 }
 
 export const groupKey = (zone: string, bits: boolean[]) => `${zone}\u0000${bits.map((b) => (b ? '1' : '0')).join('')}`;
@@ -26,7 +32,7 @@ export const bitsOf = (row: Record<string, unknown>, n: number) => Array.from({ 
 
 /** Active runs waking before `horizon`, a page of `limit` after `afterId`. */
 export async function readActiveRuns(tx: Tx, afterId: number, horizon: Date, limit: number) {
-  const rows = rowsOf<{ id: string | number; campaign_version_id: string | number; contact_id: string | number; state: RunState; next_wake_at: string | Date | null }>(
+  const rows = rowsOf<{ id: string | number; campaign_version_id: string | number; contact_id: string | number; state: unknown; next_wake_at: string | Date | null }>(
     await tx.execute(sql`
       select id, campaign_version_id, contact_id, state, next_wake_at from runs
       where status = 'active' and id > ${afterId} and (next_wake_at is null or next_wake_at < ${ts(horizon)})

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import { rowsOf } from './sql-values';
 import type { Database } from './db';
 
 export interface Migration {
@@ -52,10 +53,4 @@ export async function migrate(database: Database, migrations: Migration[]): Prom
     }
     return newlyApplied;
   });
-}
-
-/** postgres.js returns an array of rows, PGlite `{ rows }`: read either. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

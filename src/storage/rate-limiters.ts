@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { rowsOf } from './migrate';
-import { ts } from './sql-values';
+import { rowsOf, ts } from './sql-values';
 
 export interface TakeTokens {
   /** The bucket, e.g. `ses:eu-west-1` (one per provider account and region). */

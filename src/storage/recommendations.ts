@@ -1,7 +1,18 @@
 import { sql } from 'drizzle-orm';
-import type { Recommendation } from '../render/types';
 import type { Tx } from './db';
-import { rowsOf } from './migrate';
+import { rowsOf } from './sql-values';
+
+/** A product bought by others who bought what this contact bought (best first). */
+export interface Recommendation {
+  product_id: string;
+  title: string | null;
+  price: number | null;
+  currency: string | null;
+  url: string | null;
+  image: string | null;
+  /** How many other orders bought it together with one of the contact's products. */
+  score: number;
+}
 
 export interface RecommendationTarget {
   contactId: number;

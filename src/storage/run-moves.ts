@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { ts } from './sql-values';
-import { rowsOf } from './migrate';
+import { rowsOf, ts } from './sql-values';
 
 /** Active runs of `campaign` on versions other than `versionId`, a page at a time by id. */
 export async function activeRunsOffVersion(

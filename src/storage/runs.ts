@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { idArray, ts } from './sql-values';
-import { rowsOf } from './migrate';
+import { idArray, rowsOf, ts } from './sql-values';
 import type { RunStatus } from './schema/index';
+
+export type { RunStatus };
 
 /** A run as the scheduler handles it. */
 export interface RunRow {

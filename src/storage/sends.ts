@@ -1,9 +1,8 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { rowsOf } from './migrate';
-import type { SendOutcome } from '../sending/transport';
-import { idArray, ts } from './sql-values';
-import { campaignVersions, contacts, runs, sendAttempts, sends } from './schema/index';
+import { idArray, rowsOf, ts } from './sql-values';
+import { currentConsent } from './consent';
+import { campaignVersions, contacts, runs, sendAttempts, sends, suppressions } from './schema/index';
 
 /**
  * The dispatcher's SQL, one statement per function. Every time comes from the caller's `now`
@@ -114,6 +113,19 @@ export async function loadSendContexts(tx: Tx, sendIds: number[]): Promise<Map<n
   return new Map(rows.map((r) => [r.id, r]));
 }
 
+/** One send's fields that view-in-browser renders from, or undefined. */
+export async function readSendForView(
+  tx: Tx,
+  sendId: number,
+): Promise<{ id: number; template: string; campaign: string; contactId: number; payload: unknown } | undefined> {
+  const [send] = await tx
+    .select({ id: sends.id, template: sends.template, campaign: sends.campaign, contactId: sends.contactId, payload: sends.payload })
+    .from(sends)
+    .where(eq(sends.id, sendId))
+    .limit(1);
+  return send;
+}
+
 export interface GateFacts {
   /** `${contactId}:${purpose}` → the newest ledger row's `granted`. */
   consent: Map<string, boolean>;
@@ -122,8 +134,8 @@ export interface GateFacts {
 }
 
 /**
- * Current consent (newest ledger row per contact and purpose) and suppressions for a batch, in
- * one statement, read right before the provider calls: a withdrawal committed earlier wins.
+ * Current consent (`currentConsent`, ./consent.ts) and suppressions for a batch, read right
+ * before the provider calls: a withdrawal committed earlier wins. Two statements.
  */
 export async function loadGateFacts(
   tx: Tx,
@@ -131,20 +143,13 @@ export async function loadGateFacts(
 ): Promise<GateFacts> {
   const facts: GateFacts = { consent: new Map(), suppressions: new Map() };
   if (o.contactIds.length === 0) return facts;
-  const list = (values: Array<string | number>) => (values.length ? sql.join(values.map((v) => sql`${v}`), sql`, `) : sql`null`);
-  const rows = rowsOf<{ kind: string; key: string; purpose: string | null; granted: boolean | null }>(
-    await tx.execute(sql`
-      select 'consent' as kind, contact_id::text as key, purpose, granted from (
-        select distinct on (contact_id, purpose) contact_id, purpose, granted from consent_records
-        where contact_id in (${list(o.contactIds)}) and purpose in (${list(o.purposes)})
-        order by contact_id, purpose, occurred_at desc, id desc) newest
-      union all
-      select 'suppression', address_hash, reason, null from suppressions
-      where address_hash in (${list(o.addressHashes)})`),
-  );
-  for (const r of rows) {
-    if (r.kind === 'consent') facts.consent.set(`${r.key}:${r.purpose}`, r.granted === true);
-    else facts.suppressions.set(r.key, r.purpose ?? 'suppressed');
+  for (const r of await currentConsent(tx, o.contactIds, { purposes: o.purposes })) facts.consent.set(`${r.contactId}:${r.purpose}`, r.granted);
+  if (o.addressHashes.length) {
+    const rows = await tx
+      .select({ hash: suppressions.addressHash, reason: suppressions.reason })
+      .from(suppressions)
+      .where(inArray(suppressions.addressHash, o.addressHashes));
+    for (const r of rows) facts.suppressions.set(r.hash, r.reason);
   }
   return facts;
 }
@@ -230,7 +235,8 @@ export async function releaseSends(tx: Tx, ids: number[]): Promise<void> {
 export interface NewSendAttempt {
   sendId: number;
   attempt: number;
-  outcome: SendOutcome['status'];
+  /** The transport's answer (`SendOutcome['status']` in src/sending/transport.ts). */
+  outcome: 'sent' | 'retry' | 'failed' | 'paused' | 'unknown';
   error: string | null;
   startedAt: Date;
   finishedAt: Date;

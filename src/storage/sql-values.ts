@@ -10,3 +10,9 @@ export const ts = (d: Date | null | undefined): SQL => sql`${d ? d.toISOString()
 
 /** A bigint[] parameter (one bound value, however many ids). */
 export const idArray = (ids: number[]): SQL => sql`${`{${ids.join(',')}}`}::bigint[]`;
+
+/** postgres.js returns an array of rows, PGlite `{ rows }`: read either. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

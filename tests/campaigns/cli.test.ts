@@ -2,8 +2,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main';
-import { type Database, openDb } from '../../src/storage/db';
+import { main } from '../../src/runtime/cli';
+import { type Database } from '../../src/storage/db';
+import { openDb } from '../../src/storage/open';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../../src/storage/migrate';
 import { backend, useTestDatabase } from '../helpers/db';
 import { at, ingest } from '../helpers/engine';

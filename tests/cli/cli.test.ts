@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main';
+import { main } from '../../src/runtime/cli';
 
 function io(env: Record<string, string> = {}) {
   const out: string[] = [];

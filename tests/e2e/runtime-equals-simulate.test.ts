@@ -1,12 +1,9 @@
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { Metrics } from '../../src/metrics';
-import type { TickPhase } from '../../src/scheduler/tick';
-import type { Database } from '../../src/storage/db';
 import { parseNdjson, type SimulationInput } from '../../src/simulate/input';
-import { simulate } from '../../src/simulate/run';
 import { readTimeline, type TimelineEntry } from '../../src/simulate/timeline';
-import { simulationDispatch } from '../../src/runtime/simulation-dispatch';
+import { runSimulation } from '../../src/runtime/simulation';
 import { migrate, defaultMigrationsDir, loadMigrations } from '../../src/storage/migrate';
 import { backend, dropSchema, newSchemaName, openTestDb } from '../helpers/db';
 import { query } from '../helpers/engine';
@@ -47,12 +44,15 @@ async function simulated(path: string) {
   parseNdjson(path, example.events.map((e) => JSON.stringify(e)).join('\n'), input, example.from);
   const project = sampleProject();
   const instants: Date[] = [];
-  const dispatch = simulationDispatch(project, undefined, process.cwd());
-  const recording = (database: Database, metrics: Metrics): TickPhase => {
-    const phase = dispatch(database, metrics);
-    return { name: phase.name, run: (now) => (instants.push(now), phase.run(now)) };
-  };
-  const result = await simulate({ project, input, from: example.from, to: example.to, segmentPassMs: SEGMENT_PASS_MS, dispatch: recording });
+  const result = await runSimulation({
+    project,
+    input,
+    from: example.from,
+    to: example.to,
+    templatesDir: join(process.cwd(), 'templates'),
+    segmentPassMs: SEGMENT_PASS_MS,
+    onTick: (now) => instants.push(now),
+  });
   expect(instants).toHaveLength(result.ticks);
   return { timeline: result.timeline, instants };
 }

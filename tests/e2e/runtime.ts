@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config';
 import type { Project } from '../../src/dsl/plan';
-import { createLogger } from '../../src/runtime/log';
+import { createLogger } from '../../src/lib/log';
 import { openServices, type Services } from '../../src/runtime/services';
 import type { Database } from '../../src/storage/db';
 import { compileInline } from '../helpers/engine';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main';
+import { main } from '../../src/runtime/cli';
 import type { TimelineEntry } from '../../src/simulate/timeline';
 
 /**

@@ -1,6 +1,6 @@
 import { eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { currentConsent } from '../../src/consent/ledger';
+import { currentConsent } from '../../src/storage/consent';
 import { ingestEvents } from '../../src/events/ingest';
 import type { IngestEvent } from '../../src/events/types';
 import { contacts, events, orders } from '../../src/storage/schema/index';
@@ -70,7 +70,7 @@ describe(`ingestEvents on ${backend}`, () => {
     });
     await ingestEvents(t.database.db, [consent('i-11', 'consent.granted', '2026-11-01T00:00:00Z')], { source: 'api', now });
     const id = (await contactBy('c-10'))!.id;
-    expect(await currentConsent(t.database.db, [id], 'email.marketing')).toMatchObject([{ contactId: id, granted: true, source: 'api' }]);
+    expect(await currentConsent(t.database.db, [id], { purposes: ['email.marketing'] })).toMatchObject([{ contactId: id, granted: true, source: 'api' }]);
     await ingestEvents(t.database.db, [consent('i-12', 'consent.withdrawn', '2026-11-02T00:00:00Z')], { source: 'api', now });
     expect(await currentConsent(t.database.db, [id])).toMatchObject([{ purpose: 'email.marketing', granted: false }]);
     // A replay of the grant adds nothing: only new events reach the ledger.

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { instantToLocal } from '../../src/calendar/zone';
 import { nextBroadcastAt } from '../../src/scheduler/broadcasts-phase';
-import { forecast } from '../../src/scheduler/forecast';
+import { forecast } from '../../src/forecast/forecast';
 import type { Database } from '../../src/storage/db';
 import { nextDueAt } from '../../src/storage/due';
 import { backend, useTestDatabase } from '../helpers/db';
@@ -23,7 +23,7 @@ const files = Object.fromEntries(
 const campaigns = compileInline(files, templates).campaigns;
 
 /**
- * The documented tolerance (src/calendar/README-forecast.md): per day and campaign, within 10 % of
+ * The documented tolerance (src/forecast/README.md): per day and campaign, within 10 % of
  * what was sent or 3 sends, whichever is larger. What the forecast cannot know makes the gap:
  * who the future entrants are (their cap conflicts with the newsletter, their holdout draw) and
  * sign-ups that join the newsletter's audience before Tuesday.

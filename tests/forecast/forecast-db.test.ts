@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { forecast } from '../../src/scheduler/forecast';
+import { forecast } from '../../src/forecast/forecast';
 import { backend, useTestDatabase } from '../helpers/db';
 import { DAY, HOUR, applyInline, at, engine, ingest, plus, query } from '../helpers/engine';
 

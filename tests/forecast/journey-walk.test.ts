@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { predictEntrySends, predictRunSends } from '../../src/calendar/journey-forecast';
+import { predictEntrySends, predictRunSends } from '../../src/forecast/journeys';
 import type { EventFact, Facts } from '../../src/dsl/condition';
 import type { CampaignPlan } from '../../src/dsl/plan';
 import { initialState, type RunState } from '../../src/journey/index';

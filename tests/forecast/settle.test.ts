@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ForecastCandidate, settleContact, tallyForecast } from '../../src/calendar/forecast-settle';
+import { type ForecastCandidate, settleContact, tallyForecast } from '../../src/forecast/settle';
 import type { CalendarPlan } from '../../src/dsl/plan';
 import { DAY, HOUR, at, plus } from '../helpers/engine';
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { type Database, openDb } from '../../src/storage/db';
+import { type Database } from '../../src/storage/db';
+import { openDb } from '../../src/storage/open';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../../src/storage/migrate';
 
 /**

@@ -7,13 +7,13 @@ import { ingestEvents } from '../../src/events/ingest';
 import { parseEventBody } from '../../src/events/schema';
 import { Metrics } from '../../src/metrics';
 import { createRenderer } from '../../src/render/renderer';
-import { createLogger } from '../../src/runtime/log';
+import { createLogger } from '../../src/lib/log';
 import { createDispatcher } from '../../src/scheduler/dispatch';
 import { createOutboxTransport } from '../../src/sending/outbox';
 import { createEnginePhases } from '../../src/runtime/engine';
 import { createTick } from '../../src/scheduler/tick';
 import type { Database } from '../../src/storage/db';
-import { rowsOf } from '../../src/storage/migrate';
+import { rowsOf } from '../../src/storage/sql-values';
 
 /** Compile campaign files given inline (`{ 'campaigns/x.yaml': '…' }`); throws with every diagnostic. */
 export function compileInline(files: Record<string, string>, templates: string[]): Project {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
-import { openDb } from '../../src/storage/db';
+import { openDb } from '../../src/storage/open';
 import { has } from '../helpers/capabilities';
 import { tcpProxy } from '../helpers/net';
 

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
 import type { Database } from '../../src/storage/db';
-import { rowsOf } from '../../src/storage/migrate';
+import { rowsOf } from '../../src/storage/sql-values';
 
 /** Shared set-up of the ingestion tests: an app with keys and secrets, a fixed clock, signers, counts. */
 export const API_KEY = 'test-key-7f3a';

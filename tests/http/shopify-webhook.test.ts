@@ -1,6 +1,6 @@
 import { eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { currentConsent } from '../../src/consent/ledger';
+import { currentConsent } from '../../src/storage/consent';
 import { contacts, events, orders, webhookReceipts } from '../../src/storage/schema/index';
 import { backend, useTestDatabase } from '../helpers/db';
 import { counts, fixture, ingestApp, shopifyRequest } from './ingest-app';
@@ -31,7 +31,7 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
     expect(checkout).toMatchObject({ source: 'shopify', occurredAt: new Date('2026-11-23T10:00:00Z'), properties: { checkout_id: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b', total: 129, currency: 'EUR' } });
     const [contact] = await t.database.db.select().from(contacts).where(eq(contacts.externalId, '7712345678901'));
     expect(contact).toMatchObject({ id: checkout!.contactId, email: 'ada@example.com', locale: 'pl-PL', attributes: { first_name: 'Ada', last_name: 'Lovelace' } });
-    expect(await currentConsent(t.database.db, [contact!.id], 'email.marketing')).toMatchObject([{ granted: true, source: 'shopify' }]);
+    expect(await currentConsent(t.database.db, [contact!.id], { purposes: ['email.marketing'] })).toMatchObject([{ granted: true, source: 'shopify' }]);
   });
 
   it('maps orders/create to order.created and an orders row for attribution', async () => {

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { applyTransforms, identity, messageTransforms, preheader } from '../../src/render/transforms';
-import { buildMime, newMessageId, textPartOf } from '../../src/sending/raw-message';
+import { buildMime, newMessageId, textPartOf } from '../../src/render/mime';
 import type { OutgoingMessage } from '../../src/sending/transport';
 
 const now = new Date('2026-11-24T10:00:00Z');

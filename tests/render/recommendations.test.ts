@@ -8,7 +8,7 @@ import type { Database } from '../../src/storage/db';
 import { recommendationsFor } from '../../src/storage/recommendations';
 import { contacts, orders, outboxMessages } from '../../src/storage/schema/index';
 import { useTestDatabase } from '../helpers/db';
-import { queueOne, resetTables, sendRow, testDispatcher } from '../sending/fixtures';
+import { queueOne, resetTables, sendRow, testDispatcher } from '../scheduler/dispatch/fixtures';
 import { cart, sampleTemplatesDir } from './fixtures';
 
 const t = useTestDatabase('render_recommendations');

@@ -5,7 +5,7 @@ import { createRenderer } from '../../src/render/renderer';
 import { signViewToken, verifyViewToken } from '../../src/render/view-token';
 import { campaignVersions, contacts, events, orders } from '../../src/storage/schema/index';
 import { useTestDatabase } from '../helpers/db';
-import { queueOne, resetTables } from '../sending/fixtures';
+import { queueOne, resetTables } from '../scheduler/dispatch/fixtures';
 import { cart, sampleTemplatesDir } from './fixtures';
 
 const t = useTestDatabase('render_routes');

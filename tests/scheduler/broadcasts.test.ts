@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/metrics';
 import { createBroadcastsPhase } from '../../src/scheduler/broadcasts-phase';
-import { createPlanCache } from '../../src/scheduler/plans';
+import { createPlanCache } from '../../src/campaigns/plan-cache';
 import { backend, useTestDatabase } from '../helpers/db';
 import { DAY, HOUR, MINUTE, applyInline, at, engine, ingest, plus, query } from '../helpers/engine';
 

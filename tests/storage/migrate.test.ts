@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { isUniqueViolation } from '../../src/storage/errors';
-import { defaultMigrationsDir, loadMigrations, migrate, rowsOf } from '../../src/storage/migrate';
+import { defaultMigrationsDir, loadMigrations, migrate } from '../../src/storage/migrate';
+import { rowsOf } from '../../src/storage/sql-values';
 import { backend, dropSchema, newSchemaName, openTestDb } from '../helpers/db';
 
 const migrations = loadMigrations(defaultMigrationsDir);

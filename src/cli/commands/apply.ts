@@ -16,7 +16,7 @@ file is gone, and moves running runs to the new version when it says migrate: tr
     const parsed = await projectFromArgs(args, io);
     if (!parsed) return 1;
     const { project, json } = parsed;
-    return withDatabase(io.env, async (database) => {
+    return withDatabase(io, async (database) => {
       // Count runs per step before applying, so the printed plan shows where they were.
       const names = new Set([...project.campaigns.map((c) => c.id), ...(await latestVersions(database.db)).map((v) => v.campaign)]);
       const counts = runCountsFrom(await countActiveRunsByStep(database.db, [...names]));

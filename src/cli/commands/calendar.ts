@@ -1,11 +1,7 @@
-import { type CalendarView, buildCalendarView, rangeProblem, viewToIcs } from '../../calendar/view';
-import { loadConfig } from '../../config';
-import { dbOptions } from '../../runtime/services';
-import { calendarView, hasAppliedCalendar } from '../../scheduler/calendar-view';
-import { openDb } from '../../storage/db';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../../storage/migrate';
+import { type CalendarView, buildCalendarView, rangeProblem, viewToIcs } from '../../forecast/view';
+import { calendarView, hasAppliedCalendar } from '../../forecast/calendar-view';
 import { type Command, UsageError } from '../command';
-import { compileOrReport, parseFlags } from '../project';
+import { compileOrReport, parseFlags, withDatabase } from '../project';
 
 export const calendarCommand: Command = {
   summary: 'print the marketing calendar: broadcasts, blackouts, seasons and forecast sends per day',
@@ -29,22 +25,16 @@ output that is the same on every run.`,
     if (problem) throw new UsageError(`--${problem.parameter}: ${problem.message}`);
     const range = { from: from!, to: to! };
     const now = flags.now === undefined ? new Date() : parseNow(flags.now); // the CLI is an edge: it may read the clock
-    const config = loadConfig(io.env);
-    const database = await openDb(dbOptions(config));
+    const applied = await withDatabase(io, async (database) => ((await hasAppliedCalendar(database)) ? calendarView(database, range, now) : undefined));
     let view: CalendarView;
     let note: string | undefined;
-    try {
-      if (config.autoMigrate) await migrate(database, loadMigrations(defaultMigrationsDir));
-      if (await hasAppliedCalendar(database)) view = await calendarView(database, range, now);
-      else {
-        const dir = typeof flags.dir === 'string' ? flags.dir : '.';
-        const project = await compileOrReport(dir, io);
-        if (!project) return 1;
-        view = buildCalendarView({ calendar: project.calendar, campaigns: project.campaigns, forecast: [], range, now });
-        note = `nothing is applied in the database yet: showing occurrences from ${dir}/campaigns, without a forecast (run almanac apply)`;
-      }
-    } finally {
-      await database.close();
+    if (applied) view = applied;
+    else {
+      const dir = typeof flags.dir === 'string' ? flags.dir : '.';
+      const project = await compileOrReport(dir, io);
+      if (!project) return 1;
+      view = buildCalendarView({ calendar: project.calendar, campaigns: project.campaigns, forecast: [], range, now });
+      note = `nothing is applied in the database yet: showing occurrences from ${dir}/campaigns, without a forecast (run almanac apply)`;
     }
     if (note && (flags.ics || flags.json)) io.err(`${note}\n`);
     if (flags.ics) io.out(viewToIcs(view, now));

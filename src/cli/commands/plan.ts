@@ -16,7 +16,7 @@ runs move to the new version (migrate: true) or finish on theirs. Changes nothin
     const parsed = await projectFromArgs(args, io);
     if (!parsed) return 1;
     const { project, json } = parsed;
-    return withDatabase(io.env, async (database) => {
+    return withDatabase(io, async (database) => {
       const plan = diffProject(await latestVersions(database.db), project);
       const touched = plan.changes.flatMap((c) => (c.kind === 'campaign' && c.action !== 'add' ? [c.campaign] : []));
       const counts = await countActiveRunsByStep(database.db, touched);

@@ -5,10 +5,9 @@ import { AppError } from '../../errors';
 import type { RenderDataInput } from '../../render/data';
 import { renderPreview } from '../../render/preview';
 import { loadPreviewSubject } from '../../render/preview-source';
-import { createRenderer } from '../../render/renderer';
 import type { Recommendation } from '../../render/types';
 import { walkSteps } from '../../dsl/walk';
-import { type Command, UsageError } from '../command';
+import { type CliIo, type Command, UsageError } from '../command';
 import { compileOrReport, parseFlags, withDatabase } from '../project';
 
 type PreviewContact = RenderDataInput['contact'] & { label: string };
@@ -53,8 +52,8 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
     const plan = project.campaigns.find((c) => c.id === campaignId);
     if (!plan) throw new AppError('not_found', `no campaign "${campaignId}" (have: ${project.campaigns.map((c) => c.id).join(', ')})`);
     const triggerType = plan.trigger.kind === 'event' ? plan.trigger.event : undefined;
-    const who = flags.contact.endsWith('.json') ? contactFromFile(resolve(io.cwd, flags.contact)) : await contactFromDb(flags.contact, triggerType, io.env);
-    const renderer = createRenderer({ templatesDir: join(resolve(io.cwd, dir ?? '.'), 'templates') });
+    const who = flags.contact.endsWith('.json') ? contactFromFile(resolve(io.cwd, flags.contact)) : await contactFromDb(flags.contact, triggerType, io);
+    const renderer = io.engine.renderer(join(resolve(io.cwd, dir ?? '.'), 'templates'));
     const out = typeof flags.out === 'string' ? resolve(io.cwd, flags.out) : undefined;
     if (out) mkdirSync(out, { recursive: true });
     const zone = who.contact.timezone ? `timezone ${who.contact.timezone}` : 'no timezone: the calendar zone applies';
@@ -89,8 +88,8 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
   },
 };
 
-async function contactFromDb(id: string, triggerType: string | undefined, env: Record<string, string | undefined>) {
-  return withDatabase(env, async ({ db }) => {
+async function contactFromDb(id: string, triggerType: string | undefined, io: CliIo) {
+  return withDatabase(io, async ({ db }) => {
     const found = await loadPreviewSubject(db, id, triggerType);
     if (!found) throw new AppError('not_found', `no contact with external id or email "${id}" in the database (or pass --contact FILE.json)`);
     return found;

@@ -1,5 +1,5 @@
-import { didYouMean } from '../../dsl/compile/suggest';
-import { type SchemaKind, jsonSchemaText, schemaKinds } from '../../dsl/json-schema';
+import { didYouMean } from '../../dsl/suggest';
+import { type SchemaKind, jsonSchemaText, schemaKinds } from '../../dsl/compile/json-schema';
 import { type Command, UsageError } from '../command';
 
 export const schemaCommand: Command = {

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AppError } from '../../errors';
 import type { SimulationInput } from '../../simulate/input';
 import { parseNdjson } from '../../simulate/input';
-import { simulate } from '../../simulate/run';
 import { formatTimeline } from '../../simulate/timeline';
 import { type Command, UsageError } from '../command';
 import { compileOrReport, parseFlags } from '../project';
-import { simulationDispatch } from '../../runtime/simulation-dispatch';
 
 const parseTime = (flag: string, value: string | true | undefined): Date => {
   if (typeof value !== 'string') throw new UsageError(`--${flag} is required (an ISO time such as 2026-11-23T00:00:00Z)`);
@@ -46,7 +45,8 @@ Times without a zone are UTC. The same input always prints the same output.`,
     }
     const project = await compileOrReport(positional[0], io);
     if (!project) return 1;
-    const result = await simulate({ project, input, from, to, dispatch: simulationDispatch(project, positional[0], io.cwd) });
+    const templatesDir = resolve(io.cwd, positional[0] ?? '.', 'templates');
+    const result = await io.engine.simulate({ project, input, from, to, templatesDir });
     if (flags.json) io.out(`${JSON.stringify(result.timeline, null, 2)}\n`);
     else {
       io.out(formatTimeline(result.timeline));

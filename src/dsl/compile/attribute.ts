@@ -1,8 +1,8 @@
 import { type Node, isScalar } from 'yaml';
 import { type AttributeOp, type AttributeScope, type Condition, contactColumns } from '../condition';
 import { type Entries, readBool, readList } from './read';
-import { type Source, describe, error } from './source';
-import { didYouMean, listing } from './suggest';
+import { type Source, describe, error } from '../source';
+import { didYouMean, listing } from '../suggest';
 import { readTimeValue } from './units';
 import { attributeOps } from './vocabulary';
 

@@ -1,7 +1,7 @@
 import type { CalendarPlan } from '../plan';
 import type { CompiledCampaign } from './campaign';
 import { floatingOccurrences } from './rrule';
-import { error } from './source';
+import { error } from '../source';
 
 /**
  * A broadcast (`schedule` or `at`) whose every occurrence in its first year falls on a blackout

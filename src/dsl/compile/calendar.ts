@@ -4,8 +4,8 @@ import { type CalendarPlan, emptyCalendar } from '../plan';
 import { type Entries, offsetIn, placeOf, readInt, readList, readMap, readName, readString, required } from './read';
 import { checkPurpose } from './refs';
 import { checkRrule } from './rrule';
-import { type Source, deref, error } from './source';
-import { didYouMean } from './suggest';
+import { type Source, deref, error } from '../source';
+import { didYouMean } from '../suggest';
 import { readDate, readDuration, readTimeOfDay, readZone } from './units';
 
 /** The calendar used when a project has no calendar.yaml: UTC, no quiet hours, no caps. */

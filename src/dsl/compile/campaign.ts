@@ -3,9 +3,10 @@ import { type CampaignPlan, PLAN_MARKER, PLAN_VERSION, type ReEntry, type Trigge
 import { type ConditionContext, compileCondition } from './condition';
 import { type Entries, placeOf, readBool, readInt, readList, readMap, readName, readString, required } from './read';
 import { checkPurpose } from './refs';
-import { type Source, deref, describe, error, hasErrors } from './source';
-import { type StepContext, compileSteps } from './steps';
-import { didYouMean } from './suggest';
+import { type Source, deref, describe, error, hasErrors } from '../source';
+import type { StepContext } from './step-context';
+import { compileSteps } from './steps';
+import { didYouMean } from '../suggest';
 import { type TriggerContext, compileTrigger } from './trigger';
 import { readDuration, readPercent } from './units';
 import { campaignKeys } from './vocabulary';

@@ -3,8 +3,8 @@ import type { Condition, CountOp } from '../condition';
 import { type ConditionScope, compileAttribute } from './attribute';
 import { type Entries, readInt, readList, readMap, readName, readString } from './read';
 import { type EventRefs, checkPurpose } from './refs';
-import { type Source, deref, describe, error } from './source';
-import { didYouMean, listing } from './suggest';
+import { type Source, deref, describe, error } from '../source';
+import { didYouMean, listing } from '../suggest';
 import { readDuration } from './units';
 import { conditionHeads, countOps } from './vocabulary';
 

@@ -1,5 +1,5 @@
 import type { CompiledCampaign } from './campaign';
-import { error, locate } from './source';
+import { error, locate } from '../source';
 
 /** A campaign id used by two files: reported at the later file (files are read in name order). */
 export function checkDuplicateIds(campaigns: CompiledCampaign[]): void {

@@ -1,7 +1,12 @@
-import { readdir, stat } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import type { CompileOptions } from './index';
+
+export interface CompileOptions {
+  campaignsDir: string;
+  templatesDir: string;
+  /** Paths in diagnostics are relative to this; default process.cwd(). */
+  displayRoot?: string;
+}
 
 /**
  * The file-system half of compileProject: every `*.yaml` / `*.yml` directly in campaignsDir (paths

@@ -7,17 +7,12 @@ import { emptyCalendar } from '../plan';
 import { compileCalendar } from './calendar';
 import { type CompiledCampaign, compileCampaign } from './campaign';
 import { checkDuplicateIds, checkEmitCycles } from './cross';
-import { readProjectFiles } from './files';
+import { type CompileOptions, readProjectFiles } from './files';
 import { type EventRefs, checkEventNames } from './refs';
 import { buildSegments } from './segments';
-import { type Source, hasErrors, parseSource } from './source';
+import { type Source, hasErrors, parseSource } from '../source';
 
-export interface CompileOptions {
-  campaignsDir: string;
-  templatesDir: string;
-  /** Paths in diagnostics are relative to this; default process.cwd(). */
-  displayRoot?: string;
-}
+export type { CompileOptions };
 
 export type CompileResult =
   | { ok: true; project: Project; warnings: Diagnostic[] }

@@ -1,6 +1,6 @@
 import { type Node, type Pair, type Scalar, isMap, isScalar, isSeq } from 'yaml';
-import { type Source, deref, describe, error } from './source';
-import { didYouMean, listing } from './suggest';
+import { type Source, deref, describe, error } from '../source';
+import { didYouMean, listing } from '../suggest';
 
 /** A YAML map's entries by key, keeping the key node (for "unknown key" / "missing" places). */
 export interface Entries {

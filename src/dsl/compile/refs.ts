@@ -1,8 +1,8 @@
 import type { Node } from 'yaml';
-import type { Source } from './source';
-import { closest } from './suggest';
+import type { Source } from '../source';
+import { closest } from '../suggest';
 import { knownEvents, knownPurposes } from './vocabulary';
-import { warn } from './source';
+import { warn } from '../source';
 
 /**
  * Event types named anywhere in the project, gathered while compiling so that, once every file is

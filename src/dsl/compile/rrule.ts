@@ -1,5 +1,5 @@
 import rrulePackage from 'rrule';
-import { closest } from './suggest';
+import { closest } from '../suggest';
 
 // rrule ships CommonJS; under Node ESM only its default export is reliable.
 const { RRule } = rrulePackage;

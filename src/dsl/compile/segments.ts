@@ -2,8 +2,8 @@ import { type Node, isMap, isScalar } from 'yaml';
 import type { Condition } from '../condition';
 import { type ConditionContext, type SegmentResolver, compileCondition } from './condition';
 import type { EventRefs } from './refs';
-import { type Source, deref, describe, error } from './source';
-import { didYouMean } from './suggest';
+import { type Source, deref, describe, error } from '../source';
+import { didYouMean } from '../suggest';
 
 export interface SegmentTable extends SegmentResolver {
   /** Every segment that compiled, by name (what Project.segments holds). */

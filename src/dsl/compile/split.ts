@@ -1,8 +1,8 @@
 import { type Node, isMap, isScalar, isSeq } from 'yaml';
 import type { Step } from '../plan';
 import { placeOf, readMap } from './read';
-import { type Source, error } from './source';
-import type { StepContext } from './steps';
+import { type Source, error } from '../source';
+import type { StepContext } from './step-context';
 import { readPercent } from './units';
 
 type CompileSteps = (cx: StepContext, raw: Node | null, path: string, what: string) => Step[] | undefined;

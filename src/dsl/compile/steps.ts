@@ -1,21 +1,14 @@
 import Handlebars from 'handlebars';
 import { type Node, isScalar } from 'yaml';
 import type { Step } from '../plan';
-import { type ConditionContext, compileCondition } from './condition';
+import { compileCondition } from './condition';
 import { type Entries, placeOf, readList, readMap, readName, readString, required, toJson } from './read';
-import { deref, describe, error, locate, warn } from './source';
+import { deref, describe, error, locate, warn } from '../source';
 import { compileSplit } from './split';
-import { didYouMean, listing } from './suggest';
+import { didYouMean, listing } from '../suggest';
+import type { StepContext } from './step-context';
 import { readDuration } from './units';
 import { type StepKindWord, stepKinds, stepSiblings } from './vocabulary';
-
-export interface StepContext extends Omit<ConditionContext, 'scope'> {
-  templates: readonly string[];
-  /** Step ids seen so far in this campaign, for duplicates. */
-  ids: Map<string, Node>;
-  /** `emit` steps, for the cross-campaign cycle check. */
-  emits: Array<{ event: string; node: Node }>;
-}
 
 type StepBody = Step extends infer S ? (S extends Step ? Omit<S, 'key' | 'line' | 'col'> : never) : never;
 

@@ -3,8 +3,8 @@ import type { Trigger } from '../plan';
 import { readRruleValue } from './calendar';
 import { type ConditionContext, compileCondition } from './condition';
 import { type Entries, placeOf, readMap, readName, readString, required } from './read';
-import { error } from './source';
-import { didYouMean, listing } from './suggest';
+import { error } from '../source';
+import { didYouMean, listing } from '../suggest';
 import { readLocalDateTime, readZone } from './units';
 import { triggerKinds } from './vocabulary';
 

@@ -1,7 +1,7 @@
 import { type Node, isScalar } from 'yaml';
 import type { TimeValue } from '../condition';
-import { type Source, describe, error } from './source';
-import { closest } from './suggest';
+import { type Source, describe, error } from '../source';
+import { closest } from '../suggest';
 
 /**
  * The scalar units of the DSL.

@@ -3,7 +3,7 @@ import { contactColumns } from '../condition';
 import { atPath, isFiniteNumber, isPresent, jsonEqual, parseTimestamp, thresholdMs, windowStartMs } from './values';
 
 /**
- * The in-memory backend of the condition language; `toSql` (./sql.ts) is its twin over the
+ * The in-memory backend of the condition language; `toSql` (src/storage/conditions/sql.ts) is its twin over the
  * tables, and tests/dsl/conditions/agree.test.ts proves they agree. The semantics, for both:
  *
  * Scopes. `contact`: one column (`created_at` reads as its ISO string `…T…Z`); a longer path is

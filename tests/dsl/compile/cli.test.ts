@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main';
-import { jsonSchemaText, schemaKinds } from '../../../src/dsl/json-schema';
+import { main } from '../../../src/runtime/cli';
+import { jsonSchemaText, schemaKinds } from '../../../src/dsl/compile/json-schema';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const temp = mkdtempSync(join(tmpdir(), 'almanac-validate-'));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The YAML surface of the DSL as zod schemas, for the JSON Schema editors use
- * (src/dsl/json-schema.ts). The compiler's own walk (src/dsl/compile/) is what decides and words
+ * (src/dsl/compile/json-schema.ts). The compiler's own walk (src/dsl/compile/) is what decides and words
  * the errors; these describe the same shapes, and a test keeps the samples valid under both.
  */
 export const duration = z.string().regex(/^\d+[smhdw]$/).describe('A duration: a whole number and a unit — 45s, 30m, 1h, 2d, 1w.');

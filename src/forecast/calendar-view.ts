@@ -1,0 +1,40 @@
+import { emptyCalendar } from '../dsl/plan';
+import { latestCalendarPlan } from '../storage/campaign-versions';
+import { type CalendarView, buildCalendarView, rangeInstants } from './view';
+import { instantToLocal } from '../calendar/zone';
+import type { Database } from '../storage/db';
+
+import { forecast } from './forecast';
+import { createPlanCache } from '../campaigns/plan-cache';
+
+/** Local dates (YYYY-MM-DD) in the calendar zone, both inclusive. */
+export interface ViewRange {
+  from: string;
+  to: string;
+}
+
+/**
+ * The applied calendar as `buildCalendarView` shows it: active campaigns, the newest
+ * calendar.yaml (UTC and nothing blacked out before the first apply) and the forecast for the
+ * range, whose day boundaries are midnights in the calendar zone. `now` is the forecast's
+ * "today" and the view's highlighted day.
+ */
+export async function calendarView(database: Database, range: ViewRange, now: Date): Promise<CalendarView> {
+  const { calendar, campaigns } = await database.db.transaction(async (tx) => ({
+    calendar: (await latestCalendarPlan(tx)) ?? emptyCalendar(),
+    campaigns: (await createPlanCache().active(tx)).map((c) => c.plan),
+  }));
+  const rows = await forecast(database, rangeInstants(range, calendar.timezone), now);
+  return buildCalendarView({ calendar, campaigns, forecast: rows, range, now });
+}
+
+/** The calendar zone's date at `now` (UTC before the first apply): the month view's default month. */
+export async function calendarToday(database: Database, now: Date): Promise<{ date: string; timezone: string }> {
+  const timezone = (await latestCalendarPlan(database.db))?.timezone ?? emptyCalendar().timezone;
+  return { date: instantToLocal(now, timezone).date, timezone };
+}
+
+/** Whether anything was ever applied (`almanac calendar` falls back to the files when not). */
+export async function hasAppliedCalendar(database: Database): Promise<boolean> {
+  return database.db.transaction(async (tx) => (await latestCalendarPlan(tx)) !== null || (await createPlanCache().active(tx)).length > 0);
+}

@@ -1,0 +1,170 @@
+import { blackoutDays } from '../calendar/blackout';
+import { broadcastCandidates, candidateOf, entrySlots, RATE_WINDOW_DAYS } from './candidates';
+import { type ForecastContact, type ForecastRow, settleContact, tallyForecast } from './settle';
+import { predictEntrySends, predictRunSends } from './journeys';
+import { BROADCAST_CATCH_UP_MS, type BroadcastTrigger, isBroadcast } from '../calendar/occurrences';
+import { zoneOrFallback } from '../calendar/zone';
+import type { Facts } from '../dsl/condition';
+import { type CampaignPlan, emptyCalendar } from '../dsl/plan';
+import { latestCalendarPlan } from '../storage/campaign-versions';
+import { drawKey, isHeldOut, type RunState } from '../journey/index';
+import { readWatermark, versionCreatedAt } from '../storage/broadcasts';
+import type { Database } from '../storage/db';
+import { loadFacts } from '../storage/facts';
+import { toSql } from '../storage/conditions/sql';
+import { countAudienceGroups, recipientsSql, groupKey, readActiveRuns, readApprovedSince, readEntryHours, readFirstApplied, readMembership, readPendingSends } from '../storage/forecast';
+import { createPlanCache } from '../campaigns/plan-cache';
+
+export type { ForecastRow } from './settle';
+
+/** Rows read per statement. */
+const BATCH = 1000;
+const DAY_MS = 86_400_000;
+
+type Broadcast = { versionId: number; plan: CampaignPlan & { trigger: BroadcastTrigger }; since: Date };
+
+/**
+ * The sends the engine will make in [range.from, range.to), per calendar-zone day, campaign and
+ * source, as seen at `now` (days before `now` get nothing: those sends are history). Read-only,
+ * in one read-only snapshot. How each part is predicted (./README.md):
+ *
+ * - in-flight runs are walked forward through their plan (`predictRunSends`), with their
+ *   contact's current facts; sends already queued or deferred go at their `not_before`;
+ * - broadcasts expand every occurrence not fanned out yet over today's audience (audience,
+ *   consent and an address, in SQL): per contact for contacts that have other sends to compete
+ *   with, and as one grouped count per (zone, set of broadcasts) for everyone else;
+ * - future entries of triggered campaigns repeat the last 14 days' entries per hour of the day
+ *   and entrant zone, less the campaign's holdout share, each along the plan's default path
+ *   (`predictEntrySends`);
+ * - then every contact's sends go through the dispatcher's own rules (`settleContact`: blackout,
+ *   quiet hours in the contact's zone, frequency caps with priority against the sends it already
+ *   had) and are counted on the day they go out.
+ */
+export async function forecast(database: Database, range: { from: Date; to: Date }, now: Date): Promise<ForecastRow[]> {
+  if (!(range.to > range.from) || range.to <= now) return [];
+  const horizon = range.to;
+  return database.db.transaction(
+    async (tx) => {
+      const calendar = (await latestCalendarPlan(tx)) ?? emptyCalendar();
+      const plans = createPlanCache();
+      const active = await plans.active(tx);
+      const broadcasts: Broadcast[] = [];
+      for (const { versionId, plan } of active) {
+        if (!isBroadcast(plan)) continue;
+        const mark = (await readWatermark(tx, plan.id)) ?? (await versionCreatedAt(tx, versionId));
+        const floor = new Date(now.getTime() - BROADCAST_CATCH_UP_MS);
+        broadcasts.push({ versionId, plan, since: mark > floor ? mark : floor });
+      }
+      const contacts = new Map<number, ForecastContact>();
+      const contactOf = (id: number): ForecastContact => {
+        let c = contacts.get(id);
+        if (!c) contacts.set(id, (c = { zone: null, weight: 1, candidates: [], recent: [] }));
+        return c;
+      };
+
+      // In-flight runs, walked forward with their contacts' facts.
+      for (let after = 0; ; ) {
+        const runs = await readActiveRuns(tx, after, horizon, BATCH);
+        if (runs.length === 0) break;
+        after = runs[runs.length - 1]!.id;
+        const versions = await plans.byIds(tx, runs.map((r) => r.versionId));
+        const facts = await loadFacts(tx, [...new Set(runs.map((r) => r.contactId))], { now });
+        for (const run of runs) {
+          const plan = versions.get(run.versionId);
+          const f = facts.get(run.contactId);
+          if (!plan || !f || !eligible(plan, f)) continue;
+          const source = isBroadcast(plan) ? 'broadcast' : 'journey';
+          const c = contactOf(run.contactId);
+          for (const s of predictRunSends({ plan, state: run.state as RunState, wakeAt: run.wakeAt, facts: f, now, until: horizon })) {
+            c.candidates.push(candidateOf(plan, source, s.due, s.weight));
+          }
+        }
+      }
+
+      // Sends already queued or held by the gate.
+      for (let after = 0; ; ) {
+        const pending = await readPendingSends(tx, after, horizon, BATCH);
+        if (pending.length === 0) break;
+        after = pending[pending.length - 1]!.id;
+        const versions = await plans.byIds(tx, pending.map((s) => s.versionId));
+        for (const s of pending) {
+          const plan = versions.get(s.versionId);
+          const source = plan && isBroadcast(plan) ? 'broadcast' : 'journey';
+          const due = s.notBefore < now ? now : s.notBefore;
+          const candidate = { ...candidateOf({ id: s.campaign, purpose: s.purpose, priority: s.priority }, source, due, 1), held: s.status === 'deferred' };
+          contactOf(s.contactId).candidates.push(candidate);
+        }
+      }
+
+      // What caps already count: sends approved within the longest cap window.
+      const longest = Math.max(0, ...calendar.frequencyCaps.map((c) => c.perMs));
+      if (longest > 0) {
+        for (const r of await readApprovedSince(tx, new Date(now.getTime() - longest), now)) {
+          contactOf(r.contactId).recent.push({ at: r.at, purpose: r.purpose });
+        }
+      }
+
+      // Broadcasts: those contacts one by one, everyone else by group.
+      const membership = broadcasts.map((b) => recipientsSql(recipientConditions(b.plan, now)));
+      const groups = broadcasts.length ? await countAudienceGroups(tx, membership, calendar.timezone) : new Map<string, number>();
+      const ids = [...contacts.keys()];
+      for (let i = 0; i < ids.length; i += BATCH) {
+        for (const row of await readMembership(tx, ids.slice(i, i + BATCH), membership, calendar.timezone)) {
+          const c = contactOf(row.id);
+          c.zone = row.timezone;
+          const key = groupKey(row.zone, row.bits);
+          if (groups.has(key)) groups.set(key, groups.get(key)! - 1);
+          row.bits.forEach((member, k) => {
+            const b = broadcasts[k]!;
+            if (!member || isHeldOut(b.plan, drawKey({ id: row.id, external_id: row.externalId, email: row.email }))) return;
+            const zone = zoneOrFallback(row.zone, calendar.timezone).zone;
+            c.candidates.push(...broadcastCandidates(b.plan, zone, { since: b.since, now, horizon, weight: 1 }));
+          });
+        }
+      }
+      const grouped: ForecastContact[] = [];
+      for (const [key, count] of groups) {
+        if (count <= 0) continue;
+        const [rawZone, bits] = key.split('\u0000') as [string, string];
+        const zone = zoneOrFallback(rawZone, calendar.timezone).zone;
+        const candidates = broadcasts.flatMap((b, k) =>
+          bits[k] === '1' ? broadcastCandidates(b.plan, zone, { since: b.since, now, horizon, weight: 1 - b.plan.holdoutPercent / 100 }) : [],
+        );
+        grouped.push({ zone: rawZone, weight: count, candidates, recent: [] });
+      }
+
+      // Future entries of triggered campaigns, at their recent rate.
+      const rates = await readEntryHours(tx, new Date(now.getTime() - RATE_WINDOW_DAYS * DAY_MS), now);
+      const firstApplied = await readFirstApplied(tx);
+      const entries: ForecastContact[] = [];
+      for (const { plan } of active) {
+        if (isBroadcast(plan) || !rates.has(plan.id)) continue;
+        const observed = (now.getTime() - (firstApplied.get(plan.id)?.getTime() ?? now.getTime())) / DAY_MS;
+        for (const slot of entrySlots(rates.get(plan.id)!, observed, now, horizon)) {
+          const share = 1 - plan.holdoutPercent / 100; // the nominal holdout, steadier than the few draws seen
+          const candidates = predictEntrySends(plan, slot.at, horizon).map((s) => candidateOf(plan, 'journey', s.due, s.weight * share));
+          if (candidates.length) entries.push({ zone: slot.zone, weight: slot.weight, candidates, recent: [] });
+        }
+      }
+
+      const isBlackout = blackoutDays(calendar);
+      const settled = [...contacts.values(), ...grouped, ...entries].flatMap((c) => (c.candidates.length ? settleContact(c, calendar, horizon, isBlackout) : []));
+      return tallyForecast(settled, calendar.timezone, range);
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}
+
+/** The gate would suppress or fail it anyway: no address, or no consent for a marketing purpose. */
+function eligible(plan: CampaignPlan, facts: Facts): boolean {
+  if (!facts.contact.email) return false;
+  return plan.purpose === 'email.transactional' || facts.consent[plan.purpose] === true;
+}
+
+/** Who a broadcast reaches, as SQL over contacts `c`: its audience and, unless transactional, consent for its purpose. */
+function recipientConditions(plan: CampaignPlan, now: Date) {
+  return [
+    ...(plan.audience ? [toSql(plan.audience, { now })] : []),
+    ...(plan.purpose === 'email.transactional' ? [] : [toSql({ kind: 'consent', purpose: plan.purpose }, { now })]),
+  ];
+}

@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import type { Database, Db, DbOptions } from './db';
+import * as schema from './schema/index';
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Open the configured database. Nothing is migrated here: see `migrate()`. */
+export async function openDb(options: DbOptions): Promise<Database> {
+  const searchPath = quoteIdent(options.schema);
+  if (options.kind === 'postgres') {
+    const client = postgres(options.url, {
+      max: options.poolMax ?? 10,
+      connect_timeout: options.connectTimeoutSeconds ?? 5,
+      onnotice: () => {},
+      connection: { search_path: searchPath, application_name: 'almanac' },
+    });
+    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      schema: options.schema,
+      ping: (timeoutMs = 2000) => withTimeout(client`select 1`.then(() => undefined), timeoutMs),
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  let pglite: PGlite;
+  if (options.kind === 'pglite-shared') {
+    pglite = options.pglite;
+  } else if (options.dataDir === 'memory') {
+    pglite = await PGlite.create();
+  } else {
+    mkdirSync(options.dataDir, { recursive: true });
+    pglite = await PGlite.create(options.dataDir);
+  }
+  // PGlite is one connection, so search_path set once holds for every query on this handle.
+  await pglite.exec(`create schema if not exists ${searchPath}; set search_path to ${searchPath}`);
+  const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  const owned = options.kind !== 'pglite-shared';
+  return {
+    db,
+    kind: 'pglite',
+    schema: options.schema,
+    ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`).then(() => undefined), timeoutMs),
+    close: async () => {
+      if (owned && !pglite.closed) await pglite.close();
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`database did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

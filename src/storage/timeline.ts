@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm';
+import type { Tx } from './db';
+import { rowsOf } from './sql-values';
+
+/**
+ * The reads behind `almanac simulate`'s timeline (src/simulate/timeline.ts): every run with its
+ * entry and end, every send with the time its outcome happened. Contacts are named by external
+ * id, else email, else `#id`.
+ */
+
+export interface TimelineRunRow {
+  contact: string;
+  campaign: string;
+  status: string;
+  exit_reason: string | null;
+  started_at: string | Date;
+  ended_at: string | Date | null;
+  /** A broadcast's local occurrence and zone (`contact` or an IANA zone), from the run's trigger. */
+  occurrence: string | null;
+  zone: string | null;
+  own_zone: string | null;
+}
+
+export async function readTimelineRuns(tx: Tx): Promise<TimelineRunRow[]> {
+  return rowsOf<TimelineRunRow>(
+    await tx.execute(sql`
+      select coalesce(c.external_id, c.email, '#' || c.id) as contact, r.campaign, r.status, r.exit_reason, r.started_at, r.ended_at,
+        r.state->'trigger'->'properties'->>'occurrence' as occurrence, r.state->'trigger'->'properties'->>'zone' as zone,
+        c.timezone as own_zone
+      from runs r join contacts c on c.id = r.contact_id`),
+  );
+}
+
+export interface TimelineSendRow {
+  contact: string;
+  campaign: string;
+  step_key: string;
+  template: string;
+  status: string;
+  reason: string | null;
+  /** When it went out or settled, else when it was queued. */
+  at: string | Date;
+  not_before: string | Date;
+  created_at: string | Date;
+}
+
+export async function readTimelineSends(tx: Tx): Promise<TimelineSendRow[]> {
+  return rowsOf<TimelineSendRow>(
+    await tx.execute(sql`
+      select coalesce(c.external_id, c.email, '#' || c.id) as contact, s.campaign, s.step_key, s.template, s.status, s.reason,
+        coalesce(s.sent_at, s.settled_at, s.created_at) as at, s.not_before, s.created_at
+      from sends s join contacts c on c.id = s.contact_id`),
+  );
+}
