@@ -40,10 +40,12 @@ const layers = [
 
 const layerRules = layers.slice(0, -1).map(([name, path], i) => ({
   name: `layer:${name}`,
-  comment: `${name} may import only itself and the folders below it (${layers
-    .slice(0, i)
-    .map(([n]) => n)
-    .join(', ') || 'nothing'})`,
+  comment: `${name} may import only itself and the folders below it (${
+    layers
+      .slice(0, i)
+      .map(([n]) => n)
+      .join(', ') || 'nothing'
+  })`,
   severity: 'error',
   from: { path },
   to: { path: layers.slice(i + 1).map(([, p]) => `(${p})`), pathNot: path },
@@ -61,8 +63,7 @@ module.exports = {
     ...layerRules,
     {
       name: 'runtime-builds-the-engine',
-      comment:
-        'only src/runtime/ opens databases, migrates, and builds the dispatcher and the tick; everyone else is handed them',
+      comment: 'only src/runtime/ opens databases, migrates, and builds the dispatcher and the tick; everyone else is handed them',
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/(runtime|storage)/' },
       to: { path: ['^src/storage/open\\.ts$', '^src/storage/migrate\\.ts$', '^src/scheduler/dispatch\\.ts$'] },

@@ -2,7 +2,10 @@
 // report (the runner crashed) counts as a failure, never as zero tests.
 import { readFileSync } from 'node:fs';
 
-let passed = 0, failed = 0, skipped = 0, broken = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0,
+  broken = 0;
 for (const file of process.argv.slice(2)) {
   try {
     const r = JSON.parse(readFileSync(file, 'utf8'));

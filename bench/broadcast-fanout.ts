@@ -58,17 +58,25 @@ audience:
 steps:
   - send: newsletter
 `;
-  const compiled = compileSources([{ path: 'campaigns/newsletter.yaml', text: campaign }, { path: 'campaigns/calendar.yaml', text: 'timezone: Europe/Warsaw\n' }], ['newsletter']);
+  const compiled = compileSources(
+    [
+      { path: 'campaigns/newsletter.yaml', text: campaign },
+      { path: 'campaigns/calendar.yaml', text: 'timezone: Europe/Warsaw\n' },
+    ],
+    ['newsletter'],
+  );
   if (!compiled.ok) throw new Error('bench campaign does not compile');
   await applyProject(database, compiled.project, new Date('2026-11-23T00:00:00Z'));
 
   const baseline = await time('baseline: bare insert…select of runs', async () => {
-    await database.db.transaction(async (tx) => {
-      await tx.execute(sql`
+    await database.db
+      .transaction(async (tx) => {
+        await tx.execute(sql`
         insert into runs (campaign_version_id, campaign, contact_id, entry_key, state, status, next_wake_at, started_at)
         select 1, 'baseline', id, 'x', '{}'::jsonb, 'active', now(), now() from contacts`);
-      tx.rollback();
-    }).catch(() => undefined);
+        tx.rollback();
+      })
+      .catch(() => undefined);
   });
   const phase = createBroadcastsPhase({ database, plans: createPlanCache(), metrics: new Metrics(), batchSize: 500 });
   // Tuesday 24 Nov 2026: tick at 10:00 in each zone, as a live engine would (04:30Z Kolkata,
@@ -79,9 +87,15 @@ steps:
     for (const t of ticks) started += await phase.run(new Date(t));
     return started;
   });
-  const [row] = rowsOf<{ runs: number }>(await database.db.execute(sql`select count(*)::int as runs from runs where campaign = 'newsletter'`));
-  console.log(`runs started: ${row?.runs.toLocaleString('en')} (${fanout.out.toLocaleString('en')} reported; contacts without consent excluded)`);
-  console.log(`fan-out / baseline: ${(fanout.s / baseline.s).toFixed(2)}×   (${Math.round((row?.runs ?? 0) / fanout.s).toLocaleString('en')} runs/s)`);
+  const [row] = rowsOf<{ runs: number }>(
+    await database.db.execute(sql`select count(*)::int as runs from runs where campaign = 'newsletter'`),
+  );
+  console.log(
+    `runs started: ${row?.runs.toLocaleString('en')} (${fanout.out.toLocaleString('en')} reported; contacts without consent excluded)`,
+  );
+  console.log(
+    `fan-out / baseline: ${(fanout.s / baseline.s).toFixed(2)}×   (${Math.round((row?.runs ?? 0) / fanout.s).toLocaleString('en')} runs/s)`,
+  );
 } finally {
   await database.db.execute(sql.raw(`drop schema if exists ${schema} cascade`));
   await database.close();

@@ -37,7 +37,9 @@ writeFileSync(join(templatesDir, 'note', 'subject.hbs'), 'Hello {{default contac
 writeFileSync(join(templatesDir, 'note', 'html.hbs'), '<p>Hi {{default contact.first_name "there"}}, from {{campaign.name}}.</p>');
 writeFileSync(join(templatesDir, 'note', 'text.hbs'), 'Hi {{default contact.first_name "there"}}, from {{campaign.name}}.');
 
-const database = url ? await openDb({ kind: 'postgres', url, schema, poolMax: 4 }) : await openDb({ kind: 'pglite', dataDir: 'memory', schema: 'public' });
+const database = url
+  ? await openDb({ kind: 'postgres', url, schema, poolMax: 4 })
+  : await openDb({ kind: 'pglite', dataDir: 'memory', schema: 'public' });
 try {
   if (url) await database.db.execute(sql.raw(`drop schema if exists ${schema} cascade; create schema ${schema}`));
   await migrate(database, loadMigrations(defaultMigrationsDir));
@@ -68,12 +70,22 @@ try {
   const burst = Math.max(1, rate);
   const rateLimiter = createRateLimiter({ database, name: 'ses:bench', ratePerSecond: rate, burst, clock: () => new Date() });
   const phase = createDispatcher({
-    database, transport: stub, rateLimiter, renderer: createRenderer({ templatesDir }),
-    from: 'Bench <bench@shop.example>', suppressionKey: 'bench-suppression-key',
-    batchSize: 500, leaseMs: 60_000, concurrency, metrics: new Metrics(), log: createLogger('silent'),
+    database,
+    transport: stub,
+    rateLimiter,
+    renderer: createRenderer({ templatesDir }),
+    from: 'Bench <bench@shop.example>',
+    suppressionKey: 'bench-suppression-key',
+    batchSize: 500,
+    leaseMs: 60_000,
+    concurrency,
+    metrics: new Metrics(),
+    log: createLogger('silent'),
   });
 
-  console.log(`dispatching ${total} sends at ${rate}/s (burst ${burst}), stub latency ${latencyMs} ms, concurrency ${concurrency}, on ${database.kind}`);
+  console.log(
+    `dispatching ${total} sends at ${rate}/s (burst ${burst}), stub latency ${latencyMs} ms, concurrency ${concurrency}, on ${database.kind}`,
+  );
   const started = performance.now();
   while (calls.length < total && performance.now() - started < (seconds * 3 + 30) * 1000) await phase.run(new Date());
   const [first, last] = [calls[0] ?? 0, calls[calls.length - 1] ?? 0];
@@ -84,7 +96,10 @@ try {
   console.log(`paced rate (sends − burst) / elapsed: ${paced.toFixed(2)}/s = ${((100 * paced) / rate).toFixed(1)} % of ${rate}/s`);
   // Pauses between batches (claim, gate, render, settle) cost nothing while the bucket refills
   // within its burst: the reason the paced rate holds at 95 %+ even with 500-send batches.
-  const pauses = calls.slice(1).map((c, i) => [c - calls[i]!, i + 1] as const).filter(([gap]) => gap > 100);
+  const pauses = calls
+    .slice(1)
+    .map((c, i) => [c - calls[i]!, i + 1] as const)
+    .filter(([gap]) => gap > 100);
   console.log(`pauses over 100 ms between provider calls (ms@call): ${pauses.map(([g, i]) => `${g.toFixed(0)}@${i}`).join(' ') || 'none'}`);
   console.log(`busiest 1 s window: ${fastestSecond} sends (limit: burst ${burst} + rate × 1 s = ${burst + rate})`);
 } finally {

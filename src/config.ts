@@ -8,13 +8,20 @@ import { AppError } from './errors';
  */
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
   const expected = max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
-  return z.coerce.number({ error: `expected ${expected}` }).int({ error: `expected ${expected}` }).min(min, { error: `expected ${expected}` }).max(max, { error: `expected ${expected}` });
+  return z.coerce
+    .number({ error: `expected ${expected}` })
+    .int({ error: `expected ${expected}` })
+    .min(min, { error: `expected ${expected}` })
+    .max(max, { error: `expected ${expected}` });
 };
 const port = wholeNumber(1, 65535);
 const positiveInt = wholeNumber(1);
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean),
+);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -24,7 +31,10 @@ const bool = z
  */
 const ingestSecrets = z.string().transform((s, ctx) => {
   const out: Record<string, string> = {};
-  for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     const source = eq < 0 ? '' : pair.slice(0, eq).trim();
     const secret = eq < 0 ? '' : pair.slice(eq + 1).trim();
@@ -43,75 +53,107 @@ const ingestSecrets = z.string().transform((s, ctx) => {
   }
   return out;
 });
-const sqlIdentifier = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier such as "public" or "almanac"');
+const sqlIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier such as "public" or "almanac"');
 
-const envSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
-    .optional(),
-  DATABASE_SCHEMA: sqlIdentifier.default('public'),
-  DATABASE_POOL_MAX: positiveInt.default(10),
-  ALMANAC_DATA_DIR: z.string().min(1).default('./.almanac/db'),
-  PORT: port.default(8787),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
-  API_KEYS: csv.default([]),
-  BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
-  SHOPIFY_WEBHOOK_SECRET: z.string().min(8, { error: "expected the app's API secret key (Shopify signs webhooks with it)" }).optional(),
-  INGEST_SECRETS: ingestSecrets.default({}),
-  MAIL_FROM: z.string().min(3, { error: 'expected a From address such as "Shop <news@shop.example>"' }).default('Almanac <almanac@localhost>'),
-  MAIL_REPLY_TO: z.string().min(3, { error: 'expected an address' }).optional(),
-  SUPPRESSION_KEY: z.string().min(16, { error: 'expected at least 16 characters of secret' }).default('almanac-development-only-key'),
-  LINK_SIGNING_KEY: z.string().min(16, { error: 'expected at least 16 characters of secret' }).default('almanac-development-only-link-key'),
-  SEND_MAX_ATTEMPTS: wholeNumber(1, 50).default(8),
-  SEGMENT_PASS_SECONDS: wholeNumber(1).default(300),
-  APPLY_ON_START: bool.default(true),
-  TICK_INTERVAL_SECONDS: wholeNumber(1, 59).default(5),
-  TICK_BATCH_SIZE: positiveInt.default(500),
-  LEASE_SECONDS: positiveInt.default(60),
-  CAMPAIGNS_DIR: z.string().min(1).default('./campaigns'),
-  TEMPLATES_DIR: z.string().min(1).default('./templates'),
-  LOG_LEVEL: z
-    .enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'expected one of debug, info, warn, error, silent' })
-    .default('info'),
-  AUTO_MIGRATE: bool.default(true),
-  TRANSPORT: z.enum(['outbox', 'ses'], { error: 'expected outbox (store every message) or ses (Amazon SES)' }).default('outbox'),
-  SES_REGION: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region such as eu-west-1 (the region of your SES account)')
-    .optional(),
-  SES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL (only to point at a local SES stand-in)' }).optional(),
-  SES_ACCESS_KEY_ID: z.string().regex(/^[A-Z0-9]{16,128}$/, 'expected an AWS access key id such as AKIA…').optional(),
-  SES_SECRET_ACCESS_KEY: z.string().min(16, { error: 'expected the secret access key of SES_ACCESS_KEY_ID' }).optional(),
-  SES_CONFIGURATION_SET: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a configuration set name (letters, digits, _ and -)').optional(),
-  SES_MAX_SEND_RATE: z.coerce
-    .number({ error: 'expected messages per second, a number > 0 (your account\'s maximum send rate)' })
-    .positive({ error: 'expected messages per second, a number > 0 (your account\'s maximum send rate)' })
-    .default(1),
-}).superRefine((e, ctx) => {
-  // Rules across variables, each reported on the variable that has to change.
-  if (e.TRANSPORT === 'ses' && !e.SES_REGION) {
-    ctx.addIssue({ code: 'custom', path: ['SES_REGION'], message: 'required when TRANSPORT=ses: the AWS region of your SES account, e.g. eu-west-1' });
-  }
-  if (e.SES_ACCESS_KEY_ID && !e.SES_SECRET_ACCESS_KEY) {
-    ctx.addIssue({ code: 'custom', path: ['SES_SECRET_ACCESS_KEY'], message: 'required with SES_ACCESS_KEY_ID (or unset both to use the AWS default credential chain)' });
-  }
-  if (e.SES_SECRET_ACCESS_KEY && !e.SES_ACCESS_KEY_ID) {
-    ctx.addIssue({ code: 'custom', path: ['SES_ACCESS_KEY_ID'], message: 'required with SES_SECRET_ACCESS_KEY (or unset both to use the AWS default credential chain)' });
-  }
-});
+const envSchema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+      .optional(),
+    DATABASE_SCHEMA: sqlIdentifier.default('public'),
+    DATABASE_POOL_MAX: positiveInt.default(10),
+    ALMANAC_DATA_DIR: z.string().min(1).default('./.almanac/db'),
+    PORT: port.default(8787),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+    API_KEYS: csv.default([]),
+    BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+    SHOPIFY_WEBHOOK_SECRET: z.string().min(8, { error: "expected the app's API secret key (Shopify signs webhooks with it)" }).optional(),
+    INGEST_SECRETS: ingestSecrets.default({}),
+    MAIL_FROM: z
+      .string()
+      .min(3, { error: 'expected a From address such as "Shop <news@shop.example>"' })
+      .default('Almanac <almanac@localhost>'),
+    MAIL_REPLY_TO: z.string().min(3, { error: 'expected an address' }).optional(),
+    SUPPRESSION_KEY: z.string().min(16, { error: 'expected at least 16 characters of secret' }).default('almanac-development-only-key'),
+    LINK_SIGNING_KEY: z
+      .string()
+      .min(16, { error: 'expected at least 16 characters of secret' })
+      .default('almanac-development-only-link-key'),
+    SEND_MAX_ATTEMPTS: wholeNumber(1, 50).default(8),
+    SEGMENT_PASS_SECONDS: wholeNumber(1).default(300),
+    APPLY_ON_START: bool.default(true),
+    TICK_INTERVAL_SECONDS: wholeNumber(1, 59).default(5),
+    TICK_BATCH_SIZE: positiveInt.default(500),
+    LEASE_SECONDS: positiveInt.default(60),
+    CAMPAIGNS_DIR: z.string().min(1).default('./campaigns'),
+    TEMPLATES_DIR: z.string().min(1).default('./templates'),
+    LOG_LEVEL: z
+      .enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'expected one of debug, info, warn, error, silent' })
+      .default('info'),
+    AUTO_MIGRATE: bool.default(true),
+    TRANSPORT: z.enum(['outbox', 'ses'], { error: 'expected outbox (store every message) or ses (Amazon SES)' }).default('outbox'),
+    SES_REGION: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region such as eu-west-1 (the region of your SES account)')
+      .optional(),
+    SES_ENDPOINT: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL (only to point at a local SES stand-in)' })
+      .optional(),
+    SES_ACCESS_KEY_ID: z
+      .string()
+      .regex(/^[A-Z0-9]{16,128}$/, 'expected an AWS access key id such as AKIA…')
+      .optional(),
+    SES_SECRET_ACCESS_KEY: z.string().min(16, { error: 'expected the secret access key of SES_ACCESS_KEY_ID' }).optional(),
+    SES_CONFIGURATION_SET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a configuration set name (letters, digits, _ and -)')
+      .optional(),
+    SES_MAX_SEND_RATE: z.coerce
+      .number({ error: "expected messages per second, a number > 0 (your account's maximum send rate)" })
+      .positive({ error: "expected messages per second, a number > 0 (your account's maximum send rate)" })
+      .default(1),
+  })
+  .superRefine((e, ctx) => {
+    // Rules across variables, each reported on the variable that has to change.
+    if (e.TRANSPORT === 'ses' && !e.SES_REGION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SES_REGION'],
+        message: 'required when TRANSPORT=ses: the AWS region of your SES account, e.g. eu-west-1',
+      });
+    }
+    if (e.SES_ACCESS_KEY_ID && !e.SES_SECRET_ACCESS_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SES_SECRET_ACCESS_KEY'],
+        message: 'required with SES_ACCESS_KEY_ID (or unset both to use the AWS default credential chain)',
+      });
+    }
+    if (e.SES_SECRET_ACCESS_KEY && !e.SES_ACCESS_KEY_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SES_ACCESS_KEY_ID'],
+        message: 'required with SES_SECRET_ACCESS_KEY (or unset both to use the AWS default credential chain)',
+      });
+    }
+  });
 
-const secretVariables = new Set(['API_KEYS', 'LINK_SIGNING_KEY', 'SHOPIFY_WEBHOOK_SECRET', 'INGEST_SECRETS', 'SUPPRESSION_KEY', 'SES_SECRET_ACCESS_KEY']);
+const secretVariables = new Set([
+  'API_KEYS',
+  'LINK_SIGNING_KEY',
+  'SHOPIFY_WEBHOOK_SECRET',
+  'INGEST_SECRETS',
+  'SUPPRESSION_KEY',
+  'SES_SECRET_ACCESS_KEY',
+]);
 
 export type Env = Record<string, string | undefined>;
 
 export interface Config {
   database:
-    | { kind: 'postgres'; url: string; schema: string; poolMax: number }
-    | { kind: 'pglite'; dataDir: string | 'memory'; schema: string };
+    { kind: 'postgres'; url: string; schema: string; poolMax: number } | { kind: 'pglite'; dataDir: string | 'memory'; schema: string };
   /** `linkSigningKey` signs links in messages (view in browser: src/render/view-token.ts). */
   http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number; apiKeys: string[]; linkSigningKey: string };
   scheduler: { tickIntervalSeconds: number; batchSize: number; leaseSeconds: number };

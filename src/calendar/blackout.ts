@@ -91,7 +91,12 @@ export function blackoutDays(calendar: CalendarPlan): (day: string) => boolean {
  * Why a send due at `instant` may not go now: `blackout: <reason>`, `quiet hours`, or null.
  * The words for a deferred send's reason, beside `nextAllowedInstant`'s `until`.
  */
-export function heldBy(instant: Date, calendar: CalendarPlan, contactZone: string | null | undefined, opts: { quiet: boolean }): string | null {
+export function heldBy(
+  instant: Date,
+  calendar: CalendarPlan,
+  contactZone: string | null | undefined,
+  opts: { quiet: boolean },
+): string | null {
   const blackout = blackoutOn(instant, calendar);
   if (blackout) return `blackout: ${blackout.reason}`;
   if (!opts.quiet || !calendar.quietHours) return null;

@@ -89,7 +89,12 @@ function compare(a: string | number, b: string | number): number {
 }
 
 /** The cap that keeps `purpose` from sending at `t`, with when all caps have room; undefined when none does. */
-function blockingCap(purpose: string, counted: Array<{ at: number; purpose: string }>, caps: FrequencyCap[], t: number): { reason: string; until?: number } | undefined {
+function blockingCap(
+  purpose: string,
+  counted: Array<{ at: number; purpose: string }>,
+  caps: FrequencyCap[],
+  t: number,
+): { reason: string; until?: number } | undefined {
   let worst: { reason: string; until?: number } | undefined;
   for (const cap of caps) {
     if (cap.purpose !== 'any' && cap.purpose !== purpose) continue;
@@ -110,7 +115,12 @@ function blockingCap(purpose: string, counted: Array<{ at: number; purpose: stri
 
 /** Milliseconds in the DSL's largest whole unit that fits: 7d, 12h, 30m, 45s (weeks stay days, as written in calendar.yaml). */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -42,9 +42,17 @@ export function floatingBetween(rule: string, anchor: number, from: number, to: 
   const interval = Math.max(1, options.interval ?? 1);
   const dtstart = options.count == null && from > anchor ? fastForward(anchor, from, options.freq!, interval) : anchor;
   let found = 0;
-  const dates = new RRule({ ...options, dtstart: new Date(dtstart), tzid: null }, true).between(new Date(from), new Date(to), true, () => ++found <= OCCURRENCE_LIMIT);
+  const dates = new RRule({ ...options, dtstart: new Date(dtstart), tzid: null }, true).between(
+    new Date(from),
+    new Date(to),
+    true,
+    () => ++found <= OCCURRENCE_LIMIT,
+  );
   if (found > OCCURRENCE_LIMIT) {
-    throw new AppError('bad_request', `rrule "${rule}" has more than ${OCCURRENCE_LIMIT} occurrences in the range asked for: ask for a shorter range`);
+    throw new AppError(
+      'bad_request',
+      `rrule "${rule}" has more than ${OCCURRENCE_LIMIT} occurrences in the range asked for: ask for a shorter range`,
+    );
   }
   return dates.map((d) => d.getTime()).filter((t) => t >= from && t < to);
 }
@@ -63,7 +71,8 @@ function fastForward(anchor: number, from: number, freq: number, interval: numbe
   const f = new Date(from);
   const elapsed = (f.getUTCFullYear() - a.getUTCFullYear()) * 12 + f.getUTCMonth() - a.getUTCMonth();
   let k = Math.floor(elapsed / months);
-  const at = (n: number) => Date.UTC(a.getUTCFullYear(), a.getUTCMonth() + n * months, a.getUTCDate(), a.getUTCHours(), a.getUTCMinutes(), a.getUTCSeconds());
+  const at = (n: number) =>
+    Date.UTC(a.getUTCFullYear(), a.getUTCMonth() + n * months, a.getUTCDate(), a.getUTCHours(), a.getUTCMinutes(), a.getUTCSeconds());
   while (k > 0 && at(k) > from) k--;
   return k > 0 ? at(k) : anchor;
 }
@@ -74,6 +83,9 @@ function parseRule(rule: string): ReturnType<typeof RRule.parseString> {
     if (options.freq === undefined) throw new Error('no FREQ');
     return options;
   } catch (err) {
-    throw new Error(`rrule "${String(rule)}" cannot be read (${err instanceof Error ? err.message : String(err)}): compile campaigns with compileProject()`, { cause: err });
+    throw new Error(
+      `rrule "${String(rule)}" cannot be read (${err instanceof Error ? err.message : String(err)}): compile campaigns with compileProject()`,
+      { cause: err },
+    );
   }
 }

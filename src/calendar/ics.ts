@@ -32,7 +32,15 @@ export interface IcsCalendar {
 
 export function toIcs({ calendarName, events, now }: IcsCalendar): string {
   const stamp = utc(now, 'now (DTSTAMP)');
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Almanac//Marketing calendar//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `NAME:${text(calendarName)}`, `X-WR-CALNAME:${text(calendarName)}`];
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Almanac//Marketing calendar//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    `NAME:${text(calendarName)}`,
+    `X-WR-CALNAME:${text(calendarName)}`,
+  ];
   for (const e of events) {
     lines.push('BEGIN:VEVENT', `UID:${text(e.uid)}`, `DTSTAMP:${stamp}`);
     if (e.allDay) {
@@ -85,7 +93,10 @@ const utf8Length = (cp: number): number => (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp 
 
 function utc(instant: Date, what: string): string {
   if (!Number.isFinite(instant.getTime())) throw new RangeError(`ics: ${what} is not a valid date`);
-  return instant.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return instant
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function date(day: string, uid: string): string {

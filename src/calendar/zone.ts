@@ -68,7 +68,10 @@ export function requireZone(zone: string): string {
  * The zone a contact's sends use: their own when it is a valid IANA zone, else the calendar's.
  * `source` says which, so preview and simulate can show "calendar zone (contact has none)".
  */
-export function zoneOrFallback(contactZone: string | null | undefined, calendarZone: string): { zone: string; source: 'contact' | 'calendar' } {
+export function zoneOrFallback(
+  contactZone: string | null | undefined,
+  calendarZone: string,
+): { zone: string; source: 'contact' | 'calendar' } {
   return isValidZone(contactZone) ? { zone: contactZone, source: 'contact' } : { zone: calendarZone, source: 'calendar' };
 }
 

@@ -32,13 +32,37 @@ export async function applyProject(database: Database, project: Project, now: Da
       c.action === 'remove'
         ? []
         : c.kind === 'campaign'
-          ? [{ kind: 'campaign', campaign: c.campaign, version: c.version, contentHash: c.hash, source: c.source, plan: c.plan, createdAt: now }]
-          : [{ kind: c.kind, campaign: c.kind, version: c.version, contentHash: c.hash, source: `${c.kind}.yaml`, plan: c.plan, createdAt: now }],
+          ? [
+              {
+                kind: 'campaign',
+                campaign: c.campaign,
+                version: c.version,
+                contentHash: c.hash,
+                source: c.source,
+                plan: c.plan,
+                createdAt: now,
+              },
+            ]
+          : [
+              {
+                kind: c.kind,
+                campaign: c.kind,
+                version: c.version,
+                contentHash: c.hash,
+                source: `${c.kind}.yaml`,
+                plan: c.plan,
+                createdAt: now,
+              },
+            ],
     );
     const ids = await insertVersions(tx, rows);
     const idOf = new Map(rows.map((r, i) => [`${r.kind}:${r.campaign}`, ids[i]!]));
     const removed = plan.changes.filter((c) => c.action === 'remove');
-    await retireVersions(tx, removed.map((c) => c.versionId), now);
+    await retireVersions(
+      tx,
+      removed.map((c) => c.versionId),
+      now,
+    );
     const migrated = { moved: 0, exited: 0 };
     for (const change of plan.changes) {
       if (change.kind === 'campaign' && change.action === 'change' && change.migrate) {

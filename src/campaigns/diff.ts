@@ -77,7 +77,10 @@ export function diffProject(stored: StoredVersion[], project: Project): ApplyPla
       changes.push({ kind: 'campaign', action: 'remove', campaign: v.campaign, version: v.version, versionId: v.id });
     }
   }
-  for (const [kind, plan] of [['calendar', project.calendar], ['segments', project.segments]] as const) {
+  for (const [kind, plan] of [
+    ['calendar', project.calendar],
+    ['segments', project.segments],
+  ] as const) {
     const hash = contentHash(canonicalJson(plan));
     const current = byKey.get(`${kind}:${kind}`);
     if (current?.contentHash === hash) unchanged.push(`${kind}.yaml`);

@@ -48,7 +48,6 @@ Exit codes: 0 ok, 1 validation or runtime error, 2 usage.
 `;
 }
 
-
 /**
  * Run the CLI with `argv` (without node and script); resolves to the exit code. The runtime
  * (src/runtime/cli.ts) supplies `io`, with the engine the commands use.

@@ -6,7 +6,9 @@
 export function addressProblem(address: string | null | undefined): string | undefined {
   if (address === null || address === undefined || address.trim() === '') return 'contact has no email address';
   if (address.length > 254) return 'email address is longer than 254 characters';
-  if (!/^[^\s@<>()",;:\\[\]\x00-\x1f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(address)) {
+  if (
+    !/^[^\s@<>()",;:\\[\]\x00-\x1f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(address)
+  ) {
     return `email address "${address}" is not valid`;
   }
   return undefined;

@@ -22,7 +22,13 @@ export function parseSource(file: string, text: string): Source {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const source: Source = { file, text, doc, lineCounter, diagnostics: [] };
   for (const e of doc.errors) {
-    source.diagnostics.push({ ...locate(source, e.pos[0]), file, severity: 'error', message: `malformed YAML: ${yamlMessage(e.message)}`, hint: yamlHint(e.code) });
+    source.diagnostics.push({
+      ...locate(source, e.pos[0]),
+      file,
+      severity: 'error',
+      message: `malformed YAML: ${yamlMessage(e.message)}`,
+      hint: yamlHint(e.code),
+    });
   }
   return source;
 }

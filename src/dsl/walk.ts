@@ -42,7 +42,11 @@ export function canonicalJson(value: unknown, replace: (v: unknown) => unknown =
     const r = replace(v);
     if (Array.isArray(r)) return r.map(norm);
     if (r && typeof r === 'object') {
-      return Object.fromEntries(Object.keys(r).sort().map((k) => [k, norm((r as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(r)
+          .sort()
+          .map((k) => [k, norm((r as Record<string, unknown>)[k])]),
+      );
     }
     return r;
   };

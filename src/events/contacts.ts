@@ -11,8 +11,7 @@ import type { ContactInput } from './types';
 export function collapseContacts(inputs: ContactInput[]): { rows: ContactUpsert[]; indexOf: number[] } {
   const emailOwner = new Map<string, string>();
   for (const c of inputs) if (c.externalId !== undefined && c.email !== undefined) emailOwner.set(c.email, `id:${c.externalId}`);
-  const keyOf = (c: ContactInput) =>
-    c.externalId !== undefined ? `id:${c.externalId}` : (emailOwner.get(c.email!) ?? `email:${c.email}`);
+  const keyOf = (c: ContactInput) => (c.externalId !== undefined ? `id:${c.externalId}` : (emailOwner.get(c.email!) ?? `email:${c.email}`));
   const merged = new Map<string, ContactUpsert>();
   for (const c of inputs) {
     const key = keyOf(c);
@@ -42,7 +41,10 @@ export async function upsertContactIds(tx: Tx, rows: ContactUpsert[]): Promise<n
   for (let round = 0; round < 3; round++) {
     const open = ids.flatMap((id, i) => (id === undefined ? [i] : []));
     if (open.length === 0) return ids as number[];
-    const again = await upsertContacts(tx, open.map((i) => rows[i]!));
+    const again = await upsertContacts(
+      tx,
+      open.map((i) => rows[i]!),
+    );
     open.forEach((i, k) => (ids[i] = again[k]));
   }
   if (ids.some((id) => id === undefined)) throw new Error('contact upsert did not settle after 4 statements');

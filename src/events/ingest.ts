@@ -78,11 +78,22 @@ async function ingestInTransaction(tx: Tx, events: IngestEvent[], options: Inges
   events.forEach((e, i) => firstIndex.has(e.dedupeKey) || firstIndex.set(e.dedupeKey, i));
   const inserts: EventInsert[] = [...firstIndex.values()].map((i) => {
     const e = events[i]!;
-    return { dedupeKey: e.dedupeKey, type: e.type, contactId: contactOf(i), properties: e.properties, occurredAt: e.occurredAt, receivedAt: options.now, source: options.source };
+    return {
+      dedupeKey: e.dedupeKey,
+      type: e.type,
+      contactId: contactOf(i),
+      properties: e.properties,
+      occurredAt: e.occurredAt,
+      receivedAt: options.now,
+      source: options.source,
+    };
   });
   const inserted = await insertEvents(tx, inserts);
   const newIds = new Map(inserted.map((r) => [r.dedupeKey, Number(r.id)]));
-  const known = await findEventIds(tx, [...firstIndex.keys()].filter((k) => !newIds.has(k)));
+  const known = await findEventIds(
+    tx,
+    [...firstIndex.keys()].filter((k) => !newIds.has(k)),
+  );
   const eventIds = new Map([...known.map((r) => [r.dedupeKey, Number(r.id)] as const), ...newIds]);
 
   const isNew = (i: number) => newIds.has(events[i]!.dedupeKey) && firstIndex.get(events[i]!.dedupeKey) === i;

@@ -54,17 +54,20 @@ const orderProperties = z.looseObject({
 });
 
 const eventSchema = z
-  .strictObject({
-    id: z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }).max(255).optional(),
-    type: z.string({ error: 'expected an event type' }).regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, {
-      error: 'expected a dotted lower-case event type such as checkout.started',
-    }),
-    occurred_at: z.iso
-      .datetime({ offset: true, error: 'expected an ISO 8601 time with a zone, such as 2026-11-23T10:00:00Z' })
-      .optional(),
-    contact: contactSchema,
-    properties: z.record(z.string(), z.unknown(), { error: 'expected an object' }).default({}),
-  }, { error: 'expected an event object' })
+  .strictObject(
+    {
+      id: z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }).max(255).optional(),
+      type: z.string({ error: 'expected an event type' }).regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, {
+        error: 'expected a dotted lower-case event type such as checkout.started',
+      }),
+      occurred_at: z.iso
+        .datetime({ offset: true, error: 'expected an ISO 8601 time with a zone, such as 2026-11-23T10:00:00Z' })
+        .optional(),
+      contact: contactSchema,
+      properties: z.record(z.string(), z.unknown(), { error: 'expected an object' }).default({}),
+    },
+    { error: 'expected an event object' },
+  )
   .superRefine((event, ctx) => {
     // Properties other tables need are checked here, so a bad consent or order event is a 400
     // instead of a half-applied ingest.

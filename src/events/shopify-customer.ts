@@ -37,13 +37,15 @@ export interface ContactJson {
 }
 
 /** Our `contact` from the customer (else the checkout/order email); undefined when neither identifies anyone. */
-export function contactJson(customer: ShopifyCustomer | null | undefined, email: string | null | undefined, locale: string | null | undefined): ContactJson | undefined {
+export function contactJson(
+  customer: ShopifyCustomer | null | undefined,
+  email: string | null | undefined,
+  locale: string | null | undefined,
+): ContactJson | undefined {
   const id = customer ? shopifyId(customer.id, customer.admin_graphql_api_id) : undefined;
   const mail = [customer?.email, email].map((e) => emailField.safeParse(e)).find((r) => r.success)?.data;
   if (id === undefined && mail === undefined) return undefined;
-  const attributes = Object.fromEntries(
-    (['first_name', 'last_name'] as const).flatMap((k) => (customer?.[k] ? [[k, customer[k]]] : [])),
-  );
+  const attributes = Object.fromEntries((['first_name', 'last_name'] as const).flatMap((k) => (customer?.[k] ? [[k, customer[k]]] : [])));
   const loc = localeField.safeParse(locale);
   return {
     ...(id !== undefined && { id }),
@@ -62,10 +64,23 @@ export function contactJson(customer: ShopifyCustomer | null | undefined, email:
  * The dedupe key is the consent fact itself (customer, state, when it changed), so the same
  * consent repeated on every checkout update lands in the ledger once.
  */
-export function consentEventJson(customer: ShopifyCustomer | null | undefined, contact: ContactJson, fallbackAt: string, webhookId: string) {
+export function consentEventJson(
+  customer: ShopifyCustomer | null | undefined,
+  contact: ContactJson,
+  fallbackAt: string,
+  webhookId: string,
+) {
   if (!customer) return undefined;
   const c = customer.email_marketing_consent;
-  const granted = c ? (c.state === 'subscribed' ? true : c.state === 'unsubscribed' ? false : undefined) : customer.accepts_marketing === true ? true : undefined;
+  const granted = c
+    ? c.state === 'subscribed'
+      ? true
+      : c.state === 'unsubscribed'
+        ? false
+        : undefined
+    : customer.accepts_marketing === true
+      ? true
+      : undefined;
   if (granted === undefined) return undefined;
   const changedAt = c ? c.consent_updated_at : customer.accepts_marketing_updated_at;
   const who = contact.id ?? contact.email;

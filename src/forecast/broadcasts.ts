@@ -67,7 +67,9 @@ export function forecastBroadcasts(input: { campaigns: ForecastCampaign[]; calen
       }
     }
   }
-  return [...days.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.campaign < b.campaign ? -1 : a.campaign > b.campaign ? 1 : 0));
+  return [...days.values()].sort((a, b) =>
+    a.date < b.date ? -1 : a.date > b.date ? 1 : a.campaign < b.campaign ? -1 : a.campaign > b.campaign ? 1 : 0,
+  );
 }
 
 /** Audience counts keyed by the zone their sends use (invalid zones fold into the calendar's). */

@@ -53,7 +53,12 @@ export type { EntryHour };
  * applied more recently, but at least one day (so two entries in a new campaign's first hour are
  * not read as 48 a day).
  */
-export function entrySlots(hours: EntryHour[], observedDays: number, now: Date, horizon: Date): Array<{ at: Date; zone: string | null; weight: number }> {
+export function entrySlots(
+  hours: EntryHour[],
+  observedDays: number,
+  now: Date,
+  horizon: Date,
+): Array<{ at: Date; zone: string | null; weight: number }> {
   const days = Math.max(1, Math.min(RATE_WINDOW_DAYS, observedDays));
   const out: Array<{ at: Date; zone: string | null; weight: number }> = [];
   const firstDay = Math.floor(now.getTime() / DAY_MS) * DAY_MS;

@@ -12,7 +12,17 @@ import { readWatermark, versionCreatedAt } from '../storage/broadcasts';
 import type { Database } from '../storage/db';
 import { loadFacts } from '../storage/facts';
 import { toSql } from '../storage/conditions/sql';
-import { countAudienceGroups, recipientsSql, groupKey, readActiveRuns, readApprovedSince, readEntryHours, readFirstApplied, readMembership, readPendingSends } from '../storage/forecast';
+import {
+  countAudienceGroups,
+  recipientsSql,
+  groupKey,
+  readActiveRuns,
+  readApprovedSince,
+  readEntryHours,
+  readFirstApplied,
+  readMembership,
+  readPendingSends,
+} from '../storage/forecast';
 import { createPlanCache } from '../campaigns/plan-cache';
 
 export type { ForecastRow } from './settle';
@@ -63,11 +73,14 @@ export async function forecast(database: Database, range: { from: Date; to: Date
       };
 
       // In-flight runs, walked forward with their contacts' facts.
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const runs = await readActiveRuns(tx, after, horizon, BATCH);
         if (runs.length === 0) break;
         after = runs[runs.length - 1]!.id;
-        const versions = await plans.byIds(tx, runs.map((r) => r.versionId));
+        const versions = await plans.byIds(
+          tx,
+          runs.map((r) => r.versionId),
+        );
         const facts = await loadFacts(tx, [...new Set(runs.map((r) => r.contactId))], { now });
         for (const run of runs) {
           const plan = versions.get(run.versionId);
@@ -82,16 +95,22 @@ export async function forecast(database: Database, range: { from: Date; to: Date
       }
 
       // Sends already queued or held by the gate.
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const pending = await readPendingSends(tx, after, horizon, BATCH);
         if (pending.length === 0) break;
         after = pending[pending.length - 1]!.id;
-        const versions = await plans.byIds(tx, pending.map((s) => s.versionId));
+        const versions = await plans.byIds(
+          tx,
+          pending.map((s) => s.versionId),
+        );
         for (const s of pending) {
           const plan = versions.get(s.versionId);
           const source = plan && isBroadcast(plan) ? 'broadcast' : 'journey';
           const due = s.notBefore < now ? now : s.notBefore;
-          const candidate = { ...candidateOf({ id: s.campaign, purpose: s.purpose, priority: s.priority }, source, due, 1), held: s.status === 'deferred' };
+          const candidate = {
+            ...candidateOf({ id: s.campaign, purpose: s.purpose, priority: s.priority }, source, due, 1),
+            held: s.status === 'deferred',
+          };
           contactOf(s.contactId).candidates.push(candidate);
         }
       }
@@ -128,7 +147,9 @@ export async function forecast(database: Database, range: { from: Date; to: Date
         const [rawZone, bits] = key.split('\u0000') as [string, string];
         const zone = zoneOrFallback(rawZone, calendar.timezone).zone;
         const candidates = broadcasts.flatMap((b, k) =>
-          bits[k] === '1' ? broadcastCandidates(b.plan, zone, { since: b.since, now, horizon, weight: 1 - b.plan.holdoutPercent / 100 }) : [],
+          bits[k] === '1'
+            ? broadcastCandidates(b.plan, zone, { since: b.since, now, horizon, weight: 1 - b.plan.holdoutPercent / 100 })
+            : [],
         );
         grouped.push({ zone: rawZone, weight: count, candidates, recent: [] });
       }
@@ -148,7 +169,9 @@ export async function forecast(database: Database, range: { from: Date; to: Date
       }
 
       const isBlackout = blackoutDays(calendar);
-      const settled = [...contacts.values(), ...grouped, ...entries].flatMap((c) => (c.candidates.length ? settleContact(c, calendar, horizon, isBlackout) : []));
+      const settled = [...contacts.values(), ...grouped, ...entries].flatMap((c) =>
+        c.candidates.length ? settleContact(c, calendar, horizon, isBlackout) : [],
+      );
       return tallyForecast(settled, calendar.timezone, range);
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

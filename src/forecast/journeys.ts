@@ -99,7 +99,15 @@ export function predictEntrySends(plan: CampaignPlan, entryAt: Date, until: Date
  * Follow the plan from `key` at time `t`. Continuations only move forward in source order, so a
  * valid plan visits each step once per path; `budget` stops a cycle from repeated keys.
  */
-function walkFrom(w: Walk, key: string | null, t: number, weight: number, facts: Facts | undefined, splits: Record<string, string>, budget: number): void {
+function walkFrom(
+  w: Walk,
+  key: string | null,
+  t: number,
+  weight: number,
+  facts: Facts | undefined,
+  splits: Record<string, string>,
+  budget: number,
+): void {
   for (; key !== null && budget > 0 && t < w.until; budget--) {
     const slot = w.index.get(key);
     if (!slot) return;

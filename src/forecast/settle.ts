@@ -53,7 +53,6 @@ export interface ForecastRow {
   source: 'broadcast' | 'journey';
 }
 
-
 /**
  * Replay one contact's candidates until `horizon`: at each instant something is due, marketing
  * sends first pass the gate (moved to `nextAllowedInstant`, dropped when none is found), then

@@ -76,7 +76,20 @@ export interface ViewInput {
 /** calendar.yaml before anything is applied: UTC, nothing blacked out. */
 
 /** Readable on white text (WCAG AA for bold small text), distinct from the grey blackout hatch. */
-export const PALETTE = ['#2563eb', '#be185d', '#15803d', '#c2410c', '#7c3aed', '#0e7490', '#a21caf', '#4d7c0f', '#b91c1c', '#4338ca', '#854d0e', '#0f766e'] as const;
+export const PALETTE = [
+  '#2563eb',
+  '#be185d',
+  '#15803d',
+  '#c2410c',
+  '#7c3aed',
+  '#0e7490',
+  '#a21caf',
+  '#4d7c0f',
+  '#b91c1c',
+  '#4338ca',
+  '#854d0e',
+  '#0f766e',
+] as const;
 
 /**
  * A campaign's colour: FNV-1a of its id into the palette, so it never changes between pages, days
@@ -104,7 +117,10 @@ export const MAX_RANGE_DAYS = 366;
  * The HTTP edge answers it as a 400, the CLI as a usage error.
  */
 export function rangeProblem(from: string | undefined, to: string | undefined): { parameter: 'from' | 'to'; message: string } | null {
-  for (const [parameter, value] of [['from', from], ['to', to]] as const) {
+  for (const [parameter, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (value === undefined || value === '') return { parameter, message: 'required: a date YYYY-MM-DD in the calendar zone' };
     if (!isDate(value)) return { parameter, message: `expected a date YYYY-MM-DD from 1900 to 2999 (got "${value.slice(0, 40)}")` };
   }
@@ -150,7 +166,11 @@ export function buildCalendarView({ calendar, campaigns, forecast, range, now }:
       const own = plan.trigger.timezone === 'contact' ? zone : plan.trigger.timezone;
       const ownLocal = instantToLocal(at, own);
       const label =
-        plan.trigger.timezone === 'contact' ? `${shown.time} each contact's time` : own === zone ? shown.time : `${shown.time} (${ownLocal.time} ${own})`;
+        plan.trigger.timezone === 'contact'
+          ? `${shown.time} each contact's time`
+          : own === zone
+            ? shown.time
+            : `${shown.time} (${ownLocal.time} ${own})`;
       day.occurrences.push({
         campaign: plan.id,
         name: plan.name,
@@ -178,7 +198,9 @@ export function buildCalendarView({ calendar, campaigns, forecast, range, now }:
     today: instantToLocal(now, zone).date,
     days: [...byDate.values()],
     campaigns: sorted.map((p) => ({ id: p.id, name: p.name, color: campaignColor(p.id), kind: isBroadcast(p) ? 'broadcast' : 'journey' })),
-    seasons: calendar.seasons.filter((s) => s.from <= range.to && s.to >= range.from).map((s) => ({ name: s.name, from: s.from, to: s.to })),
+    seasons: calendar.seasons
+      .filter((s) => s.from <= range.to && s.to >= range.from)
+      .map((s) => ({ name: s.name, from: s.from, to: s.to })),
   };
 }
 
@@ -192,20 +214,46 @@ export function viewToIcs(view: CalendarView, now: Date, calendarName = 'Almanac
   const events: IcsEvent[] = [];
   for (const day of view.days) {
     if (day.blackout !== undefined) {
-      events.push({ uid: `blackout-${day.date}@almanac`, start: new Date(0), allDay: { date: day.date }, summary: `Blackout: ${day.blackout}`, description: 'No marketing sends: they wait for the next allowed day.', categories: ['blackout'] });
+      events.push({
+        uid: `blackout-${day.date}@almanac`,
+        start: new Date(0),
+        allDay: { date: day.date },
+        summary: `Blackout: ${day.blackout}`,
+        description: 'No marketing sends: they wait for the next allowed day.',
+        categories: ['blackout'],
+      });
     }
     for (const o of day.occurrences) {
       const forecast = day.forecast.find((f) => f.campaign === o.campaign);
-      const when = o.zone === 'contact' ? `${o.local} in each contact's own time zone (shown at ${o.local} ${view.timezone})` : `${o.occurrence.slice(11, 16)} ${o.zone}`;
+      const when =
+        o.zone === 'contact'
+          ? `${o.local} in each contact's own time zone (shown at ${o.local} ${view.timezone})`
+          : `${o.occurrence.slice(11, 16)} ${o.zone}`;
       const lines = [`${o.name} (${o.campaign}) at ${when}.`];
       if (forecast) lines.push(`Forecast that day: about ${forecast.sends} sends.`);
       if (o.held !== undefined) lines.push(`Blackout (${o.held}): sends wait for the next allowed day.`);
-      events.push({ uid: `${o.campaign}-${o.occurrence}@almanac`, start: new Date(o.at), summary: o.name, description: lines.join('\n'), categories: [o.campaign] });
+      events.push({
+        uid: `${o.campaign}-${o.occurrence}@almanac`,
+        start: new Date(o.at),
+        summary: o.name,
+        description: lines.join('\n'),
+        categories: [o.campaign],
+      });
     }
   }
   for (const s of view.seasons) {
-    const slug = s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'season';
-    events.push({ uid: `season-${slug}-${s.from}@almanac`, start: new Date(0), allDay: { date: s.from, endDate: s.to }, summary: `Season: ${s.name}`, categories: ['season'] });
+    const slug =
+      s.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '') || 'season';
+    events.push({
+      uid: `season-${slug}-${s.from}@almanac`,
+      start: new Date(0),
+      allDay: { date: s.from, endDate: s.to },
+      summary: `Season: ${s.name}`,
+      categories: ['season'],
+    });
   }
   return toIcs({ calendarName, events, now });
 }

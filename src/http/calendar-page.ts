@@ -73,14 +73,21 @@ ${view.days.map((d) => dayCell(d, month, view.today, campaigns)).join('\n')}
 }
 
 function legend(campaigns: ViewCampaign[]): string {
-  const items = campaigns.map((c) => `<li><span class="sw" style="--c:${esc(c.color)}"></span>${esc(c.name)} <small>(${c.kind})</small></li>`);
+  const items = campaigns.map(
+    (c) => `<li><span class="sw" style="--c:${esc(c.color)}"></span>${esc(c.name)} <small>(${c.kind})</small></li>`,
+  );
   items.push('<li><span class="sw blackout"></span>Blackout: no marketing sends</li>', '<li><span class="sw season"></span>Season</li>');
   return `<ul class="legend" aria-label="Legend">${items.join('')}</ul>`;
 }
 
 function dayCell(day: ViewDay, month: string, today: string, campaigns: Map<string, ViewCampaign>): string {
   const date = new Date(parseLocal(day.date));
-  const classes = ['day', day.date.startsWith(month) ? '' : 'out', day.date === today ? 'today' : '', day.blackout === undefined ? '' : 'blackout'];
+  const classes = [
+    'day',
+    day.date.startsWith(month) ? '' : 'out',
+    day.date === today ? 'today' : '',
+    day.blackout === undefined ? '' : 'blackout',
+  ];
   const colorOf = (id: string) => campaigns.get(id)?.color ?? '#59636e';
   const nameOf = (id: string) => campaigns.get(id)?.name ?? id;
   const counted = new Set<string>();
@@ -88,13 +95,18 @@ function dayCell(day: ViewDay, month: string, today: string, campaigns: Map<stri
     const f = day.forecast.find((r) => r.campaign === o.campaign);
     const n = f && !counted.has(o.campaign) ? (counted.add(o.campaign), ` <span class="n">· ≈ ${grouped(f.sends)}</span>`) : '';
     const held = o.held === undefined ? '' : ` — held: ${o.held}, sent the next allowed day`;
-    const how = o.label.slice(o.local.length).trim().replace(/^\((.*)\)$/, '$1'); // "each contact's time", "10:00 America/New_York"
+    const how = o.label
+      .slice(o.local.length)
+      .trim()
+      .replace(/^\((.*)\)$/, '$1'); // "each contact's time", "10:00 America/New_York"
     const note = [how, o.held === undefined ? '' : `held: ${o.held}`].filter(Boolean).join(' · ');
     return `<li class="bar${o.held === undefined ? '' : ' held'}" style="--c:${esc(colorOf(o.campaign))}" data-campaign="${esc(o.campaign)}" title="${esc(`${o.label} · ${o.name}${held}`)}"><time datetime="${esc(o.at)}">${esc(o.local)}</time>${esc(o.name)}${n}${note ? `<small class="how">${esc(note)}</small>` : ''}</li>`;
   });
   for (const f of day.forecast.filter((r) => !counted.has(r.campaign))) {
     const deferred = f.deferred > 0 ? `, ${grouped(f.deferred)} moved here by quiet hours or a blackout` : '';
-    bars.push(`<li class="bar ghost" style="--c:${esc(colorOf(f.campaign))}" data-campaign="${esc(f.campaign)}" title="${esc(`${nameOf(f.campaign)}: ≈ ${f.sends} sends${deferred}`)}">${esc(nameOf(f.campaign))} <span class="n">· ≈ ${grouped(f.sends)}</span></li>`);
+    bars.push(
+      `<li class="bar ghost" style="--c:${esc(colorOf(f.campaign))}" data-campaign="${esc(f.campaign)}" title="${esc(`${nameOf(f.campaign)}: ≈ ${f.sends} sends${deferred}`)}">${esc(nameOf(f.campaign))} <span class="n">· ≈ ${grouped(f.sends)}</span></li>`,
+    );
   }
   const wd = WEEKDAYS[(date.getUTCDay() + 6) % 7]!;
   return `<li class="${classes.filter(Boolean).join(' ')}" data-date="${day.date}">

@@ -51,7 +51,10 @@ export function calendarRoutes(deps: CalendarRoutesDeps) {
     const grid = monthGrid(month);
     const view = await calendarView(deps.database, { from: grid.from, to: grid.to }, now);
     const key = c.req.header('authorization') ? undefined : c.req.query('key');
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
     return c.html(renderMonthPage({ month, view, now, ...(key ? { key } : {}) }));
   });
   return app;
@@ -68,7 +71,9 @@ export function rangeParams(from: string | undefined, to: string | undefined): {
 export function monthParam(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value) || value < '1900' || value > '2999-12') {
-    throw new AppError('bad_request', `month: expected a month YYYY-MM from 1900 to 2999 (got "${value.slice(0, 40)}")`, { details: { parameter: 'month' } });
+    throw new AppError('bad_request', `month: expected a month YYYY-MM from 1900 to 2999 (got "${value.slice(0, 40)}")`, {
+      details: { parameter: 'month' },
+    });
   }
   return value;
 }

@@ -24,5 +24,4 @@ export function onError(log: (msg: string, err: unknown) => void) {
   };
 }
 
-export const notFound = (c: Context) =>
-  c.json(errorBody(new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)), 404);
+export const notFound = (c: Context) => c.json(errorBody(new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)), 404);

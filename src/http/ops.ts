@@ -11,10 +11,7 @@ export function opsRoutes(deps: { database: Database; metrics: Metrics }) {
       return c.json({ status: 'ok', database: deps.database.kind });
     } catch (err) {
       deps.metrics.inc('almanac_healthz_failures_total', 'Health checks that could not reach the database');
-      return c.json(
-        { status: 'unavailable', database: deps.database.kind, error: (err as Error).message },
-        503,
-      );
+      return c.json({ status: 'unavailable', database: deps.database.kind, error: (err as Error).message }, 503);
     }
   });
   app.get('/metrics', async (c) =>

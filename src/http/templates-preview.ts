@@ -37,12 +37,22 @@ export function templatePreviewRoutes(deps: MessageRouteDeps & { apiKeys: readon
     });
     if (!out.ok) {
       const missing = /is missing|not a template name/.test(out.message);
-      throw new AppError(missing ? 'not_found' : 'validation_failed', missing ? `no template "${name}"` : `template "${name}" cannot be rendered: ${out.message}`, {
-        ...(missing ? {} : { status: 422 }),
-        details: { template: name },
-      });
+      throw new AppError(
+        missing ? 'not_found' : 'validation_failed',
+        missing ? `no template "${name}"` : `template "${name}" cannot be rendered: ${out.message}`,
+        {
+          ...(missing ? {} : { status: 422 }),
+          details: { template: name },
+        },
+      );
     }
-    return c.json({ subject: out.subject, text: out.text, html: out.html, from: out.from, ...(out.replyTo ? { reply_to: out.replyTo } : {}) });
+    return c.json({
+      subject: out.subject,
+      text: out.text,
+      html: out.html,
+      from: out.from,
+      ...(out.replyTo ? { reply_to: out.replyTo } : {}),
+    });
   });
   return app;
 }

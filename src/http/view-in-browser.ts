@@ -34,7 +34,11 @@ export function viewInBrowserRoutes(deps: MessageRouteDeps) {
     const found = sendId === undefined ? undefined : await loadSendForView(deps.database.db, sendId);
     if (sendId === undefined || !found) throw new AppError('not_found', 'this link does not lead to a message');
     const { send, context } = found;
-    const recs = await recommendationsFor(deps.database.db, [{ contactId: send.contactId, seedProductIds: cartProductIds(context.trigger) }], PREVIEW_RECOMMENDATIONS);
+    const recs = await recommendationsFor(
+      deps.database.db,
+      [{ contactId: send.contactId, seedProductIds: cartProductIds(context.trigger) }],
+      PREVIEW_RECOMMENDATIONS,
+    );
     const claimed = { ...send, runId: 0, stepKey: '', campaignVersionId: 0, purpose: '', priority: 0, attempts: 0 };
     const data = renderDataFor(claimed, context, {
       recommendations: recs.get(send.contactId) ?? [],
@@ -43,7 +47,10 @@ export function viewInBrowserRoutes(deps: MessageRouteDeps) {
     const subject = subjectOverride(claimed);
     const rendered = deps.renderer.render(send.template, data, subject === undefined ? {} : { subject });
     if (!rendered.ok) throw new AppError('unavailable', 'this message cannot be shown right now', { details: { template: send.template } });
-    const m = applyTransforms(outgoingMessage(send, context.email ?? '', rendered, deps, new Date(0)), messageTransforms(rendered, deps.transforms));
+    const m = applyTransforms(
+      outgoingMessage(send, context.email ?? '', rendered, deps, new Date(0)),
+      messageTransforms(rendered, deps.transforms),
+    );
     c.header('Cache-Control', 'private, no-store');
     c.header('X-Robots-Tag', 'noindex, nofollow');
     c.header('Referrer-Policy', 'no-referrer');

@@ -30,7 +30,14 @@ export function renderData(input: RenderDataInput): RenderData {
     contact: { ...c.attributes, email: c.email, locale: c.locale, timezone: c.timezone },
     trigger,
     ...(checkout
-      ? { cart: { items: Array.isArray(trigger.items) ? trigger.items : [], total: trigger.total, currency: trigger.currency, url: trigger.url } }
+      ? {
+          cart: {
+            items: Array.isArray(trigger.items) ? trigger.items : [],
+            total: trigger.total,
+            currency: trigger.currency,
+            url: trigger.url,
+          },
+        }
       : {}),
     campaign: input.campaign,
     send: { id: input.sendId, ...(input.viewInBrowserUrl ? { view_in_browser_url: input.viewInBrowserUrl } : {}) },

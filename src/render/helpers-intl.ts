@@ -14,7 +14,8 @@ export const money: HelperDelegate = (...args: unknown[]) => {
   if (amount === undefined) return '';
   const currency = typeof params[1] === 'string' && params[1] ? params[1] : rootOf(options).cart?.currency;
   const locale = localeOf(options);
-  if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency)) return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
+  if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency))
+    return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
   try {
     return new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(amount);
   } catch {

@@ -30,7 +30,9 @@ export const subjectOverride = (send: ClaimedSend): string | undefined =>
 export function cartProductIds(trigger: SendContextRow['trigger']): string[] {
   const items = trigger?.type?.startsWith('checkout.') ? trigger.properties?.items : undefined;
   if (!Array.isArray(items)) return [];
-  return items.map((i) => (i && typeof i === 'object' ? (i as Record<string, unknown>).product_id : undefined)).filter((id): id is string => typeof id === 'string' && id !== '');
+  return items
+    .map((i) => (i && typeof i === 'object' ? (i as Record<string, unknown>).product_id : undefined))
+    .filter((id): id is string => typeof id === 'string' && id !== '');
 }
 
 /**

@@ -57,11 +57,16 @@ function checkValue(key: (typeof KEYS)[number], v: string, layouts?: readonly st
     const problem = addressProblem(address);
     return problem ? { message: `${key}: ${problem}`, hint: 'write an address such as "Shop <news@shop.example>"' } : undefined;
   }
-  if (key === 'purpose' && !PURPOSE.test(v)) return { message: `purpose: "${v}" is not a purpose name`, hint: 'write it like email.marketing or email.transactional' };
+  if (key === 'purpose' && !PURPOSE.test(v))
+    return { message: `purpose: "${v}" is not a purpose name`, hint: 'write it like email.marketing or email.transactional' };
   if (key === 'layout' && v !== 'none') {
-    if (!LAYOUT_NAME.test(v)) return { message: `layout: "${v}" is not a layout name`, hint: 'name a file in templates/layouts/ without .hbs, or none' };
+    if (!LAYOUT_NAME.test(v))
+      return { message: `layout: "${v}" is not a layout name`, hint: 'name a file in templates/layouts/ without .hbs, or none' };
     if (layouts && !layouts.includes(v)) {
-      return { message: `layout: no templates/layouts/${v}.hbs`, hint: didYouMean(v, layouts, layouts.length ? `have: ${listing([...layouts])}` : 'add the file, or write layout: none') };
+      return {
+        message: `layout: no templates/layouts/${v}.hbs`,
+        hint: didYouMean(v, layouts, layouts.length ? `have: ${listing([...layouts])}` : 'add the file, or write layout: none'),
+      };
     }
   }
   return undefined;

@@ -13,7 +13,14 @@ import type { Recommendation } from './types';
 export const PREVIEW_RECOMMENDATIONS = 8;
 
 export interface PreviewSubject {
-  contact: { id: number; label: string; email: string | null; locale: string | null; timezone: string | null; attributes: Record<string, unknown> };
+  contact: {
+    id: number;
+    label: string;
+    email: string | null;
+    locale: string | null;
+    timezone: string | null;
+    attributes: Record<string, unknown>;
+  };
   trigger?: { type: string; properties: Record<string, unknown> };
   recommendations: Recommendation[];
 }
@@ -29,9 +36,20 @@ export async function loadPreviewSubject(tx: Tx, idOrEmail: string, triggerType:
   if (!row) return undefined;
   const ev = triggerType ? await latestEventOfType(tx, row.id, triggerType) : undefined;
   const trigger = ev ? { type: ev.type, properties: ev.properties } : undefined;
-  const recs = await recommendationsFor(tx, [{ contactId: row.id, seedProductIds: cartProductIds(trigger ?? null) }], PREVIEW_RECOMMENDATIONS);
+  const recs = await recommendationsFor(
+    tx,
+    [{ contactId: row.id, seedProductIds: cartProductIds(trigger ?? null) }],
+    PREVIEW_RECOMMENDATIONS,
+  );
   return {
-    contact: { id: row.id, label: row.externalId ?? row.email ?? `#${row.id}`, email: row.email, locale: row.locale, timezone: row.timezone, attributes: row.attributes },
+    contact: {
+      id: row.id,
+      label: row.externalId ?? row.email ?? `#${row.id}`,
+      email: row.email,
+      locale: row.locale,
+      timezone: row.timezone,
+      attributes: row.attributes,
+    },
     ...(trigger ? { trigger } : {}),
     recommendations: recs.get(row.id) ?? [],
   };
@@ -50,7 +68,9 @@ export interface TemplateUse {
  * previewed on its own (campaign `template:NAME`, no trigger).
  */
 export async function findTemplateUse(tx: Tx, template: string): Promise<TemplateUse> {
-  const versions = (await latestVersions(tx)).filter((v) => v.kind === 'campaign' && !v.retired).sort((a, b) => a.campaign.localeCompare(b.campaign));
+  const versions = (await latestVersions(tx))
+    .filter((v) => v.kind === 'campaign' && !v.retired)
+    .sort((a, b) => a.campaign.localeCompare(b.campaign));
   for (const v of versions) {
     const plan = v.plan as CampaignPlan;
     for (const step of walkSteps(plan.steps ?? [])) {

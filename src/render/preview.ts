@@ -46,6 +46,9 @@ export function renderPreview(renderer: Renderer, req: PreviewRequest): Preview 
   const rendered = renderer.render(req.template, data, req.subject === undefined ? {} : { subject: req.subject });
   if (!rendered.ok) return rendered;
   const send = { id: 0, campaign: req.campaign.id, template: req.template };
-  const m = applyTransforms(outgoingMessage(send, req.contact.email ?? '', rendered, req.sender, NO_DATE), messageTransforms(rendered, req.transforms));
+  const m = applyTransforms(
+    outgoingMessage(send, req.contact.email ?? '', rendered, req.sender, NO_DATE),
+    messageTransforms(rendered, req.transforms),
+  );
   return { ok: true, subject: m.subject, text: m.text, html: m.html, from: m.from, ...(m.replyTo ? { replyTo: m.replyTo } : {}) };
 }

@@ -73,8 +73,13 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
 
   function assemble(template: string, locale: unknown): TemplateSet | RenderError {
     const { parts, metas } = chooseFiles(dir, template, locale);
-    if (!parts.subject) return fail(template, `${join(dir, template, 'subject.hbs')} is missing (every template needs subject.hbs, and html.hbs or text.hbs)`);
-    if (!parts.html && !parts.text) return fail(template, `${join(dir, template, 'html.hbs')} is missing (every template needs html.hbs or text.hbs)`);
+    if (!parts.subject)
+      return fail(
+        template,
+        `${join(dir, template, 'subject.hbs')} is missing (every template needs subject.hbs, and html.hbs or text.hbs)`,
+      );
+    if (!parts.html && !parts.text)
+      return fail(template, `${join(dir, template, 'html.hbs')} is missing (every template needs html.hbs or text.hbs)`);
     let meta: TemplateMeta = {};
     for (const file of metas) {
       const parsed = parseMeta(file, readFileSync(file, 'utf8'));
@@ -83,8 +88,12 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
     }
     const layoutName = meta.layout ?? (existsSync(join(dir, 'layouts', 'default.hbs')) ? 'default' : 'none');
     // A layout may be translated too: layouts/pl/default.hbs for Polish contacts.
-    const layoutFile = [...localeChain(locale).map((l) => join(dir, 'layouts', l, `${layoutName}.hbs`)), join(dir, 'layouts', `${layoutName}.hbs`)].find((f) => existsSync(f));
-    if (layoutName !== 'none' && !layoutFile) return fail(template, `${join(dir, 'layouts', `${layoutName}.hbs`)} is missing (named by layout: in meta.yaml)`);
+    const layoutFile = [
+      ...localeChain(locale).map((l) => join(dir, 'layouts', l, `${layoutName}.hbs`)),
+      join(dir, 'layouts', `${layoutName}.hbs`),
+    ].find((f) => existsSync(f));
+    if (layoutName !== 'none' && !layoutFile)
+      return fail(template, `${join(dir, 'layouts', `${layoutName}.hbs`)} is missing (named by layout: in meta.yaml)`);
     return {
       ok: true,
       subject: compileFile(parts.subject!, false),
@@ -132,7 +141,16 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
         const html = set.layout && set.html ? set.layout({ ...data, body, subject, preheader }) : body;
         const text = set.text ? set.text(data).trim() : htmlToText(html);
         const { from, reply_to: replyTo, purpose } = set.meta;
-        return { ok: true, subject, html, text, ...(preheader ? { preheader } : {}), ...(from ? { from } : {}), ...(replyTo ? { replyTo } : {}), ...(purpose ? { purpose } : {}) };
+        return {
+          ok: true,
+          subject,
+          html,
+          text,
+          ...(preheader ? { preheader } : {}),
+          ...(from ? { from } : {}),
+          ...(replyTo ? { replyTo } : {}),
+          ...(purpose ? { purpose } : {}),
+        };
       } catch (err) {
         return fail(template, (err as Error).message);
       }

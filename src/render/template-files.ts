@@ -44,7 +44,10 @@ export function chooseFiles(templatesDir: string, name: string, locale: unknown)
     }
   }
   if (parts.text && parts.html && depth.text! > depth.html!) delete parts.text;
-  const metas = folders.map((f) => join(f, 'meta.yaml')).filter((f) => existsSync(f)).reverse();
+  const metas = folders
+    .map((f) => join(f, 'meta.yaml'))
+    .filter((f) => existsSync(f))
+    .reverse();
   return { parts, metas };
 }
 

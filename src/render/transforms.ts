@@ -43,6 +43,9 @@ export function preheader(text: string | undefined): MessageTransform {
  * (the preheader), then the process-wide ones the dispatcher was given (later: list-unsubscribe,
  * click tracking).
  */
-export function messageTransforms(rendered: Pick<RenderedMessage, 'preheader'>, shared: readonly MessageTransform[] = []): MessageTransform[] {
+export function messageTransforms(
+  rendered: Pick<RenderedMessage, 'preheader'>,
+  shared: readonly MessageTransform[] = [],
+): MessageTransform[] {
   return [preheader(rendered.preheader), ...shared];
 }

@@ -30,8 +30,17 @@ export function validateTemplates(templatesDir: string, displayRoot: string = pr
   const checkFile = (file: string, kind: Kind) => checkTemplate(file, readFileSync(file, 'utf8'), kind, partials, err);
   for (const name of layouts) checkFile(join(templatesDir, 'layouts', `${name}.hbs`), 'layout');
   for (const locale of subfolders(join(templatesDir, 'layouts'))) {
-    if (!LOCALE_FOLDER.test(locale)) err(join(templatesDir, 'layouts', locale), 1, 1, `"${locale}" is not a locale folder`, 'translated layouts live in layouts/pl/, layouts/pt-BR/, …');
-    else for (const name of hbsNames(join(templatesDir, 'layouts', locale))) checkFile(join(templatesDir, 'layouts', locale, `${name}.hbs`), 'layout');
+    if (!LOCALE_FOLDER.test(locale))
+      err(
+        join(templatesDir, 'layouts', locale),
+        1,
+        1,
+        `"${locale}" is not a locale folder`,
+        'translated layouts live in layouts/pl/, layouts/pt-BR/, …',
+      );
+    else
+      for (const name of hbsNames(join(templatesDir, 'layouts', locale)))
+        checkFile(join(templatesDir, 'layouts', locale, `${name}.hbs`), 'layout');
   }
   for (const name of partials) checkFile(join(templatesDir, 'partials', `${name}.hbs`), 'partial');
 
@@ -43,16 +52,32 @@ export function validateTemplates(templatesDir: string, displayRoot: string = pr
       continue;
     }
     const own = hbsNames(folder);
-    if (own.length > 0 && !own.includes('subject')) err(join(folder, 'subject.hbs'), 1, 1, `template "${name}" has no subject.hbs`, 'every template needs subject.hbs, and html.hbs or text.hbs');
-    if (own.length > 0 && !own.includes('html') && !own.includes('text')) err(join(folder, 'html.hbs'), 1, 1, `template "${name}" has no html.hbs nor text.hbs`, 'add html.hbs (text is then derived from it) or text.hbs for a plain-text message');
+    if (own.length > 0 && !own.includes('subject'))
+      err(
+        join(folder, 'subject.hbs'),
+        1,
+        1,
+        `template "${name}" has no subject.hbs`,
+        'every template needs subject.hbs, and html.hbs or text.hbs',
+      );
+    if (own.length > 0 && !own.includes('html') && !own.includes('text'))
+      err(
+        join(folder, 'html.hbs'),
+        1,
+        1,
+        `template "${name}" has no html.hbs nor text.hbs`,
+        'add html.hbs (text is then derived from it) or text.hbs for a plain-text message',
+      );
     const locales = subfolders(folder);
     for (const sub of locales) {
-      if (!LOCALE_FOLDER.test(sub)) err(join(folder, sub), 1, 1, `"${sub}" is not a locale folder`, 'name locale variants like pl or pt-BR');
+      if (!LOCALE_FOLDER.test(sub))
+        err(join(folder, sub), 1, 1, `"${sub}" is not a locale folder`, 'name locale variants like pl or pt-BR');
     }
     for (const dir of [folder, ...locales.filter((l) => LOCALE_FOLDER.test(l)).map((l) => join(folder, l))]) {
       for (const file of hbsNames(dir)) {
         const path = join(dir, `${file}.hbs`);
-        if (!(PARTS as readonly string[]).includes(file)) err(path, 1, 1, `"${file}.hbs" is not a template part`, didYouMean(file, PARTS, `name it ${listing([...PARTS])}.hbs`));
+        if (!(PARTS as readonly string[]).includes(file))
+          err(path, 1, 1, `"${file}.hbs" is not a template part`, didYouMean(file, PARTS, `name it ${listing([...PARTS])}.hbs`));
         else checkFile(path, 'part');
       }
       const meta = join(dir, 'meta.yaml');
@@ -81,7 +106,15 @@ export function checkTemplate(file: string, source: string, kind: Kind, partials
       outputsBody ||= isBody;
       if (!isBody) {
         const { line, col } = at(node);
-        report(file, line, col, `unescaped output of ${name ?? 'an expression'} ({{{…}}} or {{&…}}) could let contact or event data inject HTML`, kind === 'layout' ? 'write {{…}}; the only unescaped output allowed is {{{body}}} in a layout' : `write {{${name ?? '…'}}}: only layouts may use {{{body}}}`);
+        report(
+          file,
+          line,
+          col,
+          `unescaped output of ${name ?? 'an expression'} ({{{…}}} or {{&…}}) could let contact or event data inject HTML`,
+          kind === 'layout'
+            ? 'write {{…}}; the only unescaped output allowed is {{{body}}} in a layout'
+            : `write {{${name ?? '…'}}}: only layouts may use {{{body}}}`,
+        );
       }
     }
     if (['MustacheStatement', 'BlockStatement', 'SubExpression'].includes(node.type) && name && isHelperCall(node, path!)) {
@@ -95,11 +128,18 @@ export function checkTemplate(file: string, source: string, kind: Kind, partials
       const pname = partial.type === 'PathExpression' || partial.type === 'StringLiteral' ? String(partial.original) : undefined;
       if (pname && pname !== '@partial-block' && !partials.includes(pname)) {
         const { line, col } = at(partial);
-        report(file, line, col, `unknown partial "${pname}"`, didYouMean(pname, partials, `add templates/partials/${pname}.hbs${partials.length ? ` (have: ${listing([...partials])})` : ''}`));
+        report(
+          file,
+          line,
+          col,
+          `unknown partial "${pname}"`,
+          didYouMean(pname, partials, `add templates/partials/${pname}.hbs${partials.length ? ` (have: ${listing([...partials])})` : ''}`),
+        );
       }
     }
   }
-  if (kind === 'layout' && !outputsBody) report(file, 1, 1, 'layout never outputs {{{body}}}', 'put {{{body}}} where the message body goes');
+  if (kind === 'layout' && !outputsBody)
+    report(file, 1, 1, 'layout never outputs {{{body}}}', 'put {{{body}}} where the message body goes');
 }
 
 /** `{{x a}}`, `{{x k=v}}`, `(x)` and `{{#x a}}` call a helper; a bare `{{x}}` / `{{#x}}` may just read data. */

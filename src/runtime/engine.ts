@@ -28,7 +28,13 @@ export interface EngineOptions {
  */
 export function createEnginePhases(options: EngineOptions): TickPhase[] {
   const plans = createPlanCache();
-  const deps = { database: options.database, plans, metrics: options.metrics, batchSize: options.batchSize, onRunError: options.onRunError };
+  const deps = {
+    database: options.database,
+    plans,
+    metrics: options.metrics,
+    batchSize: options.batchSize,
+    onRunError: options.onRunError,
+  };
   return [
     createEventsPhase(deps),
     createSegmentsPhase({ ...deps, fullPassMs: options.segmentPassMs }),
@@ -48,6 +54,8 @@ export type DispatchSettings = Omit<DispatcherOptions, 'database' | 'metrics' | 
  */
 export function buildEngine(o: Omit<EngineOptions, 'dispatch'> & { log: Logger; dispatch?: DispatchSettings }) {
   const { dispatch: settings, log, ...shared } = o;
-  const dispatch = settings ? createDispatcher({ ...settings, database: o.database, metrics: o.metrics, log, batchSize: o.batchSize }) : undefined;
+  const dispatch = settings
+    ? createDispatcher({ ...settings, database: o.database, metrics: o.metrics, log, batchSize: o.batchSize })
+    : undefined;
   return createTick(createEnginePhases({ ...shared, ...(dispatch ? { dispatch } : {}) }), o.metrics);
 }

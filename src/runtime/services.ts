@@ -33,7 +33,9 @@ export async function openServices(
     now?: () => Date;
   } = {},
 ): Promise<Services> {
-  const database = options.database ?? (await openConfiguredDatabase(config, { log, ...(options.migrate === undefined ? {} : { migrate: options.migrate }) }));
+  const database =
+    options.database ??
+    (await openConfiguredDatabase(config, { log, ...(options.migrate === undefined ? {} : { migrate: options.migrate }) }));
   try {
     const metrics = new Metrics();
     metrics.onCollect(() => {

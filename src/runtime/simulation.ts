@@ -46,4 +46,3 @@ export async function runSimulation(r: SimulationRequest): Promise<SimulationRes
     await database.close();
   }
 }
-

@@ -28,7 +28,11 @@ function envStrings(env: WorkerEnv): Record<string, string | undefined> {
 async function servicesFor(env: WorkerEnv) {
   const config = loadConfig(envStrings(env));
   if (config.database.kind !== 'postgres') throw new Error('Workers need DATABASE_URL or a HYPERDRIVE binding');
-  return openServices(config, createLogger(config.logLevel, (l) => console.log(l)), { migrate: false });
+  return openServices(
+    config,
+    createLogger(config.logLevel, (l) => console.log(l)),
+    { migrate: false },
+  );
 }
 
 export default {

@@ -78,8 +78,16 @@ export function createBroadcastsPhase(deps: PhaseDeps, options: { idSpan?: numbe
       // 10:00) share one scan of each id range: one statement per range, not per zone.
       const due = new Map<string, { raw: string[] | undefined; first: Date }>();
       for (const [zone, raw] of await zoneGroups(tx, plan, calendarZone)) {
-        const missed = since < floor ? expandTrigger(plan.trigger, { from: new Date(since.getTime() + 1), to: new Date(floor.getTime() + 1) }, zone) : [];
-        metrics.inc('almanac_broadcast_occurrences_missed_total', 'Broadcast occurrences skipped because the engine was down too long', { campaign: plan.id }, missed.length);
+        const missed =
+          since < floor
+            ? expandTrigger(plan.trigger, { from: new Date(since.getTime() + 1), to: new Date(floor.getTime() + 1) }, zone)
+            : [];
+        metrics.inc(
+          'almanac_broadcast_occurrences_missed_total',
+          'Broadcast occurrences skipped because the engine was down too long',
+          { campaign: plan.id },
+          missed.length,
+        );
         for (const instant of expandTrigger(plan.trigger, { from: new Date(from.getTime() + 1), to: new Date(now.getTime() + 1) }, zone)) {
           const local = instantToLocal(instant, zone);
           const key = `${local.date}T${local.time}`;
@@ -119,7 +127,11 @@ export function createBroadcastsPhase(deps: PhaseDeps, options: { idSpan?: numbe
         });
         if (plan.holdoutPercent > 0) {
           const held = created.filter((r) => isHeldOut(plan, drawKey({ id: r.contactId, external_id: r.externalId, email: r.email })));
-          await markHoldout(tx, held.map((r) => r.runId), now);
+          await markHoldout(
+            tx,
+            held.map((r) => r.runId),
+            now,
+          );
         }
         return created.length;
       });

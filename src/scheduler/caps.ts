@@ -33,7 +33,13 @@ export async function applyCaps(
     for (const contactId of contactIds) {
       const candidates = capped.filter((s) => s.contactId === contactId);
       const decisions = allocateCaps({
-        candidates: candidates.map((s) => ({ id: s.id, campaign: s.campaign, purpose: s.purpose, priority: s.priority, transactional: false })),
+        candidates: candidates.map((s) => ({
+          id: s.id,
+          campaign: s.campaign,
+          purpose: s.purpose,
+          priority: s.priority,
+          transactional: false,
+        })),
         recent: recent.filter((r) => r.contactId === contactId),
         caps,
         onConflict: calendar!.onConflict,
@@ -45,7 +51,11 @@ export async function applyCaps(
         else out.suppressed.push({ id: Number(d.id), reason: d.reason });
       }
     }
-    await markApproved(tx, [...allowed].filter((id) => capped.some((s) => s.id === id)), now);
+    await markApproved(
+      tx,
+      [...allowed].filter((id) => capped.some((s) => s.id === id)),
+      now,
+    );
     return sends.filter((s) => allowed.has(s.id));
   });
 }

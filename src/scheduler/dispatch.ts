@@ -76,7 +76,10 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
   const count = (outcome: string, by: number) => by > 0 && o.metrics.inc(SENDS, SENDS_HELP, { outcome }, by);
 
   async function prepare(claimed: ClaimedSend[], now: Date, out: BatchOutcomes): Promise<OutgoingMessage[]> {
-    const contexts = await loadSendContexts(db, claimed.map((s) => s.id));
+    const contexts = await loadSendContexts(
+      db,
+      claimed.map((s) => s.id),
+    );
     const hashOf = new Map<number, string>();
     for (const s of claimed) {
       const email = contexts.get(s.id)?.email;
@@ -125,7 +128,10 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       });
       const rendered = o.renderer.render(send.template, data, subject === undefined ? {} : { subject });
       if (!rendered.ok) out.failed.push({ id: send.id, reason: `render failed: ${rendered.message}` });
-      else ready.push(applyTransforms(outgoingMessage(send, ctx.email as string, rendered, o, now), messageTransforms(rendered, o.transforms)));
+      else
+        ready.push(
+          applyTransforms(outgoingMessage(send, ctx.email as string, rendered, o, now), messageTransforms(rendered, o.transforms)),
+        );
     }
     return ready;
   }

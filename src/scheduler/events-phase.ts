@@ -41,7 +41,10 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
       const campaigns = (await plans.active(tx)).filter((c) => c.plan.trigger.kind === 'event');
       const facts = await loadFacts(tx, contactIds, { now });
       const existing = await lockActiveRunsOf(tx, contactIds);
-      const runPlans = await plans.byIds(tx, existing.map((r) => r.versionId));
+      const runPlans = await plans.byIds(
+        tx,
+        existing.map((r) => r.versionId),
+      );
       const lastStart = new Map((await lastEntries(tx, contactIds)).map((e) => [`${e.contactId}:${e.campaign}`, e.lastStartedAt]));
       const writes = createRunWrites(now);
       const active = new Map<number, RunHandle[]>();
@@ -50,7 +53,16 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
         const plan = runPlans.get(r.versionId);
         const state = r.state as RunHandle['state'];
         if (!plan) writes.failUnsteppable({ id: r.id, state }, `plan_missing:version ${r.versionId}`);
-        else track({ id: r.id, versionId: r.versionId, plan, contactId: r.contactId, correlationKey: r.correlationKey, state, status: 'active' });
+        else
+          track({
+            id: r.id,
+            versionId: r.versionId,
+            plan,
+            contactId: r.contactId,
+            correlationKey: r.correlationKey,
+            state,
+            status: 'active',
+          });
       }
       for (const event of claimed) {
         if (event.contactId === null) continue;
@@ -76,10 +88,20 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
             activeKeys: new Set(mine.map((r) => r.correlationKey)),
           };
           const decision = decideEntry(plan, f, event.properties, correlationKey, history, now);
-          metrics.inc('almanac_entries_total', 'Trigger decisions by outcome', { campaign: plan.id, outcome: decision.start ? (decision.holdout ? 'holdout' : 'started') : decision.reason });
+          metrics.inc('almanac_entries_total', 'Trigger decisions by outcome', {
+            campaign: plan.id,
+            outcome: decision.start ? (decision.holdout ? 'holdout' : 'started') : decision.reason,
+          });
           if (!decision.start) continue;
           const state = initialState(plan, event, correlationKey ?? undefined);
-          const handle: RunHandle = { versionId, plan, contactId: event.contactId, correlationKey, state, status: decision.holdout ? 'holdout' : 'active' };
+          const handle: RunHandle = {
+            versionId,
+            plan,
+            contactId: event.contactId,
+            correlationKey,
+            state,
+            status: decision.holdout ? 'holdout' : 'active',
+          };
           lastStart.set(`${event.contactId}:${plan.id}`, now);
           if (decision.holdout) {
             writes.start(handle, event.dedupeKey, undefined, f, 'holdout');
@@ -96,7 +118,11 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
         }
       }
       const written = await writes.flush(tx);
-      await markEventsProcessed(tx, claimed.map((e) => e.id), now);
+      await markEventsProcessed(
+        tx,
+        claimed.map((e) => e.id),
+        now,
+      );
       metrics.inc('almanac_runs_started_total', 'Journey runs started', {}, written.runsStarted);
       metrics.inc('almanac_sends_queued_total', 'Sends queued by journey steps', {}, written.sendsQueued);
       return claimed.length;

@@ -18,7 +18,10 @@ export function createRunsPhase(deps: PhaseDeps & { database: Database }): TickP
     database.db.transaction(async (tx) => {
       const due = await claimDueRuns(tx, { now, limit: deps.batchSize });
       if (due.length === 0) return 0;
-      const runPlans = await plans.byIds(tx, due.map((r) => r.versionId));
+      const runPlans = await plans.byIds(
+        tx,
+        due.map((r) => r.versionId),
+      );
       const facts = await loadFacts(tx, [...new Set(due.map((r) => r.contactId))], { now });
       const writes = createRunWrites(now);
       for (const r of due) {
@@ -30,7 +33,15 @@ export function createRunsPhase(deps: PhaseDeps & { database: Database }): TickP
           metrics.inc('almanac_run_failures_total', 'Runs failed by the engine', { reason: plan ? 'contact_missing' : 'plan_missing' });
           continue;
         }
-        const handle: RunHandle = { id: r.id, versionId: r.versionId, plan, contactId: r.contactId, correlationKey: r.correlationKey, state, status: 'active' };
+        const handle: RunHandle = {
+          id: r.id,
+          versionId: r.versionId,
+          plan,
+          contactId: r.contactId,
+          correlationKey: r.correlationKey,
+          state,
+          status: 'active',
+        };
         try {
           writes.step(handle, step(plan, handle.state, { kind: 'wake', facts: f }, now), f);
         } catch (err) {

@@ -39,8 +39,18 @@ export function createSegmentsPhase(deps: PhaseDeps & { fullPassMs: number }): T
           const enters = await enterSegment(tx, name, matches, now, scope);
           const leaves = await leaveSegment(tx, name, matches, now, scope);
           moved.set(name, { enters, leaves });
-          metrics.inc('almanac_segment_moves_total', 'Contacts entering or leaving segments', { segment: name, change: 'enters' }, enters.length);
-          metrics.inc('almanac_segment_moves_total', 'Contacts entering or leaving segments', { segment: name, change: 'leaves' }, leaves.length);
+          metrics.inc(
+            'almanac_segment_moves_total',
+            'Contacts entering or leaving segments',
+            { segment: name, change: 'enters' },
+            enters.length,
+          );
+          metrics.inc(
+            'almanac_segment_moves_total',
+            'Contacts entering or leaving segments',
+            { segment: name, change: 'leaves' },
+            leaves.length,
+          );
         }
         const contactIds = [...new Set([...moved.values()].flatMap((m) => [...m.enters, ...m.leaves]))];
         if (contactIds.length === 0) return 0;
@@ -62,7 +72,14 @@ export function createSegmentsPhase(deps: PhaseDeps & { fullPassMs: number }): T
             const decision = decideEntry(plan, f, trigger.properties, null, history, now);
             if (!decision.start || !f) continue;
             const state = initialState(plan, trigger, undefined);
-            const handle: RunHandle = { versionId, plan, contactId, correlationKey: null, state, status: decision.holdout ? 'holdout' : 'active' };
+            const handle: RunHandle = {
+              versionId,
+              plan,
+              contactId,
+              correlationKey: null,
+              state,
+              status: decision.holdout ? 'holdout' : 'active',
+            };
             const entryKey = `segment:${segment}:${change}:${now.toISOString()}`;
             if (decision.holdout) writes.start(handle, entryKey, undefined, f, 'holdout');
             else writes.start(handle, entryKey, step(plan, state, { kind: 'start', facts: f }, now), f);

@@ -33,7 +33,10 @@ export function parseNdjson(file: string, text: string, into: SimulationInput, d
     const withId = obj && typeof obj === 'object' && !('id' in obj) ? { ...obj, id: `${file}:${i + 1}` } : obj;
     const parsed = parseEventBody(withId, { now: defaultTime });
     if (!parsed.ok) {
-      throw new AppError('validation_failed', `${where}: ${parsed.error.map((e) => `${e.path.replace('(body)', 'event')}: ${e.message}`).join('; ')}`);
+      throw new AppError(
+        'validation_failed',
+        `${where}: ${parsed.error.map((e) => `${e.path.replace('(body)', 'event')}: ${e.message}`).join('; ')}`,
+      );
     }
     into.events.push(...parsed.value);
   });

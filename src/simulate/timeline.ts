@@ -8,12 +8,23 @@ export interface TimelineEntry {
   campaign: string;
   /** Step key, or `-` for entering and leaving a campaign. */
   step: string;
-  outcome: 'entered' | 'holdout' | 'sent' | 'queued' | 'sending' | 'deferred' | 'suppressed' | 'failed' | 'unknown' | 'completed' | 'exited';
+  outcome:
+    'entered' | 'holdout' | 'sent' | 'queued' | 'sending' | 'deferred' | 'suppressed' | 'failed' | 'unknown' | 'completed' | 'exited';
   detail: string;
 }
 
 const order: Record<TimelineEntry['outcome'], number> = {
-  entered: 0, holdout: 0, queued: 1, sending: 1, deferred: 1, sent: 1, suppressed: 1, failed: 1, unknown: 1, exited: 2, completed: 2,
+  entered: 0,
+  holdout: 0,
+  queued: 1,
+  sending: 1,
+  deferred: 1,
+  sent: 1,
+  suppressed: 1,
+  failed: 1,
+  unknown: 1,
+  exited: 2,
+  completed: 2,
 };
 
 const iso = (d: string | Date) => new Date(d).toISOString().replace('.000Z', 'Z');
@@ -32,7 +43,14 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
     // (`zone` is the trigger's own IANA zone, or `contact`: each contact's own, else the calendar's.)
     const zone = r.zone === 'contact' ? (r.own_zone ?? 'in the calendar zone (contact has none)') : (r.zone ?? '');
     const detail = r.occurrence ? `occurrence ${r.occurrence} ${zone}`.trim() : '';
-    out.push({ time: iso(r.started_at), contact: r.contact, campaign: r.campaign, step: '-', outcome: r.status === 'holdout' ? 'holdout' : 'entered', detail });
+    out.push({
+      time: iso(r.started_at),
+      contact: r.contact,
+      campaign: r.campaign,
+      step: '-',
+      outcome: r.status === 'holdout' ? 'holdout' : 'entered',
+      detail,
+    });
     if (r.ended_at && r.status !== 'holdout') {
       out.push({
         time: iso(r.ended_at),
@@ -51,11 +69,23 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
         : s.status === 'sent' && s.reason
           ? `${s.template} (held since ${iso(s.created_at)}: ${s.reason})`
           : `${s.template}${s.reason ? ` (${s.reason})` : ''}`;
-    out.push({ time: iso(s.at), contact: s.contact, campaign: s.campaign, step: s.step_key, outcome: s.status as TimelineEntry['outcome'], detail });
+    out.push({
+      time: iso(s.at),
+      contact: s.contact,
+      campaign: s.campaign,
+      step: s.step_key,
+      outcome: s.status as TimelineEntry['outcome'],
+      detail,
+    });
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return out.sort(
-    (a, b) => cmp(a.time, b.time) || cmp(a.contact, b.contact) || cmp(a.campaign, b.campaign) || order[a.outcome] - order[b.outcome] || cmp(a.step, b.step),
+    (a, b) =>
+      cmp(a.time, b.time) ||
+      cmp(a.contact, b.contact) ||
+      cmp(a.campaign, b.campaign) ||
+      order[a.outcome] - order[b.outcome] ||
+      cmp(a.step, b.step),
   );
 }
 
@@ -66,6 +96,8 @@ export function formatTimeline(entries: TimelineEntry[]): string {
   const w = (k: 'time' | 'contact' | 'campaign' | 'step') => Math.max(...rows.map((r) => r[k].length));
   const [wt, wc, wk, ws] = [w('time'), w('contact'), w('campaign'), w('step')];
   return `${rows
-    .map((r) => `${r.time.padEnd(wt)}  ${r.contact.padEnd(wc)}  ${r.campaign.padEnd(wk)}  ${r.step.padEnd(ws)}  ${r.outcome}${r.detail ? ` ${r.detail}` : ''}`.trimEnd())
+    .map((r) =>
+      `${r.time.padEnd(wt)}  ${r.contact.padEnd(wc)}  ${r.campaign.padEnd(wk)}  ${r.step.padEnd(ws)}  ${r.outcome}${r.detail ? ` ${r.detail}` : ''}`.trimEnd(),
+    )
     .join('\n')}\n`;
 }

@@ -91,6 +91,8 @@ export async function writeWatermark(tx: Tx, campaign: string, through: Date): P
 
 /** When the version was applied (the first moment its broadcasts can be due). */
 export async function versionCreatedAt(tx: Tx, versionId: number): Promise<Date> {
-  const [row] = rowsOf<{ created_at: string | Date }>(await tx.execute(sql`select created_at from campaign_versions where id = ${versionId}`));
+  const [row] = rowsOf<{ created_at: string | Date }>(
+    await tx.execute(sql`select created_at from campaign_versions where id = ${versionId}`),
+  );
   return new Date(row!.created_at);
 }

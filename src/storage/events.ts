@@ -30,14 +30,15 @@ export async function insertEvents(tx: Tx, rows: EventInsert[]): Promise<Array<{
 /** Ids of stored events by dedupe key (to answer a duplicate delivery with the original id). */
 export async function findEventIds(tx: Tx, dedupeKeys: string[]): Promise<Array<{ id: number; dedupeKey: string }>> {
   if (dedupeKeys.length === 0) return [];
-  return tx
-    .select({ id: events.id, dedupeKey: events.dedupeKey })
-    .from(events)
-    .where(inArray(events.dedupeKey, dedupeKeys));
+  return tx.select({ id: events.id, dedupeKey: events.dedupeKey }).from(events).where(inArray(events.dedupeKey, dedupeKeys));
 }
 
 /** A contact's newest event of `type` (by occurred_at, then id), or undefined. */
-export async function latestEventOfType(tx: Tx, contactId: number, type: string): Promise<{ type: string; properties: Record<string, unknown> } | undefined> {
+export async function latestEventOfType(
+  tx: Tx,
+  contactId: number,
+  type: string,
+): Promise<{ type: string; properties: Record<string, unknown> } | undefined> {
   const [row] = await tx
     .select({ type: events.type, properties: events.properties })
     .from(events)

@@ -37,11 +37,7 @@ export async function selectMatchingContactIds(
  * — only of `eventTypes` when given —, their current consent). Pass a page of ids (thousands,
  * not millions: the ids are bound parameters). Unknown ids are absent from the map.
  */
-export async function loadFacts(
-  tx: Tx,
-  contactIds: number[],
-  options: { now: Date; eventTypes?: string[] },
-): Promise<Map<number, Facts>> {
+export async function loadFacts(tx: Tx, contactIds: number[], options: { now: Date; eventTypes?: string[] }): Promise<Map<number, Facts>> {
   const facts = new Map<number, Facts>();
   if (contactIds.length === 0) return facts;
   for (const contact of await selectContactFacts(tx, contactIds)) facts.set(contact.id, { contact, events: [], consent: {} });

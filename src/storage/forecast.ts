@@ -27,12 +27,22 @@ export interface EntryHour {
 }
 
 export const groupKey = (zone: string, bits: boolean[]) => `${zone}\u0000${bits.map((b) => (b ? '1' : '0')).join('')}`;
-export const bitColumns = (membership: SQL[]) => sql.join(membership.map((m, k) => sql`${m} as ${sql.raw(`b${k}`)}`), sql`, `);
+export const bitColumns = (membership: SQL[]) =>
+  sql.join(
+    membership.map((m, k) => sql`${m} as ${sql.raw(`b${k}`)}`),
+    sql`, `,
+  );
 export const bitsOf = (row: Record<string, unknown>, n: number) => Array.from({ length: n }, (_, k) => row[`b${k}`] === true);
 
 /** Active runs waking before `horizon`, a page of `limit` after `afterId`. */
 export async function readActiveRuns(tx: Tx, afterId: number, horizon: Date, limit: number) {
-  const rows = rowsOf<{ id: string | number; campaign_version_id: string | number; contact_id: string | number; state: unknown; next_wake_at: string | Date | null }>(
+  const rows = rowsOf<{
+    id: string | number;
+    campaign_version_id: string | number;
+    contact_id: string | number;
+    state: unknown;
+    next_wake_at: string | Date | null;
+  }>(
     await tx.execute(sql`
       select id, campaign_version_id, contact_id, state, next_wake_at from runs
       where status = 'active' and id > ${afterId} and (next_wake_at is null or next_wake_at < ${ts(horizon)})
@@ -49,7 +59,16 @@ export async function readActiveRuns(tx: Tx, afterId: number, horizon: Date, lim
 
 /** Queued or deferred sends due before `horizon`, a page of `limit` after `afterId`. */
 export async function readPendingSends(tx: Tx, afterId: number, horizon: Date, limit: number) {
-  const rows = rowsOf<{ id: string | number; campaign: string; campaign_version_id: string | number; contact_id: string | number; purpose: string; priority: number; not_before: string | Date; status: string }>(
+  const rows = rowsOf<{
+    id: string | number;
+    campaign: string;
+    campaign_version_id: string | number;
+    contact_id: string | number;
+    purpose: string;
+    priority: number;
+    not_before: string | Date;
+    status: string;
+  }>(
     await tx.execute(sql`
       select id, campaign, campaign_version_id, contact_id, purpose, priority, not_before, status from sends
       where status in ('queued', 'deferred') and not_before < ${ts(horizon)} and id > ${afterId}

@@ -30,7 +30,10 @@ export async function mergeContactAttributes(
   now: Date,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const values = sql.join(rows.map((r, i) => sql`(${r.contactId}::bigint, ${JSON.stringify(r.attributes)}::jsonb, ${i}::int)`), sql`, `);
+  const values = sql.join(
+    rows.map((r, i) => sql`(${r.contactId}::bigint, ${JSON.stringify(r.attributes)}::jsonb, ${i}::int)`),
+    sql`, `,
+  );
   // Several updates of one contact in a batch apply in order: aggregate them first.
   await tx.execute(sql`
     with v(contact_id, attrs, ord) as (values ${values}),

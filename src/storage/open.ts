@@ -24,7 +24,11 @@ export async function openDb(options: DbOptions): Promise<Database> {
       db,
       kind: 'postgres',
       schema: options.schema,
-      ping: (timeoutMs = 2000) => withTimeout(client`select 1`.then(() => undefined), timeoutMs),
+      ping: (timeoutMs = 2000) =>
+        withTimeout(
+          client`select 1`.then(() => undefined),
+          timeoutMs,
+        ),
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -45,7 +49,11 @@ export async function openDb(options: DbOptions): Promise<Database> {
     db,
     kind: 'pglite',
     schema: options.schema,
-    ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`).then(() => undefined), timeoutMs),
+    ping: (timeoutMs = 2000) =>
+      withTimeout(
+        db.execute(sql`select 1`).then(() => undefined),
+        timeoutMs,
+      ),
     close: async () => {
       if (owned && !pglite.closed) await pglite.close();
     },

@@ -25,9 +25,5 @@ export interface StoredOutboxMessage extends Omit<NewOutboxMessage, 'sendId'> {
 
 /** The newest `limit` messages, newest first (ties by id, so the order is stable). */
 export async function listOutboxMessages(tx: Tx, limit: number): Promise<StoredOutboxMessage[]> {
-  return tx
-    .select()
-    .from(outboxMessages)
-    .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
-    .limit(limit);
+  return tx.select().from(outboxMessages).orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id)).limit(limit);
 }

@@ -35,7 +35,13 @@ export async function recommendationsFor(tx: Tx, targets: RecommendationTarget[]
   const out = new Map<number, Recommendation[]>();
   if (targets.length === 0 || limit <= 0) return out;
   const input = JSON.stringify(targets.map((t) => ({ contact_id: t.contactId, seeds: t.seedProductIds ?? [] })));
-  const rows = rowsOf<{ contact_id: string | number; product_id: string; score: string | number; item: Record<string, unknown>; currency: string | null }>(
+  const rows = rowsOf<{
+    contact_id: string | number;
+    product_id: string;
+    score: string | number;
+    item: Record<string, unknown>;
+    currency: string | null;
+  }>(
     await tx.execute(sql`
       with target as (
         select distinct on (contact_id) contact_id, seeds from jsonb_to_recordset(${input}::jsonb) as t(contact_id bigint, seeds jsonb)

@@ -33,7 +33,10 @@ export async function moveRuns(tx: Tx, versionId: number, moves: Array<{ id: num
 /** End runs with a recorded reason, in one statement. */
 export async function exitRuns(tx: Tx, exits: Array<{ id: number; reason: string }>, now: Date): Promise<void> {
   if (exits.length === 0) return;
-  const values = sql.join(exits.map((e) => sql`(${e.id}::bigint, ${e.reason})`), sql`, `);
+  const values = sql.join(
+    exits.map((e) => sql`(${e.id}::bigint, ${e.reason})`),
+    sql`, `,
+  );
   await tx.execute(sql`
     update runs set status = 'exited', exit_reason = v.reason, ended_at = ${ts(now)}, next_wake_at = null,
       state = jsonb_set(jsonb_set(state, '{phase}', '"done"'), '{at}', 'null'), updated_at = ${ts(now)}

@@ -15,7 +15,14 @@ export interface RunRow {
   state: unknown;
 }
 
-type RawRun = { id: string | number; campaign: string; campaign_version_id: string | number; contact_id: string | number; correlation_key: string | null; state: unknown };
+type RawRun = {
+  id: string | number;
+  campaign: string;
+  campaign_version_id: string | number;
+  contact_id: string | number;
+  correlation_key: string | null;
+  state: unknown;
+};
 const toRun = (r: RawRun): RunRow => ({
   id: Number(r.id),
   campaign: r.campaign,
@@ -126,9 +133,7 @@ export interface RunUpdate {
 export async function updateRuns(tx: Tx, rows: RunUpdate[], now: Date): Promise<void> {
   if (rows.length === 0) return;
   const values = sql.join(
-    rows.map(
-      (r) => sql`(${r.id}::bigint, ${JSON.stringify(r.state)}::jsonb, ${r.status}, ${ts(r.nextWakeAt)}, ${r.exitReason})`,
-    ),
+    rows.map((r) => sql`(${r.id}::bigint, ${JSON.stringify(r.state)}::jsonb, ${r.status}, ${ts(r.nextWakeAt)}, ${r.exitReason})`),
     sql`, `,
   );
   await tx.execute(sql`
@@ -136,4 +141,3 @@ export async function updateRuns(tx: Tx, rows: RunUpdate[], now: Date): Promise<
       ended_at = case when v.status = 'active' then null else ${ts(now)} end, updated_at = ${ts(now)}
     from (values ${values}) as v(id, state, status, next_wake_at, exit_reason) where runs.id = v.id`);
 }
-

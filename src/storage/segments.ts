@@ -9,9 +9,7 @@ import { rowsOf, ts } from './sql-values';
 export type PassScope = { since: Date } | undefined;
 
 const scoped = (scope: PassScope, column: ReturnType<typeof sql.raw>) =>
-  scope
-    ? sql`and ${column} in (select contact_id from events where processed_at > ${ts(scope.since)} and contact_id is not null)`
-    : sql``;
+  scope ? sql`and ${column} in (select contact_id from events where processed_at > ${ts(scope.since)} and contact_id is not null)` : sql``;
 
 /**
  * Add contacts now matching `matches` (a boolean over contacts `c`, built by the caller with

@@ -137,13 +137,11 @@ export interface GateFacts {
  * Current consent (`currentConsent`, ./consent.ts) and suppressions for a batch, read right
  * before the provider calls: a withdrawal committed earlier wins. Two statements.
  */
-export async function loadGateFacts(
-  tx: Tx,
-  o: { contactIds: number[]; purposes: string[]; addressHashes: string[] },
-): Promise<GateFacts> {
+export async function loadGateFacts(tx: Tx, o: { contactIds: number[]; purposes: string[]; addressHashes: string[] }): Promise<GateFacts> {
   const facts: GateFacts = { consent: new Map(), suppressions: new Map() };
   if (o.contactIds.length === 0) return facts;
-  for (const r of await currentConsent(tx, o.contactIds, { purposes: o.purposes })) facts.consent.set(`${r.contactId}:${r.purpose}`, r.granted);
+  for (const r of await currentConsent(tx, o.contactIds, { purposes: o.purposes }))
+    facts.consent.set(`${r.contactId}:${r.purpose}`, r.granted);
   if (o.addressHashes.length) {
     const rows = await tx
       .select({ hash: suppressions.addressHash, reason: suppressions.reason })
@@ -258,7 +256,11 @@ export async function lockContacts(tx: Tx, contactIds: number[]): Promise<void> 
  * Sends of these contacts approved through caps since `since` and not since suppressed or failed
  * (in flight, sent, or unknown), with their purposes: what frequency caps count.
  */
-export async function approvedSendsSince(tx: Tx, contactIds: number[], since: Date): Promise<Array<{ contactId: number; purpose: string; at: Date }>> {
+export async function approvedSendsSince(
+  tx: Tx,
+  contactIds: number[],
+  since: Date,
+): Promise<Array<{ contactId: number; purpose: string; at: Date }>> {
   if (contactIds.length === 0) return [];
   const rows = rowsOf<{ contact_id: string | number; purpose: string; approved_at: string | Date }>(
     await tx.execute(sql`

@@ -26,7 +26,13 @@ const twoThisWeek = [
 
 describe('allocateCaps', () => {
   it('three campaigns, one slot: the highest priority sends, the others wait for the window to free', () => {
-    const decisions = allocateCaps({ candidates: [newsletter, cart, winBack], recent: twoThisWeek, caps: [marketing], onConflict: 'defer', now });
+    const decisions = allocateCaps({
+      candidates: [newsletter, cart, winBack],
+      recent: twoThisWeek,
+      caps: [marketing],
+      onConflict: 'defer',
+      now,
+    });
     const frees = later(2 * DAY); // the send of 5 days ago leaves the 7-day window
     expect(decisions).toEqual([
       { id: 3, action: 'defer', until: frees, reason: 'cap:email.marketing:3/7d' },
@@ -36,7 +42,13 @@ describe('allocateCaps', () => {
   });
 
   it('the deferred sends land in the next window, again by priority', () => {
-    const first = allocateCaps({ candidates: [cart, winBack, newsletter], recent: twoThisWeek, caps: [marketing], onConflict: 'defer', now });
+    const first = allocateCaps({
+      candidates: [cart, winBack, newsletter],
+      recent: twoThisWeek,
+      caps: [marketing],
+      onConflict: 'defer',
+      now,
+    });
     const until = (first[1] as { until: Date }).until;
     const recent = [...twoThisWeek, { at: now, purpose: 'email.marketing' }];
     const second = allocateCaps({ candidates: [newsletter, winBack], recent, caps: [marketing], onConflict: 'defer', now: until });
@@ -50,7 +62,11 @@ describe('allocateCaps', () => {
     const a = send(7, 'autumn', 50);
     const b = send(5, 'brunch', 50);
     const b2 = send(4, 'brunch', 50);
-    for (const order of [[a, b, b2], [b2, b, a], [b, a, b2]]) {
+    for (const order of [
+      [a, b, b2],
+      [b2, b, a],
+      [b, a, b2],
+    ]) {
       const decisions = allocateCaps({ candidates: order, recent: [], caps: [daily], onConflict: 'defer', now });
       expect(decisions.filter((d) => d.action === 'send').map((d) => d.id)).toEqual([7]);
     }
@@ -62,7 +78,13 @@ describe('allocateCaps', () => {
   });
 
   it('skip mode drops the losers with the cap as reason', () => {
-    const decisions = allocateCaps({ candidates: [cart, winBack, newsletter], recent: twoThisWeek, caps: [marketing], onConflict: 'skip', now });
+    const decisions = allocateCaps({
+      candidates: [cart, winBack, newsletter],
+      recent: twoThisWeek,
+      caps: [marketing],
+      onConflict: 'skip',
+      now,
+    });
     expect(decisions).toEqual([
       { id: 1, action: 'send' },
       { id: 2, action: 'skip', reason: 'cap:email.marketing:3/7d' },
@@ -74,8 +96,17 @@ describe('allocateCaps', () => {
     const receipt = send(9, 'receipt', 0, { purpose: 'email.transactional', transactional: true });
     const recent = [{ at: ago(HOUR), purpose: 'email.transactional' }];
     const free = allocateCaps({ candidates: [receipt, newsletter], recent, caps: [daily], onConflict: 'defer', now });
-    expect(free).toEqual([{ id: 9, action: 'send' }, { id: 3, action: 'send' }]);
-    const full = allocateCaps({ candidates: [receipt], recent: [{ at: ago(HOUR), purpose: 'email.marketing' }], caps: [daily], onConflict: 'skip', now });
+    expect(free).toEqual([
+      { id: 9, action: 'send' },
+      { id: 3, action: 'send' },
+    ]);
+    const full = allocateCaps({
+      candidates: [receipt],
+      recent: [{ at: ago(HOUR), purpose: 'email.marketing' }],
+      caps: [daily],
+      onConflict: 'skip',
+      now,
+    });
     expect(full).toEqual([{ id: 9, action: 'send' }]);
   });
 
@@ -85,16 +116,25 @@ describe('allocateCaps', () => {
       { id: 3, action: 'defer', until: later(21 * HOUR), reason: 'cap:any:1/1d' },
     ]);
     const productCap = { purpose: 'email.product', max: 1, perMs: DAY };
-    expect(allocateCaps({ candidates: [newsletter], recent: product, caps: [productCap], onConflict: 'defer', now })).toEqual([{ id: 3, action: 'send' }]);
+    expect(allocateCaps({ candidates: [newsletter], recent: product, caps: [productCap], onConflict: 'defer', now })).toEqual([
+      { id: 3, action: 'send' },
+    ]);
   });
 
   it('the window is (now − per, now]: a send exactly `per` ago no longer counts, a future one never does', () => {
     const edge = [{ at: ago(DAY), purpose: 'email.marketing' }];
-    expect(allocateCaps({ candidates: [newsletter], recent: edge, caps: [daily], onConflict: 'defer', now })).toEqual([{ id: 3, action: 'send' }]);
+    expect(allocateCaps({ candidates: [newsletter], recent: edge, caps: [daily], onConflict: 'defer', now })).toEqual([
+      { id: 3, action: 'send' },
+    ]);
     const justInside = [{ at: ago(DAY - 1), purpose: 'email.marketing' }];
-    expect(allocateCaps({ candidates: [newsletter], recent: justInside, caps: [daily], onConflict: 'defer', now })[0]).toMatchObject({ action: 'defer', until: later(1) });
+    expect(allocateCaps({ candidates: [newsletter], recent: justInside, caps: [daily], onConflict: 'defer', now })[0]).toMatchObject({
+      action: 'defer',
+      until: later(1),
+    });
     const future = [{ at: later(HOUR), purpose: 'email.marketing' }];
-    expect(allocateCaps({ candidates: [newsletter], recent: future, caps: [daily], onConflict: 'defer', now })).toEqual([{ id: 3, action: 'send' }]);
+    expect(allocateCaps({ candidates: [newsletter], recent: future, caps: [daily], onConflict: 'defer', now })).toEqual([
+      { id: 3, action: 'send' },
+    ]);
   });
 
   it('with two caps full, the send waits until both have room and names the later one', () => {
@@ -113,6 +153,8 @@ describe('allocateCaps', () => {
 
   it('a cap that can never have room skips even in defer mode', () => {
     const none = { purpose: 'email.marketing', max: 0, perMs: DAY };
-    expect(allocateCaps({ candidates: [cart], recent: [], caps: [none], onConflict: 'defer', now })).toEqual([{ id: 1, action: 'skip', reason: 'cap:email.marketing:0/1d' }]);
+    expect(allocateCaps({ candidates: [cart], recent: [], caps: [none], onConflict: 'defer', now })).toEqual([
+      { id: 1, action: 'skip', reason: 'cap:email.marketing:0/1d' },
+    ]);
   });
 });

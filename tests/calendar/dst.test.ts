@@ -8,10 +8,34 @@ import { DAY, HOUR, at } from './fixtures';
  * the spring-forward day, `repeat` one that happens twice on the fall-back day.
  */
 const zones = [
-  { zone: 'Europe/Warsaw', springForward: ['2026-03-29', '2027-03-28'], fallBack: ['2026-10-25', '2027-10-31'], gap: '02:30', repeat: '02:30' },
-  { zone: 'America/New_York', springForward: ['2026-03-08', '2027-03-14'], fallBack: ['2026-11-01', '2027-11-07'], gap: '02:30', repeat: '01:30' },
-  { zone: 'Australia/Sydney', springForward: ['2026-10-04', '2027-10-03'], fallBack: ['2026-04-05', '2027-04-04'], gap: '02:30', repeat: '02:30' },
-  { zone: 'America/St_Johns', springForward: ['2026-03-08', '2027-03-14'], fallBack: ['2026-11-01', '2027-11-07'], gap: '02:30', repeat: '01:30' },
+  {
+    zone: 'Europe/Warsaw',
+    springForward: ['2026-03-29', '2027-03-28'],
+    fallBack: ['2026-10-25', '2027-10-31'],
+    gap: '02:30',
+    repeat: '02:30',
+  },
+  {
+    zone: 'America/New_York',
+    springForward: ['2026-03-08', '2027-03-14'],
+    fallBack: ['2026-11-01', '2027-11-07'],
+    gap: '02:30',
+    repeat: '01:30',
+  },
+  {
+    zone: 'Australia/Sydney',
+    springForward: ['2026-10-04', '2027-10-03'],
+    fallBack: ['2026-04-05', '2027-04-04'],
+    gap: '02:30',
+    repeat: '02:30',
+  },
+  {
+    zone: 'America/St_Johns',
+    springForward: ['2026-03-08', '2027-03-14'],
+    fallBack: ['2026-11-01', '2027-11-07'],
+    gap: '02:30',
+    repeat: '01:30',
+  },
   { zone: 'Asia/Kolkata', springForward: [], fallBack: [], gap: '02:30', repeat: '02:30' },
 ];
 
@@ -43,23 +67,29 @@ describe('weekly 10:00 broadcast across every 2026 and 2027 transition', () => {
 });
 
 describe('nonexistent and ambiguous local times', () => {
-  it.each(transitions.filter((t) => t.kind === 'spring-forward'))('$zone $day: $gap does not exist and moves forward by the gap', ({ zone, day, gap }) => {
-    const moved = localToInstant(`${day}T${gap}`, zone);
-    expect(instantToLocal(moved, zone).time).toBe('03:30');
-    expect(moved).toEqual(localToInstant(`${day}T03:30`, zone));
-    // A 02:30 broadcast that Sunday still sends, once.
-    const range = { from: at(`${day}T00:00`, zone), to: at(`${addDays(day, 1)}T00:00`, zone) };
-    expect(expandTrigger(weekly(`FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=30`, zone), range, zone)).toEqual([moved]);
-  });
+  it.each(transitions.filter((t) => t.kind === 'spring-forward'))(
+    '$zone $day: $gap does not exist and moves forward by the gap',
+    ({ zone, day, gap }) => {
+      const moved = localToInstant(`${day}T${gap}`, zone);
+      expect(instantToLocal(moved, zone).time).toBe('03:30');
+      expect(moved).toEqual(localToInstant(`${day}T03:30`, zone));
+      // A 02:30 broadcast that Sunday still sends, once.
+      const range = { from: at(`${day}T00:00`, zone), to: at(`${addDays(day, 1)}T00:00`, zone) };
+      expect(expandTrigger(weekly(`FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=30`, zone), range, zone)).toEqual([moved]);
+    },
+  );
 
-  it.each(transitions.filter((t) => t.kind === 'fall-back'))('$zone $day: $repeat happens twice and the first one is taken', ({ zone, day, repeat }) => {
-    const first = localToInstant(`${day}T${repeat}`, zone);
-    expect(instantToLocal(first, zone).time).toBe(repeat);
-    expect(instantToLocal(new Date(first.getTime() + HOUR), zone).time).toBe(repeat); // the second pass
-    const [hh, mm] = repeat.split(':');
-    const range = { from: at(`${day}T00:00`, zone), to: at(`${addDays(day, 1)}T00:00`, zone) };
-    expect(expandTrigger(weekly(`FREQ=WEEKLY;BYDAY=SU;BYHOUR=${+hh!};BYMINUTE=${+mm!}`, zone), range, zone)).toEqual([first]);
-  });
+  it.each(transitions.filter((t) => t.kind === 'fall-back'))(
+    '$zone $day: $repeat happens twice and the first one is taken',
+    ({ zone, day, repeat }) => {
+      const first = localToInstant(`${day}T${repeat}`, zone);
+      expect(instantToLocal(first, zone).time).toBe(repeat);
+      expect(instantToLocal(new Date(first.getTime() + HOUR), zone).time).toBe(repeat); // the second pass
+      const [hh, mm] = repeat.split(':');
+      const range = { from: at(`${day}T00:00`, zone), to: at(`${addDays(day, 1)}T00:00`, zone) };
+      expect(expandTrigger(weekly(`FREQ=WEEKLY;BYDAY=SU;BYHOUR=${+hh!};BYMINUTE=${+mm!}`, zone), range, zone)).toEqual([first]);
+    },
+  );
 
   it.each(zones)('$zone: a daily 02:30 send over 2026–2027 goes exactly once every local day', ({ zone, springForward }) => {
     const range = { from: at('2026-01-01T00:00', zone), to: at('2028-01-01T00:00', zone) };
@@ -67,7 +97,9 @@ describe('nonexistent and ambiguous local times', () => {
     const locals = sends.map((s) => instantToLocal(s, zone));
     expect(new Set(locals.map((l) => l.date)).size).toBe(730);
     expect(sends).toHaveLength(730);
-    expect(locals.filter((l) => l.time !== '02:30').map((l) => `${l.date}T${l.time}`)).toEqual(springForward.map((d) => `${d}T03:30`).sort());
+    expect(locals.filter((l) => l.time !== '02:30').map((l) => `${l.date}T${l.time}`)).toEqual(
+      springForward.map((d) => `${d}T03:30`).sort(),
+    );
   });
 
   it('Asia/Kolkata and America/St_Johns keep their half-hour offsets', () => {

@@ -44,7 +44,12 @@ describe('floatingBetween skips ahead without changing the answer', () => {
   }
 
   it('COUNT counts from the anchor, not from the range', () => {
-    const five = floatingBetween('FREQ=WEEKLY;COUNT=5;BYDAY=MO', parseLocal('2026-01-01'), parseLocal('2026-01-20'), parseLocal('2026-12-31'));
+    const five = floatingBetween(
+      'FREQ=WEEKLY;COUNT=5;BYDAY=MO',
+      parseLocal('2026-01-01'),
+      parseLocal('2026-01-20'),
+      parseLocal('2026-12-31'),
+    );
     expect(five.map((t) => new Date(t).toISOString().slice(0, 10))).toEqual(['2026-01-26', '2026-02-02']);
   });
 });

@@ -10,7 +10,12 @@ describe('toIcs read back by ical.js', () => {
       calendarName: 'Almanac; marketing',
       now: new Date('2026-11-20T08:30:00Z'),
       events: [
-        { uid: 'newsletter/2026-12-01@almanac', start: new Date('2026-12-01T09:00:00Z'), summary: 'Tuesday newsletter, 165 sends 🎄', description },
+        {
+          uid: 'newsletter/2026-12-01@almanac',
+          start: new Date('2026-12-01T09:00:00Z'),
+          summary: 'Tuesday newsletter, 165 sends 🎄',
+          description,
+        },
         { uid: 'blackout/2026-12-25@almanac', start: new Date(0), allDay: { date: '2026-12-25' }, summary: 'Blackout: Christmas' },
       ],
     });

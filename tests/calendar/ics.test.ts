@@ -20,7 +20,12 @@ const feed = () =>
         categories: ['newsletter'],
       },
       { uid: 'blackout/2026-12-25@almanac', start: new Date(0), allDay: { date: '2026-12-25' }, summary: 'Blackout: Christmas' },
-      { uid: 'season/black-friday@almanac', start: new Date(0), allDay: { date: '2026-11-27', endDate: '2026-11-30' }, summary: 'Black Friday' },
+      {
+        uid: 'season/black-friday@almanac',
+        start: new Date(0),
+        allDay: { date: '2026-11-27', endDate: '2026-11-30' },
+        summary: 'Black Friday',
+      },
     ],
   });
 
@@ -78,6 +83,8 @@ describe('toIcs', () => {
 
   it('refuses an invalid date with the event named', () => {
     expect(() => toIcs({ calendarName: 'x', now, events: [{ uid: 'bad-1', start: new Date(NaN), summary: 's' }] })).toThrow(/bad-1/);
-    expect(() => toIcs({ calendarName: 'x', now, events: [{ uid: 'bad-2', start: now, allDay: { date: '25/12/2026' }, summary: 's' }] })).toThrow(/bad-2/);
+    expect(() =>
+      toIcs({ calendarName: 'x', now, events: [{ uid: 'bad-2', start: now, allDay: { date: '25/12/2026' }, summary: 's' }] }),
+    ).toThrow(/bad-2/);
   });
 });

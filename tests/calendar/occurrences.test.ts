@@ -12,7 +12,11 @@ describe('contact-zone broadcasts', () => {
     const byZone = expandForZones(tuesdays, december, ['Europe/Warsaw', 'America/New_York', 'Europe/Warsaw']);
     expect([...byZone.keys()]).toEqual(['Europe/Warsaw', 'America/New_York']);
     expect(iso(byZone.get('Europe/Warsaw')!)).toEqual(['2026-12-01T09:00:00.000Z', '2026-12-08T09:00:00.000Z', '2026-12-15T09:00:00.000Z']);
-    expect(iso(byZone.get('America/New_York')!)).toEqual(['2026-12-01T15:00:00.000Z', '2026-12-08T15:00:00.000Z', '2026-12-15T15:00:00.000Z']);
+    expect(iso(byZone.get('America/New_York')!)).toEqual([
+      '2026-12-01T15:00:00.000Z',
+      '2026-12-08T15:00:00.000Z',
+      '2026-12-15T15:00:00.000Z',
+    ]);
   });
 
   it('a trigger with its own zone sends at the same instants to every zone', () => {
@@ -90,9 +94,21 @@ describe('process time zone independence', () => {
     [
       expandTrigger(tuesdays, { from: new Date('2026-03-01T00:00Z'), to: new Date('2026-04-15T00:00Z') }, 'Europe/Warsaw'),
       expandTrigger(tuesdays, { from: new Date('2026-10-01T00:00Z'), to: new Date('2026-11-15T00:00Z') }, 'America/St_Johns'),
-      expandTrigger({ kind: 'schedule', rrule: 'FREQ=DAILY;BYHOUR=2;BYMINUTE=30', timezone: 'Australia/Sydney' }, { from: new Date('2026-09-28T00:00Z'), to: new Date('2026-10-10T00:00Z') }, 'UTC'),
-      expandTrigger({ kind: 'schedule', rrule: 'FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=9', timezone: 'Asia/Kolkata' }, { from: new Date('2026-01-01T00:00Z'), to: new Date('2027-01-01T00:00Z') }, 'UTC'),
-      expandTrigger({ kind: 'at', at: '2026-03-29T02:30', timezone: 'Europe/Warsaw' }, { from: new Date('2026-03-01T00:00Z'), to: new Date('2026-04-01T00:00Z') }, 'UTC'),
+      expandTrigger(
+        { kind: 'schedule', rrule: 'FREQ=DAILY;BYHOUR=2;BYMINUTE=30', timezone: 'Australia/Sydney' },
+        { from: new Date('2026-09-28T00:00Z'), to: new Date('2026-10-10T00:00Z') },
+        'UTC',
+      ),
+      expandTrigger(
+        { kind: 'schedule', rrule: 'FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=9', timezone: 'Asia/Kolkata' },
+        { from: new Date('2026-01-01T00:00Z'), to: new Date('2027-01-01T00:00Z') },
+        'UTC',
+      ),
+      expandTrigger(
+        { kind: 'at', at: '2026-03-29T02:30', timezone: 'Europe/Warsaw' },
+        { from: new Date('2026-03-01T00:00Z'), to: new Date('2026-04-01T00:00Z') },
+        'UTC',
+      ),
     ].map(iso);
 
   it('gives the same instants whatever TZ the process runs in', () => {

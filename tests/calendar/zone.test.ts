@@ -4,8 +4,20 @@ import { instantToLocal, isValidZone, localToInstant, zoneOrFallback } from '../
 describe('instantToLocal', () => {
   it('reads date, time, minute of day, weekday and offset on the zone clock', () => {
     const instant = new Date('2026-11-24T23:30:00Z'); // a Tuesday in UTC, Wednesday in Warsaw
-    expect(instantToLocal(instant, 'Europe/Warsaw')).toEqual({ date: '2026-11-25', time: '00:30', minuteOfDay: 30, weekday: 3, offsetMinutes: 60 });
-    expect(instantToLocal(instant, 'America/New_York')).toEqual({ date: '2026-11-24', time: '18:30', minuteOfDay: 1110, weekday: 2, offsetMinutes: -300 });
+    expect(instantToLocal(instant, 'Europe/Warsaw')).toEqual({
+      date: '2026-11-25',
+      time: '00:30',
+      minuteOfDay: 30,
+      weekday: 3,
+      offsetMinutes: 60,
+    });
+    expect(instantToLocal(instant, 'America/New_York')).toEqual({
+      date: '2026-11-24',
+      time: '18:30',
+      minuteOfDay: 1110,
+      weekday: 2,
+      offsetMinutes: -300,
+    });
     expect(instantToLocal(instant, 'Asia/Kolkata')).toMatchObject({ date: '2026-11-25', time: '05:00', offsetMinutes: 330 });
   });
 

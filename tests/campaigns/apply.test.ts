@@ -20,8 +20,13 @@ const without = (path: string) => Object.fromEntries(Object.entries(current).fil
 const signup = (n: number, when: Date) => {
   const contact = { id: `w-${n}`, email: `new${n}@example.com`, timezone: 'Europe/Warsaw' };
   return [
-    { id: `w-consent-${n}`, type: 'consent.granted', occurred_at: when.toISOString(), contact,
-      properties: { purpose: 'email.marketing', text: 'Send me news', text_version: 'v1', source: 'signup' } },
+    {
+      id: `w-consent-${n}`,
+      type: 'consent.granted',
+      occurred_at: when.toISOString(),
+      contact,
+      properties: { purpose: 'email.marketing', text: 'Send me news', text_version: 'v1', source: 'signup' },
+    },
     { id: `w-created-${n}`, type: 'contact.created', occurred_at: when.toISOString(), contact, properties: {} },
   ];
 };
@@ -71,8 +76,10 @@ describe(`apply stores versions by content hash on ${backend}`, () => {
       'campaigns/calendar.yaml': comment(current['campaigns/calendar.yaml']!),
     };
     const plan = await planText(t.database, compileInline(current, templates));
-    expect(plan).toContain('  ~ campaign newsletter (version 1 → 2; running runs finish on version 1; new runs start on 2)\n' +
-      '      (no step changes: name, audience, trigger or settings only)\n');
+    expect(plan).toContain(
+      '  ~ campaign newsletter (version 1 → 2; running runs finish on version 1; new runs start on 2)\n' +
+        '      (no step changes: name, audience, trigger or settings only)\n',
+    );
     expect((await applyInline(t.database, current, templates, T0)).stored).toEqual(['newsletter@2']);
   });
 
@@ -90,7 +97,10 @@ describe(`apply stores versions by content hash on ${backend}`, () => {
     const result = await applyInline(t.database, withoutWelcome, templates, later);
     expect(result.stored).toEqual([]);
     expect(result.retired).toEqual(['welcome']);
-    const [welcome] = await query<{ retired_at: Date | string }>(t.database, sql`select retired_at from campaign_versions where campaign = 'welcome'`);
+    const [welcome] = await query<{ retired_at: Date | string }>(
+      t.database,
+      sql`select retired_at from campaign_versions where campaign = 'welcome'`,
+    );
     expect(new Date(welcome!.retired_at).toISOString()).toBe(later.toISOString());
 
     await ingest(t.database, signup(2, later), later);

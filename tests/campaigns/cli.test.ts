@@ -41,7 +41,8 @@ async function withCliDatabase<T>(fn: (database: Database) => Promise<T>): Promi
   }
 }
 
-const added = ['abandoned-cart', 'newsletter', 'welcome', 'win-back'].map((c) => `  + campaign ${c} (version 1)\n`).join('') +
+const added =
+  ['abandoned-cart', 'newsletter', 'welcome', 'win-back'].map((c) => `  + campaign ${c} (version 1)\n`).join('') +
   '  + calendar.yaml → version 1\n  + segments.yaml → version 1\n';
 
 describe(`almanac plan / apply on ${backend}`, () => {
@@ -118,11 +119,24 @@ describe('almanac preview', () => {
   it('--contact <id> reads the contact from the database and uses its latest checkout as the cart', async () => {
     const contact = { id: 'grace', email: 'grace@example.com', timezone: 'Europe/London', attributes: { first_name: 'Grace' } };
     const checkout = (n: number, when: string, title: string, total: number) => ({
-      id: `grace-checkout-${n}`, type: 'checkout.started', occurred_at: when, contact,
-      properties: { checkout_id: `k-g${n}`, total, currency: 'GBP', url: `https://shop.example/cart/k-g${n}`, items: [{ product_id: `p${n}`, title, quantity: 1, price: total }] },
+      id: `grace-checkout-${n}`,
+      type: 'checkout.started',
+      occurred_at: when,
+      contact,
+      properties: {
+        checkout_id: `k-g${n}`,
+        total,
+        currency: 'GBP',
+        url: `https://shop.example/cart/k-g${n}`,
+        items: [{ product_id: `p${n}`, title, quantity: 1, price: total }],
+      },
     });
     await withCliDatabase((database) =>
-      ingest(database, [checkout(2, '2026-11-22T09:00:00Z', 'Teapot', 150), checkout(1, '2026-11-20T09:00:00Z', 'Kettle', 40)], at('2026-11-22T09:00:00Z')),
+      ingest(
+        database,
+        [checkout(2, '2026-11-22T09:00:00Z', 'Teapot', 150), checkout(1, '2026-11-20T09:00:00Z', 'Kettle', 40)],
+        at('2026-11-22T09:00:00Z'),
+      ),
     );
     const r = await almanac(['preview', 'abandoned-cart', '--contact', 'grace']);
     expect(r.err).toBe('');

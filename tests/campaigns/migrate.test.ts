@@ -35,10 +35,22 @@ const STAY = ['cart-stay', 'checkout.updated'] as const;
 const files = (move: string, stay: string) => ({ 'campaigns/cart-move.yaml': move, 'campaigns/cart-stay.yaml': stay });
 
 const event = (type: string, n: number, when: Date) => ({
-  id: `${type}-${n}`, type, occurred_at: when.toISOString(), contact: { id: `c-${n}`, email: `c${n}@example.com` }, properties: { total: 40 },
+  id: `${type}-${n}`,
+  type,
+  occurred_at: when.toISOString(),
+  contact: { id: `c-${n}`, email: `c${n}@example.com` },
+  properties: { total: 40 },
 });
 const runsOf = (campaign: string) =>
-  query<{ contact: string; version: number; status: string; exit_reason: string | null; at: string | null; phase: string; next_wake_at: Date | string | null }>(
+  query<{
+    contact: string;
+    version: number;
+    status: string;
+    exit_reason: string | null;
+    at: string | null;
+    phase: string;
+    next_wake_at: Date | string | null;
+  }>(
     t.database,
     sql`select c.external_id as contact, v.version, r.status, r.exit_reason, r.state->>'at' as at, r.state->>'phase' as phase, r.next_wake_at
         from runs r join contacts c on c.id = r.contact_id join campaign_versions v on v.id = r.campaign_version_id

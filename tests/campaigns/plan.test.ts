@@ -45,14 +45,24 @@ const v2 = (migrate: boolean) =>
     .replace(/ {10}- when: \{ attribute: cart.total, gte: 50 \}\n.*\n.*\n.*\n/, '');
 
 const checkout = (n: number, when: Date) => ({
-  id: `checkout-${n}`, type: 'checkout.started', occurred_at: when.toISOString(),
-  contact: { id: `c-${n}`, email: `c${n}@example.com` }, properties: { checkout_id: `k-${n}`, total: 80 },
+  id: `checkout-${n}`,
+  type: 'checkout.started',
+  occurred_at: when.toISOString(),
+  contact: { id: `c-${n}`, email: `c${n}@example.com` },
+  properties: { checkout_id: `k-${n}`, total: 80 },
 });
 
 describe(`plan on ${backend}`, () => {
   it('an empty database: every campaign and file is added', async () => {
     expect(await planText(t.database, compileInline({ 'campaigns/cart.yaml': v1 }, templates))).toBe(
-      ['  + campaign cart (version 1)', '  + calendar.yaml → version 1', '  + segments.yaml → version 1', '', 'Plan: 3 to add, 0 to change, 0 to remove.', ''].join('\n'),
+      [
+        '  + campaign cart (version 1)',
+        '  + calendar.yaml → version 1',
+        '  + segments.yaml → version 1',
+        '',
+        'Plan: 3 to add, 0 to change, 0 to remove.',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -67,7 +77,8 @@ describe(`plan on ${backend}`, () => {
     await tick(T0); // 3 sleeps in first-wait
 
     const project = compileInline({ 'campaigns/cart.yaml': v2(false), 'campaigns/newsletter.yaml': newsletter }, templates);
-    expect(await planText(t.database, project)).toBe(`  ~ campaign cart (version 1 → 2; running runs finish on version 1; new runs start on 2)
+    expect(await planText(t.database, project))
+      .toBe(`  ~ campaign cart (version 1 → 2; running runs finish on version 1; new runs start on 2)
       ~ reminder        send cart-reminder → send cart-last-call  [0 runs here]
       + pause           wait 2h
       ~ await-click     wait_until email.clicked (timeout 1d) → wait_until email.clicked (timeout 2d)  [2 runs here]
@@ -85,7 +96,9 @@ Plan: 1 to add, 1 to change, 0 to remove.
     const text = await planText(t.database, compileInline({ 'campaigns/cart.yaml': v2(true) }, templates));
     expect(text).toContain('  ~ campaign cart (version 1 → 2; running runs move to version 2 by step key (migrate: true))\n');
     expect(text).toContain('      - first-wait      wait 1h  [1 run here: they exit (step removed)]\n');
-    expect(text).toContain('      ~ await-click     wait_until email.clicked (timeout 1d) → wait_until email.clicked (timeout 2d)  [2 runs here]\n');
+    expect(text).toContain(
+      '      ~ await-click     wait_until email.clicked (timeout 1d) → wait_until email.clicked (timeout 2d)  [2 runs here]\n',
+    );
   });
 
   it('a campaign file that is gone is removed, with its running runs counted', async () => {

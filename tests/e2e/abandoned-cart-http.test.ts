@@ -27,7 +27,10 @@ beforeAll(async () => {
 });
 
 const shopper = (n: number, name: string): Shopper => ({
-  customerId: `77100000000${n}`, email: `${name.toLowerCase()}@example.com`, firstName: name, token: `e2e-checkout-token-${n}`,
+  customerId: `77100000000${n}`,
+  email: `${name.toLowerCase()}@example.com`,
+  firstName: name,
+  token: `e2e-checkout-token-${n}`,
 });
 
 /** Deliver a signed webhook with the virtual clock at `when` (its receipt time). */
@@ -96,10 +99,15 @@ describe(`abandoned cart through HTTP and the runtime on ${backend}`, () => {
     const body = checkoutBody(cleo, T);
     clock.set(T);
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => services.app.request('/webhooks/shopify', shopifyRequest(body, 'checkouts/create', 'wh-e2e-cleo-checkout'))),
+      Array.from({ length: 10 }, () =>
+        services.app.request('/webhooks/shopify', shopifyRequest(body, 'checkouts/create', 'wh-e2e-cleo-checkout')),
+      ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
-    const events = await query<{ n: number }>(t.database, sql`select count(*)::int as n from events where properties->>'checkout_id' = ${cleo.token}`);
+    const events = await query<{ n: number }>(
+      t.database,
+      sql`select count(*)::int as n from events where properties->>'checkout_id' = ${cleo.token}`,
+    );
     expect(events).toEqual([{ n: 1 }]);
 
     await tickAt(T);

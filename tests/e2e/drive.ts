@@ -34,7 +34,8 @@ export function readExample(path: string): ExampleFile {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-  if (events.some((e) => !('type' in e) || typeof e.occurred_at !== 'string')) throw new Error(`${path}: every line must be an event with occurred_at`);
+  if (events.some((e) => !('type' in e) || typeof e.occurred_at !== 'string'))
+    throw new Error(`${path}: every line must be an event with occurred_at`);
   return { path, from: new Date(command[1]!), to: new Date(command[2]!), events };
 }
 
@@ -81,7 +82,13 @@ export async function replayHistory(services: Services, clock: VirtualClock, exa
  * Apply the project at `from`, then tick at each of `instants` (the ones simulate ticked at),
  * POSTing each later event when the clock reaches its `occurred_at`, before the tick at or after it.
  */
-export async function driveRuntime(services: Services, clock: VirtualClock, project: Project, example: ExampleFile, instants: Date[]): Promise<void> {
+export async function driveRuntime(
+  services: Services,
+  clock: VirtualClock,
+  project: Project,
+  example: ExampleFile,
+  instants: Date[],
+): Promise<void> {
   const pending = byInstant(example.events).filter((g) => g.at >= example.from);
   await applyProject(services.database, project, example.from);
   for (const now of instants) {

@@ -35,7 +35,9 @@ const examples: Array<[string, string, Record<string, number>]> = [
 ];
 
 const outcomes = (timeline: TimelineEntry[], campaign: string) =>
-  timeline.filter((e) => e.campaign === campaign).reduce<Record<string, number>>((n, e) => ({ ...n, [e.outcome]: (n[e.outcome] ?? 0) + 1 }), {});
+  timeline
+    .filter((e) => e.campaign === campaign)
+    .reduce<Record<string, number>>((n, e) => ({ ...n, [e.outcome]: (n[e.outcome] ?? 0) + 1 }), {});
 
 /** simulate() as the CLI runs it, with the instants it ticked at (seen by its dispatch phase, which runs on every tick). */
 async function simulated(path: string) {
@@ -69,7 +71,10 @@ async function onRuntime(path: string, instants: Date[]) {
     await replayHistory(await openRuntime(database, clock, env), clock, example);
     const services = await openRuntime(database, clock, env);
     await driveRuntime(services, clock, sampleProject(), example, instants);
-    const late = await query<{ n: number }>(database, sql`select count(*)::int as n from events where processed_at is distinct from received_at`);
+    const late = await query<{ n: number }>(
+      database,
+      sql`select count(*)::int as n from events where processed_at is distinct from received_at`,
+    );
     const result = { timeline: await readTimeline(database.db), outbox: await outbox(services), late: late[0]!.n };
     passed = true;
     return result;

@@ -16,7 +16,13 @@ export interface Shopper {
 type Json = Record<string, unknown>;
 
 function customer(base: Json, s: Shopper): Json {
-  return { ...base, id: Number(s.customerId), email: s.email, first_name: s.firstName, admin_graphql_api_id: `gid://shopify/Customer/${s.customerId}` };
+  return {
+    ...base,
+    id: Number(s.customerId),
+    email: s.email,
+    first_name: s.firstName,
+    admin_graphql_api_id: `gid://shopify/Customer/${s.customerId}`,
+  };
 }
 
 /** A `checkouts/create` body: the customer is subscribed to email marketing, as in the fixture. */

@@ -50,7 +50,8 @@ describe('almanac simulate', () => {
   });
 
   it('exits 1 naming file:line of a line that is not JSON, or not an event', async () => {
-    const good = '{"id":"e1","type":"contact.created","occurred_at":"2026-11-23T10:00:00Z","contact":{"id":"zoe","email":"zoe@example.com"}}';
+    const good =
+      '{"id":"e1","type":"contact.created","occurred_at":"2026-11-23T10:00:00Z","contact":{"id":"zoe","email":"zoe@example.com"}}';
     const notJson = join(scratch, 'not-json.ndjson');
     writeFileSync(notJson, `# a comment\n${good}\n{"id": "e2", "type": \n`);
     const a = await almanac('simulate', '--events', notJson, '--from', '2026-11-23T00:00:00Z', '--to', '2026-11-24T00:00:00Z');

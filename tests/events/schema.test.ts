@@ -2,14 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { parseEvent, parseEventBatch, parseEventBody } from '../../src/events/schema';
 
 const now = new Date('2026-11-23T10:00:00Z');
-const ok = { id: 'evt_01', type: 'checkout.started', contact: { id: 'c-42', email: 'Ada@Example.com' }, properties: { checkout_id: 'k-9' } };
+const ok = {
+  id: 'evt_01',
+  type: 'checkout.started',
+  contact: { id: 'c-42', email: 'Ada@Example.com' },
+  properties: { checkout_id: 'k-9' },
+};
 
 describe('event schema', () => {
   it('parses the documented shape, lower-cases the email and defaults occurred_at to receipt time', () => {
     const r = parseEvent(ok, { now });
     expect(r).toEqual({
       ok: true,
-      value: [{ dedupeKey: 'evt_01', type: 'checkout.started', occurredAt: now, contact: { externalId: 'c-42', email: 'ada@example.com' }, properties: { checkout_id: 'k-9' } }],
+      value: [
+        {
+          dedupeKey: 'evt_01',
+          type: 'checkout.started',
+          occurredAt: now,
+          contact: { externalId: 'c-42', email: 'ada@example.com' },
+          properties: { checkout_id: 'k-9' },
+        },
+      ],
     });
   });
 
@@ -45,7 +58,10 @@ describe('event schema', () => {
 
   it('requires an id unless an Idempotency-Key is given, which then becomes the dedupe key', () => {
     const { id: _, ...noId } = ok;
-    expect(parseEvent(noId, { now })).toEqual({ ok: false, error: [{ path: 'id', message: 'required unless an Idempotency-Key header is given' }] });
+    expect(parseEvent(noId, { now })).toEqual({
+      ok: false,
+      error: [{ path: 'id', message: 'required unless an Idempotency-Key header is given' }],
+    });
     const r = parseEvent(noId, { now, idempotencyKey: 'req-1' });
     expect(r.ok && r.value[0]!.dedupeKey).toBe('req-1');
     const withId = parseEvent(ok, { now, idempotencyKey: 'req-1' });
@@ -67,7 +83,10 @@ describe('event schema', () => {
   });
 
   it('refuses an empty batch and one over 1000 events', () => {
-    expect(parseEventBatch({ events: [] }, { now })).toEqual({ ok: false, error: [{ path: 'events', message: 'expected at least one event' }] });
+    expect(parseEventBatch({ events: [] }, { now })).toEqual({
+      ok: false,
+      error: [{ path: 'events', message: 'expected at least one event' }],
+    });
     const big = parseEventBatch({ events: Array.from({ length: 1001 }, (_, i) => ({ ...ok, id: `e${i}` })) }, { now });
     expect(!big.ok && big.error).toEqual([{ path: 'events', message: 'expected at most 1000 events per batch' }]);
   });

@@ -24,7 +24,12 @@ describe('Shopify payloads → events', () => {
       dedupeKey: 'shopify:checkout.started:7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b',
       type: 'checkout.started',
       occurredAt: new Date('2026-11-23T10:00:00Z'),
-      contact: { externalId: '7712345678901', email: 'ada@example.com', locale: 'pl-PL', attributes: { first_name: 'Ada', last_name: 'Lovelace' } },
+      contact: {
+        externalId: '7712345678901',
+        email: 'ada@example.com',
+        locale: 'pl-PL',
+        attributes: { first_name: 'Ada', last_name: 'Lovelace' },
+      },
       properties: {
         checkout_id: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b',
         total: 129,
@@ -36,7 +41,11 @@ describe('Shopify payloads → events', () => {
   });
 
   it('checkouts/update → checkout.updated keyed by token and update time', () => {
-    const events = mapped('checkouts/update', fixture('checkouts-update')) as Array<{ type: string; dedupeKey: string; properties: Record<string, unknown> }>;
+    const events = mapped('checkouts/update', fixture('checkouts-update')) as Array<{
+      type: string;
+      dedupeKey: string;
+      properties: Record<string, unknown>;
+    }>;
     const update = events.find((e) => e.type === 'checkout.updated')!;
     expect(update.dedupeKey).toBe('shopify:checkout.updated:7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b:2026-11-23T11:20:00+01:00');
     expect(update.properties.total).toBe(193.5);
@@ -45,14 +54,22 @@ describe('Shopify payloads → events', () => {
   it('orders/create → order.created with checkout_token as checkout_id and the exact order id', () => {
     const events = mapped('orders/create', fixture('orders-create')) as Array<{ type: string; properties: Record<string, unknown> }>;
     const order = events.find((e) => e.type === 'order.created')!;
-    expect(order.properties).toMatchObject({ order_id: '5912345678901', order_name: '#1042', checkout_id: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b', total: 129, currency: 'EUR' });
+    expect(order.properties).toMatchObject({
+      order_id: '5912345678901',
+      order_name: '#1042',
+      checkout_id: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b',
+      total: 129,
+      currency: 'EUR',
+    });
   });
 
   it('maps email_marketing_consent: subscribed grants, unsubscribed withdraws, not_subscribed says nothing', () => {
     const withState = (state: string) => {
       const p = fixture('checkouts-create');
       p.customer.email_marketing_consent.state = state;
-      return (mapped('checkouts/create', p) as Array<{ type: string; properties: Record<string, unknown> }>).filter((e) => e.type.startsWith('consent.'));
+      return (mapped('checkouts/create', p) as Array<{ type: string; properties: Record<string, unknown> }>).filter((e) =>
+        e.type.startsWith('consent.'),
+      );
     };
     expect(withState('subscribed').map((e) => [e.type, e.properties.purpose])).toEqual([['consent.granted', 'email.marketing']]);
     expect(withState('unsubscribed').map((e) => e.type)).toEqual(['consent.withdrawn']);

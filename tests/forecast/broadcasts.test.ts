@@ -24,14 +24,24 @@ describe('forecastBroadcasts', () => {
     const { calendar, trigger } = await newsletter();
     const days = forecastBroadcasts({ campaigns: [{ id: 'newsletter', trigger, audienceByZone }], calendar, range: december });
     expect(days).toEqual(
-      ['2026-12-01', '2026-12-08', '2026-12-15', '2026-12-22', '2026-12-29'].map((date) => ({ date, campaign: 'newsletter', sends: 165, deferred: 0, blocked: 0 })),
+      ['2026-12-01', '2026-12-08', '2026-12-15', '2026-12-22', '2026-12-29'].map((date) => ({
+        date,
+        campaign: 'newsletter',
+        sends: 165,
+        deferred: 0,
+        blocked: 0,
+      })),
     );
   });
 
   it('a blackout Tuesday moves every zone’s send to the next day, out of each zone’s quiet hours', async () => {
     const { calendar, trigger } = await newsletter();
     const withStockTake = { ...calendar, blackout: [...calendar.blackout, { date: '2026-12-08', reason: 'Stock-take' }] };
-    const days = forecastBroadcasts({ campaigns: [{ id: 'newsletter', trigger, audienceByZone }], calendar: withStockTake, range: december });
+    const days = forecastBroadcasts({
+      campaigns: [{ id: 'newsletter', trigger, audienceByZone }],
+      calendar: withStockTake,
+      range: december,
+    });
     expect(days.map((d) => [d.date, d.sends, d.deferred])).toEqual([
       ['2026-12-01', 165, 0],
       ['2026-12-09', 165, 165], // Warsaw 08:00, New York 18:00 on the 8th (the 9th in Warsaw), Kolkata 08:00
@@ -45,7 +55,11 @@ describe('forecastBroadcasts', () => {
     const { calendar, trigger } = await newsletter();
     const withStockTake = { ...calendar, blackout: [...calendar.blackout, { date: '2026-12-08', reason: 'Stock-take' }] };
     const fromThe9th = { from: at('2026-12-09T00:00', W), to: at('2026-12-16T00:00', W) };
-    const days = forecastBroadcasts({ campaigns: [{ id: 'newsletter', trigger, audienceByZone }], calendar: withStockTake, range: fromThe9th });
+    const days = forecastBroadcasts({
+      campaigns: [{ id: 'newsletter', trigger, audienceByZone }],
+      calendar: withStockTake,
+      range: fromThe9th,
+    });
     expect(days.map((d) => [d.date, d.sends])).toEqual([
       ['2026-12-09', 165],
       ['2026-12-15', 165],
@@ -65,7 +79,10 @@ describe('forecastBroadcasts', () => {
   });
 
   it('transactional broadcasts ignore quiet hours and blackouts; rows sort by date then campaign', () => {
-    const calendar = emptyCalendar({ quietHours: { fromMinute: 21 * 60, toMinute: 8 * 60 }, blackout: [{ date: '2026-12-03', reason: 'x' }] });
+    const calendar = emptyCalendar({
+      quietHours: { fromMinute: 21 * 60, toMinute: 8 * 60 },
+      blackout: [{ date: '2026-12-03', reason: 'x' }],
+    });
     const notice: BroadcastTrigger = { kind: 'at', at: '2026-12-03T23:00', timezone: W };
     const promo: BroadcastTrigger = { kind: 'at', at: '2026-12-02T12:00', timezone: W };
     const audience = new Map([[W, 3]]);

@@ -28,8 +28,11 @@ steps:
 const files = { 'campaigns/calendar.yaml': calendar, 'campaigns/newsletter.yaml': newsletter, 'campaigns/promo.yaml': promo };
 
 const consent = (id: string, timezone?: string, granted = true) => ({
-  id: `${id}-consent`, type: granted ? 'consent.granted' : 'contact.created', occurred_at: '2026-11-01T00:00:00Z',
-  contact: { id, email: `${id}@example.com`, ...(timezone ? { timezone } : {}) }, properties: { purpose: 'email.marketing', source: 'test' },
+  id: `${id}-consent`,
+  type: granted ? 'consent.granted' : 'contact.created',
+  occurred_at: '2026-11-01T00:00:00Z',
+  contact: { id, email: `${id}@example.com`, ...(timezone ? { timezone } : {}) },
+  properties: { purpose: 'email.marketing', source: 'test' },
 });
 const MON = at('2026-11-30T11:00:00Z'); // Monday 12:00 in Warsaw
 
@@ -43,10 +46,19 @@ describe(`forecast() on ${backend}`, () => {
       consent('no-consent', 'Europe/Warsaw', false),
     ];
     await ingest(t.database, people, plus(MON, -DAY));
-    const go = Array.from({ length: 10 }, (_, i) => ({ id: `go-${i}`, type: 'promo.go', occurred_at: MON.toISOString(), contact: { id: `waw-${i}` }, properties: {} }));
+    const go = Array.from({ length: 10 }, (_, i) => ({
+      id: `go-${i}`,
+      type: 'promo.go',
+      occurred_at: MON.toISOString(),
+      contact: { id: `waw-${i}` },
+      properties: {},
+    }));
     await ingest(t.database, go, MON);
     await engine(t.database).tick(MON);
-    const [sleeping] = await query<{ n: number }>(t.database, sql`select count(*)::int as n from runs where campaign = 'promo' and status = 'active' and state->>'phase' = 'sleeping'`);
+    const [sleeping] = await query<{ n: number }>(
+      t.database,
+      sql`select count(*)::int as n from runs where campaign = 'promo' and status = 'active' and state->>'phase' = 'sleeping'`,
+    );
     expect(sleeping?.n).toBe(10);
 
     const before = await query<{ n: number }>(t.database, sql`select (select count(*) from runs) + (select count(*) from sends) as n`);
@@ -72,7 +84,9 @@ describe(`forecast() on ${backend}`, () => {
     expect(await forecast(t.database, { from: MON, to: at('2026-11-30T23:00:00Z') }, MON)).toEqual([
       { date: '2026-11-30', campaign: 'promo', sends: 10, deferred: 0, source: 'journey' },
     ]);
-    expect(await query<{ n: number }>(t.database, sql`select (select count(*) from runs) + (select count(*) from sends) as n`)).toEqual(before);
+    expect(await query<{ n: number }>(t.database, sql`select (select count(*) from runs) + (select count(*) from sends) as n`)).toEqual(
+      before,
+    );
   });
 
   it('a range wholly before now, or empty, forecasts nothing', async () => {

@@ -8,7 +8,13 @@ import { DAY, HOUR, at, compileInline, plus } from '../helpers/engine';
 
 const templates = readdirSync('templates');
 const sample = (id: string): CampaignPlan => {
-  const project = compileInline({ [`campaigns/${id}.yaml`]: readFileSync(`campaigns/${id}.yaml`, 'utf8'), 'campaigns/segments.yaml': readFileSync('campaigns/segments.yaml', 'utf8') }, templates);
+  const project = compileInline(
+    {
+      [`campaigns/${id}.yaml`]: readFileSync(`campaigns/${id}.yaml`, 'utf8'),
+      'campaigns/segments.yaml': readFileSync('campaigns/segments.yaml', 'utf8'),
+    },
+    templates,
+  );
   return project.campaigns.find((c) => c.id === id)!;
 };
 const cart = sample('abandoned-cart');
@@ -17,12 +23,24 @@ const winBack = sample('win-back');
 
 const T = at('2026-11-23T10:00:00Z');
 const facts = (events: EventFact[] = [], externalId = 'c-1'): Facts => ({
-  contact: { id: 1, external_id: externalId, email: `${externalId}@example.com`, timezone: 'Europe/Warsaw', locale: null, lifecycle_stage: null, created_at: T, attributes: {} },
+  contact: {
+    id: 1,
+    external_id: externalId,
+    email: `${externalId}@example.com`,
+    timezone: 'Europe/Warsaw',
+    locale: null,
+    lifecycle_stage: null,
+    created_at: T,
+    attributes: {},
+  },
   events,
   consent: { 'email.marketing': true },
 });
 const checkout = (total: number) => ({ type: 'checkout.started', occurredAt: T, properties: { checkout_id: 'k-1', total } });
-const state = (plan: CampaignPlan, trigger: EventFact, over: Partial<RunState>): RunState => ({ ...initialState(plan, trigger, undefined), ...over });
+const state = (plan: CampaignPlan, trigger: EventFact, over: Partial<RunState>): RunState => ({
+  ...initialState(plan, trigger, undefined),
+  ...over,
+});
 const shape = (sends: ReturnType<typeof predictRunSends>) => sends.map((s) => [s.template, s.due.toISOString(), s.weight]);
 
 describe('the journey walk of an in-flight run', () => {
@@ -35,7 +53,7 @@ describe('the journey walk of an in-flight run', () => {
     ]);
   });
 
-  it('the branch reads the run\'s own cart (trigger properties): a small cart gets the last call', () => {
+  it("the branch reads the run's own cart (trigger properties): a small cart gets the last call", () => {
     const s = state(cart, checkout(40), { at: 'steps[0]', phase: 'sleeping', wakeAt: plus(T, HOUR).toISOString() });
     const sends = predictRunSends({ plan: cart, state: s, wakeAt: plus(T, HOUR), facts: facts(), now: T, until: plus(T, 7 * DAY) });
     expect(sends.map((x) => x.template)).toEqual(['cart-reminder', 'cart-last-call']);
@@ -53,8 +71,13 @@ describe('the journey walk of an in-flight run', () => {
   it('a run that is overdue sends at `now`, not in the past; a finished run sends nothing', () => {
     const s = state(cart, checkout(150), { at: 'steps[1]', phase: 'ready' });
     const sends = predictRunSends({ plan: cart, state: s, wakeAt: plus(T, -HOUR), facts: facts(), now: T, until: plus(T, 2 * DAY) });
-    expect(shape(sends)).toEqual([['cart-reminder', T.toISOString(), 1], ['cart-discount', plus(T, DAY).toISOString(), 1]]);
-    expect(predictRunSends({ plan: cart, state: { ...s, phase: 'done', at: null }, wakeAt: null, facts: facts(), now: T, until: plus(T, DAY) })).toEqual([]);
+    expect(shape(sends)).toEqual([
+      ['cart-reminder', T.toISOString(), 1],
+      ['cart-discount', plus(T, DAY).toISOString(), 1],
+    ]);
+    expect(
+      predictRunSends({ plan: cart, state: { ...s, phase: 'done', at: null }, wakeAt: null, facts: facts(), now: T, until: plus(T, DAY) }),
+    ).toEqual([]);
   });
 
   it('a welcome branch on "order within 7d" follows the contact\'s current facts, evaluated when the branch is reached', () => {
@@ -76,7 +99,10 @@ describe('the journey walk of an in-flight run', () => {
     const entered = { type: 'segment.entered', occurredAt: T, properties: {} };
     const s = state(winBack, entered, { at: 'steps[0]', phase: 'ready', splits: { 'steps[0]': 'B' } });
     const sends = predictRunSends({ plan: winBack, state: s, wakeAt: T, facts: facts(), now: T, until: plus(T, 30 * DAY) });
-    expect(sends.map((x) => [x.stepKey, x.weight])).toEqual([['win-back-first-offer', 1], ['steps[2].branch.otherwise[0]', 1]]);
+    expect(sends.map((x) => [x.stepKey, x.weight])).toEqual([
+      ['win-back-first-offer', 1],
+      ['steps[2].branch.otherwise[0]', 1],
+    ]);
   });
 });
 

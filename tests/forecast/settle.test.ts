@@ -12,25 +12,71 @@ const calendar: CalendarPlan = {
   seasons: [],
 };
 const candidate = (campaign: string, priority: number, due: Date, weight = 1): ForecastCandidate => ({
-  campaign, source: 'journey', purpose: 'email.marketing', priority, transactional: false, due, weight,
+  campaign,
+  source: 'journey',
+  purpose: 'email.marketing',
+  priority,
+  transactional: false,
+  due,
+  weight,
 });
 const when = (s: ReturnType<typeof settleContact>) => s.map((x) => [x.candidate.campaign, x.at.toISOString()]);
 
-describe('settling predicted sends with the dispatcher\'s rules', () => {
-  it('a send due in quiet hours goes at 08:00 in the contact\'s zone; Christmas moves it to the 26th', () => {
+describe("settling predicted sends with the dispatcher's rules", () => {
+  it("a send due in quiet hours goes at 08:00 in the contact's zone; Christmas moves it to the 26th", () => {
     const late = at('2026-12-01T21:30:00Z'); // 22:30 Warsaw, 16:30 New York
-    expect(when(settleContact({ zone: 'Europe/Warsaw', weight: 1, candidates: [candidate('a', 50, late)], recent: [] }, calendar, plus(late, 7 * DAY)))).toEqual([['a', '2026-12-02T07:00:00.000Z']]);
-    expect(when(settleContact({ zone: 'America/New_York', weight: 1, candidates: [candidate('a', 50, late)], recent: [] }, calendar, plus(late, 7 * DAY)))).toEqual([['a', late.toISOString()]]);
+    expect(
+      when(
+        settleContact(
+          { zone: 'Europe/Warsaw', weight: 1, candidates: [candidate('a', 50, late)], recent: [] },
+          calendar,
+          plus(late, 7 * DAY),
+        ),
+      ),
+    ).toEqual([['a', '2026-12-02T07:00:00.000Z']]);
+    expect(
+      when(
+        settleContact(
+          { zone: 'America/New_York', weight: 1, candidates: [candidate('a', 50, late)], recent: [] },
+          calendar,
+          plus(late, 7 * DAY),
+        ),
+      ),
+    ).toEqual([['a', late.toISOString()]]);
     const xmas = at('2026-12-25T11:00:00Z');
-    expect(when(settleContact({ zone: 'Europe/Warsaw', weight: 1, candidates: [candidate('a', 50, xmas)], recent: [] }, calendar, plus(xmas, 7 * DAY)))).toEqual([['a', '2026-12-26T07:00:00.000Z']]);
+    expect(
+      when(
+        settleContact(
+          { zone: 'Europe/Warsaw', weight: 1, candidates: [candidate('a', 50, xmas)], recent: [] },
+          calendar,
+          plus(xmas, 7 * DAY),
+        ),
+      ),
+    ).toEqual([['a', '2026-12-26T07:00:00.000Z']]);
   });
 
   it('two sends due together: the higher priority goes, the other waits for the daily slot; a recent send blocks too', () => {
     const T = at('2026-12-01T11:00:00Z');
-    const both = settleContact({ zone: 'Europe/Warsaw', weight: 3, candidates: [candidate('low', 10, T), candidate('high', 90, T)], recent: [] }, calendar, plus(T, 7 * DAY));
-    expect(when(both)).toEqual([['high', T.toISOString()], ['low', plus(T, DAY).toISOString()]]);
+    const both = settleContact(
+      { zone: 'Europe/Warsaw', weight: 3, candidates: [candidate('low', 10, T), candidate('high', 90, T)], recent: [] },
+      calendar,
+      plus(T, 7 * DAY),
+    );
+    expect(when(both)).toEqual([
+      ['high', T.toISOString()],
+      ['low', plus(T, DAY).toISOString()],
+    ]);
     expect(both.map((s) => s.weight)).toEqual([3, 3]);
-    const blocked = settleContact({ zone: 'Europe/Warsaw', weight: 1, candidates: [candidate('a', 50, T)], recent: [{ at: plus(T, -2 * HOUR), purpose: 'email.marketing' }] }, calendar, plus(T, 7 * DAY));
+    const blocked = settleContact(
+      {
+        zone: 'Europe/Warsaw',
+        weight: 1,
+        candidates: [candidate('a', 50, T)],
+        recent: [{ at: plus(T, -2 * HOUR), purpose: 'email.marketing' }],
+      },
+      calendar,
+      plus(T, 7 * DAY),
+    );
     expect(when(blocked)).toEqual([['a', plus(T, 22 * HOUR).toISOString()]]);
     expect(settleContact({ zone: null, weight: 1, candidates: [candidate('a', 50, T)], recent: [] }, calendar, T)).toEqual([]);
   });

@@ -24,7 +24,10 @@ export function sharedPglite(): Promise<PGlite> {
 }
 
 export function newSchemaName(label: string): string {
-  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const slug = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
   return `t_${slug}_${randomBytes(4).toString('hex')}`;
 }
 

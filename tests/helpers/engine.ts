@@ -17,7 +17,10 @@ import { rowsOf } from '../../src/storage/sql-values';
 
 /** Compile campaign files given inline (`{ 'campaigns/x.yaml': '…' }`); throws with every diagnostic. */
 export function compileInline(files: Record<string, string>, templates: string[]): Project {
-  const result = compileSources(Object.entries(files).map(([path, text]) => ({ path, text })), templates);
+  const result = compileSources(
+    Object.entries(files).map(([path, text]) => ({ path, text })),
+    templates,
+  );
   if (!result.ok) throw new Error(`campaigns do not compile:\n${result.errors.map(formatDiagnostic).join('\n')}`);
   return result.project;
 }

@@ -8,13 +8,29 @@ const put = (body: unknown) => ({ ...authed(body), method: 'PUT' });
 describe(`PUT /v1/contacts/:id on ${backend}`, () => {
   it('creates a contact by external id, then merges later attributes into it', async () => {
     const { app } = ingestApp(t.database);
-    const created = await app.request('/v1/contacts/c-100', put({ email: 'Lin@Example.com', timezone: 'Asia/Tokyo', attributes: { plan: 'free', city: 'Osaka' } }));
+    const created = await app.request(
+      '/v1/contacts/c-100',
+      put({ email: 'Lin@Example.com', timezone: 'Asia/Tokyo', attributes: { plan: 'free', city: 'Osaka' } }),
+    );
     expect(created.status).toBe(200);
     const first = (await created.json()) as { contact_id: number };
-    expect(first).toMatchObject({ id: 'c-100', email: 'lin@example.com', timezone: 'Asia/Tokyo', attributes: { plan: 'free', city: 'Osaka' } });
-    const updated = await app.request('/v1/contacts/c-100', put({ attributes: { plan: 'pro' }, lifecycle_stage: 'customer', locale: 'ja' }));
+    expect(first).toMatchObject({
+      id: 'c-100',
+      email: 'lin@example.com',
+      timezone: 'Asia/Tokyo',
+      attributes: { plan: 'free', city: 'Osaka' },
+    });
+    const updated = await app.request(
+      '/v1/contacts/c-100',
+      put({ attributes: { plan: 'pro' }, lifecycle_stage: 'customer', locale: 'ja' }),
+    );
     expect(await updated.json()).toMatchObject({
-      contact_id: first.contact_id, email: 'lin@example.com', timezone: 'Asia/Tokyo', locale: 'ja', lifecycle_stage: 'customer', attributes: { plan: 'pro', city: 'Osaka' },
+      contact_id: first.contact_id,
+      email: 'lin@example.com',
+      timezone: 'Asia/Tokyo',
+      locale: 'ja',
+      lifecycle_stage: 'customer',
+      attributes: { plan: 'pro', city: 'Osaka' },
     });
   });
 
@@ -47,7 +63,12 @@ describe(`PUT /v1/contacts/:id on ${backend}`, () => {
     expect(await res.json()).toMatchObject({
       error: {
         code: 'validation_failed',
-        details: { errors: [{ path: 'timezone', message: 'expected an IANA time zone such as Europe/Warsaw' }, { path: 'colour', message: 'unknown field' }] },
+        details: {
+          errors: [
+            { path: 'timezone', message: 'expected an IANA time zone such as Europe/Warsaw' },
+            { path: 'colour', message: 'unknown field' },
+          ],
+        },
       },
     });
     const anonymous = await app.request('/v1/contacts/c-400', { method: 'PUT', body: '{}' });

@@ -18,7 +18,9 @@ describe(`POST /v1/events on ${backend}`, () => {
     const { app } = ingestApp(t.database);
     const missing = await app.request('/v1/events', { method: 'POST', body: JSON.stringify(event('a-0')) });
     expect(missing.status).toBe(401);
-    expect(await missing.json()).toEqual({ error: { code: 'unauthorized', message: 'expected an "Authorization: Bearer <API key>" header' } });
+    expect(await missing.json()).toEqual({
+      error: { code: 'unauthorized', message: 'expected an "Authorization: Bearer <API key>" header' },
+    });
     const wrong = await app.request('/v1/events', authed(event('a-0'), { authorization: 'Bearer nope' }));
     expect(wrong.status).toBe(401);
     const unconfigured = await ingestApp(t.database, { apiKeys: [] }).app.request('/v1/events', authed(event('a-0')));
@@ -40,7 +42,10 @@ describe(`POST /v1/events on ${backend}`, () => {
 
   it('answers an invalid event with 400 naming the field, and stores nothing', async () => {
     const before = await counts(t.database);
-    const res = await ingestApp(t.database).app.request('/v1/events', authed(event('a-2', { contact: { id: 'c-1', email: 'ada-at-example' } })));
+    const res = await ingestApp(t.database).app.request(
+      '/v1/events',
+      authed(event('a-2', { contact: { id: 'c-1', email: 'ada-at-example' } })),
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: {
@@ -63,7 +68,11 @@ describe(`POST /v1/events on ${backend}`, () => {
     const first = (await (await app.request('/v1/events', authed(event('a-3')))).json()) as { events: Array<{ eventId: number }> };
     const second = await app.request('/v1/events', authed(event('a-3')));
     expect(second.status).toBe(202);
-    expect(await second.json()).toEqual({ accepted: 0, duplicates: 1, events: [{ index: 0, id: 'a-3', eventId: first.events[0]!.eventId, duplicate: true }] });
+    expect(await second.json()).toEqual({
+      accepted: 0,
+      duplicates: 1,
+      events: [{ index: 0, id: 'a-3', eventId: first.events[0]!.eventId, duplicate: true }],
+    });
   });
 
   it('uses the Idempotency-Key as the dedupe key of an event without an id', async () => {
@@ -74,7 +83,9 @@ describe(`POST /v1/events on ${backend}`, () => {
     expect(await (await send()).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     const withoutKey = await app.request('/v1/events', authed(noId));
     expect(withoutKey.status).toBe(400);
-    expect(await withoutKey.json()).toMatchObject({ error: { details: { errors: [{ path: 'id', message: 'required unless an Idempotency-Key header is given' }] } } });
+    expect(await withoutKey.json()).toMatchObject({
+      error: { details: { errors: [{ path: 'id', message: 'required unless an Idempotency-Key header is given' }] } },
+    });
   });
 
   it('lands consent events in the ledger with their evidence', async () => {
@@ -83,11 +94,26 @@ describe(`POST /v1/events on ${backend}`, () => {
       type: 'consent.granted',
       occurred_at: '2026-11-20T08:00:00Z',
       contact: { email: 'grace@example.com' },
-      properties: { purpose: 'email.marketing', text: 'Yes, send me offers', text_version: 'signup-v3', source: 'footer-form', ip: '198.51.100.4', user_agent: 'Mozilla/5.0' },
+      properties: {
+        purpose: 'email.marketing',
+        text: 'Yes, send me offers',
+        text_version: 'signup-v3',
+        source: 'footer-form',
+        ip: '198.51.100.4',
+        user_agent: 'Mozilla/5.0',
+      },
     };
     expect((await ingestApp(t.database).app.request('/v1/events', authed(consent))).status).toBe(202);
     const [row] = await t.database.db.select().from(consentRecords).where(eq(consentRecords.purpose, 'email.marketing'));
-    expect(row).toMatchObject({ granted: true, text: 'Yes, send me offers', textVersion: 'signup-v3', source: 'footer-form', ip: '198.51.100.4', userAgent: 'Mozilla/5.0', occurredAt: new Date('2026-11-20T08:00:00Z') });
+    expect(row).toMatchObject({
+      granted: true,
+      text: 'Yes, send me offers',
+      textVersion: 'signup-v3',
+      source: 'footer-form',
+      ip: '198.51.100.4',
+      userAgent: 'Mozilla/5.0',
+      occurredAt: new Date('2026-11-20T08:00:00Z'),
+    });
     expect(row!.eventId).toBeTypeOf('number');
   });
 });
@@ -99,13 +125,19 @@ describe(`POST /v1/events/batch on ${backend}`, () => {
     expect(await res.json()).toMatchObject({
       accepted: 2,
       duplicates: 1,
-      events: [{ index: 0, id: 'b-1', duplicate: false }, { index: 1, id: 'b-2', duplicate: false }, { index: 2, id: 'b-1', duplicate: true }],
+      events: [
+        { index: 0, id: 'b-1', duplicate: false },
+        { index: 1, id: 'b-2', duplicate: false },
+        { index: 2, id: 'b-1', duplicate: true },
+      ],
     });
   });
 
   it('is all-or-nothing: one bad item stores nothing and the errors name each item', async () => {
     const before = await counts(t.database);
-    const bad = { events: [event('b-3'), event('b-4', { contact: { id: 'c-1', timezone: 'Mars/Olympus' } }), event('b-5', { type: 'Order Created' })] };
+    const bad = {
+      events: [event('b-3'), event('b-4', { contact: { id: 'c-1', timezone: 'Mars/Olympus' } }), event('b-5', { type: 'Order Created' })],
+    };
     const res = await ingestApp(t.database).app.request('/v1/events/batch', authed(bad));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
@@ -123,9 +155,14 @@ describe(`POST /v1/events/batch on ${backend}`, () => {
   });
 
   it('refuses more than 1000 events', async () => {
-    const res = await ingestApp(t.database).app.request('/v1/events/batch', authed({ events: Array.from({ length: 1001 }, (_, i) => event(`big-${i}`)) }));
+    const res = await ingestApp(t.database).app.request(
+      '/v1/events/batch',
+      authed({ events: Array.from({ length: 1001 }, (_, i) => event(`big-${i}`)) }),
+    );
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { details: { errors: [{ path: 'events', message: 'expected at most 1000 events per batch' }] } } });
+    expect(await res.json()).toMatchObject({
+      error: { details: { errors: [{ path: 'events', message: 'expected at most 1000 events per batch' }] } },
+    });
   });
 
   it('keys items without an id by Idempotency-Key and position, so a retried batch stores nothing new', async () => {

@@ -33,8 +33,7 @@ export const authed = (body: unknown, headers: Record<string, string> = {}): Req
   body: JSON.stringify(body),
 });
 
-export const fixture = (name: string): string =>
-  readFileSync(new URL(`../fixtures/shopify/${name}.json`, import.meta.url), 'utf8');
+export const fixture = (name: string): string => readFileSync(new URL(`../fixtures/shopify/${name}.json`, import.meta.url), 'utf8');
 
 export function shopifyRequest(body: string, topic: string, webhookId: string, secret = SHOPIFY_SECRET): RequestInit {
   return {
@@ -56,7 +55,12 @@ export function standardRequest(body: string, id: string, at: Date, secret = ING
   const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
   return {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': timestamp,
+      'webhook-signature': `v1,${signature}`,
+    },
     body,
   };
 }

@@ -19,7 +19,9 @@ describe('webhook configuration', () => {
       }
       throw new Error('expected a config error');
     };
-    expect(fail(`crm=${secret.slice(0, 12)}`)).toContain('INGEST_SECRETS: expected source=whsec_… pairs separated by commas; the secret of "crm" is not whsec_ followed by base64 of at least 16 bytes');
+    expect(fail(`crm=${secret.slice(0, 12)}`)).toContain(
+      'INGEST_SECRETS: expected source=whsec_… pairs separated by commas; the secret of "crm" is not whsec_ followed by base64 of at least 16 bytes',
+    );
     expect(fail(`crm=${secret.slice(0, 12)}`)).not.toContain(secret.slice(6, 12));
     expect(fail(`CRM=${secret}`)).toContain('"CRM" is not a source name');
     expect(fail(`crm=${secret},crm=${secret}`)).toContain('source "crm" is listed twice');

@@ -15,7 +15,10 @@ const at = (secondsFromNow: number) => new Date(NOW.getTime() + secondsFromNow *
 
 describe(`POST /webhooks/ingest/:source on ${backend}`, () => {
   it('accepts a delivery signed with the source secret and stores it under that source', async () => {
-    const res = await ingestApp(t.database).app.request('/webhooks/ingest/crm', standardRequest(JSON.stringify(event('crm-evt-1')), 'msg_1', at(-30)));
+    const res = await ingestApp(t.database).app.request(
+      '/webhooks/ingest/crm',
+      standardRequest(JSON.stringify(event('crm-evt-1')), 'msg_1', at(-30)),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1, events: [{ id: 'crm-evt-1', duplicate: false }] });
     const [row] = await t.database.db.select().from(events).where(eq(events.dedupeKey, 'crm-evt-1'));
@@ -35,7 +38,9 @@ describe(`POST /webhooks/ingest/:source on ${backend}`, () => {
     const otherSecret = `whsec_${Buffer.from('some-other-secret-of-32-bytes!!!').toString('base64')}`;
     const wrongKey = await app.request('/webhooks/ingest/crm', standardRequest(body, 'msg_3', NOW, otherSecret));
     expect(wrongKey.status).toBe(401);
-    expect(await wrongKey.json()).toMatchObject({ error: { code: 'unauthorized', message: expect.stringContaining('webhook-signature does not match') } });
+    expect(await wrongKey.json()).toMatchObject({
+      error: { code: 'unauthorized', message: expect.stringContaining('webhook-signature does not match') },
+    });
     const signed = standardRequest(body, 'msg_3', NOW);
     const altered = await app.request('/webhooks/ingest/crm', { ...signed, body: body.replace('customer', 'churned') });
     expect(altered.status).toBe(401);
@@ -52,7 +57,9 @@ describe(`POST /webhooks/ingest/:source on ${backend}`, () => {
     const body = JSON.stringify(event('crm-evt-stale'));
     const stale = await app.request('/webhooks/ingest/crm', standardRequest(body, 'msg_4', at(-301)));
     expect(stale.status).toBe(401);
-    expect(((await stale.json()) as { error: { message: string } }).error.message).toBe('webhook-timestamp is 301 s from now, more than the 300 s allowed');
+    expect(((await stale.json()) as { error: { message: string } }).error.message).toBe(
+      'webhook-timestamp is 301 s from now, more than the 300 s allowed',
+    );
     expect((await app.request('/webhooks/ingest/crm', standardRequest(body, 'msg_4', at(301)))).status).toBe(401);
     expect((await app.request('/webhooks/ingest/crm', standardRequest(body, 'msg_4', at(-299)))).status).toBe(200);
   });

@@ -11,7 +11,10 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   it('refuses a bad HMAC with 401 and stores nothing', async () => {
     const { app } = ingestApp(t.database);
     const before = await counts(t.database);
-    const forged = await app.request('/webhooks/shopify', shopifyRequest(fixture('checkouts-create'), 'checkouts/create', 'wh-bad', 'not-the-secret'));
+    const forged = await app.request(
+      '/webhooks/shopify',
+      shopifyRequest(fixture('checkouts-create'), 'checkouts/create', 'wh-bad', 'not-the-secret'),
+    );
     expect(forged.status).toBe(401);
     expect(await forged.json()).toMatchObject({ error: { code: 'unauthorized' } });
     // Signed, then altered: the total changed in transit.
@@ -24,21 +27,44 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   });
 
   it('maps checkouts/create to checkout.started with the customer and their consent', async () => {
-    const res = await ingestApp(t.database).app.request('/webhooks/shopify', shopifyRequest(fixture('checkouts-create'), 'checkouts/create', 'wh-c1'));
+    const res = await ingestApp(t.database).app.request(
+      '/webhooks/shopify',
+      shopifyRequest(fixture('checkouts-create'), 'checkouts/create', 'wh-c1'),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 2, duplicates: 0 });
     const [checkout] = await t.database.db.select().from(events).where(eq(events.type, 'checkout.started'));
-    expect(checkout).toMatchObject({ source: 'shopify', occurredAt: new Date('2026-11-23T10:00:00Z'), properties: { checkout_id: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b', total: 129, currency: 'EUR' } });
+    expect(checkout).toMatchObject({
+      source: 'shopify',
+      occurredAt: new Date('2026-11-23T10:00:00Z'),
+      properties: { checkout_id: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b', total: 129, currency: 'EUR' },
+    });
     const [contact] = await t.database.db.select().from(contacts).where(eq(contacts.externalId, '7712345678901'));
-    expect(contact).toMatchObject({ id: checkout!.contactId, email: 'ada@example.com', locale: 'pl-PL', attributes: { first_name: 'Ada', last_name: 'Lovelace' } });
-    expect(await currentConsent(t.database.db, [contact!.id], { purposes: ['email.marketing'] })).toMatchObject([{ granted: true, source: 'shopify' }]);
+    expect(contact).toMatchObject({
+      id: checkout!.contactId,
+      email: 'ada@example.com',
+      locale: 'pl-PL',
+      attributes: { first_name: 'Ada', last_name: 'Lovelace' },
+    });
+    expect(await currentConsent(t.database.db, [contact!.id], { purposes: ['email.marketing'] })).toMatchObject([
+      { granted: true, source: 'shopify' },
+    ]);
   });
 
   it('maps orders/create to order.created and an orders row for attribution', async () => {
-    const res = await ingestApp(t.database).app.request('/webhooks/shopify', shopifyRequest(fixture('orders-create'), 'orders/create', 'wh-o1'));
+    const res = await ingestApp(t.database).app.request(
+      '/webhooks/shopify',
+      shopifyRequest(fixture('orders-create'), 'orders/create', 'wh-o1'),
+    );
     expect(res.status).toBe(200);
     const [order] = await t.database.db.select().from(orders).where(eq(orders.orderId, '5912345678901'));
-    expect(order).toMatchObject({ source: 'shopify', checkoutId: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b', total: '129.00', currency: 'EUR', occurredAt: new Date('2026-11-23T10:40:12Z') });
+    expect(order).toMatchObject({
+      source: 'shopify',
+      checkoutId: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b',
+      total: '129.00',
+      currency: 'EUR',
+      occurredAt: new Date('2026-11-23T10:40:12Z'),
+    });
     expect(order!.items).toEqual([{ product_id: '8812345678901', title: 'Stoneware mug', quantity: 2, price: 64.5 }]);
     // The customer's consent was already in the ledger from the checkout: the same fact is not appended twice.
     expect((await counts(t.database)).consent).toBe(1);
@@ -56,7 +82,9 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   it('stores the same webhook delivered 10× at once as exactly 1 event and 1 order', async () => {
     const { app } = ingestApp(t.database);
     const body = fixture('orders-create').replaceAll('5912345678901', '5912345670000');
-    const responses = await Promise.all(Array.from({ length: 10 }, () => app.request('/webhooks/shopify', shopifyRequest(body, 'orders/create', 'wh-o2'))));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => app.request('/webhooks/shopify', shopifyRequest(body, 'orders/create', 'wh-o2'))),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{ duplicate?: boolean }>;
     expect(bodies.filter((b) => b.duplicate === true)).toHaveLength(9);
@@ -66,7 +94,10 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   });
 
   it('records checkouts/update as checkout.updated', async () => {
-    const res = await ingestApp(t.database).app.request('/webhooks/shopify', shopifyRequest(fixture('checkouts-update'), 'checkouts/update', 'wh-u1'));
+    const res = await ingestApp(t.database).app.request(
+      '/webhooks/shopify',
+      shopifyRequest(fixture('checkouts-update'), 'checkouts/update', 'wh-u1'),
+    );
     expect(res.status).toBe(200);
     const rows = await t.database.db.select().from(events).where(like(events.dedupeKey, 'shopify:checkout.updated:%'));
     expect(rows.map((r) => r.properties.total)).toEqual([193.5]);

@@ -17,7 +17,10 @@ describe('migrateState', () => {
     const moved = migrated(migrateState(v1, v2, sleeping));
     expect(moved).toEqual(sleeping);
     const woke = step(v2, moved, { kind: 'wake', facts: f }, at(HOUR));
-    expect(woke.effects).toEqual([{ kind: 'send', stepKey: 'mail-b', template: 'b' }, { kind: 'exit', reason: 'completed' }]);
+    expect(woke.effects).toEqual([
+      { kind: 'send', stepKey: 'mail-b', template: 'b' },
+      { kind: 'exit', reason: 'completed' },
+    ]);
   });
 
   it('a run whose step vanished exits with step_removed:<key>', () => {
@@ -41,7 +44,10 @@ describe('migrateState', () => {
     expect(moved).toMatchObject({ at: 'steps[0]', phase: 'ready', wakeAt: at(HOUR).toISOString() });
     expect(step(shifted, moved, { kind: 'wake', facts: f }, at(HOUR - 1)).effects).toEqual([{ kind: 'wake_at', at: at(HOUR) }]);
     const woke = step(shifted, moved, { kind: 'wake', facts: f }, at(HOUR));
-    expect(woke.effects).toEqual([{ kind: 'send', stepKey: 'steps[0]', template: 'hello' }, { kind: 'wake_at', at: at(2 * HOUR) }]);
+    expect(woke.effects).toEqual([
+      { kind: 'send', stepKey: 'steps[0]', template: 'hello' },
+      { kind: 'wake_at', at: at(2 * HOUR) },
+    ]);
     expect(woke.state.wakeAt).toBe(at(2 * HOUR).toISOString());
   });
 

@@ -15,9 +15,9 @@ const stepsArb: fc.Arbitrary<Step[]> = fc.letrec<{ steps: Step[]; step: Step }>(
     fc.integer({ min: 0, max: 3 }).map((h) => wait(h * HOUR)),
     fc.constant(null).map(() => exit()),
     fc.tuple(fc.integer({ min: 1, max: 3 }), tie('steps')).map(([h, s]) => waitUntil('never.happens', h * HOUR, s)),
-    fc.tuple(fc.integer({ min: 0, max: 9 }), tie('steps'), tie('steps')).map(([k, a, b]) =>
-      branch([[attr('attributes', 'n', 'gte', k), a]], b),
-    ),
+    fc
+      .tuple(fc.integer({ min: 0, max: 9 }), tie('steps'), tie('steps'))
+      .map(([k, a, b]) => branch([[attr('attributes', 'n', 'gte', k), a]], b)),
     fc.tuple(fc.integer({ min: 0, max: 100 }), tie('steps'), tie('steps')).map(([p, a, b]) => split({ A: [p, a], B: [100 - p, b] })),
   ),
 })).steps;

@@ -21,8 +21,7 @@ describe('split', () => {
     const plan = makePlan([wait(HOUR), split({ A: [50, [send('a')]], B: [50, [send('b')]] })]);
     const id = 7;
     const sleeping = begin(plan, {}, facts({ id })).state;
-    const woke = (splits: Record<string, string>) =>
-      step(plan, { ...sleeping, splits }, { kind: 'wake', facts: facts({ id }) }, at(HOUR));
+    const woke = (splits: Record<string, string>) => step(plan, { ...sleeping, splits }, { kind: 'wake', facts: facts({ id }) }, at(HOUR));
     const hashed = woke({}).state.splits['steps[1]']!;
     const other = hashed === 'A' ? 'B' : 'A';
     expect(woke({ 'steps[1]': other }).effects[0]).toMatchObject({ template: other.toLowerCase() });

@@ -51,10 +51,16 @@ describe('wait and wait_until', () => {
   it('wait sleeps for its duration from now, then continues with the next step', () => {
     const plan = makePlan([send('a'), wait(2 * HOUR), send('b')]);
     const first = begin(plan);
-    expect(first.effects).toEqual([{ kind: 'send', stepKey: 'steps[0]', template: 'a' }, { kind: 'wake_at', at: at(2 * HOUR) }]);
+    expect(first.effects).toEqual([
+      { kind: 'send', stepKey: 'steps[0]', template: 'a' },
+      { kind: 'wake_at', at: at(2 * HOUR) },
+    ]);
     expect(first.state).toMatchObject({ at: 'steps[1]', phase: 'sleeping' });
     const late = step(plan, first.state, { kind: 'wake', facts: facts() }, at(3 * HOUR));
-    expect(late.effects).toEqual([{ kind: 'send', stepKey: 'steps[2]', template: 'b' }, { kind: 'exit', reason: 'completed' }]);
+    expect(late.effects).toEqual([
+      { kind: 'send', stepKey: 'steps[2]', template: 'b' },
+      { kind: 'exit', reason: 'completed' },
+    ]);
   });
 
   it('consecutive waits each start from the wake that ended the previous one', () => {
@@ -82,7 +88,10 @@ describe('wait and wait_until', () => {
   it('a matching event skips on_timeout and continues after the wait_until', () => {
     const plan = makePlan([waitUntil('email.opened', HOUR, [send('nudge')]), send('after')]);
     const opened = step(plan, begin(plan).state, { kind: 'event', event: event('email.opened', at(MIN_10)), facts: facts() }, at(MIN_10));
-    expect(opened.effects).toEqual([{ kind: 'send', stepKey: 'steps[1]', template: 'after' }, { kind: 'exit', reason: 'completed' }]);
+    expect(opened.effects).toEqual([
+      { kind: 'send', stepKey: 'steps[1]', template: 'after' },
+      { kind: 'exit', reason: 'completed' },
+    ]);
   });
 });
 

@@ -18,7 +18,13 @@ export function templatesDir(files: Record<string, string>): string {
 }
 
 export function data(contact: Record<string, unknown> = {}, more: Partial<RenderData> = {}): RenderData {
-  return { contact: { email: 'ada@example.com', ...contact }, trigger: {}, campaign: { id: 'welcome', name: 'Welcome series' }, send: { id: 7 }, ...more };
+  return {
+    contact: { email: 'ada@example.com', ...contact },
+    trigger: {},
+    campaign: { id: 'welcome', name: 'Welcome series' },
+    send: { id: 7 },
+    ...more,
+  };
 }
 
 /** Render `html` (one template, no layout) for `d`, throwing on a render error. */

@@ -30,7 +30,10 @@ describe('buildMime', () => {
     expect(parsed.messageId).toBe('<42.abc@shop.example>');
     expect(parsed.date?.toISOString()).toBe(now.toISOString());
     expect(parsed.from?.value[0]).toMatchObject({ name: 'Sklep', address: 'news@shop.example' });
-    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0] : undefined).toMatchObject({ name: 'Zofia Łąka', address: 'zofia@example.com' });
+    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0] : undefined).toMatchObject({
+      name: 'Zofia Łąka',
+      address: 'zofia@example.com',
+    });
     expect(parsed.replyTo?.value[0]?.address).toBe('help@shop.example');
     expect(parsed.headers.get('x-almanac-send-id')).toBe('42');
     expect(parsed.headers.get('x-almanac-campaign')).toBe('abandoned-cart');
@@ -77,7 +80,10 @@ describe('post-render transforms', () => {
   });
 
   it('shared transforms run after the per-message ones, in order', () => {
-    const tag = (s: string) => (m: OutgoingMessage) => ({ ...m, headers: { ...m.headers, 'X-Order': `${m.headers['X-Order'] ?? ''}${s}` } });
+    const tag = (s: string) => (m: OutgoingMessage) => ({
+      ...m,
+      headers: { ...m.headers, 'X-Order': `${m.headers['X-Order'] ?? ''}${s}` },
+    });
     const m = applyTransforms(message(), messageTransforms({ preheader: 'p' }, [tag('a'), identity, tag('b')]));
     expect(m.headers['X-Order']).toBe('ab');
     expect(m.html).toContain('>p&#847;');

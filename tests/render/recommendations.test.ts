@@ -19,10 +19,24 @@ beforeEach(async () => {
   await t.database.db.delete(orders);
 });
 
-const product = (id: string, price = 10) => ({ product_id: id, title: `Product ${id.toUpperCase()}`, price, quantity: 1, url: `https://shop.example/p/${id}` });
+const product = (id: string, price = 10) => ({
+  product_id: id,
+  title: `Product ${id.toUpperCase()}`,
+  price,
+  quantity: 1,
+  url: `https://shop.example/p/${id}`,
+});
 let orderNo = 0;
 async function order(database: Database, contactId: number | null, ids: string[], at = now) {
-  await database.db.insert(orders).values({ source: 'test', orderId: `o-${++orderNo}`, contactId, total: '10.00', currency: 'PLN', items: ids.map((id) => product(id)), occurredAt: at });
+  await database.db.insert(orders).values({
+    source: 'test',
+    orderId: `o-${++orderNo}`,
+    contactId,
+    total: '10.00',
+    currency: 'PLN',
+    items: ids.map((id) => product(id)),
+    occurredAt: at,
+  });
 }
 async function contact(database: Database, email: string): Promise<number> {
   const [row] = await database.db.insert(contacts).values({ email }).returning({ id: contacts.id });
@@ -43,8 +57,15 @@ describe('recommendationsFor', () => {
     await order(t.database, bo, ['kettle']);
     await order(t.database, others[2]!, ['unrelated']);
 
-    const recs = await recommendationsFor(t.database.db, [{ contactId: ada }, { contactId: bo, seedProductIds: ['spoon'] }, { contactId: 999_999 }], 5);
-    expect(recs.get(ada)!.map((r) => [r.product_id, r.score])).toEqual([['spoon', 3], ['kettle', 2]]);
+    const recs = await recommendationsFor(
+      t.database.db,
+      [{ contactId: ada }, { contactId: bo, seedProductIds: ['spoon'] }, { contactId: 999_999 }],
+      5,
+    );
+    expect(recs.get(ada)!.map((r) => [r.product_id, r.score])).toEqual([
+      ['spoon', 3],
+      ['kettle', 2],
+    ]);
     expect(recs.get(ada)![0]).toMatchObject({ title: 'Product SPOON', price: 10, currency: 'PLN', url: 'https://shop.example/p/spoon' });
     // Bo bought a kettle and has a spoon in the cart: neither is recommended back.
     expect(recs.get(bo)!.map((r) => r.product_id)).toEqual(['mug', 'tea']);

@@ -20,7 +20,12 @@ const app = () =>
     bodyLimitBytes: 10_000,
     log: () => {},
     apiKeys: ['k1'],
-    messages: { renderer: createRenderer({ templatesDir: sampleTemplatesDir }), linkSigningKey: KEY, publicUrl: 'https://mail.shop.example', from: 'Shop <news@shop.example>' },
+    messages: {
+      renderer: createRenderer({ templatesDir: sampleTemplatesDir }),
+      linkSigningKey: KEY,
+      publicUrl: 'https://mail.shop.example',
+      from: 'Shop <news@shop.example>',
+    },
   });
 
 beforeEach(async () => {
@@ -35,7 +40,8 @@ describe('view-in-browser tokens', () => {
     expect(verifyViewToken(token, 'another-key-0123456789')).toBeUndefined();
     expect(verifyViewToken(token.replace(/^42/, '43'), KEY)).toBeUndefined();
     expect(verifyViewToken(`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`, KEY)).toBeUndefined();
-    for (const junk of ['', '42', '42.', 'x.y', '0.AAAAAAAAAAAAAAAAAAAAAA', `${token}x`]) expect(verifyViewToken(junk, KEY)).toBeUndefined();
+    for (const junk of ['', '42', '42.', 'x.y', '0.AAAAAAAAAAAAAAAAAAAAAA', `${token}x`])
+      expect(verifyViewToken(junk, KEY)).toBeUndefined();
   });
 });
 
@@ -77,16 +83,37 @@ describe('GET /v1/templates/:name/preview', () => {
       version: 1,
       contentHash: 'h',
       source: '',
-      plan: { id: 'abandoned-cart', name: 'Abandoned cart', trigger: { kind: 'event', event: 'checkout.started' }, steps: [{ kind: 'send', key: 'steps[0]', template: 'cart-reminder' }] },
+      plan: {
+        id: 'abandoned-cart',
+        name: 'Abandoned cart',
+        trigger: { kind: 'event', event: 'checkout.started' },
+        steps: [{ kind: 'send', key: 'steps[0]', template: 'cart-reminder' }],
+      },
     });
-    const ev = (dedupeKey: string, type: string, properties: Record<string, unknown>, at: string) =>
-      ({ dedupeKey, type, contactId: ada!.id, properties, occurredAt: new Date(at), source: 'test' });
-    await t.database.db.insert(events).values([
-      ev('e1', 'checkout.started', { ...cart, items: [{ product_id: 'old', title: 'Old thing', quantity: 1 }] }, '2026-11-20T10:00:00Z'),
-      ev('e2', 'checkout.started', { ...cart, currency: 'PLN' }, '2026-11-23T10:00:00Z'),
-      ev('e3', 'email.opened', {}, '2026-11-23T11:00:00Z'),
-    ]);
-    await t.database.db.insert(orders).values({ source: 't', orderId: 'o1', contactId: other!.id, total: '1', currency: 'PLN', items: [{ product_id: 'p1' }, { product_id: 'lamp', title: 'Lampa', price: 99 }], occurredAt: now });
+    const ev = (dedupeKey: string, type: string, properties: Record<string, unknown>, at: string) => ({
+      dedupeKey,
+      type,
+      contactId: ada!.id,
+      properties,
+      occurredAt: new Date(at),
+      source: 'test',
+    });
+    await t.database.db
+      .insert(events)
+      .values([
+        ev('e1', 'checkout.started', { ...cart, items: [{ product_id: 'old', title: 'Old thing', quantity: 1 }] }, '2026-11-20T10:00:00Z'),
+        ev('e2', 'checkout.started', { ...cart, currency: 'PLN' }, '2026-11-23T10:00:00Z'),
+        ev('e3', 'email.opened', {}, '2026-11-23T11:00:00Z'),
+      ]);
+    await t.database.db.insert(orders).values({
+      source: 't',
+      orderId: 'o1',
+      contactId: other!.id,
+      total: '1',
+      currency: 'PLN',
+      items: [{ product_id: 'p1' }, { product_id: 'lamp', title: 'Lampa', price: 99 }],
+      occurredAt: now,
+    });
   }
 
   it('renders the template for the contact with its latest trigger event and recommendations, like preview', async () => {

@@ -28,11 +28,17 @@ describe('sample templates in both locales', () => {
     expect(out.html).toContain('<ul><li>2 × Mug</li><li>1 × Tea</li></ul>');
     expect(out.html).toMatch(/<body[^>]*><div style="display:none[^"]*">2 items saved for you, ready when you are/);
     expect(out.html).toContain('You are receiving this email as a customer of our shop.');
-    expect(out.text).toContain('Your cart is waiting: 2 items worth €149.00.\n- 2 × Mug\n- 1 × Tea\n\nComplete your order: https://shop.example/c/k-9');
+    expect(out.text).toContain(
+      'Your cart is waiting: 2 items worth €149.00.\n- 2 × Mug\n- 1 × Tea\n\nComplete your order: https://shop.example/c/k-9',
+    );
   });
 
   it('cart-reminder in Polish for pl-PL (falls back to the pl folder), with Polish plural and money', () => {
-    const out = preview('cart-reminder', { locale: 'pl-PL', attributes: { first_name: 'Zofia' } }, { cart: { ...cart, currency: 'PLN', items: [...cart.items, { product_id: 'p3', title: 'Łyżka', quantity: 1, price: 0 }] } });
+    const out = preview(
+      'cart-reminder',
+      { locale: 'pl-PL', attributes: { first_name: 'Zofia' } },
+      { cart: { ...cart, currency: 'PLN', items: [...cart.items, { product_id: 'p3', title: 'Łyżka', quantity: 1, price: 0 }] } },
+    );
     expect(out.subject).toBe('Zofia, Twój koszyk na Ciebie czeka');
     expect(out.html.replace(/\u00a0/g, ' ')).toContain('W Twoim koszyku: 3 produkty o łącznej wartości 149,00 zł.');
     expect(out.html).toContain('<html lang="pl">');
@@ -87,13 +93,27 @@ describe('locale fallback, layouts and partials', () => {
   });
 
   it('the partial is escaped in HTML and not in text; meta.yaml picks the layout or none and the sender', () => {
-    expect(renderOk(dir, 'bare', data())).toMatchObject({ html: '<p>bare</p>', from: 'Team <team@shop.example>', replyTo: 'help@shop.example' });
+    expect(renderOk(dir, 'bare', data())).toMatchObject({
+      html: '<p>bare</p>',
+      from: 'Team <team@shop.example>',
+      replyTo: 'help@shop.example',
+    });
     expect(renderOk(dir, 'fancy', data()).html).toBe('<div class="plain"><p>x</p></div>');
   });
 
   it('a text-only template (subject.hbs + text.hbs) renders without HTML, layout or preheader', () => {
-    const plain = templatesDir({ 'p/subject.hbs': 'S', 'p/text.hbs': 'Hi {{contact.first_name}} <3', 'p/meta.yaml': 'preheader: x\n', 'layouts/default.hbs': '<main>{{{body}}}</main>' });
-    const out = renderPreview(createRenderer({ templatesDir: plain }), { template: 'p', contact: { email: 'a@b.example', locale: null, timezone: null, attributes: { first_name: 'Bo' } }, campaign: { id: 'c', name: 'C' }, sender });
+    const plain = templatesDir({
+      'p/subject.hbs': 'S',
+      'p/text.hbs': 'Hi {{contact.first_name}} <3',
+      'p/meta.yaml': 'preheader: x\n',
+      'layouts/default.hbs': '<main>{{{body}}}</main>',
+    });
+    const out = renderPreview(createRenderer({ templatesDir: plain }), {
+      template: 'p',
+      contact: { email: 'a@b.example', locale: null, timezone: null, attributes: { first_name: 'Bo' } },
+      campaign: { id: 'c', name: 'C' },
+      sender,
+    });
     expect(out).toMatchObject({ ok: true, subject: 'S', text: 'Hi Bo <3', html: '' });
   });
 

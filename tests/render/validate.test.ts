@@ -22,14 +22,18 @@ describe('validateTemplates', () => {
     expect(check({ ...base, 'cart/html.hbs': '<p>\n  Hi {{contact.first_name}\n</p>' })).toEqual([
       'templates/cart/html.hbs:2:6 syntax error: got an unexpected character — close every {{ with }}, and every {{#block}} with its {{/block}}',
     ]);
-    expect(check({ ...base, 'cart/html.hbs': '{{#each cart.items}}\n  x\n{{/if}}' })[0]).toMatch(/^templates\/cart\/html\.hbs:1:4 syntax error: each doesn't match if/);
+    expect(check({ ...base, 'cart/html.hbs': '{{#each cart.items}}\n  x\n{{/if}}' })[0]).toMatch(
+      /^templates\/cart\/html\.hbs:1:4 syntax error: each doesn't match if/,
+    );
   });
 
   it('reports an unknown helper at its name, with a suggestion', () => {
     expect(check({ ...base, 'cart/html.hbs': '<p>\n  Total: {{monye cart.total "EUR"}}</p>' })).toEqual([
       'templates/cart/html.hbs:2:12 unknown helper "monye" — did you mean "money"?',
     ]);
-    expect(check({ ...base, 'cart/html.hbs': '{{#if (eqq a b)}}x{{/if}}' })).toEqual(['templates/cart/html.hbs:1:8 unknown helper "eqq" — did you mean "eq"?']);
+    expect(check({ ...base, 'cart/html.hbs': '{{#if (eqq a b)}}x{{/if}}' })).toEqual([
+      'templates/cart/html.hbs:1:8 unknown helper "eqq" — did you mean "eq"?',
+    ]);
   });
 
   it('reports an unknown partial at its name', () => {
@@ -39,7 +43,14 @@ describe('validateTemplates', () => {
   });
 
   it('forbids unescaped output except {{{body}}} in a layout', () => {
-    expect(check({ ...base, 'cart/html.hbs': '<p>\n {{{contact.first_name}}} {{&trigger.note}}</p>', 'layouts/raw.hbs': '{{{body}}}{{{contact.bio}}}', 'partials/bad.hbs': '{{{body}}}' })).toEqual([
+    expect(
+      check({
+        ...base,
+        'cart/html.hbs': '<p>\n {{{contact.first_name}}} {{&trigger.note}}</p>',
+        'layouts/raw.hbs': '{{{body}}}{{{contact.bio}}}',
+        'partials/bad.hbs': '{{{body}}}',
+      }),
+    ).toEqual([
       'templates/cart/html.hbs:2:2 unescaped output of contact.first_name ({{{…}}} or {{&…}}) could let contact or event data inject HTML — write {{contact.first_name}}: only layouts may use {{{body}}}',
       'templates/cart/html.hbs:2:27 unescaped output of trigger.note ({{{…}}} or {{&…}}) could let contact or event data inject HTML — write {{trigger.note}}: only layouts may use {{{body}}}',
       'templates/layouts/raw.hbs:1:11 unescaped output of contact.bio ({{{…}}} or {{&…}}) could let contact or event data inject HTML — write {{…}}; the only unescaped output allowed is {{{body}}} in a layout',
@@ -48,7 +59,18 @@ describe('validateTemplates', () => {
   });
 
   it('checks meta.yaml, locale folders and missing parts', () => {
-    expect(check({ ...base, 'cart/html.hbs': 'x', 'cart/meta.yaml': 'layout: fancy\npreheadr: x\n', 'cart/pl/html.hbs': '{{nope 1}}', 'cart/xx_1/html.hbs': 'x', 'solo/text.hbs': 'x', 'empty/meta.yaml': 'layout: none\n', 'noparts/subject.hbs': 's' })).toEqual([
+    expect(
+      check({
+        ...base,
+        'cart/html.hbs': 'x',
+        'cart/meta.yaml': 'layout: fancy\npreheadr: x\n',
+        'cart/pl/html.hbs': '{{nope 1}}',
+        'cart/xx_1/html.hbs': 'x',
+        'solo/text.hbs': 'x',
+        'empty/meta.yaml': 'layout: none\n',
+        'noparts/subject.hbs': 's',
+      }),
+    ).toEqual([
       'templates/cart/meta.yaml:1:9 layout: no templates/layouts/fancy.hbs — have: default',
       'templates/cart/meta.yaml:2:1 unknown key "preheadr" in meta.yaml — did you mean "preheader"?',
       'templates/cart/pl/html.hbs:1:3 unknown helper "nope" — helpers are default, upper, lower, capitalize, pluralize, money, date, eq, gt, and, or, recommend, view_in_browser_url, if, unless, each, with, lookup or log',
@@ -70,6 +92,8 @@ describe('compileProject refuses broken templates', () => {
     const bad = await compileProject({ campaignsDir: join(root, 'campaigns'), templatesDir: join(root, 'templates'), displayRoot: root });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
-    expect(bad.errors.map(formatDiagnostic)).toEqual(['templates/cart-reminder/html.hbs:1:6 unknown helper "monye" — did you mean "money"?']);
+    expect(bad.errors.map(formatDiagnostic)).toEqual([
+      'templates/cart-reminder/html.hbs:1:6 unknown helper "monye" — did you mean "money"?',
+    ]);
   });
 });

@@ -12,15 +12,24 @@ const T0 = at('2026-11-23T10:00:00Z');
 
 const contact = (n: number) => ({ id: `c-${n}`, email: `shopper${n}@example.com`, timezone: 'Europe/Warsaw' });
 const consent = (n: number, when: Date) => ({
-  id: `consent-${n}`, type: 'consent.granted', occurred_at: when.toISOString(), contact: contact(n),
+  id: `consent-${n}`,
+  type: 'consent.granted',
+  occurred_at: when.toISOString(),
+  contact: contact(n),
   properties: { purpose: 'email.marketing', text: 'Send me offers', text_version: 'v1', source: 'checkout' },
 });
 const checkout = (n: number, when: Date, total = 129) => ({
-  id: `checkout-${n}`, type: 'checkout.started', occurred_at: when.toISOString(), contact: contact(n),
+  id: `checkout-${n}`,
+  type: 'checkout.started',
+  occurred_at: when.toISOString(),
+  contact: contact(n),
   properties: { checkout_id: `k-${n}`, total, currency: 'EUR', items: [{ product_id: 'p1', title: 'Mug', quantity: 2, price: total / 2 }] },
 });
 const order = (n: number, when: Date) => ({
-  id: `order-${n}`, type: 'order.created', occurred_at: when.toISOString(), contact: contact(n),
+  id: `order-${n}`,
+  type: 'order.created',
+  occurred_at: when.toISOString(),
+  contact: contact(n),
   properties: { order_id: `o-${n}`, checkout_id: `k-${n}`, total: 129, currency: 'EUR', items: [] },
 });
 

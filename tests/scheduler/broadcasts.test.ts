@@ -15,7 +15,10 @@ const MON = at('2026-11-23T00:00:00Z'); // a Monday; Tuesday 10:00 Warsaw = 09:0
 
 const person = (id: string, timezone?: string) => ({ id, email: `${id}@example.com`, ...(timezone ? { timezone } : {}) });
 const consent = (id: string, timezone?: string) => ({
-  id: `${id}-consent`, type: 'consent.granted', occurred_at: '2026-11-01T00:00:00Z', contact: person(id, timezone),
+  id: `${id}-consent`,
+  type: 'consent.granted',
+  occurred_at: '2026-11-01T00:00:00Z',
+  contact: person(id, timezone),
   properties: { purpose: 'email.marketing', source: 'test' },
 });
 const runsFor = (campaign: string) =>
@@ -28,9 +31,22 @@ const runsFor = (campaign: string) =>
 describe(`broadcast fan-out on ${backend}`, () => {
   it('starts each contact at 10:00 in their own zone (the calendar zone when they have none), once', async () => {
     await applyInline(t.database, { 'campaigns/newsletter.yaml': newsletter, 'campaigns/calendar.yaml': calendar }, templates, MON);
-    await ingest(t.database, [consent('waw', 'Europe/Warsaw'), consent('nyc', 'America/New_York'), consent('none'), {
-      id: 'silent', type: 'contact.created', occurred_at: '2026-11-01T00:00:00Z', contact: person('silent', 'Europe/Warsaw'), properties: {},
-    }], MON);
+    await ingest(
+      t.database,
+      [
+        consent('waw', 'Europe/Warsaw'),
+        consent('nyc', 'America/New_York'),
+        consent('none'),
+        {
+          id: 'silent',
+          type: 'contact.created',
+          occurred_at: '2026-11-01T00:00:00Z',
+          contact: person('silent', 'Europe/Warsaw'),
+          properties: {},
+        },
+      ],
+      MON,
+    );
     const { tick } = engine(t.database);
     await tick(MON);
     expect(await runsFor('newsletter')).toEqual([]);
@@ -68,7 +84,10 @@ describe(`broadcast fan-out on ${backend}`, () => {
   });
 
   it('fans out range by range, two at once, and counts every run it started', async () => {
-    const phase = createBroadcastsPhase({ database: t.database, plans: createPlanCache(), metrics: new Metrics(), batchSize: 100 }, { idSpan: 3 });
+    const phase = createBroadcastsPhase(
+      { database: t.database, plans: createPlanCache(), metrics: new Metrics(), batchSize: 100 },
+      { idSpan: 3 },
+    );
     const started = await phase.run(at('2026-12-22T09:00:00Z')); // Tuesday 22 Dec, 10:00 Warsaw
     const runs = (await runsFor('newsletter')).filter((r) => r.entry_key === 'occurrence:2026-12-22T10:00');
     expect(runs.map((r) => r.contact)).toEqual(['none', 'waw']);
@@ -93,7 +112,7 @@ steps:
     const { tick } = engine(t.database);
     await tick(T);
     await tick(plus(T, HOUR));
-    const runs = (await runsFor('flash-sale'));
+    const runs = await runsFor('flash-sale');
     const held = runs.filter((r) => r.status === 'holdout').length;
     expect(runs.length).toBeGreaterThanOrEqual(43); // every consenting contact, incl. the earlier ones
     expect(held).toBeGreaterThan(runs.length * 0.25);

@@ -41,10 +41,19 @@ const files = {
 
 const person = (id: string, timezone = 'Europe/Warsaw') => ({ id, email: `${id}@example.com`, timezone });
 const consent = (id: string, timezone?: string) => ({
-  id: `${id}-consent`, type: 'consent.granted', occurred_at: '2026-11-01T00:00:00Z', contact: person(id, timezone),
+  id: `${id}-consent`,
+  type: 'consent.granted',
+  occurred_at: '2026-11-01T00:00:00Z',
+  contact: person(id, timezone),
   properties: { purpose: 'email.marketing', source: 'test' },
 });
-const go = (id: string, when: Date, n = 1) => ({ id: `${id}-go-${n}`, type: 'promo.go', occurred_at: when.toISOString(), contact: { id }, properties: {} });
+const go = (id: string, when: Date, n = 1) => ({
+  id: `${id}-go-${n}`,
+  type: 'promo.go',
+  occurred_at: when.toISOString(),
+  contact: { id },
+  properties: {},
+});
 
 const sendsOf = (id: string, database: Database = t.database) =>
   query<{ campaign: string; status: string; reason: string | null; not_before: string; sent_at: string | null }>(
@@ -69,13 +78,17 @@ describe(`calendar rules in the dispatcher on ${backend}`, () => {
     ]);
     await tick(plus(T, DAY)); // the slot frees: mid outranks low
     s = await sendsOf('ola');
-    expect(s.map((x) => [x.campaign, x.status])).toEqual([['promo-high', 'sent'], ['promo-mid', 'sent'], ['promo-low', 'deferred']]);
+    expect(s.map((x) => [x.campaign, x.status])).toEqual([
+      ['promo-high', 'sent'],
+      ['promo-mid', 'sent'],
+      ['promo-low', 'deferred'],
+    ]);
     expect(iso(s[2]!.not_before)).toBe(plus(T, 2 * DAY).toISOString());
     await tick(plus(T, 2 * DAY));
     expect((await sendsOf('ola')).map((x) => x.status)).toEqual(['sent', 'sent', 'sent']);
   });
 
-  it('quiet hours hold a marketing send until 08:00 in the contact\'s zone; another zone is not held', async () => {
+  it("quiet hours hold a marketing send until 08:00 in the contact's zone; another zone is not held", async () => {
     const T = at('2026-12-02T21:30:00Z'); // 22:30 in Warsaw, 16:30 in New York
     await ingest(t.database, [consent('piotr'), consent('nina', 'America/New_York'), go('piotr', T), go('nina', T)], T);
     const { tick } = engine(t.database, { dispatch: true });
@@ -89,7 +102,15 @@ describe(`calendar rules in the dispatcher on ${backend}`, () => {
 
   it('a blackout day holds marketing sends to the next allowed morning; a receipt goes at once', async () => {
     const T = at('2026-12-25T10:00:00Z'); // Christmas, 11:00 in Warsaw
-    await ingest(t.database, [consent('ewa'), go('ewa', T), { id: 'ewa-paid', type: 'order.paid', occurred_at: T.toISOString(), contact: { id: 'ewa' }, properties: {} }], T);
+    await ingest(
+      t.database,
+      [
+        consent('ewa'),
+        go('ewa', T),
+        { id: 'ewa-paid', type: 'order.paid', occurred_at: T.toISOString(), contact: { id: 'ewa' }, properties: {} },
+      ],
+      T,
+    );
     const { tick } = engine(t.database, { dispatch: true });
     await tick(T);
     const s = await sendsOf('ewa');
@@ -99,10 +120,14 @@ describe(`calendar rules in the dispatcher on ${backend}`, () => {
     expect([high.status, high.reason, iso(high.not_before)]).toEqual(['deferred', 'blackout: Christmas', '2026-12-26T07:00:00.000Z']);
   });
 
-  it('two dispatchers at once never both take a contact\'s last slot', async () => {
+  it("two dispatchers at once never both take a contact's last slot", async () => {
     const T = at('2026-12-09T11:00:00Z');
     const people = Array.from({ length: 20 }, (_, i) => `race${i}`);
-    await ingest(t.database, people.flatMap((p) => [consent(p), go(p, T)]), T);
+    await ingest(
+      t.database,
+      people.flatMap((p) => [consent(p), go(p, T)]),
+      T,
+    );
     await engine(t.database).tick(T); // runs queue their sends; nothing dispatched yet
     const other = await openTestDb(t.schema);
     try {

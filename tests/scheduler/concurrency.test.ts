@@ -22,8 +22,11 @@ describe(`two tickers at once over 1000 runs on ${backend}`, () => {
   it('steps every run exactly once per due step: 1000 entries, 1000 wakes, 2000 sends', { timeout: 120_000 }, async () => {
     await applyInline(t.database, { 'campaigns/ping.yaml': campaign }, ['welcome-1', 'welcome-2'], T0);
     const events = Array.from({ length: 1000 }, (_, i) => ({
-      id: `ping-${i}`, type: 'ping.requested', occurred_at: T0.toISOString(),
-      contact: { id: `p-${i}`, email: `p${i}@example.com` }, properties: {},
+      id: `ping-${i}`,
+      type: 'ping.requested',
+      occurred_at: T0.toISOString(),
+      contact: { id: `p-${i}`, email: `p${i}@example.com` },
+      properties: {},
     }));
     await ingest(t.database, events, T0);
     // A second connection pool on the same schema: on PostgreSQL a real second worker; PGlite

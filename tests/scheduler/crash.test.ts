@@ -33,7 +33,9 @@ function claimingWorker(schema: string, now: Date) {
     });`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     cwd: process.cwd(),
-    env: { ...process.env, CLAIM_SCHEMA: schema, CLAIM_AT: now.toISOString() }, stdio: ['ignore', 'pipe', 'inherit'] });
+    env: { ...process.env, CLAIM_SCHEMA: schema, CLAIM_AT: now.toISOString() },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const claimed = new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       const m = /claimed (\d+)/.exec(d.toString());
@@ -49,7 +51,11 @@ describe.runIf(runs)('a worker killed mid-tick', () => {
   it('holds its runs while alive; once killed, another worker steps each of them exactly once', { timeout: 60_000 }, async () => {
     await applyInline(t.database, { 'campaigns/nudge.yaml': campaign }, ['welcome-1'], T0);
     const events = Array.from({ length: 50 }, (_, i) => ({
-      id: `n-${i}`, type: 'nudge.requested', occurred_at: T0.toISOString(), contact: { id: `n-${i}`, email: `n${i}@example.com` }, properties: {},
+      id: `n-${i}`,
+      type: 'nudge.requested',
+      occurred_at: T0.toISOString(),
+      contact: { id: `n-${i}`, email: `n${i}@example.com` },
+      properties: {},
     }));
     await ingest(t.database, events, T0);
     const { tick } = engine(t.database);

@@ -12,28 +12,44 @@ const segments = readFileSync('campaigns/segments.yaml', 'utf8');
 
 const person = (id: string) => ({ id, email: `${id}@example.com` });
 const consent = (id: string) => ({
-  id: `${id}-consent`, type: 'consent.granted', occurred_at: '2026-01-01T00:00:00Z', contact: person(id),
+  id: `${id}-consent`,
+  type: 'consent.granted',
+  occurred_at: '2026-01-01T00:00:00Z',
+  contact: person(id),
   properties: { purpose: 'email.marketing', source: 'test' },
 });
 const order = (id: string, n: number, when: Date) => ({
-  id: `${id}-order-${n}`, type: 'order.created', occurred_at: when.toISOString(), contact: person(id),
+  id: `${id}-order-${n}`,
+  type: 'order.created',
+  occurred_at: when.toISOString(),
+  contact: person(id),
   properties: { order_id: `${id}-${n}`, total: 10, currency: 'EUR', items: [] },
 });
 const membership = (id: string) =>
-  query<{ segment: string }>(t.database, sql`select m.segment from segment_memberships m join contacts c on c.id = m.contact_id where c.external_id = ${id}`);
+  query<{ segment: string }>(
+    t.database,
+    sql`select m.segment from segment_memberships m join contacts c on c.id = m.contact_id where c.external_id = ${id}`,
+  );
 const runOf = (id: string, campaign: string) =>
   query<{ status: string; exit_reason: string | null }>(
     t.database,
     sql`select r.status, r.exit_reason from runs r join contacts c on c.id = r.contact_id where c.external_id = ${id} and r.campaign = ${campaign}`,
   );
 const templatesSentTo = (id: string) =>
-  query<{ template: string }>(t.database, sql`select s.template from sends s join contacts c on c.id = s.contact_id where c.external_id = ${id} order by s.id`).then((r) => r.map((x) => x.template));
+  query<{ template: string }>(
+    t.database,
+    sql`select s.template from sends s join contacts c on c.id = s.contact_id where c.external_id = ${id} order by s.id`,
+  ).then((r) => r.map((x) => x.template));
 
 describe(`segment triggers on ${backend}`, () => {
   it('a lapsed customer enters the segment and the win-back; a recent buyer does not; buying again leaves and exits', async () => {
     await applyInline(t.database, { 'campaigns/win-back.yaml': winBack, 'campaigns/segments.yaml': segments }, templates, T0);
     // History before T0: lapsed ordered 120 days ago, recent 10 days ago; both consented.
-    await ingest(t.database, [consent('lapsed'), consent('recent'), order('lapsed', 1, plus(T0, -120 * DAY)), order('recent', 1, plus(T0, -10 * DAY))], plus(T0, -DAY));
+    await ingest(
+      t.database,
+      [consent('lapsed'), consent('recent'), order('lapsed', 1, plus(T0, -120 * DAY)), order('recent', 1, plus(T0, -10 * DAY))],
+      plus(T0, -DAY),
+    );
     const { tick } = engine(t.database);
     await tick(plus(T0, -DAY)); // the history is processed: nothing triggers on orders
     await tick(T0); // first segment pass: full
@@ -83,14 +99,21 @@ steps:
   it('an emitted event triggers the next campaign, which sees the attribute the first one set', async () => {
     const T = plus(T0, 30 * DAY);
     await applyInline(t.database, { 'campaigns/vip-flag.yaml': emitter, 'campaigns/vip-welcome.yaml': follower }, templates, T);
-    await ingest(t.database, [{ id: 'vip-1', type: 'vip.qualified', occurred_at: T.toISOString(), contact: person('vera'), properties: {} }], T);
+    await ingest(
+      t.database,
+      [{ id: 'vip-1', type: 'vip.qualified', occurred_at: T.toISOString(), contact: person('vera'), properties: {} }],
+      T,
+    );
     const { tick } = engine(t.database);
     await tick(T); // vip-flag runs, updates, emits
     await tick(plus(T, 1000)); // the emitted event is processed
     expect(await runOf('vera', 'vip-flag')).toEqual([{ status: 'completed', exit_reason: 'completed' }]);
     expect(await runOf('vera', 'vip-welcome')).toEqual([{ status: 'completed', exit_reason: 'completed' }]);
     expect(await templatesSentTo('vera')).toEqual(['welcome-thanks']);
-    const [attrs] = await query<{ tier: string }>(t.database, sql`select attributes->>'tier' as tier from contacts where external_id = 'vera'`);
+    const [attrs] = await query<{ tier: string }>(
+      t.database,
+      sql`select attributes->>'tier' as tier from contacts where external_id = 'vera'`,
+    );
     expect(attrs).toEqual({ tier: 'vip' });
   });
 
@@ -103,12 +126,29 @@ steps:
   - wait: 1h
   - send: welcome-1
 `;
-    await applyInline(t.database, { 'campaigns/slow.yaml': slow, 'campaigns/vip-flag.yaml': emitter, 'campaigns/vip-welcome.yaml': follower }, templates, T);
-    await ingest(t.database, ['s1', 's2'].map((id) => ({ id: `slow-${id}`, type: 'slow.started', occurred_at: T.toISOString(), contact: person(id), properties: {} })), T);
+    await applyInline(
+      t.database,
+      { 'campaigns/slow.yaml': slow, 'campaigns/vip-flag.yaml': emitter, 'campaigns/vip-welcome.yaml': follower },
+      templates,
+      T,
+    );
+    await ingest(
+      t.database,
+      ['s1', 's2'].map((id) => ({
+        id: `slow-${id}`,
+        type: 'slow.started',
+        occurred_at: T.toISOString(),
+        contact: person(id),
+        properties: {},
+      })),
+      T,
+    );
     const { tick, metrics } = engine(t.database);
     await tick(T);
     // Corrupt the version s1's run is on, as a bad manual edit or a future plan format would.
-    await t.database.db.execute(sql`insert into campaign_versions (kind, campaign, version, content_hash, source, plan) values ('campaign', 'broken', 1, 'x', 'x', '{"not":"a plan"}')`);
+    await t.database.db.execute(
+      sql`insert into campaign_versions (kind, campaign, version, content_hash, source, plan) values ('campaign', 'broken', 1, 'x', 'x', '{"not":"a plan"}')`,
+    );
     await t.database.db.execute(sql`update runs set campaign_version_id = (select id from campaign_versions where campaign = 'broken')
       where contact_id = (select id from contacts where external_id = 's1')`);
     await tick(plus(T, HOUR));

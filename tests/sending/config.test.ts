@@ -27,11 +27,18 @@ describe('TRANSPORT and SES_* configuration', () => {
 
   it('TRANSPORT=ses builds the SES transport with the configured shared send rate', () => {
     const config = loadConfig({
-      TRANSPORT: 'ses', SES_REGION: 'eu-central-1', SES_CONFIGURATION_SET: 'almanac', SES_MAX_SEND_RATE: '14',
-      SES_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', SES_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      TRANSPORT: 'ses',
+      SES_REGION: 'eu-central-1',
+      SES_CONFIGURATION_SET: 'almanac',
+      SES_MAX_SEND_RATE: '14',
+      SES_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      SES_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     });
     expect(config.transport).toEqual({
-      kind: 'ses', region: 'eu-central-1', configurationSet: 'almanac', maxSendRate: 14,
+      kind: 'ses',
+      region: 'eu-central-1',
+      configurationSet: 'almanac',
+      maxSendRate: 14,
       credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
     });
     const wiring = createTransport(config, noDatabase);
@@ -39,16 +46,23 @@ describe('TRANSPORT and SES_* configuration', () => {
     expect(wiring.rateLimiter?.ratePerSecond).toBe(14);
     wiring.close();
     // no keys → the SDK's default credential chain; the rate defaults to SES's sandbox 1/s
-    expect(loadConfig({ TRANSPORT: 'ses', SES_REGION: 'us-east-1' }).transport).toEqual({ kind: 'ses', region: 'us-east-1', maxSendRate: 1 });
+    expect(loadConfig({ TRANSPORT: 'ses', SES_REGION: 'us-east-1' }).transport).toEqual({
+      kind: 'ses',
+      region: 'us-east-1',
+      maxSendRate: 1,
+    });
   });
 
   it('names what is missing or wrong, and never echoes the secret key', () => {
     expect(problems({ TRANSPORT: 'ses' })).toContain('SES_REGION: required when TRANSPORT=ses');
     expect(problems({ TRANSPORT: 'smtp' })).toContain('TRANSPORT: expected outbox (store every message) or ses (Amazon SES) (got "smtp")');
     expect(problems({ TRANSPORT: 'ses', SES_REGION: 'Ireland' })).toContain('SES_REGION: expected an AWS region such as eu-west-1');
-    expect(problems({ TRANSPORT: 'ses', SES_REGION: 'eu-west-1', SES_MAX_SEND_RATE: '0' })).toContain('SES_MAX_SEND_RATE: expected messages per second, a number > 0');
-    expect(problems({ TRANSPORT: 'ses', SES_REGION: 'eu-west-1', SES_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' }))
-      .toContain('SES_SECRET_ACCESS_KEY: required with SES_ACCESS_KEY_ID');
+    expect(problems({ TRANSPORT: 'ses', SES_REGION: 'eu-west-1', SES_MAX_SEND_RATE: '0' })).toContain(
+      'SES_MAX_SEND_RATE: expected messages per second, a number > 0',
+    );
+    expect(problems({ TRANSPORT: 'ses', SES_REGION: 'eu-west-1', SES_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' })).toContain(
+      'SES_SECRET_ACCESS_KEY: required with SES_ACCESS_KEY_ID',
+    );
     const secret = problems({ SES_SECRET_ACCESS_KEY: 'short' });
     expect(secret).toContain('SES_SECRET_ACCESS_KEY: expected the secret access key');
     expect(secret).not.toContain('short');

@@ -41,7 +41,14 @@ function expectWithinLimit(times: number[], rate: number, burst: number) {
 
 /** A limiter whose clock reads `at()` and whose sleep only records (the clock is moved by the test). */
 function virtualLimiter(database: Database, at: () => Date, o: { rate: number; burst: number }, slept: number[] = []): RateLimiter {
-  return createRateLimiter({ database, name: 'ses:test', ratePerSecond: o.rate, burst: o.burst, clock: at, sleep: async (w) => void slept.push(w) });
+  return createRateLimiter({
+    database,
+    name: 'ses:test',
+    ratePerSecond: o.rate,
+    burst: o.burst,
+    clock: at,
+    sleep: async (w) => void slept.push(w),
+  });
 }
 
 describe(`the shared rate limiter on ${backend}`, () => {
@@ -91,8 +98,15 @@ describe(`the dispatcher under the rate limit on ${backend}`, () => {
     let clock = T0.getTime();
     const slept: number[] = [];
     const limiter = createRateLimiter({
-      database: t.database, name: 'ses:test', ratePerSecond: 2, burst: 2,
-      clock: () => new Date(clock), sleep: async (w) => { slept.push(w); clock += w; },
+      database: t.database,
+      name: 'ses:test',
+      ratePerSecond: 2,
+      burst: 2,
+      clock: () => new Date(clock),
+      sleep: async (w) => {
+        slept.push(w);
+        clock += w;
+      },
     });
     const sentAt: number[] = [];
     const { transport, calls } = fakeTransport(() => {
@@ -129,7 +143,11 @@ describe(`the dispatcher under the rate limit on ${backend}`, () => {
     const rate = 10;
     const { transport, calls } = fakeTransport((m) => ({ status: 'sent', providerMessageId: `m-${m.sendId}` }));
     const phases = [t.database, other].map((db) =>
-      dispatcher(db, transport, { rateLimiter: recordGrants(virtualLimiter(db, () => now, { rate, burst: rate })), concurrency: 4, leaseMs: 2_000 }),
+      dispatcher(db, transport, {
+        rateLimiter: recordGrants(virtualLimiter(db, () => now, { rate, burst: rate })),
+        concurrency: 4,
+        leaseMs: 2_000,
+      }),
     );
     for (let round = 0; round < 20 && calls.length < 40; round++) {
       now = new Date(T0.getTime() + round * 1_000);
@@ -138,7 +156,9 @@ describe(`the dispatcher under the rate limit on ${backend}`, () => {
     expect(calls.map((c) => c.sendId).sort()).toEqual(queued.map((q) => q.sendId).sort());
     expect(grants).toHaveLength(40);
     expectWithinLimit(grants, rate, rate);
-    const [{ n }] = (await query<{ n: number | string }>(t.database, sql`select count(*) as n from sends where status = 'sent'`)) as [{ n: number }];
+    const [{ n }] = (await query<{ n: number | string }>(t.database, sql`select count(*) as n from sends where status = 'sent'`)) as [
+      { n: number },
+    ];
     expect(Number(n)).toBe(40);
   });
 });

@@ -39,18 +39,34 @@ beforeEach(async () => {
 });
 
 function sesTransportAt(endpoint: string) {
-  return createSesTransport({ region: 'eu-west-1', endpoint, credentials: { accessKeyId: 'AKIDLOCALTEST0000', secretAccessKey: 'local-secret' } });
+  return createSesTransport({
+    region: 'eu-west-1',
+    endpoint,
+    credentials: { accessKeyId: 'AKIDLOCALTEST0000', secretAccessKey: 'local-secret' },
+  });
 }
 
 const message = (sendId: number) => ({
-  sendId, to: `p${sendId}@example.com`, from: 'Shop <news@shop.example>', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi',
-  headers: {}, tags: { send_id: String(sendId), campaign: 'c', template: 't' }, date: T0,
+  sendId,
+  to: `p${sendId}@example.com`,
+  from: 'Shop <news@shop.example>',
+  subject: 'Hi',
+  html: '<p>Hi</p>',
+  text: 'Hi',
+  headers: {},
+  tags: { send_id: String(sendId), campaign: 'c', template: 't' },
+  date: T0,
 });
 
 describe('SES errors become dispatcher outcomes (parsed by the real SDK)', () => {
   const cases: Array<[string, Fault, string, number?]> = [
     ['Throttling', sesError('Throttling', 'Maximum sending rate exceeded.'), 'retry'],
-    ['Throttling with Retry-After', { ...sesError('Throttling', 'Maximum sending rate exceeded.'), headers: { 'retry-after': '7' } }, 'retry', 7_000],
+    [
+      'Throttling with Retry-After',
+      { ...sesError('Throttling', 'Maximum sending rate exceeded.'), headers: { 'retry-after': '7' } },
+      'retry',
+      7_000,
+    ],
     ['a 503', sesError('ServiceUnavailable', 'Service is unavailable.', 'Receiver', 503), 'retry'],
     ['a 500 without an SES body', { status: 500, body: 'oops' }, 'retry'],
     ['MessageRejected', sesError('MessageRejected', 'Email address is not verified.'), 'failed'],
@@ -82,7 +98,8 @@ describe('SES errors become dispatcher outcomes (parsed by the real SDK)', () =>
 describe(`the dispatcher over SES on ${backend}`, () => {
   it('MessageRejected fails the send with the provider error and never retries it', async () => {
     const { sendId } = await queueOne(t.database, { notBefore: T0, template: 'greeting' });
-    fault = () => sesError('MessageRejected', 'Email address is not verified. The following identities failed the check: news@shop.example');
+    fault = () =>
+      sesError('MessageRejected', 'Email address is not verified. The following identities failed the check: news@shop.example');
     const phase = dispatcher(t.database, transport);
     await phase.run(T0);
     await phase.run(new Date(T0.getTime() + 3_600_000));
@@ -99,7 +116,10 @@ describe(`the dispatcher over SES on ${backend}`, () => {
     fault = () => sesError('AccountSendingPausedException', 'Sending is paused for this account.');
     const phase = dispatcher(t.database, transport, { concurrency: 1 });
     await phase.run(T0);
-    expect(await readDispatchPause(t.database.db)).toMatchObject({ transport: 'ses', reason: expect.stringContaining('AccountSendingPausedException') });
+    expect(await readDispatchPause(t.database.db)).toMatchObject({
+      transport: 'ses',
+      reason: expect.stringContaining('AccountSendingPausedException'),
+    });
     await phase.run(new Date(T0.getTime() + 60_000));
     expect(proxy.requests).toHaveLength(1);
     for (const { sendId } of queued) expect((await sendRow(t.database, sendId)).status).toBe('queued');
@@ -113,8 +133,10 @@ describe(`the dispatcher over SES on ${backend}`, () => {
     let now = T0;
     for (let tickNo = 0; tickNo < 200; tickNo++) {
       await phase.run(now);
-      const [next] = await query<{ at: string | null }>(t.database,
-        sql`select to_json(min(not_before)) #>> '{}' as at from sends where status in ('queued', 'sending')`);
+      const [next] = await query<{ at: string | null }>(
+        t.database,
+        sql`select to_json(min(not_before)) #>> '{}' as at from sends where status in ('queued', 'sending')`,
+      );
       if (!next?.at) break;
       now = new Date(Math.max(now.getTime() + 1_000, new Date(next.at).getTime())); // the virtual clock jumps to the next due send
     }
@@ -124,8 +146,10 @@ describe(`the dispatcher over SES on ${backend}`, () => {
     expect(proxy.accepted.map((a) => a.sendId).sort()).toEqual(ids); // each reached SES once
     const stored = await ses.store();
     expect(stored).toHaveLength(60);
-    const rows = await query<{ id: string | number; status: string; provider_message_id: string; email: string }>(t.database,
-      sql`select s.id, s.status, s.provider_message_id, c.email from sends s join contacts c on c.id = s.contact_id`);
+    const rows = await query<{ id: string | number; status: string; provider_message_id: string; email: string }>(
+      t.database,
+      sql`select s.id, s.status, s.provider_message_id, c.email from sends s join contacts c on c.id = s.contact_id`,
+    );
     const byAddress = new Map(rows.map((r) => [r.email, r]));
     expect(new Set(stored.map((m) => m.destination.to[0])).size).toBe(60); // one message per contact
     for (const m of stored) expect(byAddress.get(m.destination.to[0]!)).toMatchObject({ status: 'sent', provider_message_id: m.messageId });

@@ -64,19 +64,27 @@ describe(`a journey send over SES (aws-ses-v2-local) on ${backend}`, () => {
     await ingest(
       t.database,
       [
-        { id: 'e-consent', type: 'consent.granted', occurred_at: plus(T0, -DAY).toISOString(), contact,
-          properties: { purpose: 'email.marketing', text: 'Send me offers', text_version: 'v1', source: 'signup' } },
-        { id: 'e-created', type: 'contact.created', occurred_at: T0.toISOString(), contact,
-          properties: {} },
+        {
+          id: 'e-consent',
+          type: 'consent.granted',
+          occurred_at: plus(T0, -DAY).toISOString(),
+          contact,
+          properties: { purpose: 'email.marketing', text: 'Send me offers', text_version: 'v1', source: 'signup' },
+        },
+        { id: 'e-created', type: 'contact.created', occurred_at: T0.toISOString(), contact, properties: {} },
       ],
       T0,
     );
-    await t.database.db.execute(sql`update contacts set attributes = attributes || '{"first_name":"Ada <b>"}'::jsonb where external_id = 'c-ada'`);
+    await t.database.db.execute(
+      sql`update contacts set attributes = attributes || '{"first_name":"Ada <b>"}'::jsonb where external_id = 'c-ada'`,
+    );
     await tick(T0);
     sending.close();
 
     const [send] = await query<{ id: string | number; status: string; provider_message_id: string | null }>(
-      t.database, sql`select id, status, provider_message_id from sends`);
+      t.database,
+      sql`select id, status, provider_message_id from sends`,
+    );
     expect(send).toMatchObject({ status: 'sent' });
     const sendId = String(send!.id);
 

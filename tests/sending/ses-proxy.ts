@@ -40,7 +40,10 @@ export async function sesProxy(target: string, fault: (request: SesRequest, n: n
       res.writeHead(injected.status, { 'content-type': 'text/xml', ...injected.headers }).end(injected.body);
       return;
     }
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'connection')) as Record<string, string>;
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'connection')) as Record<
+      string,
+      string
+    >;
     const upstream = await fetch(`${target}${req.url ?? '/'}`, { method: req.method ?? 'POST', headers, body: new Uint8Array(body) });
     const text = await upstream.text();
     const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1];
@@ -60,7 +63,8 @@ export async function sesProxy(target: string, fault: (request: SesRequest, n: n
 /** `Tags.member.N.Name/Value` pairs as a record. */
 export function tagsOf(form: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
-  for (let i = 1; form.has(`Tags.member.${i}.Name`); i++) out[form.get(`Tags.member.${i}.Name`)!] = form.get(`Tags.member.${i}.Value`) ?? '';
+  for (let i = 1; form.has(`Tags.member.${i}.Name`); i++)
+    out[form.get(`Tags.member.${i}.Name`)!] = form.get(`Tags.member.${i}.Value`) ?? '';
   return out;
 }
 

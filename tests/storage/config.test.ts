@@ -33,12 +33,17 @@ describe('config', () => {
     expect(e.message).toContain('DATABASE_URL: expected a postgres:// or postgresql:// URL (got "mysql://x")');
     expect(e.message).toContain('TICK_INTERVAL_SECONDS: expected a whole number from 1 to 59 (got "0")');
     expect(e.message).toContain('AUTO_MIGRATE: expected true or false (got "maybe")');
-    expect((e.details as Array<{ variable: string }>).map((d) => d.variable).sort()).toEqual(
-      ['AUTO_MIGRATE', 'DATABASE_URL', 'PORT', 'TICK_INTERVAL_SECONDS'],
-    );
+    expect((e.details as Array<{ variable: string }>).map((d) => d.variable).sort()).toEqual([
+      'AUTO_MIGRATE',
+      'DATABASE_URL',
+      'PORT',
+      'TICK_INTERVAL_SECONDS',
+    ]);
   });
 
   it('rejects a schema name that is not a plain identifier', () => {
-    expect(() => loadConfig({ DATABASE_SCHEMA: 'x; drop table contacts' })).toThrow(/DATABASE_SCHEMA: expected a lower-case SQL identifier/);
+    expect(() => loadConfig({ DATABASE_SCHEMA: 'x; drop table contacts' })).toThrow(
+      /DATABASE_SCHEMA: expected a lower-case SQL identifier/,
+    );
   });
 });

@@ -7,8 +7,19 @@ import { backend, dropSchema, newSchemaName, openTestDb } from '../helpers/db';
 
 const migrations = loadMigrations(defaultMigrationsDir);
 const designTables = [
-  'attributions', 'campaign_versions', 'clicks', 'consent_records', 'contacts', 'events', 'links',
-  'opens', 'orders', 'runs', 'sends', 'suppressions', 'webhook_receipts',
+  'attributions',
+  'campaign_versions',
+  'clicks',
+  'consent_records',
+  'contacts',
+  'events',
+  'links',
+  'opens',
+  'orders',
+  'runs',
+  'sends',
+  'suppressions',
+  'webhook_receipts',
 ];
 
 describe(`migrations on ${backend}`, () => {
@@ -19,9 +30,7 @@ describe(`migrations on ${backend}`, () => {
       expect(await migrate(database, migrations)).toEqual(migrations.map((m) => m.tag));
       expect(await migrate(database, migrations)).toEqual([]);
       const tables = rowsOf<{ table_name: string }>(
-        await database.db.execute(
-          sql`select table_name from information_schema.tables where table_schema = ${schema} order by table_name`,
-        ),
+        await database.db.execute(sql`select table_name from information_schema.tables where table_schema = ${schema} order by table_name`),
       ).map((r) => r.table_name);
       expect(tables).toEqual(expect.arrayContaining([...designTables, 'almanac_migrations']));
     } finally {
@@ -61,7 +70,10 @@ describe(`migrations on ${backend}`, () => {
       const insertSend = sql`insert into sends (run_id, step_key, contact_id, campaign, campaign_version_id, template, purpose, priority)
                              values (1, 'steps.1', 1, 'cart', 1, 'cart-reminder', 'email.marketing', 80)`;
       await db.execute(insertSend);
-      const second = await db.execute(insertSend).then(() => undefined, (err: unknown) => err);
+      const second = await db.execute(insertSend).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(isUniqueViolation(second, 'sends_run_step_key')).toBe(true);
     } finally {
       await database.close();

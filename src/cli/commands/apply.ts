@@ -22,7 +22,9 @@ file is gone, and moves running runs to the new version when it says migrate: tr
       const counts = runCountsFrom(await countActiveRunsByStep(database.db, [...names]));
       const result = await applyProject(database, project, new Date());
       if (json) {
-        io.out(`${JSON.stringify({ stored: result.stored, retired: result.retired, migrated: result.migrated, unchanged: result.plan.unchanged }, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify({ stored: result.stored, retired: result.retired, migrated: result.migrated, unchanged: result.plan.unchanged }, null, 2)}\n`,
+        );
       } else {
         io.out(formatPlan(result.plan, counts).replace(/\nPlan: .*\n$/, '\n'));
         io.out(

@@ -25,7 +25,9 @@ output that is the same on every run.`,
     if (problem) throw new UsageError(`--${problem.parameter}: ${problem.message}`);
     const range = { from: from!, to: to! };
     const now = flags.now === undefined ? new Date() : parseNow(flags.now); // the CLI is an edge: it may read the clock
-    const applied = await withDatabase(io, async (database) => ((await hasAppliedCalendar(database)) ? calendarView(database, range, now) : undefined));
+    const applied = await withDatabase(io, async (database) =>
+      (await hasAppliedCalendar(database)) ? calendarView(database, range, now) : undefined,
+    );
     let view: CalendarView;
     let note: string | undefined;
     if (applied) view = applied;
@@ -45,8 +47,12 @@ output that is the same on every run.`,
 };
 
 function parseNow(value: string | true): Date {
-  const d = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`--now: expected an ISO instant with its zone, e.g. 2026-11-23T10:00:00Z (got "${String(value)}")`);
+  const d =
+    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
+      ? new Date(value)
+      : new Date(NaN);
+  if (Number.isNaN(d.getTime()))
+    throw new UsageError(`--now: expected an ISO instant with its zone, e.g. 2026-11-23T10:00:00Z (got "${String(value)}")`);
   return d;
 }
 
@@ -62,18 +68,27 @@ export function formatCalendar(view: CalendarView, note?: string): string {
   for (const day of view.days) {
     const marks = [day.blackout === undefined ? '' : `BLACKOUT ${day.blackout}`, ...day.seasons.map((s) => `season ${s}`)].filter(Boolean);
     const occurrences = day.occurrences.map((o) => {
-      const how = o.label.slice(o.local.length).trim().replace(/^\((.*)\)$/, '$1'); // "each contact's time", "10:00 America/New_York"
+      const how = o.label
+        .slice(o.local.length)
+        .trim()
+        .replace(/^\((.*)\)$/, '$1'); // "each contact's time", "10:00 America/New_York"
       return `${o.local} ${o.name}${how ? ` (${how})` : ''}${o.held === undefined ? '' : ` held by blackout`}`;
     });
-    const forecast = day.total > 0 || day.forecast.length
-      ? `${day.total} sends (${day.forecast.map((f) => `${names.get(f.campaign) ?? f.campaign} ${f.sends}${f.deferred ? `, ${f.deferred} deferred` : ''}`).join('; ')})`
-      : '';
+    const forecast =
+      day.total > 0 || day.forecast.length
+        ? `${day.total} sends (${day.forecast.map((f) => `${names.get(f.campaign) ?? f.campaign} ${f.sends}${f.deferred ? `, ${f.deferred} deferred` : ''}`).join('; ')})`
+        : '';
     const weekday = WEEKDAYS[new Date(`${day.date}T00:00:00Z`).getUTCDay()]!;
     rows.push([day.date, weekday, marks.join(', '), occurrences[0] ?? '', forecast]);
     for (const more of occurrences.slice(1)) rows.push(['', '', '', more, '']);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   const first = view.days[0]?.date ?? '';
   const last = view.days.at(-1)?.date ?? '';
   const header = [`Calendar ${first} to ${last}, times in ${view.timezone}`, ...(note ? [`Note: ${note}`] : [])];

@@ -13,7 +13,11 @@ import { compileOrReport, parseFlags, withDatabase } from '../project';
 type PreviewContact = RenderDataInput['contact'] & { label: string };
 
 /** A contact line `{ "contact": {…}, "attributes": {…} }`, or a plain object of attributes with an email. */
-function contactFromFile(file: string): { contact: PreviewContact; trigger?: { type: string; properties: Record<string, unknown> }; recommendations?: Recommendation[] } {
+function contactFromFile(file: string): {
+  contact: PreviewContact;
+  trigger?: { type: string; properties: Record<string, unknown> };
+  recommendations?: Recommendation[];
+} {
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -25,7 +29,13 @@ function contactFromFile(file: string): { contact: PreviewContact; trigger?: { t
   const attributes = { ...(json.contact ? (json.attributes as Record<string, unknown>) : json) };
   const trigger = json.trigger as { type?: string; properties?: Record<string, unknown> } | undefined;
   return {
-    contact: { label: str(c.id) ?? str(c.email) ?? file, email: str(c.email), locale: str(c.locale), timezone: str(c.timezone), attributes },
+    contact: {
+      label: str(c.id) ?? str(c.email) ?? file,
+      email: str(c.email),
+      locale: str(c.locale),
+      timezone: str(c.timezone),
+      attributes,
+    },
     ...(trigger?.type ? { trigger: { type: trigger.type, properties: trigger.properties ?? {} } } : {}),
   };
 }
@@ -52,7 +62,9 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
     const plan = project.campaigns.find((c) => c.id === campaignId);
     if (!plan) throw new AppError('not_found', `no campaign "${campaignId}" (have: ${project.campaigns.map((c) => c.id).join(', ')})`);
     const triggerType = plan.trigger.kind === 'event' ? plan.trigger.event : undefined;
-    const who = flags.contact.endsWith('.json') ? contactFromFile(resolve(io.cwd, flags.contact)) : await contactFromDb(flags.contact, triggerType, io);
+    const who = flags.contact.endsWith('.json')
+      ? contactFromFile(resolve(io.cwd, flags.contact))
+      : await contactFromDb(flags.contact, triggerType, io);
     const renderer = io.engine.renderer(join(resolve(io.cwd, dir ?? '.'), 'templates'));
     const out = typeof flags.out === 'string' ? resolve(io.cwd, flags.out) : undefined;
     if (out) mkdirSync(out, { recursive: true });
@@ -91,7 +103,8 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
 async function contactFromDb(id: string, triggerType: string | undefined, io: CliIo) {
   return withDatabase(io, async ({ db }) => {
     const found = await loadPreviewSubject(db, id, triggerType);
-    if (!found) throw new AppError('not_found', `no contact with external id or email "${id}" in the database (or pass --contact FILE.json)`);
+    if (!found)
+      throw new AppError('not_found', `no contact with external id or email "${id}" in the database (or pass --contact FILE.json)`);
     return found;
   });
 }

@@ -52,7 +52,14 @@ Times without a zone are UTC. The same input always prints the same output.`,
       io.out(formatTimeline(result.timeline));
       const counts = new Map<string, number>();
       for (const e of result.timeline) counts.set(e.outcome, (counts.get(e.outcome) ?? 0) + 1);
-      io.out(`\n${[...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing happened'}\n`);
+      io.out(
+        `\n${
+          [...counts]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, n]) => `${n} ${k}`)
+            .join(', ') || 'nothing happened'
+        }\n`,
+      );
     }
     return 0;
   },

@@ -18,7 +18,11 @@ export const validateCommand: Command = {
     if (flag) throw new UsageError(`unknown option "${flag}"`);
     if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
     const root = resolve(io.cwd, positional[0] ?? '.');
-    const result = await compileProject({ campaignsDir: join(root, 'campaigns'), templatesDir: join(root, 'templates'), displayRoot: io.cwd });
+    const result = await compileProject({
+      campaignsDir: join(root, 'campaigns'),
+      templatesDir: join(root, 'templates'),
+      displayRoot: io.cwd,
+    });
     const diagnostics = [...(result.ok ? [] : result.errors), ...result.warnings].sort(
       (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col,
     );

@@ -21,13 +21,30 @@ export function compileAttribute(source: Source, entries: Entries, scope: Condit
   for (const k of ops) {
     if (!(attributeOps as readonly string[]).includes(k)) {
       failed = true;
-      error(source, entries.keyNode(k), `unknown operator "${k}" for attribute`, didYouMean(k, attributeOps, `use one of ${listing([...attributeOps])}`));
+      error(
+        source,
+        entries.keyNode(k),
+        `unknown operator "${k}" for attribute`,
+        didYouMean(k, attributeOps, `use one of ${listing([...attributeOps])}`),
+      );
     }
   }
   const path = readPath(source, pathNode, scope);
   if (failed) return undefined;
-  if (ops.length === 0) return error(source, entries.node, 'attribute condition has no operator', `add one of ${listing([...attributeOps])}, e.g. exists: true`);
-  if (ops.length > 1) return error(source, entries.keyNode(ops[1]!), `one operator per attribute condition, found "${ops[0]}" and "${ops[1]}"`, 'combine two conditions with all: [ … ]');
+  if (ops.length === 0)
+    return error(
+      source,
+      entries.node,
+      'attribute condition has no operator',
+      `add one of ${listing([...attributeOps])}, e.g. exists: true`,
+    );
+  if (ops.length > 1)
+    return error(
+      source,
+      entries.keyNode(ops[1]!),
+      `one operator per attribute condition, found "${ops[0]}" and "${ops[1]}"`,
+      'combine two conditions with all: [ … ]',
+    );
   const op = ops[0] as AttributeOp;
   const value = readOperand(source, entries.get(op), op);
   if (!path || value === undefined) return undefined;
@@ -39,7 +56,8 @@ function readPath(source: Source, node: Node | null, scope: ConditionScope): { s
     return error(source, node, `attribute must be a path, got ${describe(node)}`, 'e.g. attribute: email or attribute: attributes.plan');
   }
   const parts = node.value.split('.');
-  if (parts.some((p) => p === '')) return error(source, node, `attribute path "${node.value}" has an empty segment`, 'separate names with single dots, e.g. cart.total');
+  if (parts.some((p) => p === ''))
+    return error(source, node, `attribute path "${node.value}" has an empty segment`, 'separate names with single dots, e.g. cart.total');
   if (scope === 'properties') return { scope: 'properties', path: parts };
   const [head, ...rest] = parts as [string, ...string[]];
   if ((contactColumns as readonly string[]).includes(head)) {
@@ -47,7 +65,13 @@ function readPath(source: Source, node: Node | null, scope: ConditionScope): { s
     return { scope: 'contact', path: [head] };
   }
   if (head === 'trigger' || head === 'cart') {
-    if (scope === 'segment') return error(source, node, `"${head}." is not available in a segment`, 'segments have no triggering event; use attribute paths of the contact');
+    if (scope === 'segment')
+      return error(
+        source,
+        node,
+        `"${head}." is not available in a segment`,
+        'segments have no triggering event; use attribute paths of the contact',
+      );
     if (!rest.length) return error(source, node, `attribute "${head}" needs a property name`, `e.g. ${head}.total`);
     return { scope: 'trigger', path: rest };
   }
@@ -85,6 +109,7 @@ function readOperand(source: Source, node: Node | null, op: AttributeOp): unknow
 
 function readComparable(source: Source, node: Node | null, what: string): string | number | boolean | undefined {
   if (isScalar(node) && ['string', 'number', 'boolean'].includes(typeof node.value)) return node.value as string | number | boolean;
-  const hint = isScalar(node) && node.value === null ? 'to test for a missing value use exists: false' : 'use text, a number, true or false';
+  const hint =
+    isScalar(node) && node.value === null ? 'to test for a missing value use exists: false' : 'use text, a number, true or false';
   return error(source, node, `${what} must be a single value, got ${describe(node)}`, hint);
 }

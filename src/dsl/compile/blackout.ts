@@ -17,7 +17,13 @@ export function checkBlackouts(campaigns: CompiledCampaign[], calendar: Calendar
     if (t?.kind === 'at') {
       const hit = blackedOut(calendar, t.at.slice(0, 10), nextDay(t.at.slice(0, 10)), true);
       const reason = hit.get(t.at.slice(0, 10));
-      if (reason !== undefined) error(c.source, c.triggerPlace, `this one-off send falls on a blackout date (${t.at.slice(0, 10)}, ${reason})`, `move it to another day or change the blackout in ${calendarFile}`);
+      if (reason !== undefined)
+        error(
+          c.source,
+          c.triggerPlace,
+          `this one-off send falls on a blackout date (${t.at.slice(0, 10)}, ${reason})`,
+          `move it to another day or change the blackout in ${calendarFile}`,
+        );
     }
     if (t?.kind !== 'schedule') continue;
     const start = t.start ?? '2000-01-01T00:00';
@@ -28,7 +34,12 @@ export function checkBlackouts(campaigns: CompiledCampaign[], calendar: Calendar
     const hit = blackedOut(calendar, start.slice(0, 10), nextDay(end.slice(0, 10)), t.start !== undefined);
     if (dates.every((d) => hit.has(d))) {
       const example = `${dates[0]} (${hit.get(dates[0]!)})`;
-      error(c.source, c.triggerPlace, 'every occurrence of this broadcast in its first year falls on a blackout date', `e.g. ${example}; change the rrule or the blackout in ${calendarFile}`);
+      error(
+        c.source,
+        c.triggerPlace,
+        'every occurrence of this broadcast in its first year falls on a blackout date',
+        `e.g. ${example}; change the rrule or the blackout in ${calendarFile}`,
+      );
     }
   }
 }

@@ -36,7 +36,8 @@ export function compileCalendar(source: Source): CalendarPlan | undefined {
     const to = q && required(source, q, 'to', 'quiet_hours', 'to: "08:00"');
     const fromMinute = from && readTimeOfDay(source, from, 'quiet_hours from');
     const toMinute = to && readTimeOfDay(source, to, 'quiet_hours to');
-    if (fromMinute !== undefined && fromMinute === toMinute) error(source, to, 'quiet_hours from and to are the same time', 'give the window a length, e.g. from: "21:00", to: "08:00"');
+    if (fromMinute !== undefined && fromMinute === toMinute)
+      error(source, to, 'quiet_hours from and to are the same time', 'give the window a length, e.g. from: "21:00", to: "08:00"');
     else if (fromMinute !== undefined && toMinute !== undefined) plan.quietHours = { fromMinute, toMinute };
   }
   return plan;
@@ -53,7 +54,8 @@ function readBlackout(source: Source, item: Node): CalendarPlan['blackout'][numb
   if (!b) return undefined;
   const reasonNode = required(source, b, 'reason', 'blackout', 'reason: Christmas');
   const reason = reasonNode && readString(source, reasonNode, 'reason', 'reason: Christmas');
-  if (b.has('date') === b.has('rrule')) return error(source, item, 'a blackout needs either date or rrule', 'e.g. { date: 2026-12-25, reason: Christmas }');
+  if (b.has('date') === b.has('rrule'))
+    return error(source, item, 'a blackout needs either date or rrule', 'e.g. { date: 2026-12-25, reason: Christmas }');
   if (b.has('date')) {
     const date = readDate(source, placeOf(b, 'date'), 'blackout date');
     return date && reason ? { date, reason } : undefined;
@@ -88,7 +90,12 @@ function readOnConflict(source: Source, e: Entries): 'defer' | 'skip' {
   const node = placeOf(e, 'on_conflict');
   const v = isScalar(node) ? String(node.value) : '';
   if (v === 'defer' || v === 'skip') return v;
-  error(source, node, `on_conflict "${v}" is not defer or skip`, didYouMean(v, ['defer', 'skip'], 'defer waits for the next allowed window; skip drops the send'));
+  error(
+    source,
+    node,
+    `on_conflict "${v}" is not defer or skip`,
+    didYouMean(v, ['defer', 'skip'], 'defer waits for the next allowed window; skip drops the send'),
+  );
   return 'defer';
 }
 
@@ -111,6 +118,7 @@ function readSeason(source: Source, item: Node): { season: Season; node: Node } 
 function checkSeasonOverlaps(source: Source, seasons: Array<{ season: Season; node: Node }>): void {
   seasons.forEach(({ season: b, node }, i) => {
     const a = seasons.slice(0, i).find(({ season: x }) => x.from <= b.to && b.from <= x.to)?.season;
-    if (a) error(source, node, `season "${b.name}" overlaps "${a.name}" (${a.from} to ${a.to})`, 'seasons may not share days; move one of them');
+    if (a)
+      error(source, node, `season "${b.name}" overlaps "${a.name}" (${a.from} to ${a.to})`, 'seasons may not share days; move one of them');
   });
 }

@@ -42,7 +42,13 @@ export function compileCampaign(context: CampaignContext, source: Source, fileSt
   const id = idNode && readName(source, idNode, 'campaign id', fileStem);
   if (id && idNode) {
     Object.assign(result, { id, idNode });
-    if (id !== fileStem) error(source, idNode, `campaign id "${id}" does not match the file name "${fileStem}"`, `rename the file to ${id}.yaml or write campaign: ${fileStem}`);
+    if (id !== fileStem)
+      error(
+        source,
+        idNode,
+        `campaign id "${id}" does not match the file name "${fileStem}"`,
+        `rename the file to ${id}.yaml or write campaign: ${fileStem}`,
+      );
   }
   const name = e.has('name') ? readString(source, placeOf(e, 'name'), 'name', 'name: Abandoned cart recovery') : id;
   const purposeNode = required(source, e, 'purpose', 'campaign', 'purpose: email.marketing');
@@ -62,7 +68,20 @@ export function compileCampaign(context: CampaignContext, source: Source, fileSt
   const steps = stepsNode && compileSteps(cx, stepsNode, 'steps', 'steps');
   if (steps && !steps.length) error(source, stepsNode, 'a campaign needs at least one step', 'e.g. steps: [ { send: TEMPLATE } ]');
 
-  if (hasErrors(source) || !id || !name || !purpose || priority === undefined || !compiledTrigger || !reEntry || !exitOn || holdoutPercent === undefined || migrate === undefined || !steps) return result;
+  if (
+    hasErrors(source) ||
+    !id ||
+    !name ||
+    !purpose ||
+    priority === undefined ||
+    !compiledTrigger ||
+    !reEntry ||
+    !exitOn ||
+    holdoutPercent === undefined ||
+    migrate === undefined ||
+    !steps
+  )
+    return result;
   result.plan = {
     $$almanac: PLAN_MARKER,
     planVersion: PLAN_VERSION,
@@ -94,7 +113,12 @@ function readReEntry(source: Source, e: Entries): ReEntry | undefined {
     return ms === undefined ? undefined : { mode: 'after', ms };
   }
   const word = isScalar(node) ? String(node.value) : '';
-  return error(source, node, `re_entry ${word ? `"${word}"` : describe(node)} is not never, always or { after: DURATION }`, didYouMean(word, ['never', 'always'], 'e.g. re_entry: { after: 30d }'));
+  return error(
+    source,
+    node,
+    `re_entry ${word ? `"${word}"` : describe(node)} is not never, always or { after: DURATION }`,
+    didYouMean(word, ['never', 'always'], 'e.g. re_entry: { after: 30d }'),
+  );
 }
 
 function readEventName(cx: ConditionContext, e: Entries, what: string): string | undefined {

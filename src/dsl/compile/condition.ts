@@ -29,18 +29,35 @@ const siblings: Record<string, readonly string[]> = { event: ['count', 'within',
 export function compileCondition(cx: ConditionContext, raw: unknown): Condition | undefined {
   const { source } = cx;
   const node = deref(source, raw);
-  if (!isMap(node)) return error(source, node, `a condition must be a map, got ${describe(node)}`, 'e.g. { attribute: email, exists: true }');
+  if (!isMap(node))
+    return error(source, node, `a condition must be a map, got ${describe(node)}`, 'e.g. { attribute: email, exists: true }');
   const entries = readMap(source, node, 'condition', null)!;
   const heads = entries.keys.filter((k) => (conditionHeads as readonly string[]).includes(k));
   if (heads.length === 0) {
     const first = entries.keys[0];
     if (first === undefined) return error(source, node, 'empty condition', `start it with one of ${listing([...conditionHeads])}`);
-    return error(source, entries.keyNode(first), `unknown condition "${first}"`, didYouMean(first, conditionHeads, `a condition starts with one of ${listing([...conditionHeads])}`));
+    return error(
+      source,
+      entries.keyNode(first),
+      `unknown condition "${first}"`,
+      didYouMean(first, conditionHeads, `a condition starts with one of ${listing([...conditionHeads])}`),
+    );
   }
-  if (heads.length > 1) return error(source, entries.keyNode(heads[1]!), `one condition per map, found "${heads[0]}" and "${heads[1]}"`, 'combine them with all: [ … ] or any: [ … ]');
+  if (heads.length > 1)
+    return error(
+      source,
+      entries.keyNode(heads[1]!),
+      `one condition per map, found "${heads[0]}" and "${heads[1]}"`,
+      'combine them with all: [ … ] or any: [ … ]',
+    );
   const head = heads[0]!;
   if (cx.scope === 'properties' && !propertyHeads.includes(head)) {
-    return error(source, entries.keyNode(head), `"${head}" cannot be used in a where condition`, "where looks only at the event's properties: use attribute, all, any or not");
+    return error(
+      source,
+      entries.keyNode(head),
+      `"${head}" cannot be used in a where condition`,
+      "where looks only at the event's properties: use attribute, all, any or not",
+    );
   }
   if (head === 'attribute') return compileAttribute(source, entries, cx.scope);
   if (!checkSiblings(source, entries, head)) return undefined;
@@ -69,7 +86,8 @@ export function compileCondition(cx: ConditionContext, raw: unknown): Condition 
     case 'lifecycle': {
       const items = isSeq(value) ? readList(source, value, 'lifecycle', 'lifecycle: [customer, vip]') : value ? [value] : [];
       if (!items) return undefined;
-      if (!items.length) return error(source, value ?? entries.keyNode(head), 'lifecycle needs at least one stage', 'e.g. lifecycle: customer');
+      if (!items.length)
+        return error(source, value ?? entries.keyNode(head), 'lifecycle needs at least one stage', 'e.g. lifecycle: customer');
       const stages = items.map((item) => readString(source, item, 'lifecycle stage', 'customer'));
       return stages.every((s): s is string => s !== undefined) ? { kind: 'lifecycle', stages } : undefined;
     }
@@ -86,7 +104,9 @@ function checkSiblings(source: Source, entries: Entries, head: string): boolean 
   for (const k of entries.keys) {
     if (k === head || allowed.includes(k)) continue;
     ok = false;
-    const fallback = allowed.length ? `a ${head} condition takes ${listing([...allowed])}` : `a ${head} condition stands alone: combine it with all: [ … ]`;
+    const fallback = allowed.length
+      ? `a ${head} condition takes ${listing([...allowed])}`
+      : `a ${head} condition stands alone: combine it with all: [ … ]`;
     error(source, entries.keyNode(k), `unknown key "${k}" in ${head} condition`, didYouMean(k, allowed, fallback));
   }
   return ok;
@@ -114,7 +134,8 @@ function readCount(source: Source, entries: Entries): { op: CountOp; n: number }
   }
   const m = readMap(source, node, 'count', countOps)!;
   if (!m.complete) return undefined;
-  if (m.keys.length !== 1) return error(source, node, 'count needs exactly one comparison', `use one of ${listing([...countOps])}, e.g. count: { gte: 2 }`);
+  if (m.keys.length !== 1)
+    return error(source, node, 'count needs exactly one comparison', `use one of ${listing([...countOps])}, e.g. count: { gte: 2 }`);
   const op = m.keys[0] as CountOp;
   const n = readInt(source, m.get(op), `count ${op}`, 0, Infinity);
   return n === undefined ? undefined : { op, n };

@@ -12,7 +12,12 @@ export function checkDuplicateIds(campaigns: CompiledCampaign[]): void {
       continue;
     }
     const at = locate(prior.source, prior.idNode);
-    error(c.source, c.idNode, `duplicate campaign id "${c.id}"`, `also used in ${prior.source.file}:${at.line}:${at.col}; each campaign needs its own id`);
+    error(
+      c.source,
+      c.idNode,
+      `duplicate campaign id "${c.id}"`,
+      `also used in ${prior.source.file}:${at.line}:${at.col}; each campaign needs its own id`,
+    );
   }
 }
 
@@ -31,8 +36,15 @@ export function checkEmitCycles(campaigns: CompiledCampaign[]): void {
     if (!start.id) continue;
     const path = findPathBack(start, edges);
     if (!path || path.some((step) => (step.to.id ?? '') < start.id!)) continue;
-    const story = path.map((step, i) => `${(i === 0 ? start : path[i - 1]!.to).id} emits "${step.emit.event}", which triggers ${step.to.id}`).join('; ');
-    error(start.source, path[0]!.emit.node, `emit cycle: ${story}`, 'a campaign must not trigger itself through emitted events; remove an emit or change a trigger');
+    const story = path
+      .map((step, i) => `${(i === 0 ? start : path[i - 1]!.to).id} emits "${step.emit.event}", which triggers ${step.to.id}`)
+      .join('; ');
+    error(
+      start.source,
+      path[0]!.emit.node,
+      `emit cycle: ${story}`,
+      'a campaign must not trigger itself through emitted events; remove an emit or change a trigger',
+    );
   }
 }
 

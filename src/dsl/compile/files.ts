@@ -14,12 +14,17 @@ export interface CompileOptions {
  * templatesDir is a template when it holds subject.hbs and html.hbs or text.hbs.
  * A missing folder reads as empty; the compiler then reports what is missing.
  */
-export async function readProjectFiles(options: CompileOptions): Promise<{ files: Array<{ path: string; text: string }>; templates: string[] }> {
+export async function readProjectFiles(
+  options: CompileOptions,
+): Promise<{ files: Array<{ path: string; text: string }>; templates: string[] }> {
   const root = resolve(options.displayRoot ?? process.cwd());
   const campaignsDir = resolve(options.campaignsDir);
   const names = (await list(campaignsDir)).filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
   const files = await Promise.all(
-    names.map(async (n) => ({ path: relative(root, join(campaignsDir, n)).split(sep).join('/'), text: await readFile(join(campaignsDir, n), 'utf8') })),
+    names.map(async (n) => ({
+      path: relative(root, join(campaignsDir, n)).split(sep).join('/'),
+      text: await readFile(join(campaignsDir, n), 'utf8'),
+    })),
   );
   const templatesDir = resolve(options.templatesDir);
   const templates: string[] = [];

@@ -15,8 +15,7 @@ import { type Source, hasErrors, parseSource } from '../source';
 export type { CompileOptions };
 
 export type CompileResult =
-  | { ok: true; project: Project; warnings: Diagnostic[] }
-  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+  { ok: true; project: Project; warnings: Diagnostic[] } | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
 
 /**
  * Reads campaigns/*.yaml and the template names under templates/, then compiles them; the
@@ -51,14 +50,22 @@ export function compileSources(files: Array<{ path: string; text: string }>, tem
 
   const calendar = calendarSource && parsed(calendarSource) ? compileCalendar(calendarSource) : emptyCalendar();
   const segmentsOk = !segmentsSource || parsed(segmentsSource);
-  const segments = buildSegments(segmentsOk ? segmentsSource : undefined, events, segmentsSource?.file ?? 'campaigns/segments.yaml', !segmentsOk);
+  const segments = buildSegments(
+    segmentsOk ? segmentsSource : undefined,
+    events,
+    segmentsSource?.file ?? 'campaigns/segments.yaml',
+    !segmentsOk,
+  );
   const context = { templates, segments, events, calendarZone: calendar?.timezone ?? 'UTC' };
   const campaigns: CompiledCampaign[] = campaignSources.filter(parsed).map((s) => compileCampaign(context, s, stem(s.file)));
 
   checkDuplicateIds(campaigns);
   checkEmitCycles(campaigns);
   if (calendar) checkBlackouts(campaigns, calendar, calendarSource?.file ?? 'campaigns/calendar.yaml');
-  checkEventNames(events, campaigns.flatMap((c) => c.emits.map((e) => e.event)));
+  checkEventNames(
+    events,
+    campaigns.flatMap((c) => c.emits.map((e) => e.event)),
+  );
 
   const diagnostics = sources.flatMap((s) => s.diagnostics).sort(byPlace);
   const errors = diagnostics.filter((d) => d.severity === 'error');

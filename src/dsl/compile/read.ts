@@ -83,7 +83,12 @@ export function readName(source: Source, node: Node | null, what: string, exampl
 
 export function readInt(source: Source, node: Node | null, what: string, min: number, max: number): number | undefined {
   if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value)) {
-    return error(source, node, `${what} must be a whole number, got ${describe(node)}`, `use a number from ${min} to ${max === Infinity ? 'up' : max}`);
+    return error(
+      source,
+      node,
+      `${what} must be a whole number, got ${describe(node)}`,
+      `use a number from ${min} to ${max === Infinity ? 'up' : max}`,
+    );
   }
   if (node.value < min || node.value > max) {
     const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
@@ -98,7 +103,8 @@ export function readBool(source: Source, node: Node | null, what: string): boole
 }
 
 export function readList(source: Source, node: Node | null, what: string, example: string): Node[] | undefined {
-  if (!isSeq(node)) return error(source, node, `${what} must be a list, got ${describe(node)}`, `write each item on a "- " line, e.g. ${example}`);
+  if (!isSeq(node))
+    return error(source, node, `${what} must be a list, got ${describe(node)}`, `write each item on a "- " line, e.g. ${example}`);
   return node.items.map((item) => deref(source, item) ?? (item as Node));
 }
 

@@ -11,8 +11,10 @@ export interface RruleProblem {
   hint: string;
 }
 
-const int = (min: number, max: number, signed = false) => (v: string) =>
-  v.split(',').every((p) => /^[+-]?\d+$/.test(p) && (signed || !/^[+-]/.test(p)) && Math.abs(+p) >= min && Math.abs(+p) <= max);
+const int =
+  (min: number, max: number, signed = false) =>
+  (v: string) =>
+    v.split(',').every((p) => /^[+-]?\d+$/.test(p) && (signed || !/^[+-]/.test(p)) && Math.abs(+p) >= min && Math.abs(+p) <= max);
 const days = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 const freqs = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY', 'SECONDLY'];
 
@@ -24,7 +26,10 @@ const parts: Record<string, { ok: (v: string) => boolean; expect: string }> = {
   BYSECOND: { ok: int(0, 59), expect: 'seconds 0–59, comma separated' },
   BYMINUTE: { ok: int(0, 59), expect: 'minutes 0–59, comma separated' },
   BYHOUR: { ok: int(0, 23), expect: 'hours 0–23, comma separated' },
-  BYDAY: { ok: (v) => v.split(',').every((d) => /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/.test(d)), expect: 'days MO, TU, WE, TH, FR, SA, SU (e.g. TU or 1MO), comma separated' },
+  BYDAY: {
+    ok: (v) => v.split(',').every((d) => /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/.test(d)),
+    expect: 'days MO, TU, WE, TH, FR, SA, SU (e.g. TU or 1MO), comma separated',
+  },
   BYMONTHDAY: { ok: int(1, 31, true), expect: 'days of the month 1–31 (or -1 for the last), comma separated' },
   BYYEARDAY: { ok: int(1, 366, true), expect: 'days of the year 1–366, comma separated' },
   BYWEEKNO: { ok: int(1, 53, true), expect: 'week numbers 1–53, comma separated' },
@@ -37,7 +42,8 @@ const parts: Record<string, { ok: (v: string) => boolean; expect: string }> = {
 export function checkRrule(text: string): RruleProblem | undefined {
   const dtstart = text.toUpperCase().indexOf('DTSTART');
   if (dtstart >= 0) return { index: dtstart, message: 'rrule must not contain DTSTART', hint: 'give the first date as start: instead' };
-  if (/^RRULE:/i.test(text)) return { index: 0, message: 'rrule has an "RRULE:" prefix', hint: 'write only the rule, e.g. FREQ=WEEKLY;BYDAY=TU' };
+  if (/^RRULE:/i.test(text))
+    return { index: 0, message: 'rrule has an "RRULE:" prefix', hint: 'write only the rule, e.g. FREQ=WEEKLY;BYDAY=TU' };
   const seen = new Set<string>();
   let offset = 0;
   for (const part of text.split(';')) {
@@ -47,25 +53,39 @@ export function checkRrule(text: string): RruleProblem | undefined {
     const name = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);
     if (part === '') return { index: at, message: 'rrule has an empty part', hint: 'remove the extra ";"' };
-    if (eq < 0 || !name) return { index: at, message: `rrule part "${part}" is not NAME=VALUE`, hint: 'separate parts with ";", e.g. FREQ=WEEKLY;BYDAY=TU' };
+    if (eq < 0 || !name)
+      return { index: at, message: `rrule part "${part}" is not NAME=VALUE`, hint: 'separate parts with ";", e.g. FREQ=WEEKLY;BYDAY=TU' };
     const rule = parts[name];
     if (!rule) {
       const near = closest(name, Object.keys(parts));
-      return { index: at, message: `unknown rrule part "${name}"`, hint: near ? `did you mean "${near}"?` : `use ${Object.keys(parts).join(', ')}` };
+      return {
+        index: at,
+        message: `unknown rrule part "${name}"`,
+        hint: near ? `did you mean "${near}"?` : `use ${Object.keys(parts).join(', ')}`,
+      };
     }
     if (seen.has(name)) return { index: at, message: `rrule repeats ${name}`, hint: 'give each part once' };
     seen.add(name);
     if (!rule.ok(value)) {
       const near = name === 'FREQ' ? closest(value, freqs) : undefined;
-      return { index: at + eq + 1, message: `rrule ${name}=${value} is not valid`, hint: near ? `did you mean "${near}"?` : `${name} takes ${rule.expect}` };
+      return {
+        index: at + eq + 1,
+        message: `rrule ${name}=${value} is not valid`,
+        hint: near ? `did you mean "${near}"?` : `${name} takes ${rule.expect}`,
+      };
     }
   }
   if (!seen.has('FREQ')) return { index: 0, message: 'rrule has no FREQ', hint: 'start with FREQ=DAILY, WEEKLY, MONTHLY or YEARLY' };
-  if (seen.has('COUNT') && seen.has('UNTIL')) return { index: text.indexOf('COUNT'), message: 'rrule has both COUNT and UNTIL', hint: 'keep one of them' };
+  if (seen.has('COUNT') && seen.has('UNTIL'))
+    return { index: text.indexOf('COUNT'), message: 'rrule has both COUNT and UNTIL', hint: 'keep one of them' };
   try {
     new RRule({ ...RRule.parseString(text), dtstart: new Date(Date.UTC(2000, 0, 1)) }).all((_, i) => i < 1);
   } catch (err) {
-    return { index: 0, message: `rrule is not valid: ${err instanceof Error ? err.message : String(err)}`, hint: 'see RFC 5545, e.g. FREQ=WEEKLY;BYDAY=TU;BYHOUR=10' };
+    return {
+      index: 0,
+      message: `rrule is not valid: ${err instanceof Error ? err.message : String(err)}`,
+      hint: 'see RFC 5545, e.g. FREQ=WEEKLY;BYDAY=TU;BYHOUR=10',
+    };
   }
   return undefined;
 }
@@ -80,7 +100,10 @@ export function floatingOccurrences(text: string, start: string, end: string, li
   const to = floating(end);
   const rule = new RRule({ ...RRule.parseString(text), dtstart: from });
   // Bounded: an hourly rule has ~9k occurrences a year; a minutely one stops at the limit.
-  return rule.all((d, i) => d.getTime() < to.getTime() && i < limit).filter((d) => d.getTime() < to.getTime()).map((d) => d.toISOString().slice(0, 16));
+  return rule
+    .all((d, i) => d.getTime() < to.getTime() && i < limit)
+    .filter((d) => d.getTime() < to.getTime())
+    .map((d) => d.toISOString().slice(0, 16));
 }
 
 const floating = (local: string): Date => new Date(`${local.length === 10 ? `${local}T00:00` : local}:00.000Z`);

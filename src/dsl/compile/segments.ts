@@ -22,7 +22,13 @@ export function buildSegments(source: Source | undefined, events: EventRefs, dis
   const stack: string[] = [];
   const root = source ? deref(source, source.doc.contents) : null;
   if (source && root && !(isScalar(root) && root.value === null)) {
-    if (!isMap(root)) error(source, root, `segments.yaml must map segment names to conditions, got ${describe(root)}`, 'e.g. vip: { event: order.created, count: 5 }');
+    if (!isMap(root))
+      error(
+        source,
+        root,
+        `segments.yaml must map segment names to conditions, got ${describe(root)}`,
+        'e.g. vip: { event: order.created, count: 5 }',
+      );
     else
       for (const pair of root.items) {
         const key = pair.key as Node;

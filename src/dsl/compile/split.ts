@@ -16,7 +16,13 @@ type Arm = { name: string; percent: number; steps: Step[] };
  * Explicit shares must leave something for the arms without one, and all arms must add up to
  * exactly 100 %. Shares are kept unrounded (three equal arms get 33.33…% each).
  */
-export function compileSplit(cx: StepContext, node: Node | null, at: Node | undefined, key: string, compileSteps: CompileSteps): { kind: 'split'; arms: Arm[] } | undefined {
+export function compileSplit(
+  cx: StepContext,
+  node: Node | null,
+  at: Node | undefined,
+  key: string,
+  compileSteps: CompileSteps,
+): { kind: 'split'; arms: Arm[] } | undefined {
   const { source } = cx;
   const m = readMap(source, node, 'split', null);
   if (!m?.complete) return undefined;
@@ -37,7 +43,12 @@ export function compileSplit(cx: StepContext, node: Node | null, at: Node | unde
   return shares(source, at ?? m.node, arms);
 }
 
-function readArm(cx: StepContext, value: Node | null, path: string, compileSteps: CompileSteps): { percent?: number; steps?: Step[] } | undefined {
+function readArm(
+  cx: StepContext,
+  value: Node | null,
+  path: string,
+  compileSteps: CompileSteps,
+): { percent?: number; steps?: Step[] } | undefined {
   const { source } = cx;
   const percentOpts = { min: 0, max: 100, minExclusive: true };
   if (isSeq(value)) {
@@ -59,7 +70,11 @@ function readArm(cx: StepContext, value: Node | null, path: string, compileSteps
   return error(source, value, 'split arm has no steps or percent', 'write A: [ …steps ], A: { percent: 50%, steps: [ … ] } or A: 50%');
 }
 
-function shares(source: Source, place: Node, arms: Array<{ name: string; percent?: number; steps?: Step[] }>): { kind: 'split'; arms: Arm[] } | undefined {
+function shares(
+  source: Source,
+  place: Node,
+  arms: Array<{ name: string; percent?: number; steps?: Step[] }>,
+): { kind: 'split'; arms: Arm[] } | undefined {
   const given = arms.reduce((sum, a) => sum + (a.percent ?? 0), 0);
   const open = arms.filter((a) => a.percent === undefined).length;
   const total = Math.round(given * 1e6) / 1e6;
@@ -67,7 +82,12 @@ function shares(source: Source, place: Node, arms: Array<{ name: string; percent
     return error(source, place, `split arms add up to ${total}%, not 100%`, 'change the percents so they add up to 100%');
   }
   if (open > 0 && given >= 100 - 1e-9) {
-    return error(source, place, `split arms with a percent already add up to ${total}%`, 'leave room for the arms without one, or give every arm a percent');
+    return error(
+      source,
+      place,
+      `split arms with a percent already add up to ${total}%`,
+      'leave room for the arms without one, or give every arm a percent',
+    );
   }
   const rest = (100 - given) / (open || 1);
   return { kind: 'split', arms: arms.map((a) => ({ name: a.name, percent: a.percent ?? rest, steps: a.steps ?? [] })) };

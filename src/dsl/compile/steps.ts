@@ -22,7 +22,8 @@ export function compileSteps(cx: StepContext, raw: Node | null, path: string, wh
   if (!items) return undefined;
   const steps = items.map((item, i) => compileStep(cx, item, `${path}[${i}]`));
   const exitAt = steps.findIndex((s) => s?.kind === 'exit');
-  if (exitAt >= 0 && exitAt < items.length - 1) warn(cx.source, items[exitAt + 1], 'unreachable step after "exit"', 'remove it or move the exit below it');
+  if (exitAt >= 0 && exitAt < items.length - 1)
+    warn(cx.source, items[exitAt + 1], 'unreachable step after "exit"', 'remove it or move the exit below it');
   return steps.every((s): s is Step => s !== undefined) ? steps : undefined;
 }
 
@@ -43,15 +44,31 @@ function compileStep(cx: StepContext, raw: Node, path: string): Step | undefined
   if (kinds.length === 0) {
     const word = e.keys.find((k) => k !== 'id');
     if (word === undefined) return error(source, node, 'step has no kind', `add one of ${listing([...stepKinds])}`);
-    return error(source, e.keyNode(word), `unknown step "${word}"`, didYouMean(word, stepKinds, `a step is one of ${listing([...stepKinds])}`));
+    return error(
+      source,
+      e.keyNode(word),
+      `unknown step "${word}"`,
+      didYouMean(word, stepKinds, `a step is one of ${listing([...stepKinds])}`),
+    );
   }
-  if (kinds.length > 1) return error(source, e.keyNode(kinds[1]!), `one step per list item, found "${kinds[0]}" and "${kinds[1]}"`, `start "${kinds[1]}" on its own "- " line`);
+  if (kinds.length > 1)
+    return error(
+      source,
+      e.keyNode(kinds[1]!),
+      `one step per list item, found "${kinds[0]}" and "${kinds[1]}"`,
+      `start "${kinds[1]}" on its own "- " line`,
+    );
   const kind = kinds[0]!;
   const allowed = stepSiblings[kind];
   let ok = true;
   for (const k of e.keys.filter((k) => k !== kind && !allowed.includes(k))) {
     ok = false;
-    error(source, e.keyNode(k), `unknown key "${k}" in ${kind} step`, didYouMean(k, allowed, `a ${kind} step takes ${listing([...allowed])}`));
+    error(
+      source,
+      e.keyNode(k),
+      `unknown key "${k}" in ${kind} step`,
+      didYouMean(k, allowed, `a ${kind} step takes ${listing([...allowed])}`),
+    );
   }
   const key = e.has('id') ? readId(cx, e) : path;
   const body = compileBody(cx, e, kind, key ?? path);
@@ -63,7 +80,13 @@ function readId(cx: StepContext, e: Entries): string | undefined {
   const id = readName(cx.source, node, 'step id', 'id: first-reminder');
   if (!id || !node) return undefined;
   const first = cx.ids.get(id);
-  if (first) return error(cx.source, node, `duplicate step id "${id}"`, `already used at line ${locate(cx.source, first).line}; ids must be unique in a campaign`);
+  if (first)
+    return error(
+      cx.source,
+      node,
+      `duplicate step id "${id}"`,
+      `already used at line ${locate(cx.source, first).line}; ids must be unique in a campaign`,
+    );
   cx.ids.set(id, node);
   return id;
 }
@@ -99,7 +122,12 @@ function compileBody(cx: StepContext, e: Entries, kind: StepKindWord, key: strin
     }
     default: {
       if (value === null || (isScalar(value) && (value.value === true || value.value === null))) return { kind: 'exit' };
-      return error(source, place, `exit must be written "- exit" or "exit: true", got ${describe(value)}`, 'remove the step if the journey should go on');
+      return error(
+        source,
+        place,
+        `exit must be written "- exit" or "exit: true", got ${describe(value)}`,
+        'remove the step if the journey should go on',
+      );
     }
   }
 }
@@ -124,7 +152,12 @@ function send(cx: StepContext, e: Entries): StepBody | undefined {
   const node = placeOf(e, 'send');
   let template = readName(source, node, 'template name', 'send: cart-reminder');
   if (template && !cx.templates.includes(template)) {
-    template = error(source, node, `unknown template "${template}"`, didYouMean(template, cx.templates, `add templates/${template}/subject.hbs and html.hbs or text.hbs`));
+    template = error(
+      source,
+      node,
+      `unknown template "${template}"`,
+      didYouMean(template, cx.templates, `add templates/${template}/subject.hbs and html.hbs or text.hbs`),
+    );
   }
   const subjectNode = placeOf(e, 'subject');
   let subject = e.has('subject') ? readString(source, subjectNode, 'subject', 'subject: "Hello {{contact.first_name}}"') : undefined;
@@ -132,12 +165,22 @@ function send(cx: StepContext, e: Entries): StepBody | undefined {
     try {
       Handlebars.parse(subject);
     } catch {
-      subject = error(source, subjectNode, 'subject is not a valid handlebars template', 'close every {{ with }} and every {{#block}} with {{/block}}');
+      subject = error(
+        source,
+        subjectNode,
+        'subject is not a valid handlebars template',
+        'close every {{ with }} and every {{#block}} with {{/block}}',
+      );
     }
   }
   const data = e.has('data') ? readMap(source, placeOf(e, 'data'), 'data', null) : undefined;
   if (!template || (e.has('subject') && subject === undefined) || (e.has('data') && !data?.complete)) return undefined;
-  return { kind: 'send', template, ...(subject !== undefined ? { subject } : {}), ...(data ? { data: toJson(source, data.node) as Record<string, unknown> } : {}) };
+  return {
+    kind: 'send',
+    template,
+    ...(subject !== undefined ? { subject } : {}),
+    ...(data ? { data: toJson(source, data.node) as Record<string, unknown> } : {}),
+  };
 }
 
 function branch(cx: StepContext, node: Node | null, key: string): StepBody | undefined {
@@ -151,8 +194,17 @@ function branch(cx: StepContext, node: Node | null, key: string): StepBody | und
     const a = readMap(source, item, 'branch arm', ['when', 'steps', 'otherwise']);
     if (!a?.complete) return void (ok = false);
     if (a.has('otherwise')) {
-      if (a.keys.length > 1) return void (ok = error(source, a.keyNode(a.keys.find((k) => k !== 'otherwise')!), '"otherwise" stands alone in its arm', 'put its steps under otherwise:') ?? false);
-      if (j !== items.length - 1) return void (ok = error(source, a.keyNode('otherwise'), '"otherwise" must be the last arm of a branch', 'move it to the end') ?? false);
+      if (a.keys.length > 1)
+        return void (ok =
+          error(
+            source,
+            a.keyNode(a.keys.find((k) => k !== 'otherwise')!),
+            '"otherwise" stands alone in its arm',
+            'put its steps under otherwise:',
+          ) ?? false);
+      if (j !== items.length - 1)
+        return void (ok =
+          error(source, a.keyNode('otherwise'), '"otherwise" must be the last arm of a branch', 'move it to the end') ?? false);
       otherwise = compileSteps(cx, placeOf(a, 'otherwise'), `${key}.branch.otherwise`, 'otherwise');
       return;
     }
@@ -163,6 +215,7 @@ function branch(cx: StepContext, node: Node | null, key: string): StepBody | und
     if (when && steps) arms.push({ when, steps });
     else ok = false;
   });
-  if (ok && arms.length === 0) return error(source, node, 'branch has no "when" arm', 'add - when: CONDITION with steps:, or drop the branch');
+  if (ok && arms.length === 0)
+    return error(source, node, 'branch has no "when" arm', 'add - when: CONDITION with steps:, or drop the branch');
   return ok && otherwise ? { kind: 'branch', arms, otherwise } : undefined;
 }

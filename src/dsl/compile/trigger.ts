@@ -26,16 +26,36 @@ export function compileTrigger(cx: TriggerContext, raw: Node | null): { trigger:
   const heads = e.keys.filter((k) => (triggerKinds as readonly string[]).includes(k));
   if (heads.length === 0) {
     const first = e.keys[0];
-    return error(source, first === undefined ? e.node : e.keyNode(first), first === undefined ? 'empty trigger' : `unknown trigger "${first}"`, didYouMean(first ?? '', triggerKinds, `a trigger is one of ${listing([...triggerKinds])}`));
+    return error(
+      source,
+      first === undefined ? e.node : e.keyNode(first),
+      first === undefined ? 'empty trigger' : `unknown trigger "${first}"`,
+      didYouMean(first ?? '', triggerKinds, `a trigger is one of ${listing([...triggerKinds])}`),
+    );
   }
-  if (heads.length > 1) return error(source, e.keyNode(heads[1]!), `one trigger per campaign, found "${heads[0]}" and "${heads[1]}"`, 'make a second campaign for the other trigger');
+  if (heads.length > 1)
+    return error(
+      source,
+      e.keyNode(heads[1]!),
+      `one trigger per campaign, found "${heads[0]}" and "${heads[1]}"`,
+      'make a second campaign for the other trigger',
+    );
   const head = heads[0]!;
   for (const k of e.keys.filter((k) => k !== head && !siblings[head]!.includes(k))) {
-    const fallback = siblings[head]!.length ? `an ${head} trigger takes ${listing([...siblings[head]!])}` : `a ${head} trigger has no other keys`;
+    const fallback = siblings[head]!.length
+      ? `an ${head} trigger takes ${listing([...siblings[head]!])}`
+      : `a ${head} trigger has no other keys`;
     return error(source, e.keyNode(k), `unknown key "${k}" in ${head} trigger`, didYouMean(k, siblings[head]!, fallback));
   }
   const place = placeOf(e, head)!;
-  const trigger = head === 'event' ? eventTrigger(cx, e) : head === 'schedule' ? scheduleTrigger(cx, place) : head === 'at' ? atTrigger(cx, e) : segmentTrigger(cx, place);
+  const trigger =
+    head === 'event'
+      ? eventTrigger(cx, e)
+      : head === 'schedule'
+        ? scheduleTrigger(cx, place)
+        : head === 'at'
+          ? atTrigger(cx, e)
+          : segmentTrigger(cx, place);
   return trigger && { trigger, place };
 }
 
@@ -49,7 +69,8 @@ function eventTrigger(cx: TriggerContext, e: Entries): Trigger | undefined {
   if (e.has('correlate')) {
     const c = placeOf(e, 'correlate');
     correlate = readString(source, c, 'correlate', 'correlate: checkout_id');
-    if (correlate && !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(correlate)) correlate = error(source, c, `correlate "${correlate}" is not a property name`, 'name a property of the event, e.g. checkout_id');
+    if (correlate && !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(correlate))
+      correlate = error(source, c, `correlate "${correlate}" is not a property name`, 'name a property of the event, e.g. checkout_id');
   }
   if (!event || (e.has('where') && !where) || (e.has('correlate') && !correlate)) return undefined;
   return { kind: 'event', event, ...(where ? { where } : {}), ...(correlate ? { correlate } : {}) };
@@ -64,7 +85,8 @@ function scheduleTrigger(cx: TriggerContext, node: Node): Trigger | undefined {
   const timezone = s.has('timezone') ? readZone(source, placeOf(s, 'timezone'), 'timezone', true) : cx.calendarZone;
   const start = s.has('start') ? readLocalDateTime(source, placeOf(s, 'start'), 'start') : undefined;
   const until = s.has('until') ? readLocalDateTime(source, placeOf(s, 'until'), 'until') : undefined;
-  if (start && until && until < start) return error(source, placeOf(s, 'until'), `until (${until}) is before start (${start})`, 'swap start and until');
+  if (start && until && until < start)
+    return error(source, placeOf(s, 'until'), `until (${until}) is before start (${start})`, 'swap start and until');
   if (!rrule || !timezone || (s.has('start') && !start) || (s.has('until') && !until)) return undefined;
   return { kind: 'schedule', rrule, timezone, ...(start ? { start } : {}), ...(until ? { until } : {}) };
 }
@@ -79,7 +101,8 @@ function segmentTrigger(cx: TriggerContext, node: Node): Trigger | undefined {
   const { source } = cx;
   const s = readMap(source, node, 'segment trigger', ['enters', 'leaves']);
   if (!s?.complete) return undefined;
-  if (s.keys.length !== 1) return error(source, node, 'a segment trigger needs exactly one of enters or leaves', 'e.g. segment: { enters: lapsed-customers }');
+  if (s.keys.length !== 1)
+    return error(source, node, 'a segment trigger needs exactly one of enters or leaves', 'e.g. segment: { enters: lapsed-customers }');
   const change = s.keys[0] as 'enters' | 'leaves';
   const n = placeOf(s, change)!;
   const name = readName(source, n, 'segment name', `${change}: lapsed-customers`);

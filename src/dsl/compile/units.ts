@@ -23,16 +23,24 @@ export function readDuration(source: Source, node: Node | null, what: string): n
   const text = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? String(node.value) : undefined;
   const ms = text === undefined ? undefined : parseDuration(text);
   if (ms !== undefined) return ms;
-  if (text !== undefined && /^\d+$/.test(text)) return error(source, node, `${what} "${text}" has no unit`, `add one: ${text}m, ${text}h, ${text}d or ${text}w`);
-  if (text !== undefined && /^\d*\.\d+/.test(text)) return error(source, node, `${what} "${text}" is not a whole number of units`, 'use a smaller unit, e.g. 90m instead of 1.5h');
-  if (text !== undefined && /^\d+(mo|y|month|months|year|years)$/.test(text)) return error(source, node, `${what} "${text}" uses a unit of varying length`, 'write days, e.g. 30d or 365d');
+  if (text !== undefined && /^\d+$/.test(text))
+    return error(source, node, `${what} "${text}" has no unit`, `add one: ${text}m, ${text}h, ${text}d or ${text}w`);
+  if (text !== undefined && /^\d*\.\d+/.test(text))
+    return error(source, node, `${what} "${text}" is not a whole number of units`, 'use a smaller unit, e.g. 90m instead of 1.5h');
+  if (text !== undefined && /^\d+(mo|y|month|months|year|years)$/.test(text))
+    return error(source, node, `${what} "${text}" uses a unit of varying length`, 'write days, e.g. 30d or 365d');
   if (text !== undefined && /^0+[smhdw]$/.test(text)) return error(source, node, `${what} must be longer than 0`, 'e.g. 1h');
   const shown = text !== undefined ? `"${text}"` : describe(node);
   return error(source, node, `${what} ${shown} is not a duration`, 'write a number and a unit: 45s, 30m, 1h, 2d or 1w');
 }
 
 /** `10%`, `12.5%` → 10, 12.5. A bare number is refused: `10` could mean 10 % or 0.1. */
-export function readPercent(source: Source, node: Node | null, what: string, opts: { min: number; max: number; minExclusive?: boolean }): number | undefined {
+export function readPercent(
+  source: Source,
+  node: Node | null,
+  what: string,
+  opts: { min: number; max: number; minExclusive?: boolean },
+): number | undefined {
   const text = isScalar(node) ? String(node.value) : undefined;
   const m = text === undefined ? null : /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
   if (!m) {
@@ -42,7 +50,12 @@ export function readPercent(source: Source, node: Node | null, what: string, opt
   }
   const p = Number(m[1]);
   if (p > opts.max || p < opts.min || (opts.minExclusive && p === opts.min)) {
-    return error(source, node, `${what} ${text} is out of range`, opts.minExclusive ? `use more than ${opts.min}% and at most ${opts.max}%` : `use ${opts.min}% to ${opts.max}%`);
+    return error(
+      source,
+      node,
+      `${what} ${text} is out of range`,
+      opts.minExclusive ? `use more than ${opts.min}% and at most ${opts.max}%` : `use ${opts.min}% to ${opts.max}%`,
+    );
   }
   return p;
 }
@@ -59,11 +72,23 @@ export function readLocalDateTime(source: Source, node: Node | null, what: strin
   const text = isScalar(node) ? String(node.value) : '';
   const m = localRe.exec(text);
   if (!m) {
-    if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(text)) return error(source, node, `${what} "${text}" has a zone offset`, 'write local time, e.g. 2026-11-27T10:00, and set timezone: separately');
-    return error(source, node, `${what} ${text ? `"${text}"` : describe(node)} is not a date-time`, 'write YYYY-MM-DDTHH:mm, e.g. 2026-11-27T10:00');
+    if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(text))
+      return error(
+        source,
+        node,
+        `${what} "${text}" has a zone offset`,
+        'write local time, e.g. 2026-11-27T10:00, and set timezone: separately',
+      );
+    return error(
+      source,
+      node,
+      `${what} ${text ? `"${text}"` : describe(node)} is not a date-time`,
+      'write YYYY-MM-DDTHH:mm, e.g. 2026-11-27T10:00',
+    );
   }
   const [y, mo, d, h = '00', mi = '00', s = '00'] = m.slice(1) as [string, string, string, string?, string?, string?];
-  if (!validDate(+y, +mo, +d) || +h > 23 || +mi > 59 || +s > 59) return error(source, node, `${what} "${text}" is not a real date and time`, 'check the month, day and hour');
+  if (!validDate(+y, +mo, +d) || +h > 23 || +mi > 59 || +s > 59)
+    return error(source, node, `${what} "${text}" is not a real date and time`, 'check the month, day and hour');
   return `${y}-${mo}-${d}T${h}:${mi}`;
 }
 
@@ -86,7 +111,8 @@ export function readTimeValue(source: Source, node: Node | null, what: string): 
   const ago = /^(.*?)\s*ago$/.exec(text);
   if (ago) {
     const ms = parseDuration(ago[1]!.replace(/\s+/g, ''));
-    if (ms === undefined) return error(source, node, `${what} "${text}" is not a relative date`, 'write a duration and "ago", e.g. 30d ago');
+    if (ms === undefined)
+      return error(source, node, `${what} "${text}" is not a relative date`, 'write a duration and "ago", e.g. 30d ago');
     return { agoMs: ms };
   }
   const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
@@ -94,7 +120,12 @@ export function readTimeValue(source: Source, node: Node | null, what: string): 
   const full = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(text);
   if (full && validDate(+full[1]!, +full[2]!, +full[3]!) && !Number.isNaN(Date.parse(text))) return { at: new Date(text).toISOString() };
   if (localRe.test(text)) return error(source, node, `${what} "${text}" has no zone`, `add Z or an offset, e.g. ${text}Z`);
-  return error(source, node, `${what} ${text ? `"${text}"` : describe(node)} is not a date`, 'write 2026-01-31, 2026-01-31T10:00Z or 30d ago');
+  return error(
+    source,
+    node,
+    `${what} ${text ? `"${text}"` : describe(node)} is not a date`,
+    'write 2026-01-31, 2026-01-31T10:00Z or 30d ago',
+  );
 }
 
 /** `HH:MM` → minutes after midnight. */
@@ -102,7 +133,12 @@ export function readTimeOfDay(source: Source, node: Node | null, what: string): 
   const text = isScalar(node) ? String(node.value) : '';
   const m = /^(\d{1,2}):(\d{2})$/.exec(text);
   if (!m || +m[1]! > 23 || +m[2]! > 59) {
-    return error(source, node, `${what} ${text ? `"${text}"` : describe(node)} is not a time of day`, 'write HH:MM in 24-hour time, in quotes, e.g. "21:00"');
+    return error(
+      source,
+      node,
+      `${what} ${text ? `"${text}"` : describe(node)} is not a time of day`,
+      'write HH:MM in 24-hour time, in quotes, e.g. "21:00"',
+    );
   }
   return +m[1]! * 60 + +m[2]!;
 }

@@ -5,7 +5,20 @@ import type { AttributeOp, CountOp } from '../condition';
  * unknown word an error; open lists (events, purposes) only flag a word that is one typo away from
  * a known one, as a warning: custom event types and consent purposes are allowed.
  */
-export const campaignKeys = ['campaign', 'name', 'purpose', 'priority', 'trigger', 'audience', 're_entry', 'exit_on', 'goal', 'holdout', 'migrate', 'steps'] as const;
+export const campaignKeys = [
+  'campaign',
+  'name',
+  'purpose',
+  'priority',
+  'trigger',
+  'audience',
+  're_entry',
+  'exit_on',
+  'goal',
+  'holdout',
+  'migrate',
+  'steps',
+] as const;
 
 export const stepKinds = ['wait', 'wait_until', 'send', 'branch', 'split', 'update', 'emit', 'exit'] as const;
 export type StepKindWord = (typeof stepKinds)[number];
@@ -25,7 +38,19 @@ export const stepSiblings: Record<StepKindWord, readonly string[]> = {
 export const triggerKinds = ['event', 'schedule', 'at', 'segment'] as const;
 
 export const conditionHeads = ['all', 'any', 'not', 'attribute', 'event', 'no_event', 'consent', 'lifecycle', 'segment'] as const;
-export const attributeOps: readonly AttributeOp[] = ['is', 'is_not', 'in', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists', 'before', 'after'];
+export const attributeOps: readonly AttributeOp[] = [
+  'is',
+  'is_not',
+  'in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'exists',
+  'before',
+  'after',
+];
 export const countOps: readonly CountOp[] = ['gte', 'gt', 'lte', 'lt', 'is'];
 
 /** Event types Almanac itself produces or maps from webhooks (DESIGN.md "Events"). */

@@ -79,12 +79,18 @@ function countEvents(c: Extract<Condition, { kind: 'event' }>, s: Scope): number
 
 export function compareCount(count: number, op: string, n: number): boolean {
   switch (op) {
-    case 'gte': return count >= n;
-    case 'gt': return count > n;
-    case 'lte': return count <= n;
-    case 'lt': return count < n;
-    case 'is': return count === n;
-    default: return false;
+    case 'gte':
+      return count >= n;
+    case 'gt':
+      return count > n;
+    case 'lte':
+      return count <= n;
+    case 'lt':
+      return count < n;
+    case 'is':
+      return count === n;
+    default:
+      return false;
   }
 }
 
@@ -112,12 +118,18 @@ function applyOp(op: string, v: unknown, w: unknown, now: Date): boolean {
   if (op === 'is_not') return !applyOp('is', v, w, now);
   if (!isPresent(v)) return false;
   switch (op) {
-    case 'is': return jsonEqual(v, w);
-    case 'in': return Array.isArray(w) && w.some((x) => jsonEqual(v, x));
-    case 'gt': return isFiniteNumber(v) && isFiniteNumber(w) && v > w;
-    case 'gte': return isFiniteNumber(v) && isFiniteNumber(w) && v >= w;
-    case 'lt': return isFiniteNumber(v) && isFiniteNumber(w) && v < w;
-    case 'lte': return isFiniteNumber(v) && isFiniteNumber(w) && v <= w;
+    case 'is':
+      return jsonEqual(v, w);
+    case 'in':
+      return Array.isArray(w) && w.some((x) => jsonEqual(v, x));
+    case 'gt':
+      return isFiniteNumber(v) && isFiniteNumber(w) && v > w;
+    case 'gte':
+      return isFiniteNumber(v) && isFiniteNumber(w) && v >= w;
+    case 'lt':
+      return isFiniteNumber(v) && isFiniteNumber(w) && v < w;
+    case 'lte':
+      return isFiniteNumber(v) && isFiniteNumber(w) && v <= w;
     case 'contains':
       if (typeof v === 'string') return typeof w === 'string' && v.includes(w);
       return Array.isArray(v) && v.some((x) => jsonEqual(x, w));

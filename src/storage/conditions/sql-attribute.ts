@@ -34,7 +34,11 @@ export function jsonAtPath(root: SQL, path: string[]): SQL {
   let expr = root;
   let group: string[] = [];
   const flush = () => {
-    if (group.length > 0) expr = sql`(${expr} #> array[${sql.join(group.map((g) => sql`${g}::text`), sql`, `)}])`;
+    if (group.length > 0)
+      expr = sql`(${expr} #> array[${sql.join(
+        group.map((g) => sql`${g}::text`),
+        sql`, `,
+      )}])`;
     group = [];
   };
   for (const seg of path) {
@@ -51,8 +55,7 @@ export function jsonAtPath(root: SQL, path: string[]): SQL {
 
 const present = (x: SQL): SQL => sql`(coalesce(jsonb_typeof(${x}), 'null') <> 'null')`;
 
-const isSql = (x: SQL, w: unknown): SQL =>
-  w === null || w === undefined ? sql`false` : sql`coalesce(${x} = ${json(w)}, false)`;
+const isSql = (x: SQL, w: unknown): SQL => (w === null || w === undefined ? sql`false` : sql`coalesce(${x} = ${json(w)}, false)`);
 
 const numberOps = { gt: sql`>`, gte: sql`>=`, lt: sql`<`, lte: sql`<=` } as const;
 

@@ -31,16 +31,29 @@ const iso = (ms: number): SQL => sql`${new Date(ms).toISOString()}::timestamptz`
 function build(c: Condition, b: Build): SQL {
   switch (c.kind) {
     case 'all':
-      return c.of.length === 0 ? sql`true` : sql`(${sql.join(c.of.map((x) => build(x, b)), sql` and `)})`;
+      return c.of.length === 0
+        ? sql`true`
+        : sql`(${sql.join(
+            c.of.map((x) => build(x, b)),
+            sql` and `,
+          )})`;
     case 'any':
-      return c.of.length === 0 ? sql`false` : sql`(${sql.join(c.of.map((x) => build(x, b)), sql` or `)})`;
+      return c.of.length === 0
+        ? sql`false`
+        : sql`(${sql.join(
+            c.of.map((x) => build(x, b)),
+            sql` or `,
+          )})`;
     case 'not':
       return sql`(not ${build(c.of, b)})`;
     case 'segment':
       return build(c.condition, b);
     case 'lifecycle':
       if (c.stages.length === 0) return sql`false`;
-      return sql`coalesce(c.lifecycle_stage in (${sql.join(c.stages.map((s) => sql`${s}::text`), sql`, `)}), false)`;
+      return sql`coalesce(c.lifecycle_stage in (${sql.join(
+        c.stages.map((s) => sql`${s}::text`),
+        sql`, `,
+      )}), false)`;
     case 'consent':
       return sql`coalesce((select cr.granted from consent_records cr
         where cr.contact_id = c.id and cr.purpose = ${c.purpose}::text and cr.occurred_at <= ${iso(b.now.getTime())}

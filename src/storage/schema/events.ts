@@ -25,8 +25,12 @@ export const events = pgTable(
     uniqueIndex('events_dedupe_key_key').on(t.dedupeKey),
     index('events_contact_type_occurred_idx').on(t.contactId, t.type, t.occurredAt),
     // The trigger phase's claim: unprocessed events in id order, and "no earlier one of this contact".
-    index('events_unprocessed_idx').on(t.id).where(sql`processed_at is null`),
-    index('events_unprocessed_contact_idx').on(t.contactId, t.id).where(sql`processed_at is null`),
+    index('events_unprocessed_idx')
+      .on(t.id)
+      .where(sql`processed_at is null`),
+    index('events_unprocessed_contact_idx')
+      .on(t.contactId, t.id)
+      .where(sql`processed_at is null`),
   ],
 );
 

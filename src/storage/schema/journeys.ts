@@ -40,9 +40,13 @@ export const runs = pgTable(
   'runs',
   {
     id: id(),
-    campaignVersionId: ref('campaign_version_id').notNull().references(() => campaignVersions.id),
+    campaignVersionId: ref('campaign_version_id')
+      .notNull()
+      .references(() => campaignVersions.id),
     campaign: text('campaign').notNull(),
-    contactId: ref('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
     entryKey: text('entry_key').notNull(),
     correlationKey: text('correlation_key'),
     state: jsonb('state').notNull(),
@@ -58,9 +62,13 @@ export const runs = pgTable(
   },
   (t) => [
     uniqueIndex('runs_campaign_contact_entry_key').on(t.campaign, t.contactId, t.entryKey),
-    index('runs_due_idx').on(t.nextWakeAt).where(sql`status = 'active'`),
+    index('runs_due_idx')
+      .on(t.nextWakeAt)
+      .where(sql`status = 'active'`),
     index('runs_contact_campaign_idx').on(t.contactId, t.campaign, t.status),
-    index('runs_correlation_idx').on(t.contactId, t.correlationKey).where(sql`status = 'active'`),
+    index('runs_correlation_idx')
+      .on(t.contactId, t.correlationKey)
+      .where(sql`status = 'active'`),
   ],
 );
 
@@ -74,11 +82,17 @@ export const sends = pgTable(
   'sends',
   {
     id: id(),
-    runId: ref('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    runId: ref('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
     stepKey: text('step_key').notNull(),
-    contactId: ref('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
     campaign: text('campaign').notNull(),
-    campaignVersionId: ref('campaign_version_id').notNull().references(() => campaignVersions.id),
+    campaignVersionId: ref('campaign_version_id')
+      .notNull()
+      .references(() => campaignVersions.id),
     template: text('template').notNull(),
     purpose: text('purpose').notNull(),
     priority: integer('priority').notNull(),
@@ -102,7 +116,9 @@ export const sends = pgTable(
   (t) => [
     uniqueIndex('sends_run_step_key').on(t.runId, t.stepKey),
     index('sends_contact_approved_idx').on(t.contactId, t.approvedAt),
-    index('sends_due_idx').on(t.notBefore).where(sql`status in ('queued', 'deferred')`),
+    index('sends_due_idx')
+      .on(t.notBefore)
+      .where(sql`status in ('queued', 'deferred')`),
     index('sends_contact_sent_idx').on(t.contactId, t.sentAt),
     index('sends_provider_message_idx').on(t.providerMessageId),
   ],
@@ -113,7 +129,9 @@ export const sendAttempts = pgTable(
   'send_attempts',
   {
     id: id(),
-    sendId: ref('send_id').notNull().references(() => sends.id, { onDelete: 'cascade' }),
+    sendId: ref('send_id')
+      .notNull()
+      .references(() => sends.id, { onDelete: 'cascade' }),
     attempt: integer('attempt').notNull(),
     outcome: text('outcome').notNull(),
     error: text('error'),

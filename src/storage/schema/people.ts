@@ -31,7 +31,9 @@ export const consentRecords = pgTable(
   'consent_records',
   {
     id: id(),
-    contactId: ref('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
     purpose: text('purpose').notNull(),
     granted: boolean('granted').notNull(),
     text: text('text'),
@@ -64,7 +66,9 @@ export const segmentMemberships = pgTable(
   'segment_memberships',
   {
     segment: text('segment').notNull(),
-    contactId: ref('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
     enteredAt: at('entered_at').notNull().defaultNow(),
   },
   (t) => [

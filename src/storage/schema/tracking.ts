@@ -9,7 +9,9 @@ export const links = pgTable(
   'links',
   {
     id: id(),
-    sendId: ref('send_id').notNull().references(() => sends.id, { onDelete: 'cascade' }),
+    sendId: ref('send_id')
+      .notNull()
+      .references(() => sends.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
     url: text('url').notNull(),
     createdAt: createdAt(),
@@ -21,8 +23,12 @@ export const clicks = pgTable(
   'clicks',
   {
     id: id(),
-    linkId: ref('link_id').notNull().references(() => links.id, { onDelete: 'cascade' }),
-    sendId: ref('send_id').notNull().references(() => sends.id, { onDelete: 'cascade' }),
+    linkId: ref('link_id')
+      .notNull()
+      .references(() => links.id, { onDelete: 'cascade' }),
+    sendId: ref('send_id')
+      .notNull()
+      .references(() => sends.id, { onDelete: 'cascade' }),
     contactId: ref('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
     clickedAt: at('clicked_at').notNull(),
     ip: text('ip'),
@@ -36,7 +42,9 @@ export const opens = pgTable(
   'opens',
   {
     id: id(),
-    sendId: ref('send_id').notNull().references(() => sends.id, { onDelete: 'cascade' }),
+    sendId: ref('send_id')
+      .notNull()
+      .references(() => sends.id, { onDelete: 'cascade' }),
     contactId: ref('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
     openedAt: at('opened_at').notNull(),
     ip: text('ip'),
@@ -51,7 +59,9 @@ export const attributions = pgTable(
   'attributions',
   {
     id: id(),
-    orderId: ref('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+    orderId: ref('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
     sendId: ref('send_id').references(() => sends.id, { onDelete: 'set null' }),
     campaign: text('campaign').notNull(),
     model: text('model').notNull(),

@@ -51,10 +51,14 @@ describe('a campaign file compiles to a CampaignPlan', () => {
   });
 
   it('defaults: name = id, priority 50, re_entry never, no holdout, no migrate, attribution 5d / 1d', () => {
-    const plan = planOf('campaign: cart\npurpose: email.transactional\ntrigger: { event: order.created }\ngoal: { event: order.created }\nre_entry: always\nsteps: [ exit ]\n');
+    const plan = planOf(
+      'campaign: cart\npurpose: email.transactional\ntrigger: { event: order.created }\ngoal: { event: order.created }\nre_entry: always\nsteps: [ exit ]\n',
+    );
     expect(plan).toMatchObject({ name: 'cart', priority: 50, reEntry: { mode: 'always' }, holdoutPercent: 0, migrate: false, exitOn: [] });
     expect(plan.goal).toEqual({ event: 'order.created', attribution: { clickMs: 5 * 86_400_000, openMs: 86_400_000 } });
-    expect(planOf('campaign: cart\npurpose: email.marketing\ntrigger: { event: order.created }\nsteps: [ exit ]\n').reEntry).toEqual({ mode: 'never' });
+    expect(planOf('campaign: cart\npurpose: email.marketing\ntrigger: { event: order.created }\nsteps: [ exit ]\n').reEntry).toEqual({
+      mode: 'never',
+    });
   });
 
   it('is plain JSON carrying the plan marker, and the project keeps the source text', () => {
@@ -67,7 +71,9 @@ describe('a campaign file compiles to a CampaignPlan', () => {
   });
 
   it('YAML anchors and aliases are followed', () => {
-    const plan = planOf('campaign: cart\npurpose: email.marketing\ntrigger: { event: checkout.started }\naudience: &who { consent: email.marketing }\nsteps:\n  - branch:\n      - when: *who\n        steps: [ exit ]\n');
+    const plan = planOf(
+      'campaign: cart\npurpose: email.marketing\ntrigger: { event: checkout.started }\naudience: &who { consent: email.marketing }\nsteps:\n  - branch:\n      - when: *who\n        steps: [ exit ]\n',
+    );
     expect(plan.steps[0]).toMatchObject({ arms: [{ when: { kind: 'consent', purpose: 'email.marketing' } }] });
   });
 });

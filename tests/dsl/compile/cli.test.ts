@@ -81,7 +81,10 @@ describe('almanac schema', () => {
   });
 
   // The sample files point editors at schemas/*.schema.json: those copies must never go stale.
-  it.each(schemaKinds)('schemas/%s.schema.json is what the code generates (regenerate: almanac schema KIND > schemas/KIND.schema.json)', (kind) => {
-    expect(readFileSync(`${root}schemas/${kind}.schema.json`, 'utf8')).toBe(jsonSchemaText(kind));
-  });
+  it.each(schemaKinds)(
+    'schemas/%s.schema.json is what the code generates (regenerate: almanac schema KIND > schemas/KIND.schema.json)',
+    (kind) => {
+      expect(readFileSync(`${root}schemas/${kind}.schema.json`, 'utf8')).toBe(jsonSchemaText(kind));
+    },
+  );
 });

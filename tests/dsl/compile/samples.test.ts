@@ -21,8 +21,15 @@ describe('the sample project', () => {
     const cart = result.project.campaigns[0]!;
     expect(cart.file).toBe('campaigns/abandoned-cart.yaml');
     const wait = cart.steps[2]!;
-    expect(wait.kind === 'wait_until' && wait.onTimeout[0]!.kind === 'branch' && wait.onTimeout[0]!.otherwise[0]!.key).toBe('steps[2].on_timeout[0].branch.otherwise[0]');
-    expect(result.project.campaigns[1]!.trigger).toEqual({ kind: 'schedule', rrule: 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=10;BYMINUTE=0', timezone: 'contact', start: '2026-11-01T00:00' });
+    expect(wait.kind === 'wait_until' && wait.onTimeout[0]!.kind === 'branch' && wait.onTimeout[0]!.otherwise[0]!.key).toBe(
+      'steps[2].on_timeout[0].branch.otherwise[0]',
+    );
+    expect(result.project.campaigns[1]!.trigger).toEqual({
+      kind: 'schedule',
+      rrule: 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=10;BYMINUTE=0',
+      timezone: 'contact',
+      start: '2026-11-01T00:00',
+    });
   });
 
   // The JSON Schema editors use is generated from these zod schemas; the samples must pass them too.

@@ -17,7 +17,15 @@ describe('steps compile to plan steps with stable keys', () => {
     `);
     expect(steps).toEqual([
       { key: 'steps[0]', line: 5, col: 5, kind: 'wait', ms: 90 * 60_000 },
-      { key: 'steps[1]', line: 6, col: 5, kind: 'send', template: 'cart-reminder', subject: 'Still thinking, {{contact.first_name}}?', data: { coupon: 'SAVE10', amounts: [5, 10] } },
+      {
+        key: 'steps[1]',
+        line: 6,
+        col: 5,
+        kind: 'send',
+        template: 'cart-reminder',
+        subject: 'Still thinking, {{contact.first_name}}?',
+        data: { coupon: 'SAVE10', amounts: [5, 10] },
+      },
       { key: 'steps[2]', line: 9, col: 5, kind: 'update', attributes: { welcome_outcome: 'nudged', score: 3 } },
       { key: 'steps[3]', line: 10, col: 5, kind: 'emit', event: 'cart.reminded', properties: { channel: 'email' } },
       { key: 'steps[4]', line: 12, col: 5, kind: 'exit' },
@@ -98,7 +106,9 @@ describe('steps compile to plan steps with stable keys', () => {
   });
 
   it('ids replace paths as keys, at any depth', () => {
-    const steps = stepsOf('- id: first\n  send: cart-reminder\n- wait_until: { event: email.opened, timeout: 1d }\n  on_timeout:\n    - id: nudge\n      send: cart-discount\n');
+    const steps = stepsOf(
+      '- id: first\n  send: cart-reminder\n- wait_until: { event: email.opened, timeout: 1d }\n  on_timeout:\n    - id: nudge\n      send: cart-discount\n',
+    );
     expect(steps[0]!.key).toBe('first');
     expect(steps[1]!.kind === 'wait_until' && steps[1]!.onTimeout[0]!.key).toBe('nudge');
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { planOf } from '../fixtures/project';
 
 const triggerOf = (trigger: string, files: Record<string, string | null> = {}) =>
-  planOf(`campaign: cart\npurpose: email.marketing\nsteps: [ { send: newsletter } ]\ntrigger:\n${trigger.replace(/^/gm, '  ')}\n`, files).trigger;
+  planOf(`campaign: cart\npurpose: email.marketing\nsteps: [ { send: newsletter } ]\ntrigger:\n${trigger.replace(/^/gm, '  ')}\n`, files)
+    .trigger;
 
 describe('triggers', () => {
   it('event with where and correlate', () => {
@@ -14,8 +15,12 @@ describe('triggers', () => {
     });
   });
 
-  it('schedule in each contact\'s zone, with start and until', () => {
-    expect(triggerOf('schedule:\n  rrule: "FREQ=WEEKLY;BYDAY=TU;BYHOUR=10"\n  timezone: contact\n  start: 2026-11-01\n  until: 2027-06-30T23:59')).toEqual({
+  it("schedule in each contact's zone, with start and until", () => {
+    expect(
+      triggerOf(
+        'schedule:\n  rrule: "FREQ=WEEKLY;BYDAY=TU;BYHOUR=10"\n  timezone: contact\n  start: 2026-11-01\n  until: 2027-06-30T23:59',
+      ),
+    ).toEqual({
       kind: 'schedule',
       rrule: 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=10',
       timezone: 'contact',
@@ -25,7 +30,11 @@ describe('triggers', () => {
   });
 
   it('schedule without a timezone uses the calendar zone; zones are canonicalised', () => {
-    expect(triggerOf('schedule: { rrule: "FREQ=DAILY;BYHOUR=9" }')).toEqual({ kind: 'schedule', rrule: 'FREQ=DAILY;BYHOUR=9', timezone: 'Europe/Warsaw' });
+    expect(triggerOf('schedule: { rrule: "FREQ=DAILY;BYHOUR=9" }')).toEqual({
+      kind: 'schedule',
+      rrule: 'FREQ=DAILY;BYHOUR=9',
+      timezone: 'Europe/Warsaw',
+    });
     expect(triggerOf('schedule: { rrule: "FREQ=DAILY", timezone: america/new_york }')).toMatchObject({ timezone: 'America/New_York' });
   });
 

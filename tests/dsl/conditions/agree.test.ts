@@ -20,19 +20,24 @@ describe('evaluate and toSql agree', () => {
   it(`on ${RUNS} random populations × ${CONDITIONS_PER_RUN} random conditions`, async () => {
     const db = t.database.db;
     await fc.assert(
-      fc.asyncProperty(populationArb, triggerArb, fc.array(conditionArb, { minLength: CONDITIONS_PER_RUN, maxLength: CONDITIONS_PER_RUN }), async (people, trigger, conditions) => {
-        await clearPopulation(db);
-        const ids = await seedPopulation(db, people);
-        const facts = await loadFacts(db, ids, { now });
-        const loaded = ids.map((id) => facts.get(id));
-        const expected = people.map((p, i) => expectedFacts(p, ids[i]!, now));
-        expect(sortEvents(loaded)).toEqual(sortEvents(expected));
-        for (const condition of conditions) {
-          const inMemory = ids.filter((id) => evaluate(condition, { ...facts.get(id)!, trigger }, now));
-          const viaSql = await selectMatchingContactIds(db, condition, { now, trigger, limit: 1000 });
-          expect(viaSql, JSON.stringify(condition)).toEqual(inMemory);
-        }
-      }),
+      fc.asyncProperty(
+        populationArb,
+        triggerArb,
+        fc.array(conditionArb, { minLength: CONDITIONS_PER_RUN, maxLength: CONDITIONS_PER_RUN }),
+        async (people, trigger, conditions) => {
+          await clearPopulation(db);
+          const ids = await seedPopulation(db, people);
+          const facts = await loadFacts(db, ids, { now });
+          const loaded = ids.map((id) => facts.get(id));
+          const expected = people.map((p, i) => expectedFacts(p, ids[i]!, now));
+          expect(sortEvents(loaded)).toEqual(sortEvents(expected));
+          for (const condition of conditions) {
+            const inMemory = ids.filter((id) => evaluate(condition, { ...facts.get(id)!, trigger }, now));
+            const viaSql = await selectMatchingContactIds(db, condition, { now, trigger, limit: 1000 });
+            expect(viaSql, JSON.stringify(condition)).toEqual(inMemory);
+          }
+        },
+      ),
       // A failure shrinks by re-seeding the database each step; cap it so a report still comes quickly.
       { numRuns: RUNS, interruptAfterTimeLimit: 90_000, markInterruptAsFailure: true },
     );

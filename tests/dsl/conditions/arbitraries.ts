@@ -13,9 +13,20 @@ const D = 24 * H;
 const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
 
 const dateStrings = [
-  '2026-03-01T12:00:00.000Z', '2026-03-01T12:00:00.001Z', '2026-03-01T11:59:59.999Z', '2026-03-01',
-  '2026-03-01T13:00+01:00', '2026-02-20', '2026-02-30', '2026-01-30T12:00:00Z', '2025-12-31T23:00:00-02:00',
-  '2026-02-28T12:00:00.5Z', '2026-3-01', 'yesterday', '2026-03-01T24:00:00Z', '2026-03-01 12:00:00Z',
+  '2026-03-01T12:00:00.000Z',
+  '2026-03-01T12:00:00.001Z',
+  '2026-03-01T11:59:59.999Z',
+  '2026-03-01',
+  '2026-03-01T13:00+01:00',
+  '2026-02-20',
+  '2026-02-30',
+  '2026-01-30T12:00:00Z',
+  '2025-12-31T23:00:00-02:00',
+  '2026-02-28T12:00:00.5Z',
+  '2026-3-01',
+  'yesterday',
+  '2026-03-01T24:00:00Z',
+  '2026-03-01 12:00:00Z',
 ];
 /** What each key holds: contacts, events and triggers draw from it, and so do conditions. */
 const pools: Record<string, unknown[]> = {
@@ -26,7 +37,13 @@ const pools: Record<string, unknown[]> = {
   nested: [{ a: 'pro', b: [1, 2] }, { a: 1 }, { b: true }, { a: null }, 'pro', [], { a: { b: 1 } }],
 };
 const keys = Object.keys(pools);
-const scalars = [...new Set(Object.values(pools).flat(2).filter((v) => v === null || typeof v !== 'object'))];
+const scalars = [
+  ...new Set(
+    Object.values(pools)
+      .flat(2)
+      .filter((v) => v === null || typeof v !== 'object'),
+  ),
+];
 const objectOf = () =>
   fc.record(Object.fromEntries(keys.map((k) => [k, fc.constantFrom(...pools[k]!)])), { requiredKeys: [], noNullPrototype: true });
 
@@ -45,8 +62,12 @@ export const contactArb = (i: number): fc.Arbitrary<SeedContact> =>
     lifecycleStage: fc.constantFrom(...stages, null),
     createdAt: fc.constantFrom(...times.slice(0, 6)),
     attributes: objectOf(),
-    events: fc.array(fc.record({ type: fc.constantFrom(...eventTypes), occurredAt: fc.constantFrom(...times), properties: objectOf() }), { maxLength: 5 }),
-    consent: fc.array(fc.record({ purpose: fc.constantFrom(...purposes), granted: fc.boolean(), occurredAt: fc.constantFrom(...times) }), { maxLength: 4 }),
+    events: fc.array(fc.record({ type: fc.constantFrom(...eventTypes), occurredAt: fc.constantFrom(...times), properties: objectOf() }), {
+      maxLength: 5,
+    }),
+    consent: fc.array(fc.record({ purpose: fc.constantFrom(...purposes), granted: fc.boolean(), occurredAt: fc.constantFrom(...times) }), {
+      maxLength: 4,
+    }),
   });
 
 /** Contacts with distinct emails and external ids (both are unique in the table). */
@@ -56,10 +77,35 @@ export const triggerArb = fc.option(objectOf(), { nil: undefined });
 
 const attributeOps: AttributeOp[] = ['is', 'is_not', 'in', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists', 'before', 'after'];
 const paths = [
-  ['plan'], ['plan'], ['score'], ['score'], ['tags'], ['tags'], ['signup'], ['signup'], ['signup'], ['nested'],
-  ['tags', '0'], ['tags', '1'], ['tags', '01'], ['tags', '0', '0'], ['nested', 'a'], ['nested', 'a', 'b'], ['nested', 'b', '0'], ['missing'],
+  ['plan'],
+  ['plan'],
+  ['score'],
+  ['score'],
+  ['tags'],
+  ['tags'],
+  ['signup'],
+  ['signup'],
+  ['signup'],
+  ['nested'],
+  ['tags', '0'],
+  ['tags', '1'],
+  ['tags', '01'],
+  ['tags', '0', '0'],
+  ['nested', 'a'],
+  ['nested', 'a', 'b'],
+  ['nested', 'b', '0'],
+  ['missing'],
 ];
-const contactPaths = [['email'], ['external_id'], ['timezone'], ['locale'], ['lifecycle_stage'], ['created_at'], ['attributes'], ['email', 'x']];
+const contactPaths = [
+  ['email'],
+  ['external_id'],
+  ['timezone'],
+  ['locale'],
+  ['lifecycle_stage'],
+  ['created_at'],
+  ['attributes'],
+  ['email', 'x'],
+];
 const contactPools: Record<string, unknown[]> = {
   email: ['c0@example.com', 'c1@example.com', 'c2@example.com', 'example', '1@'],
   external_id: ['x0', 'x1', 'x2', 'x'],
@@ -70,26 +116,28 @@ const contactPools: Record<string, unknown[]> = {
 };
 
 /** Everything inside a JSON value: itself, its elements, its fields, recursively. */
-const parts = (v: unknown): unknown[] =>
-  v !== null && typeof v === 'object' ? [v, ...Object.values(v).flatMap(parts)] : [v];
+const parts = (v: unknown): unknown[] => (v !== null && typeof v === 'object' ? [v, ...Object.values(v).flatMap(parts)] : [v]);
 
 /** Condition values likely to meet what `path` holds, plus some from anywhere. */
 function valuesFor(scope: AttributeScope, path: string[]): fc.Arbitrary<unknown> {
-  const near = scope === 'contact' ? contactPools[path[0]!] ?? scalars : (pools[path[0]!] ?? scalars).flatMap(parts);
+  const near = scope === 'contact' ? (contactPools[path[0]!] ?? scalars) : (pools[path[0]!] ?? scalars).flatMap(parts);
   return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...near) }, { weight: 1, arbitrary: fc.constantFrom(...scalars) });
 }
 
 const opValue = (op: AttributeOp, values: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> => {
   switch (op) {
-    case 'exists': return fc.boolean();
-    case 'in': return fc.array(values, { maxLength: 4 });
+    case 'exists':
+      return fc.boolean();
+    case 'in':
+      return fc.array(values, { maxLength: 4 });
     case 'before':
     case 'after':
       return fc.oneof(
         fc.record({ at: fc.constantFrom(...dateStrings, ...contactPools.created_at!.map(String)) }),
         fc.record({ agoMs: fc.constantFrom(0, 1, H, D, 10 * D, 40 * D, -H, 1.5) }),
       );
-    default: return values;
+    default:
+      return values;
   }
 };
 
@@ -98,8 +146,17 @@ const numberOps: AttributeOp[] = ['gt', 'gte', 'lt', 'lte', 'is', 'in'];
 const textOps: AttributeOp[] = ['is', 'is_not', 'in', 'contains', 'exists'];
 const dateOps: AttributeOp[] = ['before', 'after', 'before', 'after', 'is', 'exists'];
 const suited: Record<string, AttributeOp[]> = {
-  plan: textOps, score: numberOps, tags: ['contains', 'contains', 'is', 'exists'], signup: dateOps, nested: attributeOps,
-  email: textOps, external_id: textOps, timezone: textOps, locale: textOps, lifecycle_stage: textOps, created_at: dateOps,
+  plan: textOps,
+  score: numberOps,
+  tags: ['contains', 'contains', 'is', 'exists'],
+  signup: dateOps,
+  nested: attributeOps,
+  email: textOps,
+  external_id: textOps,
+  timezone: textOps,
+  locale: textOps,
+  lifecycle_stage: textOps,
+  created_at: dateOps,
 };
 
 const attributeArb = (scopes: AttributeScope[]): fc.Arbitrary<Condition> =>
@@ -107,12 +164,18 @@ const attributeArb = (scopes: AttributeScope[]): fc.Arbitrary<Condition> =>
     .constantFrom(...scopes)
     .chain((scope) => fc.tuple(fc.constant(scope), fc.constantFrom(...(scope === 'contact' ? contactPaths : paths))))
     .chain(([scope, path]) =>
-      fc.tuple(fc.constant(scope), fc.constant(path), fc.oneof(
-        { weight: 3, arbitrary: fc.constantFrom(...(suited[path[0]!] ?? attributeOps)) },
-        { weight: 1, arbitrary: fc.constantFrom(...attributeOps) },
-      )),
+      fc.tuple(
+        fc.constant(scope),
+        fc.constant(path),
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constantFrom(...(suited[path[0]!] ?? attributeOps)) },
+          { weight: 1, arbitrary: fc.constantFrom(...attributeOps) },
+        ),
+      ),
     )
-    .chain(([scope, path, op]) => opValue(op, valuesFor(scope, path)).map((value): Condition => ({ kind: 'attribute', scope, path, op, value })));
+    .chain(([scope, path, op]) =>
+      opValue(op, valuesFor(scope, path)).map((value): Condition => ({ kind: 'attribute', scope, path, op, value })),
+    );
 
 const countOps: CountOp[] = ['gte', 'gt', 'lte', 'lt', 'is'];
 
@@ -121,13 +184,16 @@ export const conditionArb: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition; w
   c: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     { weight: 6, arbitrary: attributeArb(['attributes', 'attributes', 'attributes', 'contact', 'contact', 'trigger', 'properties']) },
-    { weight: 2, arbitrary: fc.record({
-      kind: fc.constant('event' as const),
-      type: fc.constantFrom(...eventTypes),
-      count: fc.record({ op: fc.constantFrom(...countOps), n: fc.constantFrom(0, 1, 2, 3) }),
-      withinMs: fc.option(fc.constantFrom(H, D, 10 * D, 0, -H), { nil: undefined }),
-      where: fc.option(tie('where'), { nil: undefined, freq: 2 }),
-    }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('event' as const),
+        type: fc.constantFrom(...eventTypes),
+        count: fc.record({ op: fc.constantFrom(...countOps), n: fc.constantFrom(0, 1, 2, 3) }),
+        withinMs: fc.option(fc.constantFrom(H, D, 10 * D, 0, -H), { nil: undefined }),
+        where: fc.option(tie('where'), { nil: undefined, freq: 2 }),
+      }),
+    },
     fc.record({ kind: fc.constant('consent' as const), purpose: fc.constantFrom(...purposes, 'push') }),
     fc.record({ kind: fc.constant('lifecycle' as const), stages: fc.subarray(stages) }),
     fc.record({ kind: fc.constant('segment' as const), name: fc.constant('s'), condition: tie('c') }),

@@ -16,13 +16,23 @@ const H = 3_600_000;
 const D = 24 * H;
 
 const person = (name: string, p: Partial<SeedContact>): SeedContact => ({
-  externalId: name, email: null, timezone: null, locale: null, lifecycleStage: null,
-  createdAt: new Date('2025-06-01T00:00:00.000Z'), attributes: {}, events: [], consent: [], ...p,
+  externalId: name,
+  email: null,
+  timezone: null,
+  locale: null,
+  lifecycleStage: null,
+  createdAt: new Date('2025-06-01T00:00:00.000Z'),
+  attributes: {},
+  events: [],
+  consent: [],
+  ...p,
 });
 
 const people = [
   person('ada', {
-    email: 'ada@example.com', lifecycleStage: 'customer', createdAt: new Date('2025-01-10T08:00:00.123Z'),
+    email: 'ada@example.com',
+    lifecycleStage: 'customer',
+    createdAt: new Date('2025-01-10T08:00:00.123Z'),
     attributes: { plan: 'pro', score: 42, tags: ['vip', 'beta'], signup: '2026-02-20', nested: { a: { b: 1 } }, nickname: null },
     events: [
       { type: 'order.created', occurredAt: ago(2 * D), properties: { total: 129, currency: 'EUR' } },

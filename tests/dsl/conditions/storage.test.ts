@@ -12,8 +12,16 @@ const now = new Date('2026-03-01T12:00:00.000Z');
 const everyone: Condition = { kind: 'all', of: [] };
 
 const person = (i: number, p: Partial<SeedContact> = {}): SeedContact => ({
-  externalId: `p${i}`, email: null, timezone: null, locale: null, lifecycleStage: null,
-  createdAt: new Date('2025-06-01T00:00:00.000Z'), attributes: { i }, events: [], consent: [], ...p,
+  externalId: `p${i}`,
+  email: null,
+  timezone: null,
+  locale: null,
+  lifecycleStage: null,
+  createdAt: new Date('2025-06-01T00:00:00.000Z'),
+  attributes: { i },
+  events: [],
+  consent: [],
+  ...p,
 });
 
 let ids: number[] = [];

@@ -30,7 +30,9 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
         - { name: Autumn sale, from: 2026-11-01, to: 2026-11-30 }
         - { name: Black Friday, from: 2026-11-27, to: 2026-11-30 }
     `),
-    ['campaigns/calendar.yaml:4:5 season "Black Friday" overlaps "Autumn sale" (2026-11-01 to 2026-11-30) — seasons may not share days; move one of them'],
+    [
+      'campaigns/calendar.yaml:4:5 season "Black Friday" overlaps "Autumn sale" (2026-11-01 to 2026-11-30) — seasons may not share days; move one of them',
+    ],
   ],
   [
     'a season that ends before it starts',
@@ -70,12 +72,16 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
   [
     'a broadcast whose every occurrence is blacked out',
     broadcast('  schedule:\n    rrule: "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25;BYHOUR=10"\n    start: 2026-01-01T00:00\n'),
-    ['campaigns/cart.yaml:6:5 every occurrence of this broadcast in its first year falls on a blackout date — e.g. 2026-12-25 (Christmas); change the rrule or the blackout in campaigns/calendar.yaml'],
+    [
+      'campaigns/cart.yaml:6:5 every occurrence of this broadcast in its first year falls on a blackout date — e.g. 2026-12-25 (Christmas); change the rrule or the blackout in campaigns/calendar.yaml',
+    ],
   ],
   [
     'a one-off send on a blackout date',
     broadcast('  at: 2026-12-25T10:00\n'),
-    ['campaigns/cart.yaml:5:7 this one-off send falls on a blackout date (2026-12-25, Christmas) — move it to another day or change the blackout in campaigns/calendar.yaml'],
+    [
+      'campaigns/cart.yaml:5:7 this one-off send falls on a blackout date (2026-12-25, Christmas) — move it to another day or change the blackout in campaigns/calendar.yaml',
+    ],
   ],
 ];
 

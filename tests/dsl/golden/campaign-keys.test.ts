@@ -8,7 +8,9 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
   [
     'malformed YAML (an unclosed flow list)',
     cart('campaign: cart\nsteps: [ { send: cart-reminder }\npurpose: email.marketing\n'),
-    ['campaigns/cart.yaml:3:1 malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ] — check the indentation and close every bracket and quote'],
+    [
+      'campaigns/cart.yaml:3:1 malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ] — check the indentation and close every bracket and quote',
+    ],
   ],
   [
     'a key given twice',
@@ -65,7 +67,9 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
       trigger: { event: checkout.started }
       steps: [ exit ]
     `),
-    ['campaigns/cart.yaml:1:11 campaign id "carts" does not match the file name "cart" — rename the file to carts.yaml or write campaign: cart'],
+    [
+      'campaigns/cart.yaml:1:11 campaign id "carts" does not match the file name "cart" — rename the file to carts.yaml or write campaign: cart',
+    ],
   ],
   [
     'a percentage without the percent sign',
@@ -121,11 +125,7 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
     `),
     ['campaigns/cart.yaml:2:10 warning: unknown purpose "email.marketng" — did you mean "email.marketing"?'],
   ],
-  [
-    'an empty campaign file',
-    cart('# nothing yet\n'),
-    ['campaigns/cart.yaml:1:1 empty campaign file — start it with campaign: cart'],
-  ],
+  ['an empty campaign file', cart('# nothing yet\n'), ['campaigns/cart.yaml:1:1 empty campaign file — start it with campaign: cart']],
 ];
 
 describe('golden messages: campaign keys and scalars', () => {

@@ -15,7 +15,9 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
   [
     'a bad condition operator',
     withAudience('  attribute: cart.total\n  greater: 5\n'),
-    ['campaigns/cart.yaml:7:3 unknown operator "greater" for attribute — use one of is, is_not, in, gt, gte, lt, lte, contains, exists, before or after'],
+    [
+      'campaigns/cart.yaml:7:3 unknown operator "greater" for attribute — use one of is, is_not, in, gt, gte, lt, lte, contains, exists, before or after',
+    ],
   ],
   [
     'a misspelt operator, with did-you-mean',
@@ -49,7 +51,9 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
   [
     'a trigger path in a segment',
     { 'campaigns/segments.yaml': 'big-carts:\n  attribute: cart.total\n  gte: 100\n' },
-    ['campaigns/segments.yaml:2:14 "cart." is not available in a segment — segments have no triggering event; use attribute paths of the contact'],
+    [
+      'campaigns/segments.yaml:2:14 "cart." is not available in a segment — segments have no triggering event; use attribute paths of the contact',
+    ],
   ],
   [
     'a date-time without a zone',
@@ -83,7 +87,9 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
         steps: [ exit ]
       `,
     },
-    ['campaigns/cart.yaml:5:12 "consent" cannot be used in a where condition — where looks only at the event\'s properties: use attribute, all, any or not'],
+    [
+      'campaigns/cart.yaml:5:12 "consent" cannot be used in a where condition — where looks only at the event\'s properties: use attribute, all, any or not',
+    ],
   ],
   [
     'an event name one typo from a known one (a warning)',

@@ -32,7 +32,9 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
   [
     'a campaign that triggers itself',
     { 'campaigns/cart.yaml': 'campaign: cart\npurpose: email.marketing\ntrigger: { event: cart.again }\nsteps:\n  - emit: cart.again\n' },
-    ['campaigns/cart.yaml:5:11 emit cycle: cart emits "cart.again", which triggers cart — a campaign must not trigger itself through emitted events; remove an emit or change a trigger'],
+    [
+      'campaigns/cart.yaml:5:11 emit cycle: cart emits "cart.again", which triggers cart — a campaign must not trigger itself through emitted events; remove an emit or change a trigger',
+    ],
   ],
   [
     'an unknown trigger, with did-you-mean',
@@ -45,12 +47,15 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
       'campaigns/segments.yaml': 'vip: { event: order.created\n',
       'campaigns/cart.yaml': 'campaign: cart\npurpose: email.marketing\ntrigger: { segment: { enters: vip } }\nsteps: [ exit ]\n',
     },
-    ['campaigns/segments.yaml:2:1 malformed YAML: Flow map in block collection must be sufficiently indented and end with a } — check the indentation and close every bracket and quote'],
+    [
+      'campaigns/segments.yaml:2:1 malformed YAML: Flow map in block collection must be sufficiently indented and end with a } — check the indentation and close every bracket and quote',
+    ],
   ],
   [
     'every problem in every file is reported, not just the first',
     {
-      'campaigns/cart.yaml': 'campaign: cart\npurpose: email.marketing\ntrigger: { event: checkout.started }\nsteps:\n  - sned: x\n  - wait: soon\n',
+      'campaigns/cart.yaml':
+        'campaign: cart\npurpose: email.marketing\ntrigger: { event: checkout.started }\nsteps:\n  - sned: x\n  - wait: soon\n',
       'campaigns/calendar.yaml': 'timezone: Europe/Warsw\n',
     },
     [

@@ -7,7 +7,11 @@ const withSteps = (steps: string) => ({
 });
 
 const cases: Array<[string, Record<string, string | null>, string[]]> = [
-  ['an unknown step, with did-you-mean', withSteps('  - sned: cart-reminder\n'), ['campaigns/cart.yaml:5:5 unknown step "sned" — did you mean "send"?']],
+  [
+    'an unknown step, with did-you-mean',
+    withSteps('  - sned: cart-reminder\n'),
+    ['campaigns/cart.yaml:5:5 unknown step "sned" — did you mean "send"?'],
+  ],
   ['an unknown bare step', withSteps('  - wiat\n'), ['campaigns/cart.yaml:5:5 unknown step "wiat" — did you mean "wait"?']],
   [
     'an unknown template, with did-you-mean',
@@ -24,14 +28,20 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
     withSteps('  - wait: 1.5h\n'),
     ['campaigns/cart.yaml:5:11 wait "1.5h" is not a whole number of units — use a smaller unit, e.g. 90m instead of 1.5h'],
   ],
-  ['a duration in months', withSteps('  - wait: 1mo\n'), ['campaigns/cart.yaml:5:11 wait "1mo" uses a unit of varying length — write days, e.g. 30d or 365d']],
+  [
+    'a duration in months',
+    withSteps('  - wait: 1mo\n'),
+    ['campaigns/cart.yaml:5:11 wait "1mo" uses a unit of varying length — write days, e.g. 30d or 365d'],
+  ],
   [
     'split arms not summing to 100 %',
-    withSteps(yaml`
+    withSteps(
+      yaml`
       - split:
           A: { percent: 60%, steps: [ { send: cart-reminder } ] }
           B: 30%
-    `.replace(/^/gm, '  ')),
+    `.replace(/^/gm, '  '),
+    ),
     ['campaigns/cart.yaml:5:5 split arms add up to 90%, not 100% — change the percents so they add up to 100%'],
   ],
   [

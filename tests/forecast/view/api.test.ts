@@ -19,7 +19,9 @@ describe(`GET /v1/calendar on ${backend}`, () => {
     const withNewsletter = view.days.filter((d) => d.occurrences.some((o) => o.campaign === 'newsletter'));
     expect(withNewsletter.map((d) => d.date)).toEqual(DECEMBER_TUESDAYS);
     for (const day of withNewsletter) {
-      expect(day.occurrences).toEqual([expect.objectContaining({ name: 'Tuesday newsletter', local: '10:00', zone: 'contact', label: "10:00 each contact's time" })]);
+      expect(day.occurrences).toEqual([
+        expect.objectContaining({ name: 'Tuesday newsletter', local: '10:00', zone: 'contact', label: "10:00 each contact's time" }),
+      ]);
       expect(day.forecast).toContainEqual(expect.objectContaining({ campaign: 'newsletter', sends: CONTACTS }));
       expect(day.total).toBeGreaterThanOrEqual(CONTACTS);
     }
@@ -27,7 +29,12 @@ describe(`GET /v1/calendar on ${backend}`, () => {
     expect(christmas.blackout).toBe('Christmas');
     expect(christmas.forecast.filter((f) => f.campaign === 'newsletter')).toEqual([]);
     expect(view.days.find((d) => d.date === '2026-12-10')!.seasons).toEqual(['Christmas']);
-    expect(view.campaigns).toContainEqual({ id: 'newsletter', name: 'Tuesday newsletter', color: expect.stringMatching(/^#[0-9a-f]{6}$/), kind: 'broadcast' });
+    expect(view.campaigns).toContainEqual({
+      id: 'newsletter',
+      name: 'Tuesday newsletter',
+      color: expect.stringMatching(/^#[0-9a-f]{6}$/),
+      kind: 'broadcast',
+    });
     expect(view.campaigns).toContainEqual(expect.objectContaining({ id: 'abandoned-cart', kind: 'journey' }));
   });
 

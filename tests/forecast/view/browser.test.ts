@@ -32,13 +32,18 @@ async function seed(): Promise<void> {
   await applySample(t.database, { 'campaigns/friday-deals.yaml': FRIDAY_DEALS });
   const zones = ['Europe/Warsaw', 'America/New_York', 'Australia/Sydney'];
   const readers = Array.from({ length: 240 }, (_, i) => ({
-    id: `seed-${i}`, type: 'consent.granted', occurred_at: '2026-11-01T00:00:00Z',
+    id: `seed-${i}`,
+    type: 'consent.granted',
+    occurred_at: '2026-11-01T00:00:00Z',
     contact: { id: `shopper-${i}`, email: `shopper-${i}@example.com`, timezone: zones[i % 3] },
     properties: { purpose: 'email.marketing', source: 'test' },
   }));
   const carts = Array.from({ length: 12 }, (_, i) => ({
-    id: `cart-${i}`, type: 'checkout.started', occurred_at: NOW.toISOString(),
-    contact: { id: `shopper-${i}` }, properties: { checkout_id: `k-${i}`, total: 40 + i * 10, currency: 'EUR' },
+    id: `cart-${i}`,
+    type: 'checkout.started',
+    occurred_at: NOW.toISOString(),
+    contact: { id: `shopper-${i}` },
+    properties: { checkout_id: `k-${i}`, total: 40 + i * 10, currency: 'EUR' },
   }));
   await ingest(t.database, [...readers, ...carts], NOW);
   await engine(t.database).tick(NOW);
@@ -47,12 +52,19 @@ async function seed(): Promise<void> {
 describe.skipIf(!run)(`GET /calendar in Chromium on ${backend}`, () => {
   beforeAll(async () => {
     await seed();
-    const services = await openServices(loadConfig({ API_KEYS: API_KEY }), createLogger('silent'), { database: t.database, migrate: false, now: () => NOW });
+    const services = await openServices(loadConfig({ API_KEYS: API_KEY }), createLogger('silent'), {
+      database: t.database,
+      migrate: false,
+      now: () => NOW,
+    });
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: services.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
@@ -67,7 +79,9 @@ describe.skipIf(!run)(`GET /calendar in Chromium on ${backend}`, () => {
     await page.goto(`${base}/calendar?month=2026-12&key=${API_KEY}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('December 2026');
     const scheduled = page.locator('.day:not(.out) .bar[data-campaign="newsletter"]:not(.ghost)');
-    expect(await scheduled.evaluateAll((bars) => bars.map((b) => b.closest('[data-date]')!.getAttribute('data-date')))).toEqual(DECEMBER_TUESDAYS);
+    expect(await scheduled.evaluateAll((bars) => bars.map((b) => b.closest('[data-date]')!.getAttribute('data-date')))).toEqual(
+      DECEMBER_TUESDAYS,
+    );
     for (const date of DECEMBER_TUESDAYS) {
       const bar = page.locator(`[data-date="${date}"] .bar[data-campaign="newsletter"]`);
       expect(await bar.isVisible()).toBe(true);
@@ -79,7 +93,9 @@ describe.skipIf(!run)(`GET /calendar in Chromium on ${backend}`, () => {
     expect(await christmas.getAttribute('class')).toContain('blackout');
     expect(await christmas.textContent()).toContain('Blackout: Christmas');
     // page code as strings: this file is compiled without the DOM library; the page runs them
-    expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('[data-date="2026-12-25"]')).backgroundImage`)).toContain('repeating-linear-gradient');
+    expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('[data-date="2026-12-25"]')).backgroundImage`)).toContain(
+      'repeating-linear-gradient',
+    );
     expect(await christmas.locator('.bar.held[data-campaign="friday-deals"]').innerText()).toContain('held: Christmas');
     expect(await page.locator('[data-date="2026-12-10"] .season').innerText()).toBe('Christmas');
     expect(await page.locator('[data-date="2026-12-01"] .total').innerText()).toMatch(/^≈ \d[\d\u202f]* sends$/);
@@ -105,7 +121,9 @@ describe.skipIf(!run)(`GET /calendar in Chromium on ${backend}`, () => {
 
     const phone = await browser!.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await phone.goto(`${base}/calendar?month=2026-12&key=${API_KEY}`);
-    const widths = await phone.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
+    const widths = await phone.evaluate<{ scroll: number; client: number }>(
+      '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
+    );
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
     const first = await phone.locator('[data-date="2026-12-01"]').boundingBox();
     const second = await phone.locator('[data-date="2026-12-02"]').boundingBox();

@@ -69,12 +69,19 @@ describe(`almanac calendar on ${backend}`, () => {
     const lines = r.out.split('\n');
     expect(lines[2]).toMatch(/^date +day +blackout \/ season +broadcasts +forecast$/);
     expect(row(r.out, '2026-11-30')).toMatch(/^2026-11-30 +Mon +season Black Friday$/);
-    expect(row(r.out, '2026-12-01')).toMatch(new RegExp(`^2026-12-01 +Tue +season Christmas +10:00 Tuesday newsletter \\(each contact's time\\) +${CONTACTS} sends \\(Tuesday newsletter ${CONTACTS}\\)$`));
+    expect(row(r.out, '2026-12-01')).toMatch(
+      new RegExp(
+        `^2026-12-01 +Tue +season Christmas +10:00 Tuesday newsletter \\(each contact's time\\) +${CONTACTS} sends \\(Tuesday newsletter ${CONTACTS}\\)$`,
+      ),
+    );
   });
 
   it('prints the same calendar as JSON or iCalendar', async () => {
     const json = await calendar('--from', '2026-12-01', '--to', '2026-12-01', '--json', '--now', NOW.toISOString());
-    expect(JSON.parse(json.out)).toMatchObject({ timezone: 'Europe/Warsaw', days: [{ date: '2026-12-01', occurrences: [{ campaign: 'newsletter' }], total: CONTACTS }] });
+    expect(JSON.parse(json.out)).toMatchObject({
+      timezone: 'Europe/Warsaw',
+      days: [{ date: '2026-12-01', occurrences: [{ campaign: 'newsletter' }], total: CONTACTS }],
+    });
     const ics = await calendar('--from', '2026-12-25', '--to', '2026-12-25', '--ics');
     expect(ics.out).toMatch(/^BEGIN:VCALENDAR\r\n[\s\S]*UID:blackout-2026-12-25@almanac\r\n[\s\S]*END:VCALENDAR\r\n$/);
   });
@@ -83,6 +90,8 @@ describe(`almanac calendar on ${backend}`, () => {
     const r = await calendar('--from', '2026-12-01');
     expect(r.code).toBe(2);
     expect(r.err).toContain('almanac calendar: --to: required');
-    expect((await calendar('--from', '2026-12-01', '--to', '2026-12-02', '--now', 'tomorrow')).err).toContain('--now: expected an ISO instant');
+    expect((await calendar('--from', '2026-12-01', '--to', '2026-12-02', '--now', 'tomorrow')).err).toContain(
+      '--now: expected an ISO instant',
+    );
   });
 });

@@ -22,10 +22,12 @@ describe(`GET /calendar (HTML month view) on ${backend}`, () => {
     expect(html).toContain(`href="/calendar?month=2026-11&#38;key=${API_KEY}"`);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//); // nothing loaded from elsewhere
     // Friday deals at 10:00 New York fall on Christmas (blacked out in Warsaw): shown, marked held
-    expect(html).toMatch(/data-date="2026-12-25">[\s\S]*?<li class="bar held"[^>]*data-campaign="friday-deals"[^>]*>[\s\S]*?16:00[\s\S]*?10:00 America\/New_York · held: Christmas/);
+    expect(html).toMatch(
+      /data-date="2026-12-25">[\s\S]*?<li class="bar held"[^>]*data-campaign="friday-deals"[^>]*>[\s\S]*?16:00[\s\S]*?10:00 America\/New_York · held: Christmas/,
+    );
   });
 
-  it('shows the month of the calendar zone\'s today by default, and the key is not echoed for a bearer', async () => {
+  it("shows the month of the calendar zone's today by default, and the key is not echoed for a bearer", async () => {
     const html = await (await page('', { headers: { authorization: `Bearer ${API_KEY}` } })).text();
     expect(html).toContain('<h1>November 2026</h1>');
     expect(html).toMatch(/class="day today" data-date="2026-11-23"/);
@@ -35,7 +37,9 @@ describe(`GET /calendar (HTML month view) on ${backend}`, () => {
   it('answers a bad month with 400 naming it, and no key with 401', async () => {
     const res = await page(`?month=2026-13&key=${API_KEY}`);
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 'bad_request', message: 'month: expected a month YYYY-MM from 1900 to 2999 (got "2026-13")' } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 'bad_request', message: 'month: expected a month YYYY-MM from 1900 to 2999 (got "2026-13")' },
+    });
     expect((await page(`?month=9999-12&key=${API_KEY}`)).status).toBe(400);
     expect((await page('?month=2026-12')).status).toBe(401);
   });

@@ -29,7 +29,8 @@ steps:
 
 export function sampleFiles(overrides: Record<string, string> = {}): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const name of readdirSync('campaigns').filter((f) => f.endsWith('.yaml'))) files[`campaigns/${name}`] = readFileSync(`campaigns/${name}`, 'utf8');
+  for (const name of readdirSync('campaigns').filter((f) => f.endsWith('.yaml')))
+    files[`campaigns/${name}`] = readFileSync(`campaigns/${name}`, 'utf8');
   return { ...files, ...overrides };
 }
 
@@ -42,6 +43,9 @@ export async function applySample(database: Database, overrides: Record<string, 
     contact: { id, email: `${id}@example.com`, timezone: 'Europe/Warsaw' },
     properties: { purpose: 'email.marketing', source: 'test' },
   });
-  await ingest(database, Array.from({ length: CONTACTS }, (_, i) => consent(`reader-${i + 1}`)), NOW);
+  await ingest(
+    database,
+    Array.from({ length: CONTACTS }, (_, i) => consent(`reader-${i + 1}`)),
+    NOW,
+  );
 }
-

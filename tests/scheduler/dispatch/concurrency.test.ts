@@ -59,9 +59,7 @@ describe('two dispatchers at once', () => {
     await queueSends(t.database, { notBefore: now }, 400);
     const pool = await openTestDb(t.schema, { poolMax: 8 });
     try {
-      const claims = await Promise.all(
-        Array.from({ length: 16 }, () => claimDueSends(pool.db, { now, limit: 25, leaseMs: 60_000 })),
-      );
+      const claims = await Promise.all(Array.from({ length: 16 }, () => claimDueSends(pool.db, { now, limit: 25, leaseMs: 60_000 })));
       const ids = claims.flat().map((s) => s.id);
       expect(ids).toHaveLength(400);
       expect(new Set(ids).size).toBe(400);

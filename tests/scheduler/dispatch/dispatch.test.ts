@@ -47,7 +47,13 @@ describe('dispatch through the outbox', () => {
   it('fills the cart of a checkout-triggered run and escapes contact data in the HTML', async () => {
     const trigger = {
       type: 'checkout.started',
-      properties: { checkout_id: 'k-9', total: 129, currency: 'EUR', url: 'https://shop.example/c/k-9', items: [{ title: 'Mug', quantity: 2 }] },
+      properties: {
+        checkout_id: 'k-9',
+        total: 129,
+        currency: 'EUR',
+        url: 'https://shop.example/c/k-9',
+        items: [{ title: 'Mug', quantity: 2 }],
+      },
     };
     await queueSends(t.database, { notBefore: now, template: 'cart-reminder', trigger, attributes: { first_name: '<b>Ada</b>' } });
     const { transport, calls } = sent();
@@ -83,15 +89,22 @@ describe('the gate', () => {
     const { transport, calls } = sent();
     await testDispatcher(t.database, transport).phase.run(now);
     expect(calls).toHaveLength(0);
-    expect(await sendRow(t.database, sendId)).toMatchObject({ status: 'suppressed', reason: 'no consent for email.marketing (never given)' });
+    expect(await sendRow(t.database, sendId)).toMatchObject({
+      status: 'suppressed',
+      reason: 'no consent for email.marketing (never given)',
+    });
     expect(await attemptsOf(t.database, sendId)).toEqual([]);
   });
 
   it('a withdrawal recorded after the send was queued stops it', async () => {
     const { sendId, contactId } = await queueOne(t.database, { notBefore: now });
-    await t.database.db
-      .insert(consentRecords)
-      .values({ contactId, purpose: 'email.marketing', granted: false, source: 'unsubscribe', occurredAt: new Date(now.getTime() - 60_000) });
+    await t.database.db.insert(consentRecords).values({
+      contactId,
+      purpose: 'email.marketing',
+      granted: false,
+      source: 'unsubscribe',
+      occurredAt: new Date(now.getTime() - 60_000),
+    });
     const { transport, calls } = sent();
     await testDispatcher(t.database, transport).phase.run(now);
     expect(calls).toHaveLength(0);
@@ -124,7 +137,10 @@ describe('the gate', () => {
     await testDispatcher(t.database, transport).phase.run(now);
     expect(calls).toHaveLength(0);
     expect(await sendRow(t.database, none!.sendId)).toMatchObject({ status: 'failed', reason: 'contact has no email address' });
-    expect(await sendRow(t.database, bad!.sendId)).toMatchObject({ status: 'failed', reason: 'email address "ada.example.com" is not valid' });
+    expect(await sendRow(t.database, bad!.sendId)).toMatchObject({
+      status: 'failed',
+      reason: 'email address "ada.example.com" is not valid',
+    });
   });
 
   it('a template that fails to render fails that send only; the rest of the batch goes out', async () => {

@@ -28,7 +28,9 @@ describe('transient failures', () => {
     await phase.run(later(7_500));
     expect(await sendRow(t.database, sendId)).toMatchObject({ status: 'failed', attempts: 3, reason: 'gave up after 3 attempts' });
     expect(calls).toHaveLength(3);
-    expect(await attemptsOf(t.database, sendId)).toEqual([1, 2, 3].map((attempt) => ({ attempt, outcome: 'retry', error: 'Throttling: rate exceeded' })));
+    expect(await attemptsOf(t.database, sendId)).toEqual(
+      [1, 2, 3].map((attempt) => ({ attempt, outcome: 'retry', error: 'Throttling: rate exceeded' })),
+    );
     await phase.run(later(3_600_000));
     expect(calls).toHaveLength(3);
     const text = await metrics.render();
@@ -71,7 +73,10 @@ describe('permanent failures', () => {
 describe('no answer from the provider', () => {
   it('a send the provider may have accepted becomes unknown and is never tried again', async () => {
     const { sendId } = await queueOne(t.database, { notBefore: now });
-    const { transport, calls } = fakeTransport(() => ({ status: 'unknown', error: 'TimeoutError: socket timed out after the request was sent' }));
+    const { transport, calls } = fakeTransport(() => ({
+      status: 'unknown',
+      error: 'TimeoutError: socket timed out after the request was sent',
+    }));
     const { phase } = testDispatcher(t.database, transport);
     await phase.run(now);
     await phase.run(later(3_600_000));

@@ -44,7 +44,13 @@ export async function queueSends(database: Database, o: QueueOptions, count = 1)
   const purpose = o.purpose ?? 'email.marketing';
   const [version] = await db
     .insert(campaignVersions)
-    .values({ campaign, version: ++versionCounter, contentHash: `h-${campaign}-${versionCounter}`, source: '', plan: { name: `The ${campaign} campaign` } })
+    .values({
+      campaign,
+      version: ++versionCounter,
+      contentHash: `h-${campaign}-${versionCounter}`,
+      source: '',
+      plan: { name: `The ${campaign} campaign` },
+    })
     .returning({ id: campaignVersions.id });
   const people = await db
     .insert(contacts)
@@ -57,7 +63,13 @@ export async function queueSends(database: Database, o: QueueOptions, count = 1)
     .returning({ id: contacts.id });
   if (o.consent ?? true) {
     await db.insert(consentRecords).values(
-      people.map((p) => ({ contactId: p.id, purpose, granted: true, source: 'test', occurredAt: new Date(o.notBefore.getTime() - 86_400_000) })),
+      people.map((p) => ({
+        contactId: p.id,
+        purpose,
+        granted: true,
+        source: 'test',
+        occurredAt: new Date(o.notBefore.getTime() - 86_400_000),
+      })),
     );
   }
   const trigger = o.trigger ?? { type: 'contact.created', properties: {} };
@@ -119,7 +131,10 @@ export async function sendRow(database: Database, id: number): Promise<SendRow> 
   return { ...row!, id: Number(row!.id), attempts: Number(row!.attempts) };
 }
 
-export async function attemptsOf(database: Database, sendId: number): Promise<Array<{ attempt: number; outcome: string; error: string | null }>> {
+export async function attemptsOf(
+  database: Database,
+  sendId: number,
+): Promise<Array<{ attempt: number; outcome: string; error: string | null }>> {
   return rowsOf<{ attempt: number; outcome: string; error: string | null }>(
     await database.db.execute(sql`select attempt, outcome, error from send_attempts where send_id = ${sendId} order by attempt`),
   );

@@ -20,7 +20,10 @@ describe('gate', () => {
       action: 'suppress',
       reason: 'no consent for email.marketing (never given)',
     });
-    expect(gate(marketing, ctx({ consent: 'withdrawn' }), now)).toMatchObject({ action: 'suppress', reason: expect.stringContaining('withdrawn') });
+    expect(gate(marketing, ctx({ consent: 'withdrawn' }), now)).toMatchObject({
+      action: 'suppress',
+      reason: expect.stringContaining('withdrawn'),
+    });
   });
 
   it('transactional mail needs no marketing consent but never reaches a suppressed address', () => {

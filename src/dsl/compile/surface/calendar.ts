@@ -7,10 +7,10 @@ export const calendarFile = z
   .strictObject({
     timezone: zone,
     quiet_hours: z.strictObject({ from: timeOfDay, to: timeOfDay }).optional(),
-    blackout: z
-      .array(z.union([z.strictObject({ date, reason: z.string() }), z.strictObject({ rrule, reason: z.string() })]))
+    blackout: z.array(z.union([z.strictObject({ date, reason: z.string() }), z.strictObject({ rrule, reason: z.string() })])).optional(),
+    frequency_caps: z
+      .array(z.strictObject({ purpose: name.describe('A purpose, or any.'), max: z.int().min(1), per: duration }))
       .optional(),
-    frequency_caps: z.array(z.strictObject({ purpose: name.describe('A purpose, or any.'), max: z.int().min(1), per: duration })).optional(),
     on_conflict: z.enum(['defer', 'skip']).optional(),
     seasons: z.array(z.strictObject({ name: z.string(), from: date, to: date })).optional(),
   })

@@ -4,13 +4,23 @@ import { duration, eventType, json, localDateTime, name, percent, rrule, zoneOrC
 
 const id = { id: name.optional().describe('A stable key for this step, kept across edits.') };
 
-export const step: z.ZodType<unknown> = z.lazy(() => {
-  const steps = z.array(step);
-  return z.union([
+export const step: z.ZodType<unknown> = z
+  .lazy(() => {
+    const steps = z.array(step);
+    return z.union([
       z.literal('exit'),
       z.strictObject({ ...id, wait: duration }),
-      z.strictObject({ ...id, wait_until: z.strictObject({ event: eventType, timeout: duration, where: condition.optional() }), on_timeout: steps.optional() }),
-      z.strictObject({ ...id, send: name.describe('A template folder under templates/.'), subject: z.string().optional(), data: json.optional() }),
+      z.strictObject({
+        ...id,
+        wait_until: z.strictObject({ event: eventType, timeout: duration, where: condition.optional() }),
+        on_timeout: steps.optional(),
+      }),
+      z.strictObject({
+        ...id,
+        send: name.describe('A template folder under templates/.'),
+        subject: z.string().optional(),
+        data: json.optional(),
+      }),
       z.strictObject({
         ...id,
         branch: z.array(z.union([z.strictObject({ when: condition, steps }), z.strictObject({ otherwise: steps })])).min(1),
@@ -22,12 +32,20 @@ export const step: z.ZodType<unknown> = z.lazy(() => {
       z.strictObject({ ...id, update: json }),
       z.strictObject({ ...id, emit: eventType, properties: json.optional() }),
       z.strictObject({ ...id, exit: z.literal(true).nullable() }),
-  ]);
-}).meta({ id: 'step', description: 'One step: wait, wait_until, send, branch, split, update, emit or exit.' });
+    ]);
+  })
+  .meta({ id: 'step', description: 'One step: wait, wait_until, send, branch, split, update, emit or exit.' });
 
 const trigger = z.union([
   z.strictObject({ event: eventType, where: condition.optional(), correlate: z.string().optional() }),
-  z.strictObject({ schedule: z.strictObject({ rrule, timezone: zoneOrContact.optional(), start: localDateTime.optional(), until: localDateTime.optional() }) }),
+  z.strictObject({
+    schedule: z.strictObject({
+      rrule,
+      timezone: zoneOrContact.optional(),
+      start: localDateTime.optional(),
+      until: localDateTime.optional(),
+    }),
+  }),
   z.strictObject({ at: localDateTime, timezone: zoneOrContact.optional() }),
   z.strictObject({ segment: z.union([z.strictObject({ enters: name }), z.strictObject({ leaves: name })]) }),
 ]);
@@ -43,7 +61,9 @@ export const campaignFile = z
     audience: condition.optional(),
     re_entry: z.union([z.enum(['never', 'always']), z.strictObject({ after: duration })]).optional(),
     exit_on: z.array(z.strictObject({ event: eventType, where: condition.optional() })).optional(),
-    goal: z.strictObject({ event: eventType, attribution: z.strictObject({ click: duration.optional(), open: duration.optional() }).optional() }).optional(),
+    goal: z
+      .strictObject({ event: eventType, attribution: z.strictObject({ click: duration.optional(), open: duration.optional() }).optional() })
+      .optional(),
     holdout: percent.optional(),
     migrate: z.boolean().optional(),
     steps: z.array(step).min(1),

@@ -12,13 +12,16 @@ const count = z.union([
 ]);
 
 /** A condition: one head key per map (see src/dsl/condition.ts). */
-export const condition: z.ZodType<unknown> = z.lazy(() =>
-  z.union([
+export const condition: z.ZodType<unknown> = z
+  .lazy(() =>
+    z.union([
       z.strictObject({ all: z.array(condition).min(1) }),
       z.strictObject({ any: z.array(condition).min(1) }),
       z.strictObject({ not: condition }),
       z.strictObject({
-        attribute: z.string().describe('email, external_id, timezone, locale, lifecycle_stage, created_at; trigger.X / cart.X; attributes.X or X.'),
+        attribute: z
+          .string()
+          .describe('email, external_id, timezone, locale, lifecycle_stage, created_at; trigger.X / cart.X; attributes.X or X.'),
         is: scalar.optional(),
         is_not: scalar.optional(),
         in: z.array(scalar).min(1).optional(),
@@ -37,6 +40,7 @@ export const condition: z.ZodType<unknown> = z.lazy(() =>
       z.strictObject({ lifecycle: z.union([z.string(), z.array(z.string()).min(1)]) }),
       z.strictObject({ segment: name.describe('A segment named in segments.yaml.') }),
     ]),
-).meta({ id: 'condition', description: 'A condition: all / any / not, attribute, event, no_event, consent, lifecycle or segment.' });
+  )
+  .meta({ id: 'condition', description: 'A condition: all / any / not, attribute, event, no_event, consent, lifecycle or segment.' });
 
 export { json };
