@@ -11,8 +11,24 @@ export const PLAN_VERSION = 1;
 
 export type Purpose = string; // e.g. email.marketing, email.transactional
 
+/** An event trigger's `within` when the file gives none: 24 hours. */
+export const DEFAULT_TRIGGER_WITHIN_MS = 86_400_000;
+
 export type Trigger =
-  | { kind: 'event'; event: string; where?: Condition; correlate?: string }
+  | {
+      kind: 'event';
+      event: string;
+      where?: Condition;
+      correlate?: string;
+      /**
+       * `within:` — the oldest an event may be when it arrives (arrival − `occurred_at`) and still
+       * start a run; an older one starts none (event time, not processing time: a backfill or a
+       * late replay does not mail people about last week). `null` is `within: any` (any age).
+       * Always present on a compiled event trigger: DEFAULT_TRIGGER_WITHIN_MS when the file
+       * gives none (and `revivePlan` fills it in on plans stored before it existed).
+       */
+      withinMs: number | null;
+    }
   | {
       kind: 'schedule';
       /** RFC 5545 RRULE body without DTSTART, e.g. FREQ=WEEKLY;BYDAY=TU;BYHOUR=10 */
@@ -109,10 +125,21 @@ export function isCampaignPlan(value: unknown): value is CampaignPlan {
   return !!v && v.$$almanac === PLAN_MARKER && v.planVersion === PLAN_VERSION;
 }
 
-/** Read a plan back from `campaign_versions.plan`. */
+/**
+ * Read a plan back from `campaign_versions.plan`.
+ *
+ * Fields added to the plan after it was first stored keep `planVersion` 1 and get their default
+ * here, so every stored version stays runnable: an event trigger without `withinMs` (stored before
+ * `within:` existed) reads as DEFAULT_TRIGGER_WITHIN_MS, as the same file compiles to today. The
+ * stored JSON is not changed (nor is a campaign's content hash, which is of its file's text).
+ */
 export function revivePlan(json: unknown): CampaignPlan {
   if (!isCampaignPlan(json)) {
     throw new Error('not a compiled CampaignPlan: compile campaign files with compileProject() (src/dsl/compile)');
+  }
+  const trigger = json.trigger as Trigger & { withinMs?: number | null };
+  if (trigger.kind === 'event' && trigger.withinMs === undefined) {
+    return { ...json, trigger: { ...trigger, withinMs: DEFAULT_TRIGGER_WITHIN_MS } };
   }
   return json;
 }

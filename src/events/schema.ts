@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Result } from '../dsl/diagnostics';
+import { formatDuration } from '../dsl/walk';
 import { attributesField, emailField, fieldErrors, lifecycleStageField, localeField, timezoneField } from './fields';
 import { type FieldError, type IngestEvent, isConsentEvent } from './types';
 
@@ -14,6 +15,15 @@ import { type FieldError, type IngestEvent, isConsentEvent } from './types';
  * sender learns of it (contacts without a zone fall back to the calendar's zone when sending).
  */
 export const MAX_BATCH = 1000;
+
+/**
+ * How far after its receipt time an event's `occurred_at` may lie: 5 minutes, the same allowance
+ * the Standard Webhooks timestamp check gives. Senders' clocks disagree a little, and that much
+ * skew is tolerated; an event dated later is refused (a field error on `occurred_at`, so the
+ * sender hears of its clock), because a trigger's clock starts at `occurred_at`: a future-dated
+ * event would start a journey whose waits count from a time that has not come yet.
+ */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 const contactSchema = z
   .strictObject(
@@ -91,10 +101,16 @@ const batchSchema = z.strictObject(
 type RawEvent = z.output<typeof eventSchema>;
 
 export interface ParseOptions {
-  /** Receipt time: `occurred_at` defaults to it. */
+  /** Receipt time: `occurred_at` defaults to it, and may be at most `maxFutureSkewMs` after it. */
   now: Date;
   /** The `Idempotency-Key` (or webhook id): the dedupe key of events sent without an `id`. */
   idempotencyKey?: string;
+  /**
+   * How far after `now` an `occurred_at` may be (default MAX_FUTURE_SKEW_MS). `null` turns the
+   * check off, for a caller whose `now` is not a receipt time: `simulate` replays history, its
+   * `now` is only the default time (--from), and events after it are the simulation's future.
+   */
+  maxFutureSkewMs?: number | null;
 }
 
 /** One event (`POST /v1/events`). */
@@ -119,17 +135,23 @@ export function parseEventBody(body: unknown, options: ParseOptions): Result<Ing
 
 function finish(raw: RawEvent[], options: ParseOptions, batch: boolean): Result<IngestEvent[], FieldError[]> {
   const errors: FieldError[] = [];
+  const maxSkew = options.maxFutureSkewMs === undefined ? MAX_FUTURE_SKEW_MS : options.maxFutureSkewMs;
   const events = raw.map((e, i): IngestEvent => {
     const key = options.idempotencyKey === undefined ? undefined : batch ? `${options.idempotencyKey}:${i}` : options.idempotencyKey;
     const dedupeKey = e.id ?? key;
     if (dedupeKey === undefined) {
       errors.push({ path: batch ? `events[${i}].id` : 'id', message: 'required unless an Idempotency-Key header is given' });
     }
+    const occurredAt = e.occurred_at === undefined ? options.now : new Date(e.occurred_at);
+    const ahead = occurredAt.getTime() - options.now.getTime();
+    if (e.occurred_at !== undefined && maxSkew !== null && ahead > maxSkew) {
+      errors.push({ path: batch ? `events[${i}].occurred_at` : 'occurred_at', message: futureMessage(e.occurred_at, ahead, maxSkew) });
+    }
     const c = e.contact;
     return {
       dedupeKey: dedupeKey ?? '',
       type: e.type,
-      occurredAt: e.occurred_at === undefined ? options.now : new Date(e.occurred_at),
+      occurredAt,
       contact: {
         ...(c.id !== undefined && { externalId: c.id }),
         ...(c.email !== undefined && { email: c.email }),
@@ -142,4 +164,12 @@ function finish(raw: RawEvent[], options: ParseOptions, batch: boolean): Result<
     };
   });
   return errors.length ? { ok: false, error: errors } : { ok: true, value: events };
+}
+
+/** `2026-11-23T12:00:00Z is 2h in the future (more than 5 minutes after it was received); …` */
+function futureMessage(sent: string, aheadMs: number, maxSkewMs: number): string {
+  // Whole seconds under an hour (5m30s), whole minutes above (2h, 1d3h20m): enough to spot the clock.
+  const shown = formatDuration(aheadMs - (aheadMs % (aheadMs < 3_600_000 ? 1_000 : 60_000)));
+  const limit = maxSkewMs % 60_000 === 0 ? `${maxSkewMs / 60_000} minute${maxSkewMs === 60_000 ? '' : 's'}` : formatDuration(maxSkewMs);
+  return `${sent} is ${shown} in the future (more than ${limit} after it was received); send the time the event happened`;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvent, parseEventBatch, parseEventBody } from '../../src/events/schema';
+import { readFileSync } from 'node:fs';
+import { MAX_FUTURE_SKEW_MS, parseEvent, parseEventBatch, parseEventBody } from '../../src/events/schema';
+import { mapShopifyWebhook } from '../../src/events/shopify';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const ok = {
@@ -106,5 +108,94 @@ describe('event schema', () => {
     const many = parseEventBody({ events: [ok, { ...ok, id: 'evt_02' }] }, { now });
     expect(one.ok && one.value.length).toBe(1);
     expect(many.ok && many.value.length).toBe(2);
+  });
+});
+
+describe('events dated in the future', () => {
+  const later = (ms: number) => new Date(now.getTime() + ms).toISOString();
+
+  it('allows 5 minutes of clock skew, no more', () => {
+    expect(MAX_FUTURE_SKEW_MS).toBe(5 * 60_000);
+    expect(parseEvent({ ...ok, occurred_at: later(4 * 60_000) }, { now }).ok).toBe(true);
+    expect(parseEvent({ ...ok, occurred_at: later(MAX_FUTURE_SKEW_MS) }, { now }).ok).toBe(true);
+    expect(parseEvent({ ...ok, occurred_at: later(MAX_FUTURE_SKEW_MS + 1_000) }, { now })).toEqual({
+      ok: false,
+      error: [
+        {
+          path: 'occurred_at',
+          message:
+            '2026-11-23T10:05:01.000Z is 5m1s in the future (more than 5 minutes after it was received); send the time the event happened',
+        },
+      ],
+    });
+  });
+
+  it('names the time as sent and how far ahead it is, offsets included', () => {
+    const r = parseEvent({ ...ok, occurred_at: '2026-11-23T12:00:00Z' }, { now });
+    expect(!r.ok && r.error).toEqual([
+      {
+        path: 'occurred_at',
+        message: '2026-11-23T12:00:00Z is 2h in the future (more than 5 minutes after it was received); send the time the event happened',
+      },
+    ]);
+    const offset = parseEvent({ ...ok, occurred_at: '2026-11-24T14:30:00+01:00' }, { now });
+    expect(!offset.ok && offset.error[0]!.message).toBe(
+      '2026-11-24T14:30:00+01:00 is 1d3h30m in the future (more than 5 minutes after it was received); send the time the event happened',
+    );
+    // The same instant written with an offset is not in the future.
+    expect(parseEvent({ ...ok, occurred_at: '2026-11-23T11:00:00+01:00' }, { now }).ok).toBe(true);
+  });
+
+  it('past events and events without occurred_at are fine', () => {
+    expect(parseEvent({ ...ok, occurred_at: '2020-01-01T00:00:00Z' }, { now }).ok).toBe(true);
+    expect(parseEvent(ok, { now }).ok).toBe(true);
+  });
+
+  it('in a batch, names each future item by index; nothing is returned', () => {
+    const r = parseEventBatch(
+      { events: [ok, { ...ok, id: 'e2', occurred_at: later(3_600_000) }, { ...ok, id: 'e3', occurred_at: later(60_000) }] },
+      { now },
+    );
+    expect(r).toEqual({
+      ok: false,
+      error: [
+        {
+          path: 'events[1].occurred_at',
+          message:
+            '2026-11-23T11:00:00.000Z is 1h in the future (more than 5 minutes after it was received); send the time the event happened',
+        },
+      ],
+    });
+  });
+
+  it('reports a missing id and a future time of the same item together', () => {
+    const { id: _, ...noId } = ok;
+    const r = parseEvent({ ...noId, occurred_at: later(3_600_000) }, { now });
+    expect(!r.ok && r.error.map((e) => e.path)).toEqual(['id', 'occurred_at']);
+  });
+
+  it('takes another allowance, or none: maxFutureSkewMs null is for replays (simulate), whose now is not a receipt time', () => {
+    const hourAhead = { ...ok, occurred_at: later(3_600_000) };
+    expect(parseEvent(hourAhead, { now, maxFutureSkewMs: null }).ok).toBe(true);
+    expect(parseEventBody({ events: [hourAhead] }, { now, maxFutureSkewMs: null }).ok).toBe(true);
+    expect(parseEvent(hourAhead, { now, maxFutureSkewMs: 2 * 3_600_000 }).ok).toBe(true);
+    const strict = parseEvent({ ...ok, occurred_at: later(90_000) }, { now, maxFutureSkewMs: 60_000 });
+    expect(!strict.ok && strict.error[0]!.message).toBe(
+      '2026-11-23T10:01:30.000Z is 1m30s in the future (more than 1 minute after it was received); send the time the event happened',
+    );
+  });
+
+  // Shopify webhooks are mapped into this shape and parsed here too: a delivery received after
+  // the moment it describes, as Shopify sends them, is accepted.
+  it.each([
+    ['checkouts-create', 'checkouts/create'],
+    ['checkouts-update', 'checkouts/update'],
+    ['orders-create', 'orders/create'],
+  ])('accepts the Shopify %s fixture received a second after its latest timestamp', (name, topic) => {
+    const payload = JSON.parse(readFileSync(new URL(`../fixtures/shopify/${name}.json`, import.meta.url), 'utf8')) as unknown;
+    const mapped = mapShopifyWebhook(topic, payload, 'wh-skew');
+    if (!mapped.ok || mapped.value.kind !== 'events') throw new Error(`${name} did not map to events`);
+    const latest = Math.max(...mapped.value.events.map((e) => Date.parse((e as { occurred_at: string }).occurred_at)));
+    expect(parseEventBatch({ events: mapped.value.events }, { now: new Date(latest + 1_000) })).toMatchObject({ ok: true });
   });
 });

@@ -4,7 +4,9 @@ import { parseEventBatch } from '../../src/events/schema';
 import { mapShopifyWebhook } from '../../src/events/shopify';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/shopify/${name}.json`, import.meta.url), 'utf8'));
-const now = new Date('2026-11-23T10:00:00Z');
+// Received after the fixtures' latest timestamp (orders-create, 10:40:12Z): events more than 5
+// minutes after their receipt are refused (MAX_FUTURE_SKEW_MS).
+const now = new Date('2026-11-23T10:45:00Z');
 
 function mapped(topic: string, payload: unknown) {
   const r = mapShopifyWebhook(topic, payload, 'wh-1');

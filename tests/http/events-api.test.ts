@@ -57,6 +57,30 @@ describe(`POST /v1/events on ${backend}`, () => {
     expect(await counts(t.database)).toEqual(before);
   });
 
+  it('refuses an event dated more than 5 minutes after it was received, naming occurred_at, and stores nothing', async () => {
+    const before = await counts(t.database);
+    const res = await ingestApp(t.database).app.request('/v1/events', authed(event('a-future', { occurred_at: '2026-11-23T12:00:00Z' })));
+    expect(res.status).toBe(400);
+    const message =
+      '2026-11-23T12:00:00Z is 2h in the future (more than 5 minutes after it was received); send the time the event happened';
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'validation_failed',
+        message: `invalid event, nothing was stored: occurred_at: ${message}`,
+        details: { errors: [{ path: 'occurred_at', message }] },
+      },
+    });
+    expect(await counts(t.database)).toEqual(before);
+  });
+
+  it('accepts an event up to 5 minutes ahead of its receipt (clock skew) and keeps its own time', async () => {
+    const ahead = new Date(NOW.getTime() + 4 * 60_000);
+    const res = await ingestApp(t.database).app.request('/v1/events', authed(event('a-skewed', { occurred_at: ahead.toISOString() })));
+    expect(res.status).toBe(202);
+    const [stored] = await t.database.db.select().from(events).where(eq(events.dedupeKey, 'a-skewed'));
+    expect(stored).toMatchObject({ occurredAt: ahead });
+  });
+
   it('answers malformed JSON with 400', async () => {
     const res = await ingestApp(t.database).app.request('/v1/events', { ...authed({}), body: '{"id": ' });
     expect(res.status).toBe(400);
@@ -152,6 +176,38 @@ describe(`POST /v1/events/batch on ${backend}`, () => {
       },
     });
     expect(await counts(t.database)).toEqual(before);
+  });
+
+  it('refuses a batch with one future-dated item: 400 naming its index and field, nothing stored', async () => {
+    const before = await counts(t.database);
+    const batch = {
+      events: [
+        event('b-now'),
+        event('b-later', { occurred_at: '2026-11-23T10:06:00Z' }),
+        event('b-skewed', { occurred_at: '2026-11-23T10:04:00Z' }),
+      ],
+    };
+    const res = await ingestApp(t.database).app.request('/v1/events/batch', authed(batch));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'validation_failed',
+        message:
+          'invalid batch, nothing was stored: events[1].occurred_at: 2026-11-23T10:06:00Z is 6m in the future (more than 5 minutes after it was received); send the time the event happened',
+        details: {
+          errors: [
+            {
+              index: 1,
+              path: 'events[1].occurred_at',
+              message:
+                '2026-11-23T10:06:00Z is 6m in the future (more than 5 minutes after it was received); send the time the event happened',
+            },
+          ],
+        },
+      },
+    });
+    expect(await counts(t.database)).toEqual(before);
+    expect(await t.database.db.select().from(events).where(eq(events.dedupeKey, 'b-now'))).toEqual([]);
   });
 
   it('refuses more than 1000 events', async () => {

@@ -93,4 +93,41 @@ describe(`POST /webhooks/ingest/:source on ${backend}`, () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { details: { errors: [{ path: 'contact.timezone' }] } } });
   });
+
+  it('refuses an event dated more than 5 minutes after the delivery arrived, naming occurred_at; nothing stored', async () => {
+    const { app } = ingestApp(t.database);
+    const before = await counts(t.database);
+    const future = JSON.stringify({ ...event('crm-evt-future'), occurred_at: at(3600).toISOString() });
+    const res = await app.request('/webhooks/ingest/crm', standardRequest(future, 'msg_8', NOW));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: {
+        code: 'validation_failed',
+        details: {
+          errors: [
+            {
+              path: 'occurred_at',
+              message:
+                '2026-11-23T11:00:00.000Z is 1h in the future (more than 5 minutes after it was received); send the time the event happened',
+            },
+          ],
+        },
+      },
+    });
+    expect(await counts(t.database)).toEqual(before);
+    // Within the 5 minutes of skew it is accepted, at its own time.
+    const skewed = JSON.stringify({ ...event('crm-evt-skewed'), occurred_at: at(240).toISOString() });
+    expect((await app.request('/webhooks/ingest/crm', standardRequest(skewed, 'msg_9', NOW))).status).toBe(200);
+    const [row] = await t.database.db.select().from(events).where(eq(events.dedupeKey, 'crm-evt-skewed'));
+    expect(row).toMatchObject({ occurredAt: at(240) });
+  });
+
+  it('refuses a batch with one future-dated item, naming its index; nothing stored', async () => {
+    const before = await counts(t.database);
+    const body = JSON.stringify({ events: [event(), { ...event(), occurred_at: at(301 + 5 * 60).toISOString() }] });
+    const res = await ingestApp(t.database).app.request('/webhooks/ingest/crm', standardRequest(body, 'msg_10', NOW));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { details: { errors: [{ index: 1, path: 'events[1].occurred_at' }] } } });
+    expect(await counts(t.database)).toEqual(before);
+  });
 });

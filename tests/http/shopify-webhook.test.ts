@@ -6,10 +6,13 @@ import { backend, useTestDatabase } from '../helpers/db';
 import { counts, fixture, ingestApp, shopifyRequest } from './ingest-app';
 
 const t = useTestDatabase('http_shopify');
+// Shopify delivers after the fact: received after the fixtures' latest timestamp (orders-create,
+// 10:40:12Z), since events more than 5 minutes after their receipt are refused (MAX_FUTURE_SKEW_MS).
+const shopifyApp = () => ingestApp(t.database, { now: () => new Date('2026-11-23T10:45:00Z') });
 
 describe(`POST /webhooks/shopify on ${backend}`, () => {
   it('refuses a bad HMAC with 401 and stores nothing', async () => {
-    const { app } = ingestApp(t.database);
+    const { app } = shopifyApp();
     const before = await counts(t.database);
     const forged = await app.request(
       '/webhooks/shopify',
@@ -27,7 +30,7 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   });
 
   it('maps checkouts/create to checkout.started with the customer and their consent', async () => {
-    const res = await ingestApp(t.database).app.request(
+    const res = await shopifyApp().app.request(
       '/webhooks/shopify',
       shopifyRequest(fixture('checkouts-create'), 'checkouts/create', 'wh-c1'),
     );
@@ -52,10 +55,7 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   });
 
   it('maps orders/create to order.created and an orders row for attribution', async () => {
-    const res = await ingestApp(t.database).app.request(
-      '/webhooks/shopify',
-      shopifyRequest(fixture('orders-create'), 'orders/create', 'wh-o1'),
-    );
+    const res = await shopifyApp().app.request('/webhooks/shopify', shopifyRequest(fixture('orders-create'), 'orders/create', 'wh-o1'));
     expect(res.status).toBe(200);
     const [order] = await t.database.db.select().from(orders).where(eq(orders.orderId, '5912345678901'));
     expect(order).toMatchObject({
@@ -71,7 +71,7 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   });
 
   it('answers a replayed delivery 200 { duplicate: true } and stores nothing new', async () => {
-    const { app } = ingestApp(t.database);
+    const { app } = shopifyApp();
     const before = await counts(t.database);
     const replay = await app.request('/webhooks/shopify', shopifyRequest(fixture('orders-create'), 'orders/create', 'wh-o1'));
     expect(replay.status).toBe(200);
@@ -80,7 +80,7 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   });
 
   it('stores the same webhook delivered 10× at once as exactly 1 event and 1 order', async () => {
-    const { app } = ingestApp(t.database);
+    const { app } = shopifyApp();
     const body = fixture('orders-create').replaceAll('5912345678901', '5912345670000');
     const responses = await Promise.all(
       Array.from({ length: 10 }, () => app.request('/webhooks/shopify', shopifyRequest(body, 'orders/create', 'wh-o2'))),
@@ -94,7 +94,7 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   });
 
   it('records checkouts/update as checkout.updated', async () => {
-    const res = await ingestApp(t.database).app.request(
+    const res = await shopifyApp().app.request(
       '/webhooks/shopify',
       shopifyRequest(fixture('checkouts-update'), 'checkouts/update', 'wh-u1'),
     );
@@ -105,7 +105,7 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
 
   it('records an unknown topic and answers 200 without storing events', async () => {
     const before = await counts(t.database);
-    const res = await ingestApp(t.database).app.request('/webhooks/shopify', shopifyRequest('{"id": 1}', 'products/update', 'wh-p1'));
+    const res = await shopifyApp().app.request('/webhooks/shopify', shopifyRequest('{"id": 1}', 'products/update', 'wh-p1'));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ignored: true, reason: 'topic "products/update" is not mapped to events' });
     expect(await counts(t.database)).toEqual({ ...before, receipts: before.receipts + 1 });
@@ -114,7 +114,7 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
   it('answers a signed but malformed payload 400 naming the field, storing nothing', async () => {
     const before = await counts(t.database);
     const body = fixture('orders-create').replace('"currency": "EUR"', '"currency": 12');
-    const res = await ingestApp(t.database).app.request('/webhooks/shopify', shopifyRequest(body, 'orders/create', 'wh-bad-body'));
+    const res = await shopifyApp().app.request('/webhooks/shopify', shopifyRequest(body, 'orders/create', 'wh-bad-body'));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'validation_failed', details: { errors: [{ path: 'currency' }] } } });
     expect(await counts(t.database)).toEqual(before);

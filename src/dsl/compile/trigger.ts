@@ -1,11 +1,11 @@
-import type { Node } from 'yaml';
-import type { Trigger } from '../plan';
+import { type Node, isScalar } from 'yaml';
+import { DEFAULT_TRIGGER_WITHIN_MS, type Trigger } from '../plan';
 import { readRruleValue } from './calendar';
 import { type ConditionContext, compileCondition } from './condition';
 import { type Entries, placeOf, readMap, readName, readString, required } from './read';
-import { error } from '../source';
+import { type Source, describe, error } from '../source';
 import { didYouMean, listing } from '../suggest';
-import { readLocalDateTime, readZone } from './units';
+import { parseDuration, readDuration, readLocalDateTime, readZone } from './units';
 import { triggerKinds } from './vocabulary';
 
 export interface TriggerContext extends Omit<ConditionContext, 'scope'> {
@@ -13,7 +13,12 @@ export interface TriggerContext extends Omit<ConditionContext, 'scope'> {
   calendarZone: string;
 }
 
-const siblings: Record<string, readonly string[]> = { event: ['where', 'correlate'], at: ['timezone'], schedule: [], segment: [] };
+const siblings: Record<string, readonly string[]> = {
+  event: ['where', 'correlate', 'within'],
+  at: ['timezone'],
+  schedule: [],
+  segment: [],
+};
 
 /**
  * `trigger:` → Trigger. `schedule` and `at` without `timezone` use the calendar's zone (so a
@@ -42,6 +47,13 @@ export function compileTrigger(cx: TriggerContext, raw: Node | null): { trigger:
     );
   const head = heads[0]!;
   for (const k of e.keys.filter((k) => k !== head && !siblings[head]!.includes(k))) {
+    if (k === 'within')
+      return error(
+        source,
+        e.keyNode(k),
+        `within is only for event triggers, not ${/^[aeiou]/.test(head) ? 'an' : 'a'} ${head} trigger`,
+        'it limits how old the triggering event may be; remove it',
+      );
     const fallback = siblings[head]!.length
       ? `an ${head} trigger takes ${listing([...siblings[head]!])}`
       : `a ${head} trigger has no other keys`;
@@ -72,8 +84,31 @@ function eventTrigger(cx: TriggerContext, e: Entries): Trigger | undefined {
     if (correlate && !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(correlate))
       correlate = error(source, c, `correlate "${correlate}" is not a property name`, 'name a property of the event, e.g. checkout_id');
   }
-  if (!event || (e.has('where') && !where) || (e.has('correlate') && !correlate)) return undefined;
-  return { kind: 'event', event, ...(where ? { where } : {}), ...(correlate ? { correlate } : {}) };
+  const withinMs = e.has('within') ? readWithin(source, e, e.get('within')) : DEFAULT_TRIGGER_WITHIN_MS;
+  if (!event || (e.has('where') && !where) || (e.has('correlate') && !correlate) || withinMs === undefined) return undefined;
+  return { kind: 'event', event, ...(where ? { where } : {}), ...(correlate ? { correlate } : {}), withinMs };
+}
+
+const withinHint = 'write a duration like 24h or 2d, or any';
+
+/**
+ * `within: DURATION` → ms, `within: any` → null (events of any age start runs). Zero and negative
+ * durations are refused. Text that starts like a number goes to the DSL's duration reader, for
+ * its precise messages ("has no unit", "not a whole number of units", months); anything else is
+ * "not a duration", with a hint that names `any` as well.
+ */
+function readWithin(source: Source, e: Entries, node: Node | null): number | null | undefined {
+  if (node === null || (isScalar(node) && node.value === null))
+    return error(source, e.keyNode('within'), '"within" has no value', withinHint);
+  const text = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? String(node.value).trim() : undefined;
+  if (text === 'any') return null;
+  const ms = text === undefined ? undefined : parseDuration(text);
+  if (ms !== undefined) return ms;
+  if (text !== undefined && /^-\s*\d/.test(text))
+    return error(source, node, `within "${text}" is negative`, 'write how old an event may be to start a run, e.g. 24h, or any');
+  if (text !== undefined && /^0+(\s*[smhdw])?$/.test(text)) return error(source, node, 'within must be longer than 0', withinHint);
+  if (text !== undefined && /^[\d.]/.test(text)) return readDuration(source, node, 'within');
+  return error(source, node, `within ${text !== undefined ? `"${text}"` : describe(node)} is not a duration`, withinHint);
 }
 
 function scheduleTrigger(cx: TriggerContext, node: Node): Trigger | undefined {

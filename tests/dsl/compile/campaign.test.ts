@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PLAN_MARKER, PLAN_VERSION, isCampaignPlan } from '../../../src/dsl/plan';
+import { DEFAULT_TRIGGER_WITHIN_MS, PLAN_MARKER, PLAN_VERSION, isCampaignPlan } from '../../../src/dsl/plan';
 import { compileWith, planOf, yaml } from '../fixtures/project';
 
 const full = yaml`
@@ -36,7 +36,7 @@ describe('a campaign file compiles to a CampaignPlan', () => {
       file: 'campaigns/cart.yaml',
       purpose: 'email.marketing',
       priority: 80,
-      trigger: { kind: 'event', event: 'checkout.started', correlate: 'checkout_id' },
+      trigger: { kind: 'event', event: 'checkout.started', correlate: 'checkout_id', withinMs: DEFAULT_TRIGGER_WITHIN_MS },
       audience: { kind: 'consent', purpose: 'email.marketing' },
       reEntry: { mode: 'after', ms: 30 * 86_400_000 },
       exitOn: [

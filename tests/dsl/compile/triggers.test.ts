@@ -12,6 +12,7 @@ describe('triggers', () => {
       event: 'checkout.started',
       correlate: 'checkout_id',
       where: { kind: 'attribute', scope: 'properties', path: ['total'], op: 'gte', value: 20 },
+      withinMs: 86_400_000,
     });
   });
 

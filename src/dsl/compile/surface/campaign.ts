@@ -37,7 +37,15 @@ export const step: z.ZodType<unknown> = z
   .meta({ id: 'step', description: 'One step: wait, wait_until, send, branch, split, update, emit or exit.' });
 
 const trigger = z.union([
-  z.strictObject({ event: eventType, where: condition.optional(), correlate: z.string().optional() }),
+  z.strictObject({
+    event: eventType,
+    where: condition.optional(),
+    correlate: z.string().optional(),
+    within: z
+      .union([duration, z.literal('any')])
+      .optional()
+      .describe('The oldest a triggering event may be when it arrives and still start a run (default 24h); any: no limit.'),
+  }),
   z.strictObject({
     schedule: z.strictObject({
       rrule,
