@@ -16,21 +16,25 @@ export interface StepContext {
 }
 
 /**
- * Execute steps from `from` until the run must wait or ends. Instantaneous steps (send, update,
- * emit, branch, split, exit) follow each other in this one call; an `update` is visible to later
- * branches at once. A valid plan visits each step at most once per call (continuations only move
- * forward in source order), so more than `index.size` steps means a cycle from repeated keys:
- * the run exits 'step_limit' instead of spinning.
+ * Execute steps from `from` until the run must wait or ends. Instantaneous steps (update, emit,
+ * branch, split, exit) follow each other in this one call; an `update` is visible to later
+ * branches at once. A `send` queues its message and waits for it to be settled (phase
+ * `sending`). A valid plan visits each step at most once per run (continuations only move forward
+ * in source order), so a run that has taken more steps than its plan has (`state.taken`, counted
+ * across calls) is going round a cycle of repeated keys: it exits 'step_limit' instead of spinning.
  */
 export function advance(ctx: StepContext, state: RunState, from: string | null): StepResult {
   const { index, now, effects } = ctx;
   const splits = { ...state.splits };
   let key = from;
-  for (let budget = index.size; ; budget--) {
-    if (key === null) return finish(ctx, { ...state, splits }, 'completed');
-    if (budget <= 0) return finish(ctx, { ...state, splits }, 'step_limit');
+  let taken = state.taken ?? 0;
+  // `at` reads the loop's current `taken` and `splits` into the state a return leaves behind.
+  const at = () => ({ ...state, splits, taken });
+  for (; ; taken++) {
+    if (key === null) return finish(ctx, at(), 'completed');
     const slot = index.get(key);
-    if (!slot) return finish(ctx, { ...state, splits }, `step_missing:${key}`);
+    if (!slot) return finish(ctx, at(), `step_missing:${key}`);
+    if (taken >= index.size) return finish(ctx, at(), 'step_limit');
     const { step, next } = slot;
     switch (step.kind) {
       case 'send': {
@@ -38,8 +42,8 @@ export function advance(ctx: StepContext, state: RunState, from: string | null):
         if (step.subject !== undefined) effect.subject = step.subject;
         if (step.data !== undefined) effect.data = step.data;
         effects.push(effect);
-        key = next;
-        break;
+        // The journey waits for its send: the dispatcher wakes the run when it is settled.
+        return { state: { ...withoutWake({ ...state, splits, taken: taken + 1 }), at: step.key, phase: 'sending' }, effects };
       }
       case 'update':
         effects.push({ kind: 'update', stepKey: step.key, attributes: step.attributes });
@@ -54,7 +58,7 @@ export function advance(ctx: StepContext, state: RunState, from: string | null):
         key = next;
         break;
       case 'exit':
-        return finish(ctx, { ...state, splits }, 'exit_step');
+        return finish(ctx, at(), 'exit_step');
       case 'branch': {
         const arm = step.arms.find((a) => holds(a.when, ctx.facts, now));
         key = entryOf(arm ? arm.steps : step.otherwise, next);
@@ -67,9 +71,9 @@ export function advance(ctx: StepContext, state: RunState, from: string | null):
         break;
       }
       case 'wait':
-        return pause(ctx, { ...state, splits }, step.key, 'sleeping', step.ms);
+        return pause(ctx, { ...state, splits, taken: taken + 1 }, step.key, 'sleeping', step.ms);
       case 'wait_until':
-        return pause(ctx, { ...state, splits }, step.key, 'awaiting', step.timeoutMs);
+        return pause(ctx, { ...state, splits, taken: taken + 1 }, step.key, 'awaiting', step.timeoutMs);
     }
   }
 }

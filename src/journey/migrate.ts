@@ -3,7 +3,7 @@ import { indexPlan } from './navigate';
 import type { RunState } from './state';
 
 /** The step kind a waiting phase sits on. */
-const waitsOn: Partial<Record<RunState['phase'], StepKind>> = { sleeping: 'wait', awaiting: 'wait_until' };
+const waitsOn: Partial<Record<RunState['phase'], StepKind>> = { sleeping: 'wait', awaiting: 'wait_until', sending: 'send' };
 
 /**
  * Move a run to a `migrate: true` version: it stays at the step with the same key, keeping its
@@ -13,7 +13,9 @@ const waitsOn: Partial<Record<RunState['phase'], StepKind>> = { sleeping: 'wait'
  * When the key now names a step of another kind than the run was waiting on (a path key shifted
  * by an inserted step), the run becomes 'ready' at that step with the same `wakeAt`: at the time
  * it would have woken, it executes the new step rather than skipping it. A changed duration does
- * not move a pending `wakeAt`; the new one applies from the next wait on.
+ * not move a pending `wakeAt`; the new one applies from the next wait on. A run waiting for its
+ * send (`sending`) keeps waiting whatever the key names now: that send row exists and will be
+ * settled, and only its settle wakes the run (a 'ready' run with no wake would never move).
  */
 export function migrateState(_oldPlan: CampaignPlan, newPlan: CampaignPlan, state: RunState): { state: RunState } | { exit: string } {
   if (state.phase === 'done' || state.at === null) return { state };
@@ -22,6 +24,7 @@ export function migrateState(_oldPlan: CampaignPlan, newPlan: CampaignPlan, stat
   if (!slot) return { exit: `step_removed:${state.at}` };
   const splits = Object.fromEntries(Object.entries(state.splits).filter(([key]) => index.get(key)?.step.kind === 'split'));
   const expected = waitsOn[state.phase];
-  const phase = expected === undefined || expected === slot.step.kind ? state.phase : 'ready';
-  return { state: { ...state, phase, splits } };
+  const phase = expected === undefined || expected === slot.step.kind || state.phase === 'sending' ? state.phase : 'ready';
+  const { taken: _taken, ...rest } = state;
+  return { state: { ...rest, phase, splits } };
 }

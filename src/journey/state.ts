@@ -13,23 +13,37 @@ export const RUN_STATE_VERSION = 1;
  * `at` by phase:
  * - 'ready': the step to execute next (null: nothing left, the next call completes the run);
  * - 'sleeping': the `wait` step being waited out; 'awaiting': the `wait_until` step;
+ * - 'sending': the `send` step whose message is not settled yet (queued, held by quiet hours, a
+ *   blackout or a cap, or in flight). The run has no wake of its own: when the dispatcher settles
+ *   the send (sent, suppressed, failed, unknown) it sets `wakeAt` to that moment and wakes the
+ *   run, which goes on after the send with its clock at `wakeAt` — so a `wait` after a held send
+ *   counts from real delivery. (Added to state v1 without a version bump: older states never
+ *   have this phase, and a run in it read by older code would simply wait.)
  * - 'done': null (the reason is in `exitReason`).
  */
 export interface RunState {
   v: typeof RUN_STATE_VERSION;
   /** Key of the step the run is at, null when finished. The `plan` command counts in-flight runs by `state->>'at'`. */
   at: string | null;
-  /** 'ready' = execute `at` now; 'sleeping' = a wait until wakeAt; 'awaiting' = a wait_until for an event until wakeAt (timeout) */
-  phase: 'ready' | 'sleeping' | 'awaiting' | 'done';
+  /** 'ready' = execute `at` now; 'sleeping' = a wait until wakeAt; 'awaiting' = a wait_until for an event until wakeAt (timeout); 'sending' = the send at `at` is not settled yet */
+  phase: 'ready' | 'sleeping' | 'awaiting' | 'sending' | 'done';
   /**
-   * ISO. Sleeping: the wait's end; awaiting: the timeout. Ready: only after a migration moved a
-   * waiting run onto a step of another kind — it runs that step once this time comes.
+   * ISO. Sleeping: the wait's end; awaiting: the timeout; sending: when the send settled (set
+   * by the dispatcher). Ready: only after a migration moved a waiting run onto a step of another
+   * kind — it runs that step once this time comes.
    */
   wakeAt?: string;
   /** sticky split choices by split step key */
   splits: Record<string, string>;
-  trigger: { type: string; occurredAt: string; properties: Record<string, unknown> };
+  /**
+   * The event that started the run; templates see `properties` as `trigger.*` / `cart.*`. Later
+   * events with the run's correlation key (`checkout.updated`) merge their properties in, the
+   * latest by `occurred_at` winning per key; `refreshedAt` is that latest event's time.
+   */
+  trigger: { type: string; occurredAt: string; properties: Record<string, unknown>; refreshedAt?: string };
   correlationKey?: string;
+  /** Steps executed so far on this version (the cycle guard in ./advance.ts); reset by a migration. */
+  taken?: number;
   /** Why the run ended (same text as the `exit` effect), set with phase 'done'. */
   exitReason?: string;
 }

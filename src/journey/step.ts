@@ -1,6 +1,6 @@
 import type { EventFact, Facts } from '../dsl/condition';
 import type { CampaignPlan } from '../dsl/plan';
-import { advance, finish, type StepContext } from './advance';
+import { advance, finish, type StepContext, withoutWake } from './advance';
 import { whereHolds } from './conditions';
 import { entryOf, indexPlan } from './navigate';
 import { RUN_STATE_VERSION, type RunState, type StepInput, type StepResult } from './state';
@@ -29,8 +29,15 @@ function onWake(ctx: StepContext, state: RunState): StepResult {
   if (state.wakeAt !== undefined && ctx.now.getTime() < Date.parse(state.wakeAt)) return unchanged(state);
   if (state.phase === 'ready') return advance(ctx, state, state.at);
   if (state.at === null) return advance(ctx, state, null);
+  // Not settled yet: only the dispatcher's settle (which sets wakeAt) moves a sending run on.
+  if (state.phase === 'sending' && state.wakeAt === undefined) return unchanged(state);
   const slot = ctx.index.get(state.at);
   if (!slot) return finish(ctx, state, `step_missing:${state.at}`);
+  if (state.phase === 'sending') {
+    // The journey's clock after a send is the moment it settled, not when this tick runs.
+    const settled = new Date(Math.min(ctx.now.getTime(), Date.parse(state.wakeAt!)));
+    return advance({ ...ctx, now: settled }, withoutWake(state), slot.next);
+  }
   if (state.phase === 'awaiting' && slot.step.kind === 'wait_until') {
     return advance(ctx, state, entryOf(slot.step.onTimeout, slot.next));
   }
@@ -41,12 +48,34 @@ function onEvent(ctx: StepContext, state: RunState, event: EventFact): StepResul
   const { plan, facts, now } = ctx;
   const exit = plan.exitOn.find((e) => e.event === event.type && whereHolds(e.where, event, facts, now));
   if (exit) return finish(ctx, state, `exit_on:${event.type}`);
+  state = refreshTrigger(plan, state, event);
   if (state.phase !== 'awaiting' || state.at === null) return unchanged(state);
   const slot = ctx.index.get(state.at);
   if (!slot || slot.step.kind !== 'wait_until' || slot.step.event !== event.type) return unchanged(state);
   if (!whereHolds(slot.step.where, event, facts, now)) return unchanged(state);
   if (state.wakeAt !== undefined && event.occurredAt.getTime() >= Date.parse(state.wakeAt)) return onWake(ctx, state);
   return advance(ctx, state, slot.next);
+}
+
+/**
+ * A later event with the run's correlation key (`checkout.updated` for the cart of
+ * `checkout.started`) refreshes what the run's templates see: its properties are merged over the
+ * trigger's, key by key, when it happened at or after the newest one merged so far (latest
+ * `occurred_at` wins; an older event arriving late changes nothing). Runs of campaigns without
+ * `correlate` keep their trigger as it was.
+ */
+function refreshTrigger(plan: CampaignPlan, state: RunState, event: EventFact): RunState {
+  const key = plan.trigger.kind === 'event' ? plan.trigger.correlate : undefined;
+  if (key === undefined || state.correlationKey === undefined) return state;
+  if (String(event.properties[key] ?? '') !== state.correlationKey) return state;
+  const newest = Date.parse(state.trigger.refreshedAt ?? state.trigger.occurredAt);
+  if (event.occurredAt.getTime() < newest) return state;
+  const trigger = {
+    ...state.trigger,
+    properties: { ...state.trigger.properties, ...event.properties },
+    refreshedAt: event.occurredAt.toISOString(),
+  };
+  return { ...state, trigger };
 }
 
 /** Nothing happened: same state, and the pending wake told again so next_wake_at stays right. */

@@ -8,7 +8,7 @@ import type { ClaimedSend, SendContextRow } from '../storage/sends';
  * Recommendations and the view-in-browser link are prepared by the caller before rendering.
  */
 export function renderDataFor(
-  send: ClaimedSend,
+  send: Pick<ClaimedSend, 'id' | 'campaign' | 'payload'>,
   ctx: SendContextRow,
   extra: { recommendations?: Recommendation[]; viewInBrowserUrl?: string } = {},
 ): RenderData {
@@ -23,7 +23,7 @@ export function renderDataFor(
 }
 
 /** The send step's `subject:` override, when the journey recorded one in the payload. */
-export const subjectOverride = (send: ClaimedSend): string | undefined =>
+export const subjectOverride = (send: Pick<ClaimedSend, 'payload'>): string | undefined =>
   typeof send.payload.subject === 'string' ? send.payload.subject : undefined;
 
 /** Product ids in a checkout trigger's cart: recommendations are made around them, never of them. */

@@ -15,7 +15,16 @@ import type { OutgoingMessage, SendOutcome, Transport } from '../sending/transpo
 import { latestCalendarPlan } from '../storage/campaign-versions';
 import type { Database } from '../storage/db';
 import { recommendationsFor } from '../storage/recommendations';
-import { type ClaimedSend, claimDueSends, loadGateFacts, loadSendContexts, markLeaseExpired } from '../storage/sends';
+import { wakeRunsAwaitingSends } from '../storage/send-outcomes';
+import {
+  cancelDueSendsOfEndedRuns,
+  type ClaimedSend,
+  claimDueSends,
+  expireLeases,
+  handOver,
+  loadGateFacts,
+  loadSendContexts,
+} from '../storage/sends';
 import { applyCaps } from './caps';
 import { gate as defaultGate, type GateContext } from './gate';
 import type { TickPhase } from './tick';
@@ -153,9 +162,9 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
     }
   }
 
-  async function call(message: OutgoingMessage): Promise<SendOutcome> {
+  async function call(message: OutgoingMessage, send: ClaimedSend): Promise<SendOutcome> {
     try {
-      return await o.transport.send(message);
+      return await o.transport.send(message, { leaseUntil: send.leaseUntil });
     } catch (err) {
       return { status: 'retry', error: `${o.transport.name} threw: ${(err as Error)?.message ?? String(err)}` };
     }
@@ -175,9 +184,20 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
   return {
     name: 'dispatch',
     async run(now: Date): Promise<number> {
-      const recovered = await markLeaseExpired(db, now);
-      if (recovered > 0) o.log.warn('sends left in sending past their lease marked unknown', { count: recovered });
-      count('unknown', recovered);
+      const cancelled = await cancelDueSendsOfEndedRuns(db, now);
+      count('cancelled', cancelled.length);
+      const expired = await db.transaction(async (tx) => {
+        const e = await expireLeases(tx, now);
+        await wakeRunsAwaitingSends(tx, e.unknown, now);
+        return e;
+      });
+      if (expired.requeued.length)
+        o.log.warn('sends whose claim expired before the provider call: queued again', { count: expired.requeued.length });
+      if (expired.unknown.length)
+        o.log.warn('sends whose claim expired after the provider call started: unknown', { count: expired.unknown.length });
+      count('unknown', expired.unknown.length);
+      count('requeued', expired.requeued.length);
+      const recovered = cancelled.length + expired.requeued.length + expired.unknown.length;
       const pause = await readDispatchPause(db);
       o.metrics.set(PAUSED, PAUSED_HELP, pause ? 1 : 0);
       if (pause) {
@@ -196,20 +216,24 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
         ready,
         o.concurrency ?? 8,
         async (message) => {
+          const send = byId.get(message.sendId) as ClaimedSend;
           if (!(await admitted(message, deadline))) {
             limited = true;
             out.released.push(message.sendId);
-          } else record(byId.get(message.sendId) as ClaimedSend, await call(message), now, out);
+          } else if (!(await handOver(db, { id: send.id, leaseUntil: send.leaseUntil, now, stamp: !o.transport.commitsWithSend }))) {
+            out.cancelled.push({ id: send.id, reason: 'run ended before the send went out' });
+          } else record(send, await call(message, send), now, out);
         },
         () => out.pause !== undefined || limited,
       );
       out.released.push(...notStarted.map((m) => m.sendId));
-      await settleBatch(o.database, out, now);
+      await settleBatch(o.database, out, new Map(claimed.map((s) => [s.id, s.leaseUntil])), now);
       if (out.pause) {
         o.metrics.set(PAUSED, PAUSED_HELP, 1);
         o.log.error(`dispatch paused by ${o.transport.name}: ${out.pause.reason}`);
       }
-      for (const kind of ['sent', 'failed', 'suppressed', 'deferred', 'retry', 'paused', 'unknown'] as const) count(kind, out[kind].length);
+      for (const kind of ['sent', 'failed', 'suppressed', 'cancelled', 'deferred', 'retry', 'paused', 'unknown'] as const)
+        count(kind, out[kind].length);
       return recovered + claimed.length - out.released.length;
     },
   };

@@ -1,9 +1,10 @@
 import type { Facts } from '../dsl/condition';
+import type { CampaignPlan } from '../dsl/plan';
 import { correlationKeyOf, decideEntry, triggeredBy } from '../journey/entry';
 import { initialState, step } from '../journey/index';
 import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
-import { claimUnprocessedEvents } from '../storage/event-claims';
+import { type ClaimedEvent, claimUnprocessedEvents, insertTriggerSkips } from '../storage/event-claims';
 import { loadFacts } from '../storage/facts';
 import { markEventsProcessed } from '../storage/journey-writes';
 import { lastEntries, lockActiveRunsOf } from '../storage/runs';
@@ -47,6 +48,7 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
       );
       const lastStart = new Map((await lastEntries(tx, contactIds)).map((e) => [`${e.contactId}:${e.campaign}`, e.lastStartedAt]));
       const writes = createRunWrites(now);
+      const skips: Parameters<typeof insertTriggerSkips>[1] = [];
       const active = new Map<number, RunHandle[]>();
       const track = (h: RunHandle) => active.set(h.contactId, [...(active.get(h.contactId) ?? []), h]);
       for (const r of existing) {
@@ -81,6 +83,12 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
         }
         for (const { versionId, plan } of campaigns) {
           if (!triggeredBy(plan, event, f, now)) continue;
+          const stale = staleBy(plan, event);
+          if (stale !== undefined) {
+            skips.push({ campaign: plan.id, contactId: event.contactId, eventId: event.id, reason: stale });
+            metrics.inc('almanac_entries_total', 'Trigger decisions by outcome', { campaign: plan.id, outcome: 'stale_event' });
+            continue;
+          }
           const correlationKey = correlationKeyOf(plan, event.properties);
           const mine = (active.get(event.contactId) ?? []).filter((r) => r.plan.id === plan.id && r.status === 'active');
           const history = {
@@ -108,7 +116,10 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
             continue;
           }
           try {
-            writes.start(handle, event.dedupeKey, step(plan, state, { kind: 'start', facts: f }, now), f);
+            // The journey's clock starts when the event happened: `wait: 1h` after a 10:00 checkout
+            // wakes at 11:00 however late the event arrived (at once if 11:00 has passed).
+            const startedAt = new Date(Math.min(now.getTime(), event.occurredAt.getTime()));
+            writes.start(handle, event.dedupeKey, step(plan, state, { kind: 'start', facts: f }, startedAt), f);
             track(handle);
           } catch (err) {
             handle.status = 'failed';
@@ -118,6 +129,7 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
         }
       }
       const written = await writes.flush(tx);
+      await insertTriggerSkips(tx, skips, now);
       await markEventsProcessed(
         tx,
         claimed.map((e) => e.id),
@@ -128,4 +140,27 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
       return claimed.length;
     });
   return batchedPhase('events', deps, runBatch);
+}
+
+/**
+ * Why `event` is too old to start `plan` (undefined: it is not): it arrived more than the
+ * trigger's `within` (default 24h) after it happened — a backfill, a late webhook retry, an
+ * import. A three-week-old cart gets no "you left something in your cart" mail.
+ */
+function staleBy(plan: CampaignPlan, event: ClaimedEvent): string | undefined {
+  if (plan.trigger.kind !== 'event' || plan.trigger.withinMs === null) return undefined;
+  const age = event.receivedAt.getTime() - event.occurredAt.getTime();
+  if (age <= plan.trigger.withinMs) return undefined;
+  return `stale event: arrived ${roughly(age)} after it happened (trigger within ${roughly(plan.trigger.withinMs)})`;
+}
+
+/** `21d`, `3h`, `45m`, `12s`: the largest unit, rounded down. */
+function roughly(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const)
+    if (ms >= size) return `${Math.floor(ms / size)}${unit}`;
+  return `${Math.floor(ms / 1000)}s`;
 }

@@ -3,7 +3,13 @@ import type { CampaignPlan } from '../dsl/plan';
 import type { Effect, RunState, StepResult } from '../journey/index';
 import type { Tx } from '../storage/db';
 import { insertEvents } from '../storage/events';
-import { insertSends, mergeContactAttributes, type NewSend } from '../storage/journey-writes';
+import {
+  cancelSendsOfEndedRuns,
+  insertSends,
+  mergeContactAttributes,
+  type NewSend,
+  wakeRunsWithSettledSends,
+} from '../storage/journey-writes';
 import { insertRuns, type NewRun, type RunUpdate, updateRuns } from '../storage/runs';
 import type { RunStatus } from '../storage/runs';
 
@@ -28,7 +34,8 @@ export function statusForExit(reason: string): RunStatus {
 /**
  * Collects everything a batch of steps decided and writes it in a few statements: new runs
  * (one insert), stepped runs (one update), sends (one insert, unique per run and step),
- * attribute updates (one statement), emitted events (one insert, processed by a later batch).
+ * attribute updates (one statement), emitted events (one insert, processed by a later batch),
+ * the waiting sends of runs that ended (cancelled, one statement).
  * The caller runs `flush` inside the transaction that claimed the work, so state and effects
  * commit together or not at all.
  */
@@ -152,9 +159,23 @@ export function createRunWrites(now: Date) {
       const sendsQueued = await insertSends(tx, sends);
       await mergeContactAttributes(tx, attributes, now);
       await insertEvents(tx, emitted);
+      // A send belongs to its run: a run that ended in this batch takes its waiting sends with it.
+      const handles = [...created.map((c) => c.handle), ...updated.keys()].filter((h) => h.id !== undefined);
+      await cancelSendsOfEndedRuns(
+        tx,
+        [...handles.filter((h) => h.status !== 'active').map((h) => h.id!), ...unsteppable.map((u) => u.id)],
+        now,
+      );
+      // A run waiting on a send that already exists and is settled (a replayed step) goes on at once.
+      await wakeRunsWithSettledSends(
+        tx,
+        handles.filter((h) => h.status === 'active' && h.state.phase === 'sending').map((h) => h.id!),
+        now,
+      );
       const result = { runsStarted: ids.filter((id) => id !== undefined).length, runsStepped: updates.length, sendsQueued };
       created.length = 0;
       updated.clear();
+      unsteppable.length = 0;
       nextWake = new Map();
       return result;
     },

@@ -25,5 +25,12 @@ export type SendOutcome =
  */
 export interface Transport {
   readonly name: string;
-  send(message: OutgoingMessage): Promise<SendOutcome>;
+  /**
+   * True when a `sent` answer is committed in the same database transaction as the send's
+   * `sent` status (the outbox): such a call is never in doubt, so the dispatcher does not stamp
+   * `handed_at` before it and a crash mid-call just puts the send back in the queue.
+   */
+  readonly commitsWithSend?: boolean;
+  /** `claim.leaseUntil`: the dispatcher's claim of the send (a transport that writes the send's status matches it). */
+  send(message: OutgoingMessage, claim?: { leaseUntil: Date }): Promise<SendOutcome>;
 }

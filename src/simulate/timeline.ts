@@ -1,5 +1,5 @@
 import type { Tx } from '../storage/db';
-import { readTimelineRuns, readTimelineSends } from '../storage/timeline';
+import { readTimelineRuns, readTimelineSends, readTimelineSkips } from '../storage/timeline';
 
 /** One line of a simulation's timeline. */
 export interface TimelineEntry {
@@ -9,13 +9,26 @@ export interface TimelineEntry {
   /** Step key, or `-` for entering and leaving a campaign. */
   step: string;
   outcome:
-    'entered' | 'holdout' | 'sent' | 'queued' | 'sending' | 'deferred' | 'suppressed' | 'failed' | 'unknown' | 'completed' | 'exited';
+    | 'entered'
+    | 'holdout'
+    | 'skipped'
+    | 'sent'
+    | 'queued'
+    | 'sending'
+    | 'deferred'
+    | 'suppressed'
+    | 'failed'
+    | 'unknown'
+    | 'cancelled'
+    | 'completed'
+    | 'exited';
   detail: string;
 }
 
 const order: Record<TimelineEntry['outcome'], number> = {
   entered: 0,
   holdout: 0,
+  skipped: 0,
   queued: 1,
   sending: 1,
   deferred: 1,
@@ -23,6 +36,7 @@ const order: Record<TimelineEntry['outcome'], number> = {
   suppressed: 1,
   failed: 1,
   unknown: 1,
+  cancelled: 1,
   exited: 2,
   completed: 2,
 };
@@ -30,14 +44,18 @@ const order: Record<TimelineEntry['outcome'], number> = {
 const iso = (d: string | Date) => new Date(d).toISOString().replace('.000Z', 'Z');
 
 /**
- * What happened, from the tables: every run's entry and end, every send with its outcome and
- * the time it happened. Sorted by time, contact, campaign, then entry < send < exit and step key,
+ * What happened, from the tables: every run's entry and end, every trigger skipped for a stale
+ * event, every send with its outcome and the time it happened (a cancelled send says why: its
+ * run ended first). Sorted by time, contact, campaign, then entry < send < exit and step key,
  * so the same simulation always prints the same bytes.
  */
 export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
   const runs = await readTimelineRuns(tx);
   const sends = await readTimelineSends(tx);
   const out: TimelineEntry[] = [];
+  for (const k of await readTimelineSkips(tx)) {
+    out.push({ time: iso(k.skipped_at), contact: k.contact, campaign: k.campaign, step: '-', outcome: 'skipped', detail: k.reason });
+  }
   for (const r of runs) {
     // Broadcasts say which local occurrence, and when the contact had no usable zone of its own.
     // (`zone` is the trigger's own IANA zone, or `contact`: each contact's own, else the calendar's.)

@@ -2,11 +2,14 @@ import { sql } from 'drizzle-orm';
 import type { EventFact } from '../dsl/condition';
 import type { Tx } from './db';
 import { rowsOf, ts } from './sql-values';
+import { triggerSkips } from './schema/index';
 
 export interface ClaimedEvent extends EventFact {
   id: number;
   dedupeKey: string;
   contactId: number | null;
+  /** When it arrived: its age then (`receivedAt − occurredAt`) decides whether a trigger's `within` still allows it. */
+  receivedAt: Date;
 }
 
 /**
@@ -26,6 +29,7 @@ export async function claimUnprocessedEvents(tx: Tx, options: { limit: number; n
     contact_id: string | number | null;
     properties: Record<string, unknown>;
     occurred_at: string | Date;
+    received_at: string | Date;
   }>(
     await tx.execute(sql`
       with claimed as (
@@ -33,7 +37,7 @@ export async function claimUnprocessedEvents(tx: Tx, options: { limit: number; n
         where e.processed_at is null and e.received_at <= ${ts(options.now)}
         order by e.id limit ${options.limit}
         for update skip locked)
-      select e.id, e.dedupe_key, e.type, e.contact_id, e.properties, e.occurred_at
+      select e.id, e.dedupe_key, e.type, e.contact_id, e.properties, e.occurred_at, e.received_at
       from events e join claimed using (id)
       where not exists (
         select 1 from events p
@@ -48,5 +52,19 @@ export async function claimUnprocessedEvents(tx: Tx, options: { limit: number; n
     contactId: r.contact_id === null ? null : Number(r.contact_id),
     properties: r.properties,
     occurredAt: new Date(r.occurred_at),
+    receivedAt: new Date(r.received_at),
   }));
+}
+
+/** Record triggers that matched an event too old to start a run (one statement; a repeat is ignored). */
+export async function insertTriggerSkips(
+  tx: Tx,
+  rows: Array<{ campaign: string; contactId: number; eventId: number; reason: string }>,
+  now: Date,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx
+    .insert(triggerSkips)
+    .values(rows.map((r) => ({ ...r, skippedAt: now })))
+    .onConflictDoNothing();
 }

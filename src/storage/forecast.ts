@@ -34,7 +34,11 @@ export const bitColumns = (membership: SQL[]) =>
   );
 export const bitsOf = (row: Record<string, unknown>, n: number) => Array.from({ length: n }, (_, k) => row[`b${k}`] === true);
 
-/** Active runs waking before `horizon`, a page of `limit` after `afterId`. */
+/**
+ * Active runs waking before `horizon`, a page of `limit` after `afterId`. A run waiting for its
+ * send (phase `sending`) wakes, as far as can be known now, when that send is due: a held send
+ * shifts the rest of its journey.
+ */
 export async function readActiveRuns(tx: Tx, afterId: number, horizon: Date, limit: number) {
   const rows = rowsOf<{
     id: string | number;
@@ -44,9 +48,12 @@ export async function readActiveRuns(tx: Tx, afterId: number, horizon: Date, lim
     next_wake_at: string | Date | null;
   }>(
     await tx.execute(sql`
-      select id, campaign_version_id, contact_id, state, next_wake_at from runs
-      where status = 'active' and id > ${afterId} and (next_wake_at is null or next_wake_at < ${ts(horizon)})
-      order by id limit ${limit}`),
+      select r.id, r.campaign_version_id, r.contact_id, r.state, coalesce(r.next_wake_at, s.not_before) as next_wake_at
+      from runs r
+      left join sends s on r.state->>'phase' = 'sending' and s.run_id = r.id and s.step_key = r.state->>'at'
+        and s.status in ('queued', 'deferred')
+      where r.status = 'active' and r.id > ${afterId} and (r.next_wake_at is null or r.next_wake_at < ${ts(horizon)})
+      order by r.id limit ${limit}`),
   );
   return rows.map((r) => ({
     id: Number(r.id),

@@ -2,7 +2,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import { idArray, rowsOf, ts } from './sql-values';
 import { currentConsent } from './consent';
-import { campaignVersions, contacts, runs, sendAttempts, sends, suppressions } from './schema/index';
+import { campaignVersions, contacts, runs, sends, suppressions } from './schema/index';
 
 /**
  * The dispatcher's SQL, one statement per function. Every time comes from the caller's `now`
@@ -28,28 +28,32 @@ export interface ClaimedSend extends SendFields {
   id: number;
   /** Including this claim. */
   attempts: number;
+  /** This claim's lease: also its token — every write of the claim's outcome matches it, so a claimant whose lease ran out changes nothing. */
+  leaseUntil: Date;
 }
 
-const recordset = (rows: unknown[]) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)`;
+export const recordset = (rows: unknown[]) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)`;
 
 /**
- * Claim up to `limit` due sends (queued or deferred, `not_before <= now`), oldest first, for
- * `leaseMs`. SKIP LOCKED: concurrent dispatchers claim disjoint sets.
+ * Claim up to `limit` due sends (queued or deferred, `not_before <= now`) of active runs, oldest
+ * first, for `leaseMs`. SKIP LOCKED: concurrent dispatchers claim disjoint sets. A claim clears
+ * `handed_at`: nothing of this attempt has reached a transport yet.
  */
 export async function claimDueSends(tx: Tx, o: { now: Date; limit: number; leaseMs: number }): Promise<ClaimedSend[]> {
   const rows = rowsOf<Record<string, unknown>>(
     await tx.execute(sql`
       with due as (
-        select id from sends
-        where status in ('queued', 'deferred') and not_before <= ${ts(o.now)}
-        order by not_before, id
+        select s.id from sends s
+        where s.status in ('queued', 'deferred') and s.not_before <= ${ts(o.now)}
+          and exists (select 1 from runs r where r.id = s.run_id and r.status = 'active')
+        order by s.not_before, s.id
         limit ${o.limit}
-        for update skip locked)
+        for update of s skip locked)
       update sends s
-      set status = 'sending', lease_until = ${ts(new Date(o.now.getTime() + o.leaseMs))}, attempts = s.attempts + 1
+      set status = 'sending', lease_until = ${ts(new Date(o.now.getTime() + o.leaseMs))}, attempts = s.attempts + 1, handed_at = null
       from due where s.id = due.id and s.status in ('queued', 'deferred')
       returning s.id, s.run_id, s.step_key, s.contact_id, s.campaign, s.campaign_version_id, s.template,
-                s.purpose, s.priority, s.payload, s.attempts`),
+                s.purpose, s.priority, s.payload, s.attempts, s.lease_until`),
   );
   return rows
     .map((r) => ({
@@ -64,22 +68,67 @@ export async function claimDueSends(tx: Tx, o: { now: Date; limit: number; lease
       priority: Number(r.priority),
       payload: (r.payload ?? {}) as Record<string, unknown>,
       attempts: Number(r.attempts),
+      leaseUntil: new Date(r.lease_until as string | Date),
     }))
     .sort((a, b) => a.id - b.id);
 }
 
 /**
- * A send still `sending` after its lease: the process died somewhere around the provider call,
- * so nobody knows whether it went out. It becomes `unknown` and is never claimed again (SES
- * notifications may settle it later). Returns how many.
+ * Sends still waiting (queued or deferred) whose run is no longer active: `cancelled`, with the
+ * run's end as the reason. The exit that ended the run cancels them in its own transaction
+ * (`cancelSendsOfEndedRuns`, src/storage/journey-writes.ts); this catches any that slipped past
+ * (a run ended by a path that does not know its sends). Returns their ids.
  */
-export async function markLeaseExpired(tx: Tx, now: Date): Promise<number> {
-  const rows = await tx
-    .update(sends)
-    .set({ status: 'unknown', reason: 'lease expired while sending: delivery unknown', leaseUntil: null })
-    .where(sql`${sends.status} = 'sending' and ${sends.leaseUntil} < ${ts(now)}`)
-    .returning({ id: sends.id });
-  return rows.length;
+export async function cancelDueSendsOfEndedRuns(tx: Tx, now: Date): Promise<number[]> {
+  const rows = rowsOf<{ id: string | number }>(
+    await tx.execute(sql`
+      update sends s set status = 'cancelled', settled_at = ${ts(now)}, lease_until = null,
+        reason = 'run ' || r.status || ': ' || coalesce(r.exit_reason, r.status)
+      from runs r
+      where r.id = s.run_id and r.status <> 'active' and s.status in ('queued', 'deferred') and s.not_before <= ${ts(now)}
+      returning s.id`),
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/**
+ * The moment of handing one claimed send to the transport, as one statement right before the
+ * call: only while this claim holds it (`lease_until` is the claim's token) and its run is still
+ * active — an exit that committed first wins, and the send is not handed over. With `stamp`
+ * (transports that deliver outside our transaction, e.g. SES) `handed_at` is set, so a crash
+ * from here on leaves the send `unknown`, never resent; the outbox commits its message and the
+ * `sent` status together and needs no stamp. Returns false when the send must not go.
+ */
+export async function handOver(tx: Tx, o: { id: number; leaseUntil: Date; now: Date; stamp: boolean }): Promise<boolean> {
+  const rows = rowsOf<{ id: string | number }>(
+    await tx.execute(sql`
+      update sends s set handed_at = ${o.stamp ? ts(o.now) : sql`s.handed_at`}
+      from runs r
+      where s.id = ${o.id} and s.status = 'sending' and s.lease_until = ${ts(o.leaseUntil)}
+        and r.id = s.run_id and r.status = 'active'
+      returning s.id`),
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Sends still `sending` after their lease: the process that claimed them died (or stalled past
+ * the lease). One never handed over (`handed_at` unset) provably did not leave: it goes back to
+ * `queued`, its attempt count kept, to be claimed again. One that was handed over may have been
+ * delivered: it becomes `unknown` and is never claimed again (SES notifications may settle it).
+ */
+export async function expireLeases(tx: Tx, now: Date): Promise<{ requeued: number[]; unknown: number[] }> {
+  const rows = rowsOf<{ id: string | number; status: string }>(
+    await tx.execute(sql`
+      update sends set lease_until = null,
+        status = case when handed_at is null then 'queued' else 'unknown' end,
+        reason = case when handed_at is null then reason else 'lease expired after the provider call started: delivery unknown' end,
+        last_error = case when handed_at is null then 'lease expired before the provider call: requeued' else last_error end
+      where status = 'sending' and lease_until < ${ts(now)}
+      returning id, status`),
+  );
+  const pick = (status: string) => rows.filter((r) => r.status === status).map((r) => Number(r.id));
+  return { requeued: pick('queued'), unknown: pick('unknown') };
 }
 
 export interface SendContextRow {
@@ -150,100 +199,6 @@ export async function loadGateFacts(tx: Tx, o: { contactIds: number[]; purposes:
     for (const r of rows) facts.suppressions.set(r.hash, r.reason);
   }
   return facts;
-}
-
-/**
- * Provider accepted: `sent` with its message id. Also settles a row marked `unknown` meanwhile.
- * `reason` is kept: on a sent row it says why the send was held before it went (quiet hours,
- * a blackout, a cap), which the simulate timeline and operators read.
- */
-export async function markSent(tx: Tx, rows: Array<{ id: number; providerMessageId: string }>, now: Date): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.execute(sql`
-    update sends s set status = 'sent', provider_message_id = v.pid, sent_at = ${ts(now)}, lease_until = null,
-      last_error = null
-    from ${recordset(rows.map((r) => ({ id: r.id, pid: r.providerMessageId })))} as v(id bigint, pid text)
-    where s.id = v.id and s.status in ('sending', 'unknown')`);
-}
-
-/** Final without a message: `failed` (bad address, render error, refused, gave up) or `suppressed`. */
-export async function settleSends(
-  tx: Tx,
-  status: 'failed' | 'suppressed',
-  rows: Array<{ id: number; reason: string; error?: string }>,
-  now: Date,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.execute(sql`
-    update sends s set status = ${status}, reason = v.reason, last_error = coalesce(v.error, s.last_error),
-      settled_at = ${ts(now)}, lease_until = null
-    from ${recordset(rows)} as v(id bigint, reason text, error text)
-    where s.id = v.id and s.status in ('sending', 'unknown')`);
-}
-
-/**
- * The provider gave no answer after the request may have gone out: `unknown`, never claimed
- * again (the provider's delivery notification, tagged with the send id, settles it).
- */
-export async function markUnknown(tx: Tx, rows: Array<{ id: number; error: string }>): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.execute(sql`
-    update sends s set status = 'unknown', reason = 'no answer from the provider: delivery unknown', last_error = v.error, lease_until = null
-    from ${recordset(rows)} as v(id bigint, error text)
-    where s.id = v.id and s.status = 'sending'`);
-}
-
-/**
- * Back to `queued` with the error kept: at its backoff time after a transient failure, or
- * (`notBefore` absent) where it was, when the account is paused.
- */
-export async function requeueSends(tx: Tx, rows: Array<{ id: number; notBefore?: Date; error: string }>): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.execute(sql`
-    update sends s set status = 'queued', not_before = coalesce(v.not_before, s.not_before), last_error = v.error,
-      lease_until = null
-    from ${recordset(rows.map((r) => ({ id: r.id, not_before: r.notBefore?.toISOString() ?? null, error: r.error })))}
-      as v(id bigint, not_before timestamptz, error text)
-    where s.id = v.id and s.status = 'sending'`);
-}
-
-/**
- * The gate said "not yet" (quiet hours, caps): `deferred` until then. The claim's attempt is
- * given back, since no provider was called and waiting must not use up retries.
- */
-export async function deferSends(tx: Tx, rows: Array<{ id: number; until: Date; reason: string }>): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.execute(sql`
-    update sends s set status = 'deferred', not_before = v.until, reason = v.reason, lease_until = null,
-      attempts = greatest(s.attempts - 1, 0)
-    from ${recordset(rows.map((r) => ({ id: r.id, until: r.until.toISOString(), reason: r.reason })))}
-      as v(id bigint, until timestamptz, reason text)
-    where s.id = v.id and s.status = 'sending'`);
-}
-
-/** Claimed but not attempted (dispatch paused mid-batch): back to `queued` exactly as before. */
-export async function releaseSends(tx: Tx, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await tx
-    .update(sends)
-    .set({ status: 'queued', leaseUntil: null, attempts: sql`greatest(${sends.attempts} - 1, 0)` })
-    .where(sql`${inArray(sends.id, ids)} and ${sends.status} = 'sending'`);
-}
-
-export interface NewSendAttempt {
-  sendId: number;
-  attempt: number;
-  /** The transport's answer (`SendOutcome['status']` in src/sending/transport.ts). */
-  outcome: 'sent' | 'retry' | 'failed' | 'paused' | 'unknown';
-  error: string | null;
-  startedAt: Date;
-  finishedAt: Date;
-}
-
-/** One row per provider call of the batch, for the operator. */
-export async function insertSendAttempts(tx: Tx, rows: NewSendAttempt[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.insert(sendAttempts).values(rows).onConflictDoNothing();
 }
 
 /** Lock these contacts' rows for the transaction (in id order, so two lockers cannot deadlock). */

@@ -52,3 +52,19 @@ export async function readTimelineSends(tx: Tx): Promise<TimelineSendRow[]> {
       from sends s join contacts c on c.id = s.contact_id`),
   );
 }
+
+export interface TimelineSkipRow {
+  contact: string;
+  campaign: string;
+  reason: string;
+  skipped_at: string | Date;
+}
+
+/** Triggers that matched an event too old to start a run. */
+export async function readTimelineSkips(tx: Tx): Promise<TimelineSkipRow[]> {
+  return rowsOf<TimelineSkipRow>(
+    await tx.execute(sql`
+      select coalesce(c.external_id, c.email, '#' || c.id) as contact, k.campaign, k.reason, k.skipped_at
+      from trigger_skips k join contacts c on c.id = k.contact_id`),
+  );
+}

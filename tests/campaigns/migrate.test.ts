@@ -66,7 +66,12 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 
 describe(`in-flight runs across versions on ${backend}`, () => {
   it('migrate: true moves runs on a surviving key to version 2 (same wake time) and exits runs on a vanished key', async () => {
-    const { tick } = engine(t.database);
+    const engineOf = engine(t.database, { dispatch: true });
+    // Each instant twice: sends go out in the first tick, and their runs go on in the second.
+    const tick = async (now: Date) => {
+      await engineOf.tick(now);
+      await engineOf.tick(now);
+    };
     const early = plus(T0, -2 * HOUR);
     await applyInline(t.database, files(v1(...MOVE), v1(...STAY)), templates, early);
     await ingest(t.database, [event(MOVE[1], 1, early), event(MOVE[1], 2, early)], early);
@@ -102,7 +107,12 @@ describe(`in-flight runs across versions on ${backend}`, () => {
   });
 
   it('without migrate: true running runs finish on version 1 while new entries start on version 2', async () => {
-    const { tick } = engine(t.database);
+    const engineOf = engine(t.database, { dispatch: true });
+    // Each instant twice: sends go out in the first tick, and their runs go on in the second.
+    const tick = async (now: Date) => {
+      await engineOf.tick(now);
+      await engineOf.tick(now);
+    };
     const T1 = plus(T0, 7 * DAY);
     const early = plus(T1, -2 * HOUR);
     await ingest(t.database, [event(STAY[1], 11, early)], early);

@@ -68,7 +68,12 @@ describe(`plan on ${backend}`, () => {
 
   it('a changed campaign lists its steps by key with the runs sitting on each; runs finish on version 1', async () => {
     await applyInline(t.database, { 'campaigns/cart.yaml': v1 }, templates, T0);
-    const { tick } = engine(t.database);
+    const engineOf = engine(t.database, { dispatch: true });
+    // Each instant twice: sends go out in the first tick, and their runs go on in the second.
+    const tick = async (now: Date) => {
+      await engineOf.tick(now);
+      await engineOf.tick(now);
+    };
     const early = plus(T0, -2 * HOUR);
     await ingest(t.database, [checkout(1, early), checkout(2, early)], early);
     await tick(early);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { step } from '../../src/journey';
-import { abandonedCart, at, begin, DAY, event, facts, HOUR, MIN } from './factory';
+import { abandonedCart, at, begin, DAY, event, facts, HOUR, MIN, step } from './factory';
 
 const ON_TIMEOUT = 'steps[2].on_timeout[0]';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, listStepKeys, nextKey, parentKeys, step, stepsByKey, type RunState } from '../../src/journey';
-import { abandonedCart, at, begin, DAY, event, facts, HOUR, makePlan, send, t0, wait } from './factory';
+import { initialState, listStepKeys, nextKey, parentKeys, stepsByKey, type RunState } from '../../src/journey';
+import { abandonedCart, at, begin, DAY, event, facts, HOUR, makePlan, send, t0, wait, step } from './factory';
 
 const f = facts();
 const ON_TIMEOUT = 'steps[2].on_timeout[0]';

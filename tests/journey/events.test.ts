@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { step } from '../../src/journey';
-import { at, attr, begin, event, facts, HOUR, makePlan, MIN, send, wait, waitUntil } from './factory';
+import { at, attr, begin, event, facts, HOUR, makePlan, MIN, send, wait, waitUntil, step } from './factory';
 
 const f = facts();
 

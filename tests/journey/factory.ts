@@ -1,6 +1,6 @@
 import type { AttributeOp, AttributeScope, Condition, EventFact, Facts } from '../../src/dsl/condition';
-import { PLAN_MARKER, PLAN_VERSION, type CampaignPlan, type Step } from '../../src/dsl/plan';
-import { initialState, step } from '../../src/journey';
+import { DEFAULT_TRIGGER_WITHIN_MS, PLAN_MARKER, PLAN_VERSION, type CampaignPlan, type Step } from '../../src/dsl/plan';
+import { type StepInput, type StepResult, initialState, step as rawStep, type RunState } from '../../src/journey';
 
 /**
  * Test plans without the compiler: step constructors (key '' = "give me my path key", or the
@@ -80,7 +80,7 @@ export function makePlan(steps: Step[], more: Partial<Omit<CampaignPlan, '$$alma
     file: 'campaigns/test-campaign.yaml',
     purpose: 'email.marketing',
     priority: 50,
-    trigger: { kind: 'event', event: 'checkout.started' },
+    trigger: { kind: 'event', event: 'checkout.started', withinMs: DEFAULT_TRIGGER_WITHIN_MS },
     reEntry: { mode: 'always' },
     exitOn: [],
     holdoutPercent: 0,
@@ -103,7 +103,7 @@ export const abandonedCart = (): CampaignPlan =>
     {
       id: 'abandoned-cart',
       file: 'campaigns/abandoned-cart.yaml',
-      trigger: { kind: 'event', event: 'checkout.started', correlate: 'checkout_id' },
+      trigger: { kind: 'event', event: 'checkout.started', correlate: 'checkout_id', withinMs: DEFAULT_TRIGGER_WITHIN_MS },
       exitOn: [{ event: 'order.created' }],
       holdoutPercent: 10,
     },
@@ -132,7 +132,28 @@ export function facts(more: { id?: number; attributes?: Record<string, unknown>;
   };
 }
 
-/** Create a run from a `checkout.started`-like trigger at t0 and take its first step. */
+/**
+ * `step` with every send settled the moment it is queued, as an outbox with nothing held would:
+ * while the run waits for its send (phase `sending`), it is woken at `now` as the dispatcher's
+ * settle would wake it, and the effects of all calls are returned together (updates carried into
+ * the facts, as the engine writes them between calls). Tests of the waiting itself use the real
+ * `step` from src/journey.
+ */
+export function step(plan: CampaignPlan, state: RunState, input: StepInput, now: Date): StepResult {
+  let result = rawStep(plan, state, input, now);
+  const effects = [...result.effects];
+  let f = input.facts;
+  for (let guard = 0; result.state.phase === 'sending' && guard < 1000; guard++) {
+    for (const e of result.effects) {
+      if (e.kind === 'update') f = { ...f, contact: { ...f.contact, attributes: { ...f.contact.attributes, ...e.attributes } } };
+    }
+    result = rawStep(plan, { ...result.state, wakeAt: now.toISOString() }, { kind: 'wake', facts: f }, now);
+    effects.push(...result.effects);
+  }
+  return { state: result.state, effects };
+}
+
+/** Create a run from a `checkout.started`-like trigger at t0 and take its first step (sends settle at once). */
 export function begin(plan: CampaignPlan, properties: Record<string, unknown> = {}, f: Facts = facts(), correlationKey?: string) {
   const state = initialState(plan, event(plan.trigger.kind === 'event' ? plan.trigger.event : 'schedule', t0, properties), correlationKey);
   return step(plan, state, { kind: 'start', facts: f }, t0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { migrateState, step, type RunState } from '../../src/journey';
-import { at, begin, facts, HOUR, makePlan, send, split, wait, waitUntil } from './factory';
+import { migrateState, type RunState } from '../../src/journey';
+import { at, begin, facts, HOUR, makePlan, send, split, wait, waitUntil, step } from './factory';
 
 const f = facts();
 const v1 = makePlan([wait(HOUR, 'first-wait'), send('a', { id: 'mail-a' })], { migrate: true });
@@ -15,7 +15,9 @@ describe('migrateState', () => {
     const v2 = makePlan([send('hello', { id: 'hello' }), wait(HOUR, 'first-wait'), send('b', { id: 'mail-b' })], { migrate: true });
     const sleeping = begin(v1).state;
     const moved = migrated(migrateState(v1, v2, sleeping));
-    expect(moved).toEqual(sleeping);
+    // Everything but the cycle guard's step count, which starts again on the new version.
+    const { taken: _taken, ...rest } = sleeping;
+    expect(moved).toEqual(rest);
     const woke = step(v2, moved, { kind: 'wake', facts: f }, at(HOUR));
     expect(woke.effects).toEqual([
       { kind: 'send', stepKey: 'mail-b', template: 'b' },

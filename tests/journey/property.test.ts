@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Step } from '../../src/dsl/plan';
-import { listStepKeys, step, type Effect, type RunState } from '../../src/journey';
-import { attr, begin, branch, emit, exit, facts, HOUR, makePlan, send, split, update, wait, waitUntil } from './factory';
+import { listStepKeys, type Effect, type RunState } from '../../src/journey';
+import { attr, begin, branch, emit, exit, facts, HOUR, makePlan, send, split, update, wait, waitUntil, step } from './factory';
 
 /** Random step trees of every kind, nested up to three levels. */
 const stepsArb: fc.Arbitrary<Step[]> = fc.letrec<{ steps: Step[]; step: Step }>((tie) => ({

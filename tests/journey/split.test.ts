@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf, isHeldOut, step } from '../../src/journey';
-import { begin, facts, HOUR, at, makePlan, send, split, wait } from './factory';
+import { bucketOf, isHeldOut } from '../../src/journey';
+import { begin, facts, HOUR, at, makePlan, send, split, wait, step } from './factory';
 
 const threeWay = makePlan([split({ A: [50, [send('a')]], B: [30, [send('b')]], C: [20, [send('c')]] }), send('after')]);
 const armOf = (id: number, plan = threeWay) => begin(plan, {}, facts({ id })).state.splits['steps[0]'];

@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, step } from '../../src/journey';
-import { at, attr, begin, branch, emit, event, exit, facts, HOUR, makePlan, send, split, t0, update, wait, waitUntil } from './factory';
+import { initialState } from '../../src/journey';
+import {
+  at,
+  attr,
+  begin,
+  branch,
+  emit,
+  event,
+  exit,
+  facts,
+  HOUR,
+  makePlan,
+  send,
+  split,
+  t0,
+  update,
+  wait,
+  waitUntil,
+  step,
+} from './factory';
 
 const MIN_10 = 10 * 60_000;
 

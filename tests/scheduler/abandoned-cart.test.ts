@@ -48,7 +48,7 @@ const runOf = (n: number) =>
 describe(`abandoned cart through the engine on ${backend}`, () => {
   it('reminds a non-buyer after 1 h, then sends the discount for a big cart when the reminder is not clicked', async () => {
     await applyInline(t.database, { 'campaigns/abandoned-cart.yaml': cart }, templates, T0);
-    const { tick } = engine(t.database);
+    const { tick } = engine(t.database, { dispatch: true });
     await ingest(t.database, [consent(1, plus(T0, -DAY)), checkout(1, T0)], T0);
     await tick(T0);
     expect(await runOf(1)).toEqual([{ status: 'active', exit_reason: null, at: 'steps[0]' }]);
@@ -59,9 +59,11 @@ describe(`abandoned cart through the engine on ${backend}`, () => {
 
     await tick(plus(T0, HOUR));
     expect(await sendsOf(1)).toEqual([{ template: 'cart-reminder', step_key: 'steps[1]' }]);
+    await tick(plus(T0, HOUR + 1000)); // the reminder went out: the run goes on into the click window
 
-    await tick(plus(T0, HOUR + 25 * HOUR)); // the wait_until's 24 h timeout passed without a click
+    await tick(plus(T0, HOUR + 24 * HOUR)); // the wait_until's 24 h timeout passed without a click
     expect((await sendsOf(1)).map((s) => s.template)).toEqual(['cart-reminder', 'cart-discount']);
+    await tick(plus(T0, HOUR + 24 * HOUR + 1000)); // the discount went out: the run completes
     expect(await runOf(1)).toEqual([{ status: 'completed', exit_reason: 'completed', at: null }]);
   });
 

@@ -47,17 +47,19 @@ describe(`broadcast fan-out on ${backend}`, () => {
       ],
       MON,
     );
-    const { tick } = engine(t.database);
+    const { tick } = engine(t.database, { dispatch: true });
     await tick(MON);
     expect(await runsFor('newsletter')).toEqual([]);
     await tick(at('2026-11-24T08:59:59Z'));
     expect(await runsFor('newsletter')).toEqual([]);
     await tick(at('2026-11-24T09:00:00Z'));
+    // The newsletter went out in this tick; each run goes on (and completes) once its send is settled.
     expect(await runsFor('newsletter')).toEqual([
-      { contact: 'none', entry_key: 'occurrence:2026-11-24T10:00', status: 'completed' },
-      { contact: 'waw', entry_key: 'occurrence:2026-11-24T10:00', status: 'completed' },
+      { contact: 'none', entry_key: 'occurrence:2026-11-24T10:00', status: 'active' },
+      { contact: 'waw', entry_key: 'occurrence:2026-11-24T10:00', status: 'active' },
     ]);
     await tick(at('2026-11-24T09:00:05Z')); // a repeated pass starts nothing
+    expect((await runsFor('newsletter')).map((r) => r.status)).toEqual(['completed', 'completed']);
     await tick(at('2026-11-24T15:00:00Z'));
     const tuesday = await runsFor('newsletter');
     expect(tuesday.map((r) => r.contact)).toEqual(['none', 'nyc', 'waw']); // 'silent' has no consent
@@ -66,21 +68,24 @@ describe(`broadcast fan-out on ${backend}`, () => {
   });
 
   it('a second engine ticking the same occurrence at the same time starts nothing twice', async () => {
-    const a = engine(t.database);
-    const b = engine(t.database);
+    const a = engine(t.database, { dispatch: true });
+    const b = engine(t.database, { dispatch: true });
     await Promise.all([a.tick(at('2026-12-01T09:00:00Z')), b.tick(at('2026-12-01T09:00:00Z'))]);
     const dec1 = (await runsFor('newsletter')).filter((r) => r.entry_key === 'occurrence:2026-12-01T10:00');
     expect(dec1.map((r) => r.contact)).toEqual(['none', 'waw']);
+    await a.tick(at('2026-12-01T09:00:01Z')); // the runs go on after their sends and complete
+    expect((await runsFor('newsletter')).every((r) => r.status === 'completed')).toBe(true);
   });
 
   it('skips occurrences missed while the engine was down for more than 6 hours, and counts them', async () => {
-    const { tick, metrics } = engine(t.database);
+    const { tick, metrics } = engine(t.database, { dispatch: true });
     // Last pass was 2026-12-01T09:00Z; the engine comes back two weeks later, at noon UTC on a Tuesday.
     await tick(at('2026-12-15T12:00:00Z'));
     const keys = new Set((await runsFor('newsletter')).map((r) => r.entry_key));
     expect(keys.has('occurrence:2026-12-08T10:00')).toBe(false);
     expect(keys.has('occurrence:2026-12-15T10:00')).toBe(true); // 3 h ago: within the catch-up window
     expect(await metrics.render()).toMatch(/almanac_broadcast_occurrences_missed_total\{campaign="newsletter"\} [1-9]/);
+    await tick(at('2026-12-15T12:00:01Z')); // the runs go on after their sends and complete
   });
 
   it('fans out range by range, two at once, and counts every run it started', async () => {
@@ -109,7 +114,7 @@ steps:
     await applyInline(t.database, { 'campaigns/flash-sale.yaml': flash, 'campaigns/calendar.yaml': calendar }, templates, T);
     const people = Array.from({ length: 40 }, (_, i) => consent(`f${i}`, 'Europe/Warsaw'));
     await ingest(t.database, people, T);
-    const { tick } = engine(t.database);
+    const { tick } = engine(t.database, { dispatch: true });
     await tick(T);
     await tick(plus(T, HOUR));
     const runs = await runsFor('flash-sale');

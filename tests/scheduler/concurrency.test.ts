@@ -19,7 +19,7 @@ steps:
 `;
 
 describe(`two tickers at once over 1000 runs on ${backend}`, () => {
-  it('steps every run exactly once per due step: 1000 entries, 1000 wakes, 2000 sends', { timeout: 120_000 }, async () => {
+  it('steps every run exactly once per due step: 1000 entries, 1000 wakes, 2000 sends, each sent once', { timeout: 120_000 }, async () => {
     await applyInline(t.database, { 'campaigns/ping.yaml': campaign }, ['welcome-1', 'welcome-2'], T0);
     const events = Array.from({ length: 1000 }, (_, i) => ({
       id: `ping-${i}`,
@@ -33,12 +33,24 @@ describe(`two tickers at once over 1000 runs on ${backend}`, () => {
     // is one connection, so there the two tickers interleave transaction by transaction.
     const other: Database = await openTestDb(t.schema);
     try {
-      const a = engine(t.database, { batchSize: 100 });
-      const b = engine(other, { batchSize: 100 });
+      const a = engine(t.database, { batchSize: 100, dispatch: true });
+      const b = engine(other, { batchSize: 100, dispatch: true });
       const first = await Promise.all([a.tick(T0), b.tick(T0)]);
       expect(first[0].events! + first[1].events!).toBe(1000);
-      const second = await Promise.all([a.tick(plus(T0, HOUR)), b.tick(plus(T0, HOUR))]);
-      expect(second[0].runs! + second[1].runs!).toBe(1000);
+      // Each run waits for its first send (one dispatch batch per ticker and tick); once it is
+      // settled the run goes on into its wait. Tick both at the same instant until all are through.
+      const untilQuiet = async (now: Date) => {
+        let stepped = 0;
+        for (let i = 0; i < 30; i++) {
+          const r = await Promise.all([a.tick(now), b.tick(now)]);
+          const work = r.reduce((n, x) => n + (x.runs ?? 0) + (x.dispatch ?? 0), 0);
+          stepped += r[0].runs! + r[1].runs!;
+          if (work === 0) return stepped;
+        }
+        throw new Error('still busy after 30 ticks');
+      };
+      expect(await untilQuiet(T0)).toBe(1000);
+      expect(await untilQuiet(plus(T0, HOUR))).toBe(2000); // 1000 wakes into the second send, 1000 after it settled
 
       const [summary] = await query<{ sends: number; runs: number; completed: number; max_per_step: number }>(
         t.database,
@@ -47,6 +59,11 @@ describe(`two tickers at once over 1000 runs on ${backend}`, () => {
                    (select coalesce(max(n), 0)::int from (select count(*) as n from sends group by run_id, step_key) x) as max_per_step`,
       );
       expect(summary).toEqual({ sends: 2000, runs: 1000, completed: 1000, max_per_step: 1 });
+      const [outbox] = await query<{ messages: number; sends: number }>(
+        t.database,
+        sql`select count(*)::int as messages, count(distinct send_id)::int as sends from outbox_messages`,
+      );
+      expect(outbox).toEqual({ messages: 2000, sends: 2000 });
       const third = await Promise.all([a.tick(plus(T0, 2 * HOUR)), b.tick(plus(T0, 2 * HOUR))]);
       expect(third[0].runs! + third[1].runs!).toBe(0);
     } finally {

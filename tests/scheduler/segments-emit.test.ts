@@ -104,9 +104,10 @@ steps:
       [{ id: 'vip-1', type: 'vip.qualified', occurred_at: T.toISOString(), contact: person('vera'), properties: {} }],
       T,
     );
-    const { tick } = engine(t.database);
+    const { tick } = engine(t.database, { dispatch: true });
     await tick(T); // vip-flag runs, updates, emits
-    await tick(plus(T, 1000)); // the emitted event is processed
+    await tick(plus(T, 1000)); // the emitted event is processed; vip-welcome sends
+    await tick(plus(T, 2000)); // each run goes on after its send settled, and completes
     expect(await runOf('vera', 'vip-flag')).toEqual([{ status: 'completed', exit_reason: 'completed' }]);
     expect(await runOf('vera', 'vip-welcome')).toEqual([{ status: 'completed', exit_reason: 'completed' }]);
     expect(await templatesSentTo('vera')).toEqual(['welcome-thanks']);
@@ -143,7 +144,7 @@ steps:
       })),
       T,
     );
-    const { tick, metrics } = engine(t.database);
+    const { tick, metrics } = engine(t.database, { dispatch: true });
     await tick(T);
     // Corrupt the version s1's run is on, as a bad manual edit or a future plan format would.
     await t.database.db.execute(
@@ -152,6 +153,7 @@ steps:
     await t.database.db.execute(sql`update runs set campaign_version_id = (select id from campaign_versions where campaign = 'broken')
       where contact_id = (select id from contacts where external_id = 's1')`);
     await tick(plus(T, HOUR));
+    await tick(plus(T, HOUR + 1000)); // s2's run goes on after its send settled, and completes
     const [failed] = await runOf('s1', 'slow');
     expect(failed?.status).toBe('failed');
     expect(failed?.exit_reason).toMatch(/^plan_missing:version \d+$/);

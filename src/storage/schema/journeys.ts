@@ -72,7 +72,11 @@ export const runs = pgTable(
   ],
 );
 
-export type SendStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown' | 'suppressed' | 'deferred';
+/**
+ * `queued`/`deferred` wait to be claimed; `sending` is claimed; `sent`, `failed`, `suppressed`,
+ * `unknown` (the provider may have it) and `cancelled` (its run ended first) are final.
+ */
+export type SendStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown' | 'suppressed' | 'deferred' | 'cancelled';
 
 /**
  * One message a run asked for, recorded in the same transaction as the step that caused it.
@@ -112,6 +116,13 @@ export const sends = pgTable(
      * approved sends, so two dispatchers can never both take a contact's last slot.
      */
     approvedAt: at('approved_at'),
+    /**
+     * When this claim handed the message to a transport that may deliver it outside our
+     * transaction (SES): stamped just before the provider call, cleared by every claim. A lease
+     * that expires with it unset proves nothing left, so the send goes back to the queue; with it
+     * set the send becomes `unknown` and is never sent again.
+     */
+    handedAt: at('handed_at'),
   },
   (t) => [
     uniqueIndex('sends_run_step_key').on(t.runId, t.stepKey),
@@ -170,3 +181,22 @@ export const runtimeFlags = pgTable('runtime_flags', {
   value: jsonb('value').notNull(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * A trigger that matched an event but started no run because the event was too old when it
+ * arrived (older than the trigger's `within`): counted and shown (simulate's timeline), never silent.
+ */
+export const triggerSkips = pgTable(
+  'trigger_skips',
+  {
+    id: id(),
+    campaign: text('campaign').notNull(),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    eventId: ref('event_id').notNull(),
+    reason: text('reason').notNull(),
+    skippedAt: at('skipped_at').notNull(),
+  },
+  (t) => [uniqueIndex('trigger_skips_campaign_event_key').on(t.campaign, t.eventId)],
+);

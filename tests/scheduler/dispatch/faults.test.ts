@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clearDispatchPause, readDispatchPause } from '../../../src/storage/dispatch-pause';
-import { claimDueSends } from '../../../src/storage/sends';
+import { claimDueSends, handOver } from '../../../src/storage/sends';
 import { useTestDatabase } from '../../helpers/db';
 import { attemptsOf, fakeTransport, queueOne, queueSends, resetTables, sendRow, testDispatcher } from './fixtures';
 
@@ -118,9 +118,9 @@ describe('account paused', () => {
 });
 
 describe('lease recovery', () => {
-  it('a send left in sending past its lease becomes unknown and is never sent again', async () => {
+  it('a send claimed by a dispatcher that died before handing it over goes back to the queue and is sent once', async () => {
     const [stale] = await queueSends(t.database, { notBefore: now });
-    // a dispatcher claimed it and died before writing an outcome
+    // a dispatcher claimed it and died before the provider call
     expect(await claimDueSends(t.database.db, { now, limit: 10, leaseMs: 60_000 })).toHaveLength(1);
     const [fresh] = await queueSends(t.database, { notBefore: later(30_000) });
     const { transport, calls } = fakeTransport(() => ({ status: 'sent', providerMessageId: 'x' }));
@@ -128,10 +128,26 @@ describe('lease recovery', () => {
 
     await phase.run(later(59_999)); // still leased: left alone
     expect((await sendRow(t.database, stale!.sendId)).status).toBe('sending');
+    await phase.run(later(60_001)); // the lease expired: nothing was handed over, so it is queued again
+    await phase.run(later(60_002));
+    expect(calls.map((c) => c.sendId).sort()).toEqual([stale!.sendId, fresh!.sendId].sort());
+    expect(await sendRow(t.database, stale!.sendId)).toMatchObject({ status: 'sent', attempts: 2 });
+    await phase.run(later(3_600_000));
+    expect(calls).toHaveLength(2);
+    expect(await metrics.render()).toContain('almanac_sends_total{outcome="requeued"} 1');
+  });
+
+  it('a send whose provider call may have started when its dispatcher died becomes unknown and is never sent again', async () => {
+    const [stale] = await queueSends(t.database, { notBefore: now });
+    const [claim] = await claimDueSends(t.database.db, { now, limit: 10, leaseMs: 60_000 });
+    // handed to a transport that delivers outside our transaction (SES), then the process died
+    expect(await handOver(t.database.db, { id: claim!.id, leaseUntil: claim!.leaseUntil, now, stamp: true })).toBe(true);
+    const { transport, calls } = fakeTransport(() => ({ status: 'sent', providerMessageId: 'x' }));
+    const { phase, metrics } = testDispatcher(t.database, transport);
     await phase.run(later(60_001));
     expect(await sendRow(t.database, stale!.sendId)).toMatchObject({ status: 'unknown', reason: expect.stringContaining('lease expired') });
     await phase.run(later(3_600_000));
-    expect(calls.map((c) => c.sendId)).toEqual([fresh!.sendId]);
+    expect(calls).toEqual([]);
     expect((await sendRow(t.database, stale!.sendId)).status).toBe('unknown');
     expect(await metrics.render()).toContain('almanac_sends_total{outcome="unknown"} 1');
   });
