@@ -9,9 +9,12 @@ import { isIanaZone } from '../events/fields';
  * are skipped. Errors name the file and line. An event without `occurred_at` happens at
  * `defaultTime`; events may be dated any time after it (they are history being replayed, not
  * events received now), so the live API's refusal of future-dated events does not apply.
+ * An event line may carry `received_at` (simulate only): when the event arrives, if later than it
+ * happened — to replay a backfill or a late webhook; triggers then judge its age (`within`).
  */
 export interface SimulationInput {
-  events: IngestEvent[];
+  /** `receivedAt`: when it arrives (default: when it happened). */
+  events: Array<IngestEvent & { receivedAt?: Date }>;
   contacts: ContactInput[];
 }
 
@@ -31,8 +34,18 @@ export function parseNdjson(file: string, text: string, into: SimulationInput, d
       into.contacts.push(contactLine(where, obj));
       return;
     }
+    const { received_at: receivedRaw, ...event } = obj && typeof obj === 'object' ? obj : { received_at: undefined };
+    const receivedAt = receivedRaw === undefined ? undefined : new Date(String(receivedRaw));
+    if (receivedAt && (typeof receivedRaw !== 'string' || Number.isNaN(receivedAt.getTime()))) {
+      throw new AppError('validation_failed', `${where}: received_at: expected an ISO time such as 2026-11-23T10:00:00Z`);
+    }
     // Events without an id get one from their position, so a re-run is the same run.
-    const withId = obj && typeof obj === 'object' && !('id' in obj) ? { ...obj, id: `${file}:${i + 1}` } : obj;
+    const withId =
+      obj && typeof obj === 'object' && !('id' in obj)
+        ? { ...event, id: `${file}:${i + 1}` }
+        : obj && typeof obj === 'object'
+          ? event
+          : obj;
     // `defaultTime` (--from) is not a receipt time: events after it are the simulation's future,
     // so the future-date check of live ingestion (MAX_FUTURE_SKEW_MS) is off here.
     const parsed = parseEventBody(withId, { now: defaultTime, maxFutureSkewMs: null });
@@ -42,7 +55,12 @@ export function parseNdjson(file: string, text: string, into: SimulationInput, d
         `${where}: ${parsed.error.map((e) => `${e.path.replace('(body)', 'event')}: ${e.message}`).join('; ')}`,
       );
     }
-    into.events.push(...parsed.value);
+    for (const e of parsed.value) {
+      if (receivedAt && receivedAt < e.occurredAt) {
+        throw new AppError('validation_failed', `${where}: received_at: ${String(receivedRaw)} is before the event's occurred_at`);
+      }
+      into.events.push(receivedAt ? { ...e, receivedAt } : e);
+    }
   });
 }
 

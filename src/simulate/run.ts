@@ -59,9 +59,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     await database.db.transaction((tx) => upsertContactIds(tx, collapseContacts(options.input.contacts).rows));
   }
   const byTime = new Map<number, typeof options.input.events>();
-  for (const e of options.input.events) byTime.set(e.occurredAt.getTime(), [...(byTime.get(e.occurredAt.getTime()) ?? []), e]);
+  for (const e of options.input.events) {
+    const arrives = (e.receivedAt ?? e.occurredAt).getTime();
+    byTime.set(arrives, [...(byTime.get(arrives) ?? []), e]);
+  }
   for (const time of [...byTime.keys()].sort((a, b) => a - b)) {
-    // Received when they happened, so the clock meets them in order.
+    // Received when they happened (or at their `received_at`), so the clock meets them in order.
     await ingestEvents(database.db, byTime.get(time)!, { source: 'simulate', now: new Date(time) });
   }
   await markHistoryProcessed(database.db, options.from);

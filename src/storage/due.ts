@@ -18,7 +18,7 @@ export async function nextDueAt(tx: Tx): Promise<Date | null> {
   return row?.next ? new Date(row.next) : null;
 }
 
-/** Events that happened before a simulation starts are history: they count, they trigger nothing. */
+/** Events that arrived before a simulation starts are history: they count, they trigger nothing. */
 export async function markHistoryProcessed(tx: Tx, before: Date): Promise<void> {
-  await tx.execute(sql`update events set processed_at = occurred_at where processed_at is null and occurred_at < ${ts(before)}`);
+  await tx.execute(sql`update events set processed_at = received_at where processed_at is null and received_at < ${ts(before)}`);
 }

@@ -58,7 +58,7 @@ describe.runIf(runs)('a worker killed mid-tick', () => {
       properties: {},
     }));
     await ingest(t.database, events, T0);
-    const { tick } = engine(t.database);
+    const { tick } = engine(t.database, { dispatch: true });
     await tick(T0);
     const due = plus(T0, HOUR);
 
@@ -76,6 +76,7 @@ describe.runIf(runs)('a worker killed mid-tick', () => {
         if (stepped === 0) await new Promise((r) => setTimeout(r, 100));
       }
       expect(stepped).toBe(50);
+      await tick(due); // each run goes on after its send was settled, and completes
     } finally {
       worker.child.kill('SIGKILL');
     }
