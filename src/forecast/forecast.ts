@@ -1,6 +1,6 @@
 import { blackoutDays } from '../calendar/blackout';
 import { broadcastCandidates, candidateOf, entrySlots, RATE_WINDOW_DAYS } from './candidates';
-import { type ForecastContact, type ForecastRow, settleContact, tallyForecast } from './settle';
+import { chainRun, type ForecastContact, type ForecastRow, settleContact, tallyForecast } from './settle';
 import { predictEntrySends, predictRunSends } from './journeys';
 import { BROADCAST_CATCH_UP_MS, type BroadcastTrigger, isBroadcast } from '../calendar/occurrences';
 import { zoneOrFallback } from '../calendar/zone';
@@ -88,9 +88,13 @@ export async function forecast(database: Database, range: { from: Date; to: Date
           if (!plan || !f || !eligible(plan, f)) continue;
           const source = isBroadcast(plan) ? 'broadcast' : 'journey';
           const c = contactOf(run.contactId);
-          for (const s of predictRunSends({ plan, state: run.state as RunState, wakeAt: run.wakeAt, facts: f, now, until: horizon })) {
-            c.candidates.push(candidateOf(plan, source, s.due, s.weight));
-          }
+          const sends = predictRunSends({ plan, state: run.state as RunState, wakeAt: run.wakeAt, facts: f, now, until: horizon });
+          c.candidates.push(
+            ...chainRun(
+              sends.map((s) => candidateOf(plan, source, s.due, s.weight)),
+              c.candidates.length,
+            ),
+          );
         }
       }
 
@@ -163,7 +167,10 @@ export async function forecast(database: Database, range: { from: Date; to: Date
         const observed = (now.getTime() - (firstApplied.get(plan.id)?.getTime() ?? now.getTime())) / DAY_MS;
         for (const slot of entrySlots(rates.get(plan.id)!, observed, now, horizon)) {
           const share = 1 - plan.holdoutPercent / 100; // the nominal holdout, steadier than the few draws seen
-          const candidates = predictEntrySends(plan, slot.at, horizon).map((s) => candidateOf(plan, 'journey', s.due, s.weight * share));
+          const predicted = predictEntrySends(plan, slot.at, horizon);
+          const sends = predicted.map((s) => candidateOf(plan, 'journey', s.due, s.weight * share));
+          // One path (no split forking it into weighted arms): its sends follow each other.
+          const candidates = predicted.every((s) => s.weight === predicted[0]!.weight) ? chainRun(sends, 0) : sends;
           if (candidates.length) entries.push({ zone: slot.zone, weight: slot.weight, candidates, recent: [] });
         }
       }

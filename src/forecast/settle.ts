@@ -23,6 +23,17 @@ export interface ForecastCandidate {
   weight: number;
   /** Already held by the gate before the forecast began (a `deferred` row): counts as deferred. */
   held?: boolean;
+  /**
+   * The index (in the contact's `candidates`) of the send of the same run just before this one:
+   * the journey waits for that send, so this one is not due until it has gone out, and moves by
+   * as much as it was held. Absent: nothing of its run comes before it.
+   */
+  after?: number;
+}
+
+/** Chain one run's predicted sends, in order, as `after` links (indices from `offset`, where they will sit in `candidates`). */
+export function chainRun(sends: ForecastCandidate[], offset: number): ForecastCandidate[] {
+  return sends.map((c, i) => (i === 0 ? c : { ...c, after: offset + i - 1 }));
 }
 
 /** One contact, or `weight` contacts known to have exactly the same sends (same zone, same broadcasts). */
@@ -68,13 +79,27 @@ export function settleContact(
   const pending = contact.candidates.map((candidate, id) => ({ id, candidate, notBefore: candidate.due.getTime() }));
   const recent = [...contact.recent];
   const out: SettledSend[] = [];
+  // A send waits for the one before it in its run (`after`); `settledAt` says when each went.
+  const settledAt = new Map<number, number>();
+  const waiting = new Set(pending.filter((p) => p.candidate.after !== undefined).map((p) => p.id));
+  const release = (id: number, at: number) => {
+    settledAt.set(id, at);
+    const delay = at - contact.candidates[id]!.due.getTime();
+    for (const p of pending) {
+      if (p.candidate.after !== id) continue;
+      waiting.delete(p.id);
+      p.notBefore += Math.max(0, delay);
+    }
+  };
   // Every pass settles or moves at least one send forward; the bound only guards a bad calendar.
   for (let guard = pending.length * 64 + 16; pending.length > 0 && guard > 0; guard--) {
-    const t = Math.min(...pending.map((p) => p.notBefore));
+    const ready = pending.filter((p) => !waiting.has(p.id));
+    if (ready.length === 0) break;
+    const t = Math.min(...ready.map((p) => p.notBefore));
     if (t >= horizon.getTime()) break;
     const now = new Date(t);
     const passed: typeof pending = [];
-    for (const p of pending.filter((x) => x.notBefore === t)) {
+    for (const p of ready.filter((x) => x.notBefore === t)) {
       if (p.candidate.transactional) {
         passed.push(p);
         continue;
@@ -99,6 +124,7 @@ export function settleContact(
         return;
       }
       pending.splice(pending.indexOf(p), 1);
+      release(p.id, t); // sent or suppressed by the cap: either way settled, and its run goes on
       if (d.action === 'skip') return;
       out.push({ candidate: p.candidate, at: now, weight: p.candidate.weight * contact.weight });
       recent.push({ at: now, purpose: p.candidate.purpose, transactional: p.candidate.transactional });

@@ -9,7 +9,7 @@ import { loadFacts } from '../storage/facts';
 import { markEventsProcessed } from '../storage/journey-writes';
 import { lastEntries, lockActiveRunsOf } from '../storage/runs';
 import type { PlanCache } from '../campaigns/plan-cache';
-import { createRunWrites, type RunHandle } from './run-writes';
+import { createRunWrites, handleOf, type RunHandle } from './run-writes';
 import { batchedPhase, type TickPhase } from './tick';
 
 export interface PhaseDeps {
@@ -55,16 +55,7 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
         const plan = runPlans.get(r.versionId);
         const state = r.state as RunHandle['state'];
         if (!plan) writes.failUnsteppable({ id: r.id, state }, `plan_missing:version ${r.versionId}`);
-        else
-          track({
-            id: r.id,
-            versionId: r.versionId,
-            plan,
-            contactId: r.contactId,
-            correlationKey: r.correlationKey,
-            state,
-            status: 'active',
-          });
+        else track(handleOf(r, plan));
       }
       for (const event of claimed) {
         if (event.contactId === null) continue;

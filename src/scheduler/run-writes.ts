@@ -10,7 +10,7 @@ import {
   type NewSend,
   wakeRunsWithSettledSends,
 } from '../storage/journey-writes';
-import { insertRuns, type NewRun, type RunUpdate, updateRuns } from '../storage/runs';
+import { insertRuns, type NewRun, type RunRow, type RunUpdate, updateRuns } from '../storage/runs';
 import type { RunStatus } from '../storage/runs';
 
 /** A run the batch is working on: an existing row (`id`) or one it is about to insert. */
@@ -25,6 +25,17 @@ export interface RunHandle {
 }
 
 /** What an exit reason means for the run's status. */
+/** The handle of a stored active run whose plan was found. */
+export const handleOf = (r: RunRow, plan: CampaignPlan): RunHandle => ({
+  id: r.id,
+  versionId: r.versionId,
+  plan,
+  contactId: r.contactId,
+  correlationKey: r.correlationKey,
+  state: r.state as RunState,
+  status: 'active',
+});
+
 export function statusForExit(reason: string): RunStatus {
   if (reason === 'completed') return 'completed';
   if (reason === 'exit_step' || reason.startsWith('exit_on:')) return 'exited';

@@ -3,7 +3,7 @@ import type { Database } from '../storage/db';
 import { loadFacts } from '../storage/facts';
 import { claimDueRuns } from '../storage/runs';
 import type { PhaseDeps } from './events-phase';
-import { createRunWrites, type RunHandle } from './run-writes';
+import { createRunWrites, handleOf, type RunHandle } from './run-writes';
 import { batchedPhase, type TickPhase } from './tick';
 
 /**
@@ -33,15 +33,7 @@ export function createRunsPhase(deps: PhaseDeps & { database: Database }): TickP
           metrics.inc('almanac_run_failures_total', 'Runs failed by the engine', { reason: plan ? 'contact_missing' : 'plan_missing' });
           continue;
         }
-        const handle: RunHandle = {
-          id: r.id,
-          versionId: r.versionId,
-          plan,
-          contactId: r.contactId,
-          correlationKey: r.correlationKey,
-          state,
-          status: 'active',
-        };
+        const handle = handleOf(r, plan);
         try {
           writes.step(handle, step(plan, handle.state, { kind: 'wake', facts: f }, now), f);
         } catch (err) {

@@ -112,6 +112,17 @@ Plan: 1 to add, 1 to change, 0 to remove.
         '  = unchanged: calendar.yaml, segments.yaml\n\nPlan: 0 to add, 0 to change, 1 to remove.\n',
     );
   });
+
+  it('a run waiting for its held reminder is counted on the send step', async () => {
+    const journeys = engine(t.database); // no dispatcher: the reminder stays queued, as a held send does
+    await ingest(t.database, [checkout(4, T0)], T0);
+    await journeys.tick(T0);
+    await journeys.tick(plus(T0, HOUR));
+    const text = await planText(t.database, compileInline({ 'campaigns/cart.yaml': v2(false) }, templates));
+    // 3 (asleep in first-wait until now) and 4 are both at the reminder, waiting for it to go.
+    expect(text).toContain('      ~ reminder        send cart-reminder → send cart-last-call  [2 runs here]\n');
+    expect(text).toContain('      - first-wait      wait 1h  [0 runs here]\n');
+  });
 });
 
 const newsletter = `campaign: newsletter

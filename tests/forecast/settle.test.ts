@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ForecastCandidate, settleContact, tallyForecast } from '../../src/forecast/settle';
+import { chainRun, type ForecastCandidate, settleContact, tallyForecast } from '../../src/forecast/settle';
 import type { CalendarPlan } from '../../src/dsl/plan';
 import { DAY, HOUR, at, plus } from '../helpers/engine';
 
@@ -92,6 +92,25 @@ describe("settling predicted sends with the dispatcher's rules", () => {
     expect(tallyForecast(settled, 'Europe/Warsaw', { from: at('2026-12-01T00:00:00Z'), to: at('2026-12-10T00:00:00Z') })).toEqual([
       { date: '2026-12-01', campaign: 'a', sends: 1, deferred: 0, source: 'journey' },
       { date: '2026-12-02', campaign: 'a', sends: 1, deferred: 1, source: 'journey' },
+    ]);
+  });
+});
+
+describe('a run’s sends follow each other (the journey waits for its send)', () => {
+  const noCaps: CalendarPlan = { ...calendar, frequencyCaps: [] };
+  it('a reminder held by Christmas moves the discount due a day after it by as much', () => {
+    const reminder = candidate('cart', 80, at('2026-12-25T11:00:00Z')); // 12:00 Warsaw, Christmas
+    const discount = candidate('cart', 80, at('2026-12-26T11:00:00Z')); // due 24 h after the reminder was due
+    const contact = (candidates: ForecastCandidate[]) => ({ zone: 'Europe/Warsaw', weight: 1, candidates, recent: [] });
+    // Alone, the discount would go 4 hours after the held reminder.
+    expect(when(settleContact(contact([reminder, discount]), noCaps, at('2027-01-05T00:00:00Z')))).toEqual([
+      ['cart', '2026-12-26T07:00:00.000Z'],
+      ['cart', '2026-12-26T11:00:00.000Z'],
+    ]);
+    // Chained, it waits the reminder's 20 hours too: a full day after the reminder went.
+    expect(when(settleContact(contact(chainRun([reminder, discount], 0)), noCaps, at('2027-01-05T00:00:00Z')))).toEqual([
+      ['cart', '2026-12-26T07:00:00.000Z'],
+      ['cart', '2026-12-27T07:00:00.000Z'],
     ]);
   });
 });

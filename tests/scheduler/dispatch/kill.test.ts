@@ -32,6 +32,20 @@ function doomedWorker(mode: 'after-claim' | 'in-call', until: RegExp) {
   return { child, reached, exited };
 }
 
+/** Run the doomed worker until it prints `until`, let `meanwhile` look, then SIGKILL it; returns what it printed. */
+async function killWhen(mode: 'after-claim' | 'in-call', until: RegExp, meanwhile: () => Promise<void> = async () => {}) {
+  const worker = doomedWorker(mode, until);
+  try {
+    const lines = await worker.reached;
+    await meanwhile();
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    return lines;
+  } finally {
+    worker.child.kill('SIGKILL');
+  }
+}
+
 const statuses = () =>
   query<{ status: string; n: number }>(t.database, sql`select status, count(*)::int as n from sends group by status order by status`);
 
@@ -40,15 +54,9 @@ describe.runIf(runs)('a dispatcher process killed mid-batch', () => {
 
   it('SIGKILLed right after its claim: after the lease every send is delivered, each exactly once', { timeout: 60_000 }, async () => {
     const queued = await queueSends(t.database, { notBefore: now }, 20);
-    const worker = doomedWorker('after-claim', /stuck after claim/);
-    try {
-      await worker.reached;
+    await killWhen('after-claim', /stuck after claim/, async () => {
       expect(await statuses()).toEqual([{ status: 'sending', n: 20 }]);
-      worker.child.kill('SIGKILL');
-      await worker.exited;
-    } finally {
-      worker.child.kill('SIGKILL');
-    }
+    });
     const { transport, calls } = fakeTransport((m) => ({ status: 'sent', providerMessageId: `p-${m.sendId}` }));
     const { phase } = testDispatcher(t.database, transport);
     await phase.run(later(59_000)); // still leased: nobody may touch them
@@ -64,16 +72,8 @@ describe.runIf(runs)('a dispatcher process killed mid-batch', () => {
     { timeout: 60_000 },
     async () => {
       const queued = await queueSends(t.database, { notBefore: now }, 5);
-      const worker = doomedWorker('in-call', /in call \d+/);
-      let inFlight: number;
-      try {
-        const lines = await worker.reached;
-        inFlight = Number(/in call (\d+)/.exec(lines.find((l) => l.startsWith('in call'))!)![1]);
-        worker.child.kill('SIGKILL');
-        await worker.exited;
-      } finally {
-        worker.child.kill('SIGKILL');
-      }
+      const lines = await killWhen('in-call', /in call \d+/);
+      const inFlight = Number(/in call (\d+)/.exec(lines.find((l) => l.startsWith('in call'))!)![1]);
       const { transport, calls } = fakeTransport((m) => ({ status: 'sent', providerMessageId: `p-${m.sendId}` }));
       const { phase } = testDispatcher(t.database, transport);
       await phase.run(later(61_000));
