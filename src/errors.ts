@@ -44,12 +44,7 @@ export class AppError extends Error {
 export const isAppError = (err: unknown): err is AppError => err instanceof AppError;
 
 /** `{ error: { code, message, details } }`, the body of every error response. */
-export function errorBody(err: AppError): { error: { code: ErrorCode; message: string; details?: unknown } } {
-  return {
-    error: {
-      code: err.code,
-      message: err.message,
-      ...(err.details === undefined ? {} : { details: err.details }),
-    },
-  };
+/** The one error shape: `details` is always there (`{}` when the error has none), as the README promises. */
+export function errorBody(err: AppError): { error: { code: ErrorCode; message: string; details: unknown } } {
+  return { error: { code: err.code, message: err.message, details: err.details ?? {} } };
 }

@@ -15,9 +15,21 @@ export function isIanaZone(zone: string): boolean {
   }
 }
 
+/**
+ * The canonical name of a zone, as stored: what the platform's tz database resolves it to, so
+ * `europe/warsaw` is stored as `Europe/Warsaw` and links as their target (`US/Pacific` →
+ * `America/Los_Angeles`, `EST5EDT` → `America/New_York`, `GMT` → `UTC`). Undefined for anything
+ * that is not a named zone (offsets like `+01:00`, unknown names).
+ */
+export function canonicalZone(zone: string): string | undefined {
+  if (!isIanaZone(zone)) return undefined;
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
 export const timezoneField = z
   .string({ error: 'expected an IANA time zone such as Europe/Warsaw' })
-  .refine(isIanaZone, { error: 'expected an IANA time zone such as Europe/Warsaw' });
+  .refine(isIanaZone, { error: 'expected an IANA time zone such as Europe/Warsaw' })
+  .transform((zone) => canonicalZone(zone)!);
 
 export const localeField = z
   .string({ error: 'expected a locale such as pl or en-GB' })

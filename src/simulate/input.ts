@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import { parseEventBody } from '../events/schema';
 import type { ContactInput, IngestEvent } from '../events/types';
-import { isIanaZone } from '../events/fields';
+import { canonicalZone } from '../events/fields';
 
 /**
  * Read simulate's NDJSON: each line is an event in the one JSON shape (DESIGN.md "Events") or a
@@ -70,7 +70,7 @@ function contactLine(where: string, obj: Record<string, unknown>): ContactInput 
   const externalId = typeof c.id === 'string' ? c.id : undefined;
   const email = typeof c.email === 'string' ? c.email.toLowerCase() : undefined;
   if (!externalId && !email) throw new AppError('validation_failed', `${where}: contact: needs an id or an email`);
-  const zone = typeof c.timezone === 'string' && isIanaZone(c.timezone) ? c.timezone : undefined;
+  const zone = typeof c.timezone === 'string' ? canonicalZone(c.timezone) : undefined;
   const attributes = { ...(obj.attributes as Record<string, unknown> | undefined) };
   return {
     ...(externalId ? { externalId } : {}),

@@ -29,7 +29,18 @@ describe(`http app on ${backend}`, () => {
   it('an unknown route is a JSON 404 in the error shape', async () => {
     const res = await app().app.request('/nowhere', { method: 'POST' });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'no route for POST /nowhere' } });
+    expect(await res.json()).toEqual({
+      error: { code: 'not_found', message: 'no route for POST /nowhere', details: { method: 'POST', path: '/nowhere' } },
+    });
+  });
+
+  it('a browser asking for a page gets the error as HTML; the API keeps JSON', async () => {
+    const page = await app().app.request('/nowhere', { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<p>no route for GET /nowhere</p>');
+    const api = await app().app.request('/v1/nowhere', { headers: { accept: 'text/html' } });
+    expect(api.headers.get('content-type')).toContain('application/json');
   });
 
   it('AppErrors keep their status, code and details', async () => {
@@ -45,7 +56,7 @@ describe(`http app on ${backend}`, () => {
     const res = await a.request('/boom/bug');
     expect(res.status).toBe(500);
     const body = await res.json();
-    expect(body).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    expect(body).toEqual({ error: { code: 'internal', message: 'internal error', details: {} } });
     expect(JSON.stringify(body)).not.toContain('secret');
     expect(logged).toEqual(['unhandled error on GET /boom/bug']);
   });

@@ -19,8 +19,9 @@ describe(`POST /v1/events on ${backend}`, () => {
     const missing = await app.request('/v1/events', { method: 'POST', body: JSON.stringify(event('a-0')) });
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({
-      error: { code: 'unauthorized', message: 'expected an "Authorization: Bearer <API key>" header' },
+      error: { code: 'unauthorized', message: 'expected an "Authorization: Bearer <API key>" header', details: {} },
     });
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="almanac"');
     const wrong = await app.request('/v1/events', authed(event('a-0'), { authorization: 'Bearer nope' }));
     expect(wrong.status).toBe(401);
     const unconfigured = await ingestApp(t.database, { apiKeys: [] }).app.request('/v1/events', authed(event('a-0')));
