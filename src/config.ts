@@ -69,6 +69,10 @@ const envSchema = z
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
     API_KEYS: csv.default([]),
     BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+    REQUEST_DEADLINE_MS: wholeNumber(1, 600_000).default(10_000),
+    SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3_600).default(10),
+    /** Deepest nesting of a JSON body (objects and arrays) before a 400; see src/http/events-input.ts. */
+    JSON_MAX_DEPTH: wholeNumber(1, 1000).default(64),
     SHOPIFY_WEBHOOK_SECRET: z.string().min(8, { error: "expected the app's API secret key (Shopify signs webhooks with it)" }).optional(),
     INGEST_SECRETS: ingestSecrets.default({}),
     MAIL_FROM: z
@@ -155,7 +159,20 @@ export interface Config {
   database:
     { kind: 'postgres'; url: string; schema: string; poolMax: number } | { kind: 'pglite'; dataDir: string | 'memory'; schema: string };
   /** `linkSigningKey` signs links in messages (view in browser: src/render/view-token.ts). */
-  http: { port: number; host: string; publicUrl: string; bodyLimitBytes: number; apiKeys: string[]; linkSigningKey: string };
+  /** `jsonMaxDepth`: JSON_MAX_DEPTH, the deepest nesting a JSON body may have (400 beyond). */
+  http: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    bodyLimitBytes: number;
+    jsonMaxDepth: number;
+    apiKeys: string[];
+    linkSigningKey: string;
+    /** REQUEST_DEADLINE_MS: a handler that has not answered by then gets a 503 `deadline_exceeded`. */
+    requestDeadlineMs: number;
+  };
+  /** SHUTDOWN_GRACE_SECONDS: on SIGTERM, how long `serve`/`worker` wait for work in flight before exiting anyway. */
+  shutdownGraceSeconds: number;
   scheduler: { tickIntervalSeconds: number; batchSize: number; leaseSeconds: number };
   /** Webhook signing secrets: Shopify's, and a Standard Webhooks secret per ingest source. */
   webhooks: { shopifySecret?: string; ingestSecrets: Record<string, string> };
@@ -209,9 +226,12 @@ export function loadConfig(env: Env): Config {
       host: e.HOST,
       publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      jsonMaxDepth: e.JSON_MAX_DEPTH,
       apiKeys: e.API_KEYS,
       linkSigningKey: e.LINK_SIGNING_KEY,
+      requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     },
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     scheduler: { tickIntervalSeconds: e.TICK_INTERVAL_SECONDS, batchSize: e.TICK_BATCH_SIZE, leaseSeconds: e.LEASE_SECONDS },
     webhooks: {
       ...(e.SHOPIFY_WEBHOOK_SECRET === undefined ? {} : { shopifySecret: e.SHOPIFY_WEBHOOK_SECRET }),

@@ -1,5 +1,5 @@
 import type { Trigger } from '../dsl/plan';
-import { DEFAULT_ANCHOR, floatingBetween } from './floating';
+import { DEFAULT_ANCHOR, type ExpansionMeter, floatingBetween } from './floating';
 import { parseLocal, requireZone, wallMs, wallToInstant } from './zone';
 
 /** A broadcast trigger: a recurring `schedule` or a one-off `at`. */
@@ -38,8 +38,9 @@ export const triggerZone = (trigger: BroadcastTrigger, contactZone: string): str
  * - `start` is DTSTART (time-of-day and phase come from it); without it, floating.ts's fixed
  *   DEFAULT_ANCHOR (2000-01-01 00:00 local) so results do not depend on the range asked for.
  * - `until` is inclusive (an occurrence exactly at `until` fires).
+ * - The cost follows the range, not its distance from `start` (floating.ts); `meter` counts it.
  */
-export function expandTrigger(trigger: BroadcastTrigger, range: Range, zone: string): Date[] {
+export function expandTrigger(trigger: BroadcastTrigger, range: Range, zone: string, meter?: ExpansionMeter): Date[] {
   const tz = requireZone(triggerZone(trigger, zone));
   const from = range.from.getTime();
   const to = range.to.getTime();
@@ -53,7 +54,9 @@ export function expandTrigger(trigger: BroadcastTrigger, range: Range, zone: str
     const wallTo = wallMs(range.to, tz) + DAY_MS;
     const anchor = trigger.start ? parseLocal(trigger.start) : DEFAULT_ANCHOR;
     const until = trigger.until ? parseLocal(trigger.until) : Infinity;
-    walls = floatingBetween(trigger.rrule, anchor, Math.max(wallFrom, anchor), Math.min(wallTo, until + 1)).filter((w) => w <= until);
+    walls = floatingBetween(trigger.rrule, anchor, Math.max(wallFrom, anchor), Math.min(wallTo, until + 1), meter).filter(
+      (w) => w <= until,
+    );
   }
   const instants = new Set<number>();
   for (const wall of walls) {
@@ -68,17 +71,22 @@ export function expandTrigger(trigger: BroadcastTrigger, range: Range, zone: str
  * and 10:00 in New York are different instants). A trigger with its own zone gives every zone
  * the same instants. Zones must be valid: resolve contacts' zones with `zoneOrFallback` first.
  */
-export function expandForZones(trigger: BroadcastTrigger, range: Range, zones: Iterable<string>): Map<string, Date[]> {
+export function expandForZones(
+  trigger: BroadcastTrigger,
+  range: Range,
+  zones: Iterable<string>,
+  meter?: ExpansionMeter,
+): Map<string, Date[]> {
   const out = new Map<string, Date[]>();
   let shared: Date[] | undefined;
   for (const zone of zones) {
     if (out.has(zone)) continue;
     if (trigger.timezone !== 'contact') {
       requireZone(zone);
-      shared ??= expandTrigger(trigger, range, zone);
+      shared ??= expandTrigger(trigger, range, zone, meter);
       out.set(zone, [...shared]);
     } else {
-      out.set(zone, expandTrigger(trigger, range, zone));
+      out.set(zone, expandTrigger(trigger, range, zone, meter));
     }
   }
   return out;

@@ -6,8 +6,17 @@ import { emailField, localeField } from './fields';
  * of our event JSON shape. Shopify payloads are trusted for shape only after the HMAC check, and
  * a malformed optional field (an odd locale) is dropped rather than failing the delivery.
  */
+/**
+ * A Shopify numeric id: a JS number only while it is a safe integer; larger ones arrive as the
+ * string of their digits (src/http/events-input.ts `parseJson`). A rounded double beyond 2^53
+ * (a caller that parsed with plain `JSON.parse`) is not an id: `shopifyId` falls back to the gid.
+ */
+export const shopifyNumericId = z.union([z.number(), z.string().regex(/^\d{1,30}$/)], {
+  error: 'expected a Shopify id (a whole number, or its digits as a string)',
+});
+
 export const shopifyCustomer = z.looseObject({
-  id: z.union([z.number(), z.string()]).nullish(),
+  id: shopifyNumericId.nullish(),
   admin_graphql_api_id: z.string().nullish(),
   email: z.string().nullish(),
   first_name: z.string().nullish(),
@@ -21,12 +30,15 @@ export const shopifyCustomer = z.looseObject({
 export type ShopifyCustomer = z.output<typeof shopifyCustomer>;
 
 /**
- * Shopify ids exceed 2^53 in places; JSON numbers that large lose digits, so the exact id is read
- * from `admin_graphql_api_id` (`gid://shopify/Customer/123…`) when present.
+ * The exact id, as a string of digits. Shopify ids exceed 2^53 in places (orders
+ * 820982911946154508): `parseJson` hands those over as digit strings, which are used as they are;
+ * a safe integer is printed. A number beyond 2^53 has already lost digits, so then the id is read
+ * from `admin_graphql_api_id` (`gid://shopify/Customer/123…`), or is undefined without one.
  */
 export function shopifyId(id: number | string | null | undefined, gid: string | null | undefined): string | undefined {
-  const fromGid = gid ? /\/(\d+)$/.exec(gid)?.[1] : undefined;
-  return fromGid ?? (id === null || id === undefined ? undefined : String(id));
+  if (typeof id === 'string' && /^\d+$/.test(id)) return id;
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
+  return gid ? /\/(\d+)$/.exec(gid)?.[1] : undefined;
 }
 
 export interface ContactJson {

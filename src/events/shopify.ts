@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Result } from '../dsl/diagnostics';
 import { fieldErrors } from './fields';
-import { consentEventJson, contactJson, shopifyCustomer, shopifyId } from './shopify-customer';
+import { consentEventJson, contactJson, shopifyCustomer, shopifyId, shopifyNumericId } from './shopify-customer';
 import type { FieldError } from './types';
 
 /**
@@ -11,12 +11,17 @@ import type { FieldError } from './types';
  * → `order.created` (`checkout_token` is `checkout_id`; ingest also writes the `orders` row);
  * each may add a consent event for the customer. Dedupe keys name the business fact, not the
  * delivery, so Shopify sending the same checkout or order under two webhook ids stores it once.
+ * Every id ends up a string of its exact digits (order, customer, product: `shopifyId`); the
+ * checkout `token` and `checkout_token` are strings already.
  */
 export type ShopifyMapping = { kind: 'events'; events: unknown[] } | { kind: 'ignored'; reason: string };
 
 const money = z.union([z.string().regex(/^-?\d+(\.\d+)?$/), z.number()], { error: 'expected an amount' });
 const lineItem = z.looseObject({
-  product_id: z.union([z.number(), z.string()]).nullish(),
+  id: shopifyNumericId.nullish(),
+  admin_graphql_api_id: z.string().nullish(),
+  variant_id: shopifyNumericId.nullish(),
+  product_id: shopifyNumericId.nullish(),
   title: z.string(),
   quantity: z.number().int(),
   price: money,
@@ -38,19 +43,26 @@ const checkout = z.looseObject({
 });
 const order = z.looseObject({
   ...common,
-  id: z.union([z.number(), z.string()]),
+  id: shopifyNumericId,
   admin_graphql_api_id: z.string().nullish(),
   name: z.string().nullish(),
   checkout_token: z.string().nullish(),
 });
 
+/** Our items; `line_item_id` and `variant_id` (exact digit strings) when Shopify sends them. */
 const items = (lines: z.output<typeof lineItem>[]) =>
-  lines.map((l) => ({
-    product_id: l.product_id === null || l.product_id === undefined ? null : String(l.product_id),
-    title: l.title,
-    quantity: l.quantity,
-    price: Number(l.price),
-  }));
+  lines.map((l) => {
+    const lineItemId = shopifyId(l.id, l.admin_graphql_api_id);
+    const variantId = shopifyId(l.variant_id, undefined);
+    return {
+      product_id: shopifyId(l.product_id, undefined) ?? null,
+      title: l.title,
+      quantity: l.quantity,
+      price: Number(l.price),
+      ...(lineItemId !== undefined && { line_item_id: lineItemId }),
+      ...(variantId !== undefined && { variant_id: variantId }),
+    };
+  });
 
 export function mapShopifyWebhook(topic: string, payload: unknown, webhookId: string): Result<ShopifyMapping, FieldError[]> {
   if (topic === 'checkouts/create' || topic === 'checkouts/update') {
@@ -82,7 +94,15 @@ export function mapShopifyWebhook(topic: string, payload: unknown, webhookId: st
     const o = parsed.data;
     const contact = contactJson(o.customer, o.email, o.customer_locale);
     if (!contact) return { ok: true, value: { kind: 'ignored', reason: 'the order has no customer id or email' } };
-    const orderId = shopifyId(o.id, o.admin_graphql_api_id)!;
+    const orderId = shopifyId(o.id, o.admin_graphql_api_id);
+    if (orderId === undefined) {
+      return {
+        ok: false,
+        error: [
+          { path: 'id', message: 'expected the exact order id: digits beyond 2^53 must not be rounded (or send admin_graphql_api_id)' },
+        ],
+      };
+    }
     const event = {
       id: `shopify:order.created:${orderId}`,
       type: 'order.created',

@@ -5,6 +5,7 @@ import { instantToLocal } from '../calendar/zone';
 import type { Database } from '../storage/db';
 
 import { forecast } from './forecast';
+import { Pace } from './pace';
 import { createPlanCache } from '../campaigns/plan-cache';
 
 /** Local dates (YYYY-MM-DD) in the calendar zone, both inclusive. */
@@ -17,15 +18,18 @@ export interface ViewRange {
  * The applied calendar as `buildCalendarView` shows it: active campaigns, the newest
  * calendar.yaml (UTC and nothing blacked out before the first apply) and the forecast for the
  * range, whose day boundaries are midnights in the calendar zone. `now` is the forecast's
- * "today" and the view's highlighted day.
+ * "today" and the view's highlighted day. `options.pace` counts the work (forecast and
+ * occurrences), yields to the event loop now and then and stops the work once its signal aborts.
  */
-export async function calendarView(database: Database, range: ViewRange, now: Date): Promise<CalendarView> {
+export async function calendarView(database: Database, range: ViewRange, now: Date, options: { pace?: Pace } = {}): Promise<CalendarView> {
+  const pace = options.pace ?? new Pace();
   const { calendar, campaigns } = await database.db.transaction(async (tx) => ({
     calendar: (await latestCalendarPlan(tx)) ?? emptyCalendar(),
     campaigns: (await createPlanCache().active(tx)).map((c) => c.plan),
   }));
-  const rows = await forecast(database, rangeInstants(range, calendar.timezone), now);
-  return buildCalendarView({ calendar, campaigns, forecast: rows, range, now });
+  const rows = await forecast(database, rangeInstants(range, calendar.timezone), now, { pace });
+  pace.check();
+  return buildCalendarView({ calendar, campaigns, forecast: rows, range, now, meter: pace.meter });
 }
 
 /** The calendar zone's date at `now` (UTC before the first apply): the month view's default month. */

@@ -24,12 +24,26 @@ import {
   readPendingSends,
 } from '../storage/forecast';
 import { createPlanCache } from '../campaigns/plan-cache';
+import { Pace } from './pace';
+import type { CalendarPlan } from '../dsl/plan';
 
 export type { ForecastRow } from './settle';
 
 /** Rows read per statement. */
 const BATCH = 1000;
 const DAY_MS = 86_400_000;
+
+/**
+ * How far before a window that starts after `now` the forecast starts its ideal clock: sends
+ * due before the window still take cap slots in it, and a blackout or quiet hours move them into
+ * it. At least this, or the longest cap window when that is longer.
+ */
+export const FORECAST_LEAD_DAYS = 14;
+
+export interface ForecastOptions {
+  /** Counts the work done and yields to the event loop now and then (./pace.ts); stops when aborted. */
+  pace?: Pace;
+}
 
 type Broadcast = { versionId: number; plan: CampaignPlan & { trigger: BroadcastTrigger }; since: Date };
 
@@ -49,20 +63,33 @@ type Broadcast = { versionId: number; plan: CampaignPlan & { trigger: BroadcastT
  * - then every contact's sends go through the dispatcher's own rules (`settleContact`: blackout,
  *   quiet hours in the contact's zone, frequency caps with priority against the sends it already
  *   had) and are counted on the day they go out.
+ *
+ * The work follows the window, not its distance from `now`: the ideal clock starts at `now`, or
+ * for a window further ahead FORECAST_LEAD_DAYS (or the longest cap window) before it, with no
+ * backlog carried over from the days in between (in-flight runs and pending sends still count;
+ * broadcast occurrences and entries between `now` and that start are not expanded).
+ * The reads take one snapshot; the settling runs after it, paced (`options.pace`).
  */
-export async function forecast(database: Database, range: { from: Date; to: Date }, now: Date): Promise<ForecastRow[]> {
+export async function forecast(
+  database: Database,
+  range: { from: Date; to: Date },
+  now: Date,
+  options: ForecastOptions = {},
+): Promise<ForecastRow[]> {
   if (!(range.to > range.from) || range.to <= now) return [];
   const horizon = range.to;
-  return database.db.transaction(
+  const pace = options.pace ?? new Pace();
+  const { calendar, everyone } = await database.db.transaction(
     async (tx) => {
       const calendar = (await latestCalendarPlan(tx)) ?? emptyCalendar();
+      const start = clockStart(calendar, range.from, now);
       const plans = createPlanCache();
       const active = await plans.active(tx);
       const broadcasts: Broadcast[] = [];
       for (const { versionId, plan } of active) {
         if (!isBroadcast(plan)) continue;
         const mark = (await readWatermark(tx, plan.id)) ?? (await versionCreatedAt(tx, versionId));
-        const floor = new Date(now.getTime() - BROADCAST_CATCH_UP_MS);
+        const floor = start > now ? new Date(start.getTime() - 1) : new Date(now.getTime() - BROADCAST_CATCH_UP_MS);
         broadcasts.push({ versionId, plan, since: mark > floor ? mark : floor });
       }
       const contacts = new Map<number, ForecastContact>();
@@ -83,6 +110,7 @@ export async function forecast(database: Database, range: { from: Date; to: Date
         );
         const facts = await loadFacts(tx, [...new Set(runs.map((r) => r.contactId))], { now });
         for (const run of runs) {
+          await pace.step();
           const plan = versions.get(run.versionId);
           const f = facts.get(run.contactId);
           if (!plan || !f || !eligible(plan, f)) continue;
@@ -103,6 +131,7 @@ export async function forecast(database: Database, range: { from: Date; to: Date
         const pending = await readPendingSends(tx, after, horizon, BATCH);
         if (pending.length === 0) break;
         after = pending[pending.length - 1]!.id;
+        await pace.step(pending.length);
         const versions = await plans.byIds(
           tx,
           pending.map((s) => s.versionId),
@@ -130,9 +159,22 @@ export async function forecast(database: Database, range: { from: Date; to: Date
       // Broadcasts: those contacts one by one, everyone else by group.
       const membership = broadcasts.map((b) => recipientsSql(recipientConditions(b.plan, now)));
       const groups = broadcasts.length ? await countAudienceGroups(tx, membership, calendar.timezone) : new Map<string, number>();
+      // The same (broadcast, zone) expands once: contacts share the instants, not the objects.
+      const expanded = new Map<string, ReturnType<typeof broadcastCandidates>>();
+      const candidatesFor = (k: number, zone: string, weight: number) => {
+        const key = `${k}\u0000${zone}`;
+        let list = expanded.get(key);
+        if (!list) {
+          const b = broadcasts[k]!;
+          list = broadcastCandidates(b.plan, zone, { since: b.since, now, horizon, weight: 1, meter: pace.meter });
+          expanded.set(key, list);
+        }
+        return list.map((c) => ({ ...c, weight }));
+      };
       const ids = [...contacts.keys()];
       for (let i = 0; i < ids.length; i += BATCH) {
         for (const row of await readMembership(tx, ids.slice(i, i + BATCH), membership, calendar.timezone)) {
+          await pace.step();
           const c = contactOf(row.id);
           c.zone = row.timezone;
           const key = groupKey(row.zone, row.bits);
@@ -141,20 +183,17 @@ export async function forecast(database: Database, range: { from: Date; to: Date
             const b = broadcasts[k]!;
             if (!member || isHeldOut(b.plan, drawKey({ id: row.id, external_id: row.externalId, email: row.email }))) return;
             const zone = zoneOrFallback(row.zone, calendar.timezone).zone;
-            c.candidates.push(...broadcastCandidates(b.plan, zone, { since: b.since, now, horizon, weight: 1 }));
+            c.candidates.push(...candidatesFor(k, zone, 1));
           });
         }
       }
       const grouped: ForecastContact[] = [];
       for (const [key, count] of groups) {
         if (count <= 0) continue;
+        await pace.step();
         const [rawZone, bits] = key.split('\u0000') as [string, string];
         const zone = zoneOrFallback(rawZone, calendar.timezone).zone;
-        const candidates = broadcasts.flatMap((b, k) =>
-          bits[k] === '1'
-            ? broadcastCandidates(b.plan, zone, { since: b.since, now, horizon, weight: 1 - b.plan.holdoutPercent / 100 })
-            : [],
-        );
+        const candidates = broadcasts.flatMap((b, k) => (bits[k] === '1' ? candidatesFor(k, zone, 1 - b.plan.holdoutPercent / 100) : []));
         grouped.push({ zone: rawZone, weight: count, candidates, recent: [] });
       }
 
@@ -165,7 +204,8 @@ export async function forecast(database: Database, range: { from: Date; to: Date
       for (const { plan } of active) {
         if (isBroadcast(plan) || !rates.has(plan.id)) continue;
         const observed = (now.getTime() - (firstApplied.get(plan.id)?.getTime() ?? now.getTime())) / DAY_MS;
-        for (const slot of entrySlots(rates.get(plan.id)!, observed, now, horizon)) {
+        for (const slot of entrySlots(rates.get(plan.id)!, observed, now, horizon, start)) {
+          await pace.step();
           const share = 1 - plan.holdoutPercent / 100; // the nominal holdout, steadier than the few draws seen
           const predicted = predictEntrySends(plan, slot.at, horizon);
           const sends = predicted.map((s) => candidateOf(plan, 'journey', s.due, s.weight * share));
@@ -175,14 +215,27 @@ export async function forecast(database: Database, range: { from: Date; to: Date
         }
       }
 
-      const isBlackout = blackoutDays(calendar);
-      const settled = [...contacts.values(), ...grouped, ...entries].flatMap((c) =>
-        c.candidates.length ? settleContact(c, calendar, horizon, isBlackout) : [],
-      );
-      return tallyForecast(settled, calendar.timezone, range);
+      return { calendar, everyone: [...contacts.values(), ...grouped, ...entries] };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
+
+  // Settling is pure CPU: outside the snapshot (the embedded database serves others meanwhile), paced.
+  const isBlackout = blackoutDays(calendar);
+  const settled: ReturnType<typeof settleContact> = [];
+  for (const c of everyone) {
+    if (!c.candidates.length) continue;
+    await pace.step(c.candidates.length);
+    for (const send of settleContact(c, calendar, horizon, isBlackout)) settled.push(send);
+  }
+  return tallyForecast(settled, calendar.timezone, range);
+}
+
+/** Where the ideal clock starts: `now`, or a lead before a window further ahead (FORECAST_LEAD_DAYS). */
+function clockStart(calendar: CalendarPlan, from: Date, now: Date): Date {
+  const longest = Math.max(0, ...calendar.frequencyCaps.map((c) => c.perMs));
+  const lead = Math.max(FORECAST_LEAD_DAYS * DAY_MS, longest);
+  return new Date(Math.max(now.getTime(), from.getTime() - lead));
 }
 
 /** The gate would suppress or fail it anyway: no address, or no consent for a marketing purpose. */

@@ -2,6 +2,7 @@ import type { CalendarPlan, CampaignPlan } from '../dsl/plan';
 import { blackoutsBetween } from '../calendar/blackout';
 import { type IcsEvent, toIcs } from '../calendar/ics';
 import { expandTrigger, isBroadcast } from '../calendar/occurrences';
+import type { ExpansionMeter } from '../calendar/floating';
 import { seasonsOn } from '../calendar/seasons';
 import { addDays, instantToLocal, localToInstant, parseLocal } from '../calendar/zone';
 
@@ -71,6 +72,8 @@ export interface ViewInput {
   /** local dates in the calendar zone, both inclusive */
   range: { from: string; to: string };
   now: Date;
+  /** counts the rrule dates the occurrences took (floating.ts) */
+  meter?: ExpansionMeter;
 }
 
 /** calendar.yaml before anything is applied: UTC, nothing blacked out. */
@@ -144,7 +147,7 @@ export function rangeInstants(range: { from: string; to: string }, zone: string)
   return { from: localToInstant(`${range.from}T00:00`, zone), to: localToInstant(`${addDays(range.to, 1)}T00:00`, zone) };
 }
 
-export function buildCalendarView({ calendar, campaigns, forecast, range, now }: ViewInput): CalendarView {
+export function buildCalendarView({ calendar, campaigns, forecast, range, now, meter }: ViewInput): CalendarView {
   const zone = calendar.timezone;
   const dates = daysBetween(range.from, range.to);
   const blackouts = blackoutsBetween(calendar, range.from, addDays(range.to, 1));
@@ -159,7 +162,7 @@ export function buildCalendarView({ calendar, campaigns, forecast, range, now }:
   const sorted = [...campaigns].sort((a, b) => a.id.localeCompare(b.id));
   for (const plan of sorted) {
     if (!isBroadcast(plan)) continue;
-    for (const at of expandTrigger(plan.trigger, rangeInstants(range, zone), zone)) {
+    for (const at of expandTrigger(plan.trigger, rangeInstants(range, zone), zone, meter)) {
       const shown = instantToLocal(at, zone);
       const day = byDate.get(shown.date);
       if (!day) continue;

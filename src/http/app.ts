@@ -9,6 +9,7 @@ import { calendarRoutes } from './calendar';
 import { contactRoutes } from './contacts';
 import { eventRoutes } from './events';
 import { apiKey } from './middleware/api-key/index';
+import { DEFAULT_REQUEST_DEADLINE_MS, deadline } from './middleware/deadline/index';
 import { outboxRoutes } from './outbox';
 import { ingestWebhookRoutes } from './webhooks-ingest';
 import { shopifyWebhookRoutes } from './webhooks-shopify';
@@ -31,6 +32,10 @@ export interface AppDeps {
    * renderer over TEMPLATES_DIR, LINK_SIGNING_KEY, PUBLIC_URL and the sender. Absent: not mounted.
    */
   messages?: Omit<MessageRouteDeps, 'database'>;
+  /** Milliseconds a handler has to answer before a 503 `deadline_exceeded` (REQUEST_DEADLINE_MS); default 10 s. */
+  requestDeadlineMs?: number;
+  /** Deepest nesting a JSON body may have (JSON_MAX_DEPTH); default 64. */
+  jsonMaxDepth?: number;
   /** The request clock (receipt time, webhook timestamp window); tests inject a fixed one. */
   now?: () => Date;
 }
@@ -56,16 +61,18 @@ export function createApp(deps: AppDeps) {
     await next();
     deps.metrics.inc('almanac_http_requests_total', 'HTTP requests answered', { status: String(c.res.status) });
   });
+  app.use('*', deadline({ ms: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS }));
   app.route('/', opsRoutes(deps));
   const now = deps.now ?? (() => new Date());
   const apiKeys = deps.apiKeys ?? [];
-  app.route('/', eventRoutes({ database: deps.database, apiKeys, now }));
-  app.route('/', contactRoutes({ database: deps.database, apiKeys }));
+  const json = deps.jsonMaxDepth === undefined ? {} : { jsonMaxDepth: deps.jsonMaxDepth };
+  app.route('/', eventRoutes({ database: deps.database, apiKeys, now, ...json }));
+  app.route('/', contactRoutes({ database: deps.database, apiKeys, ...json }));
   app.route('/', calendarRoutes({ database: deps.database, apiKeys, now }));
   app.use('/v1/outbox', apiKey({ keys: apiKeys }));
   app.route('/', outboxRoutes({ database: deps.database }));
-  app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now }));
-  app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now }));
+  app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now, ...json }));
+  app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now, ...json }));
   if (deps.messages) {
     app.route('/', viewInBrowserRoutes({ ...deps.messages, database: deps.database }));
     app.route('/', templatePreviewRoutes({ ...deps.messages, database: deps.database, apiKeys }));

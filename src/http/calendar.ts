@@ -7,11 +7,15 @@ import type { Database } from '../storage/db';
 import { calendarKey } from './calendar-auth';
 import { monthGrid, renderMonthPage } from './calendar-page';
 import { apiKey } from './middleware/api-key';
+import { Pace } from '../forecast/pace';
+import type { Context } from 'hono';
 
 export interface CalendarRoutesDeps {
   database: Database;
   apiKeys: readonly string[];
   now: () => Date;
+  /** Sees each request's Pace (the work it counts): a seam for tests. */
+  onPace?: (pace: Pace) => void;
 }
 
 /** The feed's default window around today: far enough back to see what went out, a season ahead. */
@@ -25,13 +29,21 @@ export const ICS_DAYS_AHEAD = 180;
  * - `GET /calendar.ics[?from=&to=]` — iCalendar feed, default 30 days back to 180 ahead.
  * - `GET /calendar[?month=YYYY-MM]` — the HTML month view (default: this month).
  * The last two take the key as a bearer header or `?key=` (calendar-auth.ts says why).
+ * The work is paced with the request's deadline signal (middleware/deadline): it yields to the
+ * event loop now and then and stops once the deadline passed.
  */
 export function calendarRoutes(deps: CalendarRoutesDeps) {
   const app = new Hono();
   const browserAuth = calendarKey({ keys: deps.apiKeys });
+  const paceOf = (c: Context) => {
+    const signal = c.get('deadline') as AbortSignal | undefined;
+    const pace = new Pace(signal ? { signal } : {});
+    deps.onPace?.(pace);
+    return { pace };
+  };
   app.get('/v1/calendar', apiKey({ keys: deps.apiKeys }), async (c) => {
     const range = rangeParams(c.req.query('from'), c.req.query('to'));
-    return c.json(await calendarView(deps.database, range, deps.now()));
+    return c.json(await calendarView(deps.database, range, deps.now(), paceOf(c)));
   });
   app.get('/calendar.ics', browserAuth, async (c) => {
     const now = deps.now();
@@ -42,14 +54,14 @@ export function calendarRoutes(deps: CalendarRoutesDeps) {
       const today = (await calendarToday(deps.database, now)).date;
       range = { from: addDays(today, -ICS_DAYS_BACK), to: addDays(today, ICS_DAYS_AHEAD) };
     } else range = rangeParams(from, to);
-    const ics = viewToIcs(await calendarView(deps.database, range, now), now);
+    const ics = viewToIcs(await calendarView(deps.database, range, now, paceOf(c)), now);
     return c.body(ics, 200, { 'content-type': 'text/calendar; charset=utf-8', 'content-disposition': 'inline; filename="almanac.ics"' });
   });
   app.get('/calendar', browserAuth, async (c) => {
     const now = deps.now();
     const month = monthParam(c.req.query('month')) ?? (await calendarToday(deps.database, now)).date.slice(0, 7);
     const grid = monthGrid(month);
-    const view = await calendarView(deps.database, { from: grid.from, to: grid.to }, now);
+    const view = await calendarView(deps.database, { from: grid.from, to: grid.to }, now, paceOf(c));
     const key = c.req.header('authorization') ? undefined : c.req.query('key');
     c.header(
       'Content-Security-Policy',

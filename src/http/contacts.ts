@@ -5,7 +5,7 @@ import { attributesField, emailField, fieldErrors, lifecycleStageField, localeFi
 import { upsertContactIds } from '../events/contacts';
 import { type ContactRow, getContacts } from '../storage/contacts';
 import type { Database } from '../storage/db';
-import { parseJson, validationError } from './events-input';
+import { hasOddCharacters, ODD_CHARACTER_MESSAGE, parseJson, refuseOddStrings, validationError } from './events-input';
 import { apiKey } from './middleware/api-key';
 
 const contactBody = z
@@ -18,20 +18,26 @@ const contactBody = z
 export interface ContactRoutesDeps {
   database: Database;
   apiKeys: readonly string[];
+  /** JSON_MAX_DEPTH (default DEFAULT_JSON_MAX_DEPTH). */
+  jsonMaxDepth?: number;
 }
 
 /**
  * `PUT /v1/contacts/:id`: create or update the contact with this external id. Attributes merge
  * into the stored ones (send `null` for a key to blank it); absent fields stay as they are. An
- * email that already belongs to another contact is a 409 and nothing changes.
+ * email that already belongs to another contact is a 409 and nothing changes. A NUL or lone
+ * surrogate in the id or anywhere in the body is a 400 naming the field.
  */
 export function contactRoutes(deps: ContactRoutesDeps) {
   const app = new Hono();
   app.put('/v1/contacts/:id', apiKey({ keys: deps.apiKeys }), async (c) => {
     const externalId = c.req.param('id');
     if (externalId.length > 255) throw validationError([{ path: 'id', message: 'expected at most 255 characters' }], 'contact');
+    if (hasOddCharacters(externalId)) throw validationError([{ path: 'id', message: ODD_CHARACTER_MESSAGE }], 'contact');
     const text = await c.req.text();
-    const parsed = contactBody.safeParse(text.trim() === '' ? {} : parseJson(text), { reportInput: true });
+    const json = text.trim() === '' ? {} : parseJson(text, { maxDepth: deps.jsonMaxDepth });
+    refuseOddStrings(json, 'contact');
+    const parsed = contactBody.safeParse(json, { reportInput: true });
     if (!parsed.success) throw validationError(fieldErrors(parsed.error), 'contact');
     const b = parsed.data;
     const row = await deps.database.db.transaction(async (tx) => {

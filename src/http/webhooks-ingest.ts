@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { ingestEvents } from '../events/ingest';
 import { parseEventBody } from '../events/schema';
 import type { Database } from '../storage/db';
-import { decodeUtf8, orThrow, parseJson } from './events-input';
+import { decodeUtf8, oddStrings, orThrow, parseJson, recordReplaced, replacedPerEvent } from './events-input';
 import { type StandardWebhookEnv, standardWebhooks } from './middleware/standard-webhooks';
 
 export interface IngestRoutesDeps {
@@ -10,13 +10,16 @@ export interface IngestRoutesDeps {
   /** `source` → `whsec_…` (INGEST_SECRETS). */
   ingestSecrets: Readonly<Record<string, string>>;
   now: () => Date;
+  /** JSON_MAX_DEPTH (default DEFAULT_JSON_MAX_DEPTH). */
+  jsonMaxDepth?: number;
 }
 
 /**
  * `POST /webhooks/ingest/:source`: events in our JSON shape (one, or `{ "events": [...] }`) from
  * a sender signing with Standard Webhooks. The `webhook-id` is the delivery's receipt and the
  * idempotency key of events sent without an `id` (`<source>:<webhook-id>`, `…:<i>` in a batch).
- * Events are stored with `source` = the route's source name.
+ * Events are stored with `source` = the route's source name. A NUL or lone surrogate is replaced
+ * by U+FFFD and recorded on the event as `properties._replaced` (see REPLACED_PROPERTY), never refused.
  */
 export function ingestWebhookRoutes(deps: IngestRoutesDeps) {
   const app = new Hono<StandardWebhookEnv>();
@@ -24,8 +27,11 @@ export function ingestWebhookRoutes(deps: IngestRoutesDeps) {
     const now = deps.now();
     const source = c.get('webhookSource');
     const deliveryId = c.get('webhookId');
-    const body = parseJson(decodeUtf8(c.get('rawBody')));
-    const events = orThrow(parseEventBody(body, { now, idempotencyKey: `${source}:${deliveryId}` }));
+    const body = parseJson(decodeUtf8(c.get('rawBody')), { maxDepth: deps.jsonMaxDepth });
+    const replaced = oddStrings(body, { replace: true });
+    const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
+    const parsed = orThrow(parseEventBody(body, { now, idempotencyKey: `${source}:${deliveryId}` }));
+    const events = recordReplaced(parsed, replacedPerEvent(replaced, isBatch));
     const receipt = { source: `ingest:${source}`, deliveryId };
     const result = await ingestEvents(deps.database.db, events, { source, now, receipt });
     return c.json(result.replayed ? { duplicate: true } : result);

@@ -4,20 +4,25 @@ import { ingestEvents } from '../events/ingest';
 import { parseEventBatch } from '../events/schema';
 import { mapShopifyWebhook } from '../events/shopify';
 import type { Database } from '../storage/db';
-import { decodeUtf8, orThrow, parseJson } from './events-input';
+import { decodeUtf8, oddStrings, orThrow, parseJson, recordReplaced } from './events-input';
 import { type RawBodyEnv, shopifyHmac } from './middleware/shopify-hmac';
 
 export interface ShopifyRoutesDeps {
   database: Database;
   shopifySecret: string | undefined;
   now: () => Date;
+  /** JSON_MAX_DEPTH (default DEFAULT_JSON_MAX_DEPTH). */
+  jsonMaxDepth?: number;
 }
 
 /**
  * `POST /webhooks/shopify`: the HMAC is checked on the raw bytes first (401, nothing stored);
  * then the delivery is recorded under `X-Shopify-Webhook-Id` in the same transaction as its
  * events, so a replay, even ten at once, answers 200 `{ duplicate: true }` and stores nothing.
- * Topics we do not map are recorded and answered 200, so Shopify does not retry them.
+ * Topics we do not map are recorded and answered 200, so Shopify does not retry them. Ids beyond
+ * 2^53 arrive exact (parseJson keeps their digits). A NUL or lone surrogate is replaced by U+FFFD
+ * and every event of the delivery records the payload paths as `properties._replaced`
+ * (REPLACED_PROPERTY), so the delivery is still accepted.
  */
 export function shopifyWebhookRoutes(deps: ShopifyRoutesDeps) {
   const app = new Hono<RawBodyEnv>();
@@ -26,8 +31,11 @@ export function shopifyWebhookRoutes(deps: ShopifyRoutesDeps) {
     const deliveryId = c.req.header('x-shopify-webhook-id');
     const topic = c.req.header('x-shopify-topic') ?? '';
     if (!deliveryId) throw new AppError('bad_request', 'missing X-Shopify-Webhook-Id header');
-    const mapped = orThrow(mapShopifyWebhook(topic, parseJson(decodeUtf8(c.get('rawBody'))), deliveryId), `Shopify ${topic} payload`);
-    const events = mapped.kind === 'events' ? orThrow(parseEventBatch({ events: mapped.events }, { now }), `Shopify ${topic} payload`) : [];
+    const payload = parseJson(decodeUtf8(c.get('rawBody')), { maxDepth: deps.jsonMaxDepth });
+    const replaced = oddStrings(payload, { replace: true });
+    const mapped = orThrow(mapShopifyWebhook(topic, payload, deliveryId), `Shopify ${topic} payload`);
+    const parsed = mapped.kind === 'events' ? orThrow(parseEventBatch({ events: mapped.events }, { now }), `Shopify ${topic} payload`) : [];
+    const events = recordReplaced(parsed, () => replaced);
     const receipt = { source: 'shopify', deliveryId, topic };
     const result = await ingestEvents(deps.database.db, events, { source: 'shopify', now, receipt });
     if (result.replayed) return c.json({ duplicate: true });

@@ -12,6 +12,16 @@ export function dbOptions(config: Config): DbOptions {
     : { kind: 'pglite', dataDir: d.dataDir, schema: d.schema };
 }
 
+/**
+ * What this process is, as the data-directory lock names it to a second opener: "the Almanac
+ * server" for `almanac serve` (npm start), else `almanac <command>` as bin/almanac.js was run.
+ */
+export function processOwner(argv: readonly string[] = process.argv): string {
+  const [script, command] = argv.slice(1);
+  if (!script || !/(^|[/\\])almanac(\.js)?$/.test(script) || !command || command.startsWith('-')) return 'another Almanac process';
+  return command === 'serve' ? 'the Almanac server' : `almanac ${command}`;
+}
+
 /** Apply every pending migration in migrations/; returns the names applied. */
 export function migrateDatabase(database: Database): Promise<string[]> {
   return migrate(database, loadMigrations(defaultMigrationsDir));
@@ -19,10 +29,14 @@ export function migrateDatabase(database: Database): Promise<string[]> {
 
 /**
  * Open the configured database and apply pending migrations (unless `migrate: false`, default
- * AUTO_MIGRATE). A failed migration closes the handle again before the error propagates.
+ * AUTO_MIGRATE). A failed migration closes the handle again before the error propagates. An
+ * embedded data directory already open in another process is an `AppError` naming that process.
  */
-export async function openConfiguredDatabase(config: Config, options: { migrate?: boolean; log?: Logger } = {}): Promise<Database> {
-  const database = await openDb(dbOptions(config));
+export async function openConfiguredDatabase(
+  config: Config,
+  options: { migrate?: boolean; log?: Logger; owner?: string } = {},
+): Promise<Database> {
+  const database = await openDb(dbOptions(config), { owner: options.owner ?? processOwner() });
   try {
     if (options.migrate ?? config.autoMigrate) {
       const applied = await migrateDatabase(database);

@@ -71,6 +71,8 @@ export async function openServices(
       database,
       metrics,
       bodyLimitBytes: config.http.bodyLimitBytes,
+      requestDeadlineMs: config.http.requestDeadlineMs,
+      jsonMaxDepth: config.http.jsonMaxDepth,
       log: (msg, err) => log.error(msg, err),
       apiKeys: config.http.apiKeys,
       ...(config.webhooks.shopifySecret === undefined ? {} : { shopifySecret: config.webhooks.shopifySecret }),

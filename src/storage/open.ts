@@ -1,16 +1,20 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { type DataDirLock, lockDataDir } from './data-dir-lock';
 import type { Database, Db, DbOptions } from './db';
 import * as schema from './schema/index';
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-/** Open the configured database. Nothing is migrated here: see `migrate()`. */
-export async function openDb(options: DbOptions): Promise<Database> {
+/**
+ * Open the configured database. Nothing is migrated here: see `migrate()`. A PGlite data
+ * directory has one owner: it is locked (./data-dir-lock.ts) for as long as the handle is open,
+ * and a second opener gets an `AppError` naming the holder, as `owner` describes this process.
+ */
+export async function openDb(options: DbOptions, opener: { owner?: string } = {}): Promise<Database> {
   const searchPath = quoteIdent(options.schema);
   if (options.kind === 'postgres') {
     const client = postgres(options.url, {
@@ -33,16 +37,28 @@ export async function openDb(options: DbOptions): Promise<Database> {
     };
   }
   let pglite: PGlite;
+  let lock: DataDirLock | undefined;
   if (options.kind === 'pglite-shared') {
     pglite = options.pglite;
   } else if (options.dataDir === 'memory') {
     pglite = await PGlite.create();
   } else {
-    mkdirSync(options.dataDir, { recursive: true });
-    pglite = await PGlite.create(options.dataDir);
+    lock = lockDataDir(options.dataDir, opener.owner ?? 'another Almanac process');
+    try {
+      pglite = await PGlite.create(options.dataDir);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
-  // PGlite is one connection, so search_path set once holds for every query on this handle.
-  await pglite.exec(`create schema if not exists ${searchPath}; set search_path to ${searchPath}`);
+  try {
+    // PGlite is one connection, so search_path set once holds for every query on this handle.
+    await pglite.exec(`create schema if not exists ${searchPath}; set search_path to ${searchPath}`);
+  } catch (err) {
+    if (options.kind !== 'pglite-shared') await pglite.close().catch(() => {});
+    lock?.release();
+    throw err;
+  }
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
   const owned = options.kind !== 'pglite-shared';
   return {
@@ -55,7 +71,11 @@ export async function openDb(options: DbOptions): Promise<Database> {
         timeoutMs,
       ),
     close: async () => {
-      if (owned && !pglite.closed) await pglite.close();
+      try {
+        if (owned && !pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -36,7 +36,7 @@ describe('Shopify payloads → events', () => {
         checkout_id: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b',
         total: 129,
         currency: 'EUR',
-        items: [{ product_id: '8812345678901', title: 'Stoneware mug', quantity: 2, price: 64.5 }],
+        items: [{ product_id: '8812345678901', title: 'Stoneware mug', quantity: 2, price: 64.5, variant_id: '48012345678901' }],
         url: 'https://almanac-demo.myshopify.com/70012345678/checkouts/ac/7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b/recover?key=3f1d2c9b8a7e6d5c',
       },
     });
@@ -103,5 +103,33 @@ describe('Shopify payloads → events', () => {
     bad.line_items[0].quantity = 'two';
     const r = mapShopifyWebhook('orders/create', bad, 'wh-1');
     expect(!r.ok && r.error).toEqual([{ path: 'line_items[0].quantity', message: 'Invalid input: expected number, received string' }]);
+  });
+  it('keeps ids beyond 2^53 exact: digit strings as they are, rounded numbers only through the gid', () => {
+    const exact = fixture('orders-create');
+    exact.id = '820982911946154508'; // what parseJson hands over for an unsafe integer
+    exact.admin_graphql_api_id = null;
+    exact.customer.id = '115310627314723954';
+    exact.customer.admin_graphql_api_id = null;
+    exact.line_items[0].id = '866550311766439020';
+    exact.line_items[0].admin_graphql_api_id = null;
+    const events = mapped('orders/create', exact) as Array<{
+      type: string;
+      contact: { externalId?: string };
+      properties: Record<string, unknown>;
+    }>;
+    const order = events.find((e) => e.type === 'order.created')!;
+    expect(order.properties.order_id).toBe('820982911946154508');
+    expect(order.contact.externalId).toBe('115310627314723954');
+    expect((order.properties.items as Array<Record<string, unknown>>)[0]!.line_item_id).toBe('866550311766439020');
+
+    // A caller that parsed with JSON.parse: the rounded number is never used as an id.
+    const rounded = fixture('orders-create');
+    rounded.id = 820982911946154508;
+    rounded.admin_graphql_api_id = 'gid://shopify/Order/820982911946154508';
+    const viaGid = mapped('orders/create', rounded) as Array<{ type: string; properties: Record<string, unknown> }>;
+    expect(viaGid.find((e) => e.type === 'order.created')!.properties.order_id).toBe('820982911946154508');
+    rounded.admin_graphql_api_id = null;
+    const r = mapShopifyWebhook('orders/create', rounded, 'wh-1');
+    expect(!r.ok && r.error.map((e) => e.path)).toEqual(['id']);
   });
 });

@@ -65,7 +65,16 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
       currency: 'EUR',
       occurredAt: new Date('2026-11-23T10:40:12Z'),
     });
-    expect(order!.items).toEqual([{ product_id: '8812345678901', title: 'Stoneware mug', quantity: 2, price: 64.5 }]);
+    expect(order!.items).toEqual([
+      {
+        product_id: '8812345678901',
+        title: 'Stoneware mug',
+        quantity: 2,
+        price: 64.5,
+        line_item_id: '14212345678901',
+        variant_id: '48012345678901',
+      },
+    ]);
     // The customer's consent was already in the ledger from the checkout: the same fact is not appended twice.
     expect((await counts(t.database)).consent).toBe(1);
   });

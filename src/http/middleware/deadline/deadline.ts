@@ -1,0 +1,69 @@
+import type { MiddlewareHandler } from 'hono';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Aborted when the request's deadline passes (deadline.ts): paced work stops at its next yield. */
+    deadline: AbortSignal;
+  }
+}
+
+/** REQUEST_DEADLINE_MS when unset: no request may hold the server longer. */
+export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
+
+/** Starts the countdown; returns how to cancel it. Tests inject one they fire by hand. */
+export type DeadlineTimer = (ms: number, expire: () => void) => () => void;
+
+const realTimer: DeadlineTimer = (ms, expire) => {
+  const t = setTimeout(expire, ms);
+  return () => clearTimeout(t);
+};
+
+export interface DeadlineOptions {
+  /** Milliseconds a handler has to answer (REQUEST_DEADLINE_MS). */
+  ms: number;
+  timer?: DeadlineTimer;
+}
+
+/** The reason the deadline signal carries: what a paced loop throws when it notices. */
+export class DeadlineExceeded extends Error {
+  constructor(readonly ms: number) {
+    super(`the request took longer than its deadline of ${ms} ms`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+/**
+ * Answers 503 `{ error: { code: 'deadline_exceeded', message, details } }` when the handler has
+ * not answered within `ms`. The handler cannot be pre-empted: the middleware aborts the
+ * `deadline` signal in the context (`c.get('deadline')`) so work paced with it
+ * (src/forecast/pace.ts) stops at its next yield, and whatever the handler answers later is
+ * dropped. Only work that yields to the event loop lets the timer fire at all: long loops must.
+ */
+export function deadline({ ms, timer = realTimer }: DeadlineOptions): MiddlewareHandler {
+  return async function deadlineMiddleware(c, next) {
+    const controller = new AbortController();
+    c.set('deadline', controller.signal);
+    let cancel = () => {};
+    const expired = new Promise<'expired'>((resolve) => {
+      cancel = timer(ms, () => resolve('expired'));
+    });
+    const handled = next().then(() => 'answered' as const);
+    try {
+      if ((await Promise.race([handled, expired])) === 'answered') return;
+    } finally {
+      cancel();
+    }
+    controller.abort(new DeadlineExceeded(ms));
+    handled.catch(() => {}); // answered or failed too late: nobody is listening any more
+    return c.json(
+      {
+        error: {
+          code: 'deadline_exceeded',
+          message: `${c.req.method} ${c.req.path} did not answer within ${ms} ms: ask for less (a shorter range), or retry later`,
+          details: { deadlineMs: ms },
+        },
+      },
+      503,
+    );
+  };
+}

@@ -1,0 +1,1 @@
+export { DEFAULT_REQUEST_DEADLINE_MS, deadline, DeadlineExceeded, type DeadlineOptions, type DeadlineTimer } from './deadline';
