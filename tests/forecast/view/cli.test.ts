@@ -86,6 +86,18 @@ describe(`almanac calendar on ${backend}`, () => {
     expect(ics.out).toMatch(/^BEGIN:VCALENDAR\r\n[\s\S]*UID:blackout-2026-12-25@almanac\r\n[\s\S]*END:VCALENDAR\r\n$/);
   });
 
+  it('far ahead, January 2100: the Tuesdays with their forecast, at the cost of a near month', async () => {
+    const r = await calendar('--from', '2100-01-01', '--to', '2100-01-31', '--now', NOW.toISOString());
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Calendar 2100-01-01 to 2100-01-31, times in Europe/Warsaw');
+    expect(row(r.out, '2100-01-05')).toMatch(
+      new RegExp(
+        `^2100-01-05 +Tue +10:00 Tuesday newsletter \\(each contact's time\\) +${CONTACTS} sends \\(Tuesday newsletter ${CONTACTS}\\)$`,
+      ),
+    );
+  });
+
   it('refuses a bad range as a usage error naming the flag', async () => {
     const r = await calendar('--from', '2026-12-01');
     expect(r.code).toBe(2);
