@@ -4,8 +4,8 @@ import { migrateState } from '../journey/migrate';
 import type { RunState } from '../journey/state';
 import { type NewVersion, insertVersions, latestVersions, lockApply, plansByVersionId, retireVersions } from '../storage/campaign-versions';
 import type { Database, Tx } from '../storage/db';
-import { cancelSendsOfEndedRuns } from '../storage/journey-writes';
 import { activeRunsOffVersion, exitRuns, moveRuns } from '../storage/run-moves';
+import { cancelSendsOfEndedRuns } from '../storage/sends';
 import { type ApplyPlan, diffProject } from './diff';
 
 export interface ApplyResult {
@@ -99,11 +99,7 @@ async function migrateRuns(tx: Tx, campaign: string, versionId: number, next: Ca
     }
     await moveRuns(tx, versionId, moves, now);
     await exitRuns(tx, exits, now);
-    await cancelSendsOfEndedRuns(
-      tx,
-      exits.map((e) => e.id),
-      now,
-    );
+    await cancelSendsOfEndedRuns(tx, { runIds: exits.map((e) => e.id) }, now);
     totals.moved += moves.length;
     totals.exited += exits.length;
     afterId = page[page.length - 1]!.id;

@@ -17,7 +17,7 @@ import type { Database } from '../storage/db';
 import { recommendationsFor } from '../storage/recommendations';
 import { wakeRunsAwaitingSends } from '../storage/send-outcomes';
 import {
-  cancelDueSendsOfEndedRuns,
+  cancelSendsOfEndedRuns,
   type ClaimedSend,
   claimDueSends,
   expireLeases,
@@ -184,7 +184,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
   return {
     name: 'dispatch',
     async run(now: Date): Promise<number> {
-      const cancelled = await cancelDueSendsOfEndedRuns(db, now);
+      const cancelled = await cancelSendsOfEndedRuns(db, { dueBy: now }, now);
       count('cancelled', cancelled.length);
       const expired = await db.transaction(async (tx) => {
         const e = await expireLeases(tx, now);

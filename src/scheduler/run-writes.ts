@@ -3,14 +3,9 @@ import type { CampaignPlan } from '../dsl/plan';
 import type { Effect, RunState, StepResult } from '../journey/index';
 import type { Tx } from '../storage/db';
 import { insertEvents } from '../storage/events';
-import {
-  cancelSendsOfEndedRuns,
-  insertSends,
-  mergeContactAttributes,
-  type NewSend,
-  wakeRunsWithSettledSends,
-} from '../storage/journey-writes';
+import { insertSends, mergeContactAttributes, type NewSend, wakeRunsWithSettledSends } from '../storage/journey-writes';
 import { insertRuns, type NewRun, type RunRow, type RunUpdate, updateRuns } from '../storage/runs';
+import { cancelSendsOfEndedRuns } from '../storage/sends';
 import type { RunStatus } from '../storage/runs';
 
 /** A run the batch is working on: an existing row (`id`) or one it is about to insert. */
@@ -172,11 +167,8 @@ export function createRunWrites(now: Date) {
       await insertEvents(tx, emitted);
       // A send belongs to its run: a run that ended in this batch takes its waiting sends with it.
       const handles = [...created.map((c) => c.handle), ...updated.keys()].filter((h) => h.id !== undefined);
-      await cancelSendsOfEndedRuns(
-        tx,
-        [...handles.filter((h) => h.status !== 'active').map((h) => h.id!), ...unsteppable.map((u) => u.id)],
-        now,
-      );
+      const ended = [...handles.filter((h) => h.status !== 'active').map((h) => h.id!), ...unsteppable.map((u) => u.id)];
+      await cancelSendsOfEndedRuns(tx, { runIds: ended }, now);
       // A run waiting on a send that already exists and is settled (a replayed step) goes on at once.
       await wakeRunsWithSettledSends(
         tx,

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import type { SendFields } from './sends';
-import { idArray, rowsOf, ts } from './sql-values';
+import { idArray, ts } from './sql-values';
 import { sends } from './schema/index';
 
 export interface NewSend extends SendFields {
@@ -47,26 +47,6 @@ export async function mergeContactAttributes(
 export async function markEventsProcessed(tx: Tx, ids: number[], now: Date): Promise<void> {
   if (ids.length === 0) return;
   await tx.execute(sql`update events set processed_at = ${ts(now)} where id = any(${idArray(ids)})`);
-}
-
-/**
- * A send belongs to its run: the sends still waiting (queued, or held as deferred) of runs that
- * have ended become `cancelled`, with the run's end as the reason (`run exited: exit_on:order.created`).
- * Called in the transaction that ends the runs — a step's exit, a migration's `step_removed` —
- * so no later claim can find them. Sends already claimed are stopped at hand-over instead
- * (src/storage/sends.ts `handOver`). Returns the ids cancelled.
- */
-export async function cancelSendsOfEndedRuns(tx: Tx, runIds: number[], now: Date): Promise<number[]> {
-  if (runIds.length === 0) return [];
-  const rows = rowsOf<{ id: string | number }>(
-    await tx.execute(sql`
-      update sends s set status = 'cancelled', settled_at = ${ts(now)}, lease_until = null,
-        reason = 'run ' || r.status || ': ' || coalesce(r.exit_reason, r.status)
-      from runs r
-      where r.id = any(${idArray(runIds)}) and s.run_id = r.id and r.status <> 'active' and s.status in ('queued', 'deferred')
-      returning s.id`),
-  );
-  return rows.map((r) => Number(r.id));
 }
 
 /**

@@ -74,18 +74,22 @@ export async function claimDueSends(tx: Tx, o: { now: Date; limit: number; lease
 }
 
 /**
- * Sends still waiting (queued or deferred) whose run is no longer active: `cancelled`, with the
- * run's end as the reason. The exit that ended the run cancels them in its own transaction
- * (`cancelSendsOfEndedRuns`, src/storage/journey-writes.ts); this catches any that slipped past
- * (a run ended by a path that does not know its sends). Returns their ids.
+ * A send belongs to its run: the sends still waiting (queued, or held as deferred) of runs that
+ * have ended become `cancelled`, with the run's end as the reason (`run exited: exit_on:order.created`).
+ * `{ runIds }`: called in the transaction that ends those runs — a step's exit, a migration's
+ * `step_removed` — so no later claim can find them. `{ dueBy }`: the dispatcher's sweep of due
+ * sends of any ended run, for a run ended by a path that does not know its sends. Sends already
+ * claimed are stopped at hand-over instead (`handOver`). Returns the ids cancelled.
  */
-export async function cancelDueSendsOfEndedRuns(tx: Tx, now: Date): Promise<number[]> {
+export async function cancelSendsOfEndedRuns(tx: Tx, scope: { runIds: number[] } | { dueBy: Date }, now: Date): Promise<number[]> {
+  if ('runIds' in scope && scope.runIds.length === 0) return [];
+  const which = 'runIds' in scope ? sql`r.id = any(${idArray(scope.runIds)})` : sql`s.not_before <= ${ts(scope.dueBy)}`;
   const rows = rowsOf<{ id: string | number }>(
     await tx.execute(sql`
       update sends s set status = 'cancelled', settled_at = ${ts(now)}, lease_until = null,
         reason = 'run ' || r.status || ': ' || coalesce(r.exit_reason, r.status)
       from runs r
-      where r.id = s.run_id and r.status <> 'active' and s.status in ('queued', 'deferred') and s.not_before <= ${ts(now)}
+      where ${which} and r.id = s.run_id and r.status <> 'active' and s.status in ('queued', 'deferred')
       returning s.id`),
   );
   return rows.map((r) => Number(r.id));

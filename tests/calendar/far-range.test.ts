@@ -1,19 +1,9 @@
-import rrulePkg from 'rrule';
 import { describe, expect, it } from 'vitest';
+import { reference } from './fixtures';
 import { DEFAULT_ANCHOR, type ExpansionMeter, floatingBetween, OCCURRENCE_LIMIT } from '../../src/calendar/floating';
 import { expandTrigger } from '../../src/calendar/occurrences';
 import { parseLocal } from '../../src/calendar/zone';
 import { AppError } from '../../src/errors';
-
-const { RRule } = rrulePkg;
-
-/** rrule iterating from DTSTART with no shortcut (the slow reference). */
-function reference(rule: string, anchor: number, from: number, to: number): number[] {
-  return new RRule({ ...RRule.parseString(rule), dtstart: new Date(anchor) }, true)
-    .between(new Date(from), new Date(to), true)
-    .map((d) => d.getTime())
-    .filter((t) => t >= from && t < to);
-}
 
 const DEC_2999 = [parseLocal('2999-12-01T00:00'), parseLocal('3000-01-01T00:00')] as const;
 

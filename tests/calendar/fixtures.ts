@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import rrulePkg from 'rrule';
 import { compileProject } from '../../src/dsl/compile/index';
 import type { CalendarPlan, CampaignPlan } from '../../src/dsl/plan';
 import { localToInstant } from '../../src/calendar/zone';
@@ -33,4 +34,14 @@ export async function sampleProject(): Promise<{ calendar: CalendarPlan; campaig
       return plan;
     },
   };
+}
+
+const { RRule } = rrulePkg;
+
+/** rrule iterating from DTSTART with no shortcut: the slow reference floatingBetween must agree with. */
+export function reference(rule: string, anchor: number, from: number, to: number): number[] {
+  return new RRule({ ...RRule.parseString(rule), dtstart: new Date(anchor) }, true)
+    .between(new Date(from), new Date(to), true)
+    .map((d) => d.getTime())
+    .filter((t) => t >= from && t < to);
 }

@@ -1,17 +1,7 @@
-import rrulePkg from 'rrule';
 import { describe, expect, it } from 'vitest';
+import { reference } from './fixtures';
 import { DEFAULT_ANCHOR, floatingBetween } from '../../src/calendar/floating';
 import { parseLocal } from '../../src/calendar/zone';
-
-const { RRule } = rrulePkg;
-
-/** rrule iterating from DTSTART with no shortcut: the reference floatingBetween must agree with. */
-function reference(rule: string, anchor: number, from: number, to: number): number[] {
-  return new RRule({ ...RRule.parseString(rule), dtstart: new Date(anchor) }, true)
-    .between(new Date(from), new Date(to), true)
-    .map((d) => d.getTime())
-    .filter((t) => t >= from && t < to);
-}
 
 const rules = [
   ['FREQ=WEEKLY;INTERVAL=3;BYDAY=TU,TH;BYHOUR=10', '2026-01-15T09:00'],
