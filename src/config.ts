@@ -73,7 +73,10 @@ const envSchema = z
     SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3_600).default(10),
     /** Deepest nesting of a JSON body (objects and arrays) before a 400; see src/http/events-input.ts. */
     JSON_MAX_DEPTH: wholeNumber(1, 1000).default(64),
-    SHOPIFY_WEBHOOK_SECRET: z.string().min(8, { error: "expected the app's API secret key (Shopify signs webhooks with it)" }).optional(),
+    SHOPIFY_WEBHOOK_SECRET: z
+      .string()
+      .min(8, { error: "expected the app's API secret key (Shopify signs webhooks with it), at least 8 characters" })
+      .optional(),
     INGEST_SECRETS: ingestSecrets.default({}),
     MAIL_FROM: z
       .string()

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'unauthorized'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
   | 'config_invalid'
@@ -20,6 +21,7 @@ const defaultStatus: Record<ErrorCode, number> = {
   validation_failed: 400,
   unauthorized: 401,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   config_invalid: 500,

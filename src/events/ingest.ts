@@ -4,7 +4,7 @@ import { isUniqueViolation, pgError } from '../storage/errors';
 import { type EventInsert, findEventIds, insertEvents } from '../storage/events';
 import { insertOrders, type OrderInsert } from '../storage/orders';
 import { type Receipt, recordReceipt } from '../storage/webhook-receipts';
-import { collapseContacts, upsertContactIds } from './contacts';
+import { collapseContacts, emailConflictWarning, findEmailConflicts, upsertContactIds } from './contacts';
 import { consentEventTypes, type IngestEvent, isConsentEvent } from './types';
 
 export interface IngestOptions {
@@ -31,6 +31,43 @@ export interface IngestResult {
   /** True when `options.receipt` had been seen before: the whole delivery was a replay. */
   replayed?: true;
   events: IngestedEvent[];
+  /** Present when some contact did not get the email it was sent with (see EmailConflict in ./contacts). */
+  warnings?: IngestWarning[];
+}
+
+/**
+ * Something the caller should know although the events were stored: `email_conflict` (the
+ * contact did not get the email: see EmailConflict in ./contacts) or `missing_property` (a
+ * checkout without the `url` its cart mails link to).
+ */
+export interface IngestWarning {
+  index: number;
+  /** The field within the event: `contact.email`, `properties.url`. */
+  field: string;
+  code: 'email_conflict' | 'missing_property';
+  message: string;
+  /** email_conflict: the contact that holds the address. */
+  held_by?: string;
+}
+
+/**
+ * `checkout.*` events feed the cart mails (`cart.url` in templates: "complete your order"); one
+ * without an http(s) `properties.url` is stored, but its mails would carry an empty link, so the
+ * answer says so at once rather than the customer finding out.
+ */
+export function missingPropertyWarnings(events: IngestEvent[]): IngestWarning[] {
+  return events.flatMap((e, index) =>
+    e.type.startsWith('checkout.') && !(typeof e.properties.url === 'string' && /^https?:\/\/\S+$/i.test(e.properties.url))
+      ? [
+          {
+            index,
+            field: 'properties.url',
+            code: 'missing_property' as const,
+            message: `${e.type} has no http(s) properties.url: the cart link of its mails (cart.url) would be empty; send the checkout's recovery URL`,
+          },
+        ]
+      : [],
+  );
 }
 
 /**
@@ -72,6 +109,7 @@ async function ingestInTransaction(tx: Tx, events: IngestEvent[], options: Inges
   const { rows, indexOf } = collapseContacts(events.map((e) => e.contact));
   const contactIds = await upsertContactIds(tx, rows);
   const contactOf = (i: number) => contactIds[indexOf[i]!]!;
+  const conflicts = await findEmailConflicts(tx, rows, contactIds);
 
   // The first event with a key is the one stored; later ones in the same call are duplicates.
   const firstIndex = new Map<string, number>();
@@ -108,9 +146,17 @@ async function ingestInTransaction(tx: Tx, events: IngestEvent[], options: Inges
   await appendConsent(tx, consent);
   await insertOrders(tx, orders);
 
+  const warnings: IngestWarning[] = [
+    ...events.flatMap((e, index) => {
+      const conflict = conflicts.find((c) => c.row === indexOf[index] && c.email === e.contact.email);
+      return conflict ? [{ index, ...emailConflictWarning('contact.email', conflict) }] : [];
+    }),
+    // A duplicate stored nothing: its warning was given when it was new.
+    ...missingPropertyWarnings(events).filter((w) => isNew(w.index)),
+  ].sort((a, b) => a.index - b.index);
   const result = events.map((e, index) => ({ index, id: e.dedupeKey, eventId: eventIds.get(e.dedupeKey)!, duplicate: !isNew(index) }));
   const accepted = result.filter((r) => !r.duplicate).length;
-  return { accepted, duplicates: events.length - accepted, events: result };
+  return { accepted, duplicates: events.length - accepted, events: result, ...(warnings.length ? { warnings } : {}) };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);

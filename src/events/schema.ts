@@ -25,10 +25,21 @@ export const MAX_BATCH = 1000;
  */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
+/**
+ * The earliest `occurred_at` an event may have: 2000-01-01T00:00:00Z. Older history (orders
+ * imported for customer value, say) is fine down to it; anything before is almost always a
+ * zero or unset timestamp (`0001-01-01`, the Unix epoch) that would otherwise count as a very
+ * old event — refused as a field error on `occurred_at`, like a future one.
+ */
+export const MIN_OCCURRED_AT = new Date('2000-01-01T00:00:00Z');
+
 const contactSchema = z
   .strictObject(
     {
-      id: z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }).max(255),
+      id: z
+        .string({ error: 'expected a string' })
+        .min(1, { error: 'expected a non-empty string' })
+        .max(255, { error: 'expected at most 255 characters' }),
       email: emailField,
       timezone: timezoneField,
       locale: localeField,
@@ -45,7 +56,7 @@ const contactSchema = z
 const purpose = z.string({ error: 'expected a consent purpose such as email.marketing' }).regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, {
   error: 'expected a consent purpose such as email.marketing',
 });
-const optionalText = z.string({ error: 'expected a string' }).max(10_000).optional();
+const optionalText = z.string({ error: 'expected a string' }).max(10_000, { error: 'expected at most 10000 characters' }).optional();
 const consentProperties = z.looseObject({
   purpose,
   text: optionalText,
@@ -66,7 +77,11 @@ const orderProperties = z.looseObject({
 const eventSchema = z
   .strictObject(
     {
-      id: z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }).max(255).optional(),
+      id: z
+        .string({ error: 'expected a string' })
+        .min(1, { error: 'expected a non-empty string' })
+        .max(255, { error: 'expected at most 255 characters' })
+        .optional(),
       type: z.string({ error: 'expected an event type' }).regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, {
         error: 'expected a dotted lower-case event type such as checkout.started',
       }),
@@ -146,6 +161,12 @@ function finish(raw: RawEvent[], options: ParseOptions, batch: boolean): Result<
     const ahead = occurredAt.getTime() - options.now.getTime();
     if (e.occurred_at !== undefined && maxSkew !== null && ahead > maxSkew) {
       errors.push({ path: batch ? `events[${i}].occurred_at` : 'occurred_at', message: futureMessage(e.occurred_at, ahead, maxSkew) });
+    }
+    if (occurredAt < MIN_OCCURRED_AT) {
+      errors.push({
+        path: batch ? `events[${i}].occurred_at` : 'occurred_at',
+        message: `${e.occurred_at} is before 2000-01-01T00:00:00Z, the earliest time an event may have (a zero or unset timestamp?)`,
+      });
     }
     const c = e.contact;
     return {

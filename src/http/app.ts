@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
+import { answerWrongMethods } from './method-not-allowed';
 import { notFound, onError } from './on-error';
 import { opsRoutes } from './ops';
 import { calendarRoutes } from './calendar';
@@ -46,6 +47,11 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  // First, so every answer is counted — a 413 from the body limit and a 503 from the deadline too.
+  app.use('*', async (c, next) => {
+    await next();
+    deps.metrics.inc('almanac_http_requests_total', 'HTTP requests answered', { status: String(c.res.status) });
+  });
   app.use(
     '*',
     bodyLimit({
@@ -57,10 +63,6 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  app.use('*', async (c, next) => {
-    await next();
-    deps.metrics.inc('almanac_http_requests_total', 'HTTP requests answered', { status: String(c.res.status) });
-  });
   app.use('*', deadline({ ms: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS }));
   app.route('/', opsRoutes(deps));
   const now = deps.now ?? (() => new Date());
@@ -77,6 +79,7 @@ export function createApp(deps: AppDeps) {
     app.route('/', viewInBrowserRoutes({ ...deps.messages, database: deps.database }));
     app.route('/', templatePreviewRoutes({ ...deps.messages, database: deps.database, apiKeys }));
   }
+  answerWrongMethods(app);
   app.notFound(notFound);
   app.onError(onError(deps.log));
   return app;

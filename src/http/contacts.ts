@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { AppError } from '../errors';
 import { attributesField, emailField, fieldErrors, lifecycleStageField, localeField, timezoneField } from '../events/fields';
-import { upsertContactIds } from '../events/contacts';
+import { emailConflictWarning, findEmailConflicts, upsertContactIds } from '../events/contacts';
 import { type ContactRow, getContacts } from '../storage/contacts';
 import type { Database } from '../storage/db';
 import { hasOddCharacters, ODD_CHARACTER_MESSAGE, parseJson, refuseOddStrings, validationError } from './events-input';
@@ -25,8 +24,10 @@ export interface ContactRoutesDeps {
 /**
  * `PUT /v1/contacts/:id`: create or update the contact with this external id. Attributes merge
  * into the stored ones (send `null` for a key to blank it); absent fields stay as they are. An
- * email that already belongs to another contact is a 409 and nothing changes. A NUL or lone
- * surrogate in the id or anywhere in the body is a 400 naming the field.
+ * email that already belongs to another contact stays with it: the rest is stored and the answer
+ * (200) carries an `email_conflict` warning, the same rule as for events (EmailConflict in
+ * src/events/contacts.ts). A NUL or lone surrogate in the id or anywhere in the body, or a
+ * `__proto__` key, is a 400 naming the field.
  */
 export function contactRoutes(deps: ContactRoutesDeps) {
   const app = new Hono();
@@ -40,24 +41,21 @@ export function contactRoutes(deps: ContactRoutesDeps) {
     const parsed = contactBody.safeParse(json, { reportInput: true });
     if (!parsed.success) throw validationError(fieldErrors(parsed.error), 'contact');
     const b = parsed.data;
-    const row = await deps.database.db.transaction(async (tx) => {
-      const [id] = await upsertContactIds(tx, [
-        {
-          externalId,
-          ...(b.email !== undefined && { email: b.email }),
-          ...(b.timezone !== undefined && { timezone: b.timezone }),
-          ...(b.locale !== undefined && { locale: b.locale }),
-          ...(b.attributes !== undefined && { attributes: b.attributes }),
-          ...(b.lifecycle_stage !== undefined && { lifecycleStage: b.lifecycle_stage }),
-        },
-      ]);
-      const [stored] = await getContacts(tx, [id!]);
-      if (b.email !== undefined && stored?.email !== b.email) {
-        throw new AppError('conflict', `email ${b.email} already belongs to another contact`, { details: { field: 'email' } });
-      }
-      return stored!;
+    const { row, warnings } = await deps.database.db.transaction(async (tx) => {
+      const upsert = {
+        externalId,
+        ...(b.email !== undefined && { email: b.email }),
+        ...(b.timezone !== undefined && { timezone: b.timezone }),
+        ...(b.locale !== undefined && { locale: b.locale }),
+        ...(b.attributes !== undefined && { attributes: b.attributes }),
+        ...(b.lifecycle_stage !== undefined && { lifecycleStage: b.lifecycle_stage }),
+      };
+      const ids = await upsertContactIds(tx, [upsert]);
+      const conflicts = await findEmailConflicts(tx, [upsert], ids);
+      const [stored] = await getContacts(tx, ids);
+      return { row: stored!, warnings: conflicts.map((conflict) => emailConflictWarning('email', conflict)) };
     });
-    return c.json(contactJson(row));
+    return c.json({ ...contactJson(row), ...(warnings.length ? { warnings } : {}) });
   });
   return app;
 }

@@ -124,12 +124,32 @@ const hasOdd = (s: string): boolean => {
 };
 const replaceOdd = (s: string): string => s.replace(oddCharacters, '\ufffd');
 
+/** A string the database or JavaScript cannot keep as sent: where it is and what is wrong with it. */
+export interface OddString {
+  path: string;
+  /** `character`: a NUL or lone surrogate in a key or value; `prototype_key`: a key named `__proto__`. */
+  problem: 'character' | 'prototype_key';
+}
+
 /**
- * Every string (value or key) in `value` holding a NUL or a lone surrogate, as paths; with
- * `replace`, each such character is replaced by U+FFFD in place (keys renamed, order kept).
- * Iterative, so any depth is safe.
+ * The one rule for prototype keys: `__proto__` as a key, anywhere. `JSON.parse` makes it an own
+ * property, but assigning it (as every object copy and schema parse downstream does) sets the
+ * object's prototype instead, so the value would vanish silently — or, worse, reach a lookup.
+ * Our API refuses it (400 naming the key); signed webhooks drop it and record the path in
+ * `properties._replaced`. `constructor` and `prototype` are plain data keys and are kept.
+ */
+export const PROTOTYPE_KEY = '__proto__';
+
+/**
+ * Every string (value or key) in `value` holding a NUL or a lone surrogate, and every `__proto__`
+ * key, as paths; with `replace`, each such character is replaced by U+FFFD in place (keys renamed,
+ * order kept) and each `__proto__` key is removed. Iterative, so any depth is safe.
  */
 export function oddStrings(value: unknown, options: { replace?: boolean } = {}): string[] {
+  return findOddStrings(value, options).map((f) => f.path);
+}
+
+function findOddStrings(value: unknown, options: { replace?: boolean }): OddString[] {
   // Each entry links to its parent, so a path is built only for a hit: linear in the body's size.
   interface Item {
     holder: Record<string | number, unknown> | undefined;
@@ -142,14 +162,14 @@ export function oddStrings(value: unknown, options: { replace?: boolean } = {}):
     for (let at = item; at?.holder !== undefined; at = at.parent) parts.push(at.key);
     return jsonPath(parts.reverse());
   };
-  const found: string[] = [];
+  const found: OddString[] = [];
   const todo: Item[] = [{ holder: undefined, key: '', value, parent: undefined }];
   while (todo.length > 0) {
     const item = todo.pop()!;
     const v = item.value;
     if (typeof v === 'string') {
       if (hasOdd(v)) {
-        found.push(pathOf(item));
+        found.push({ path: pathOf(item), problem: 'character' });
         // A bare string body has no holder to write back to; every body we read is an object.
         if (options.replace && item.holder !== undefined) item.holder[item.key] = replaceOdd(v);
       }
@@ -159,31 +179,37 @@ export function oddStrings(value: unknown, options: { replace?: boolean } = {}):
     } else if (typeof v === 'object' && v !== null) {
       const o = v as Record<string, unknown>;
       const keys = Object.keys(o);
+      if (keys.includes(PROTOTYPE_KEY)) {
+        found.push({ path: pathOf(item, PROTOTYPE_KEY), problem: 'prototype_key' });
+        if (options.replace) delete o[PROTOTYPE_KEY];
+      }
       if (keys.some(hasOdd)) {
-        for (const k of keys.filter(hasOdd)) found.push(pathOf(item, k));
+        for (const k of keys.filter(hasOdd)) found.push({ path: pathOf(item, k), problem: 'character' });
         if (options.replace) {
-          const entries = keys.map((k) => [replaceOdd(k), o[k]] as const);
-          for (const k of keys) delete o[k];
+          const entries = Object.keys(o).map((k) => [replaceOdd(k), o[k]] as const);
+          for (const k of Object.keys(o)) delete o[k];
           for (const [k, child] of entries)
             Object.defineProperty(o, k, { value: child, writable: true, enumerable: true, configurable: true });
         }
       }
-      const now = Object.keys(o);
+      const now = Object.keys(o).filter((k) => k !== PROTOTYPE_KEY);
       for (let i = now.length - 1; i >= 0; i--) todo.push({ holder: o, key: now[i]!, value: o[now[i]!], parent: item });
     }
   }
   return found;
 }
 
-/** Our own API: a NUL or lone surrogate anywhere is a 400 naming each field. */
+/** Our own API: a NUL or lone surrogate anywhere, or a `__proto__` key, is a 400 naming each field. */
 export function refuseOddStrings(value: unknown, what?: string): void {
-  const paths = oddStrings(value);
-  if (paths.length > 0)
+  const found = findOddStrings(value, {});
+  if (found.length > 0)
     throw validationError(
-      paths.map((path) => ({ path, message: ODD_CHARACTER_MESSAGE })),
+      found.map(({ path, problem }) => ({ path, message: problem === 'character' ? ODD_CHARACTER_MESSAGE : PROTOTYPE_KEY_MESSAGE })),
       what,
     );
 }
+
+export const PROTOTYPE_KEY_MESSAGE = 'a key named __proto__ is not accepted (JavaScript would drop it silently); rename it';
 
 export const ODD_CHARACTER_MESSAGE = 'contains a NUL character (\\u0000) or a lone UTF-16 surrogate, which cannot be stored';
 

@@ -8,7 +8,7 @@ import type { MessageRouteDeps } from './view-in-browser';
 
 /**
  * `GET /v1/templates/:name/preview?contact=<external id or email>[&trigger=EVENT]` (bearer API
- * key): `{ subject, text, html, from, reply_to? }` as that contact would receive the template —
+ * key): `{ subject, text, html, from, reply_to?, warnings? }` as that contact would receive the template —
  * the same code path as `almanac preview` (src/render/preview.ts). The trigger is the contact's
  * newest event of the type that starts the first applied campaign sending this template (or of
  * `trigger=` when given); that campaign's step `data:` and `subject:` apply.
@@ -52,6 +52,7 @@ export function templatePreviewRoutes(deps: MessageRouteDeps & { apiKeys: readon
       html: out.html,
       from: out.from,
       ...(out.replyTo ? { reply_to: out.replyTo } : {}),
+      ...(out.warnings.length ? { warnings: out.warnings } : {}),
     });
   });
   return app;

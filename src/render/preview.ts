@@ -1,3 +1,4 @@
+import { emptyLinkWarnings } from './empty-links';
 import { outgoingMessage } from './message';
 import { renderData, type RenderDataInput } from './data';
 import { applyTransforms, type MessageTransform, messageTransforms } from './transforms';
@@ -24,6 +25,8 @@ export interface Preview {
   html: string;
   from: string;
   replyTo?: string;
+  /** What a reader would find broken although it rendered: links with an empty address (emptyLinkWarnings). */
+  warnings: string[];
 }
 
 /** No send exists yet: the Date header is not shown, so a fixed moment keeps this pure. */
@@ -50,5 +53,13 @@ export function renderPreview(renderer: Renderer, req: PreviewRequest): Preview 
     outgoingMessage(send, req.contact.email ?? '', rendered, req.sender, NO_DATE),
     messageTransforms(rendered, req.transforms),
   );
-  return { ok: true, subject: m.subject, text: m.text, html: m.html, from: m.from, ...(m.replyTo ? { replyTo: m.replyTo } : {}) };
+  return {
+    ok: true,
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    from: m.from,
+    ...(m.replyTo ? { replyTo: m.replyTo } : {}),
+    warnings: emptyLinkWarnings(m.html),
+  };
 }

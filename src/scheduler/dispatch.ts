@@ -1,5 +1,6 @@
 import { hashAddress } from '../consent/address-hash';
 import type { Metrics } from '../metrics';
+import { emptyLinkWarnings } from '../render/empty-links';
 import { applyTransforms, type MessageTransform, messageTransforms } from '../render/transforms';
 import type { Renderer } from '../render/types';
 import { viewInBrowserUrl } from '../render/view-token';
@@ -65,6 +66,8 @@ export interface DispatcherOptions {
 
 const SENDS = 'almanac_sends_total';
 const SENDS_HELP = 'Sends handled by the dispatcher, by outcome';
+const RENDER_WARNINGS = 'almanac_render_warnings_total';
+const RENDER_WARNINGS_HELP = 'Messages sent with something broken in them, by kind (empty_link: an <a href=""> from missing data)';
 const PAUSED = 'almanac_dispatch_paused';
 const PAUSED_HELP = '1 while dispatch.paused is raised (the transport reported the account paused)';
 
@@ -136,11 +139,17 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
         ...(o.links ? { viewInBrowserUrl: viewInBrowserUrl(o.links.publicUrl, send.id, o.links.signingKey) } : {}),
       });
       const rendered = o.renderer.render(send.template, data, subject === undefined ? {} : { subject });
-      if (!rendered.ok) out.failed.push({ id: send.id, reason: `render failed: ${rendered.message}` });
-      else
-        ready.push(
-          applyTransforms(outgoingMessage(send, ctx.email as string, rendered, o, now), messageTransforms(rendered, o.transforms)),
-        );
+      if (!rendered.ok) {
+        out.failed.push({ id: send.id, reason: `render failed: ${rendered.message}` });
+        continue;
+      }
+      // Sent all the same (the rest of the mail is right), but an operator should hear of a dead link.
+      const warnings = emptyLinkWarnings(rendered.html);
+      if (warnings.length) {
+        o.metrics.inc(RENDER_WARNINGS, RENDER_WARNINGS_HELP, { kind: 'empty_link' });
+        o.log.warn(`send ${send.id} (${send.campaign}, ${send.template}): ${warnings.join('; ')}`);
+      }
+      ready.push(applyTransforms(outgoingMessage(send, ctx.email as string, rendered, o, now), messageTransforms(rendered, o.transforms)));
     }
     return ready;
   }

@@ -104,3 +104,12 @@ export async function findContactByIdOrEmail(tx: Tx, idOrEmail: string): Promise
     .limit(1);
   return row;
 }
+
+/** The contacts holding any of these (lower-cased) emails: id, external id and email. */
+export async function contactsWithEmails(tx: Tx, emails: string[]): Promise<Array<Pick<ContactRow, 'id' | 'externalId' | 'email'>>> {
+  if (emails.length === 0) return [];
+  return tx
+    .select({ id: contacts.id, externalId: contacts.externalId, email: contacts.email })
+    .from(contacts)
+    .where(inArray(contacts.email, emails));
+}

@@ -46,14 +46,60 @@ describe(`PUT /v1/contacts/:id on ${backend}`, () => {
     expect(second.contact_id).toBe(body.contact_id);
   });
 
-  it('refuses an email that belongs to another contact with 409, changing nothing', async () => {
+  it('keeps an email with the contact that has it, stores the rest, and warns — the same rule as events', async () => {
     const { app } = ingestApp(t.database);
     await app.request('/v1/contacts/c-300', put({ email: 'sam@example.com' }));
     await app.request('/v1/contacts/c-301', put({ email: 'kim@example.com' }));
-    const res = await app.request('/v1/contacts/c-301', put({ email: 'sam@example.com', locale: 'de' }));
-    expect(res.status).toBe(409);
-    const unchanged = await app.request('/v1/contacts/c-301', put({}));
-    expect(await unchanged.json()).toMatchObject({ email: 'kim@example.com', locale: null });
+    const res = await app.request('/v1/contacts/c-301', put({ email: 'Sam@example.com', locale: 'de' }));
+    expect(res.status).toBe(200);
+    const warning = {
+      field: 'email',
+      code: 'email_conflict',
+      held_by: 'c-300',
+      message: 'sam@example.com already belongs to contact c-300: it stays there and was not set on this contact',
+    };
+    expect(await res.json()).toMatchObject({ id: 'c-301', email: 'kim@example.com', locale: 'de', warnings: [warning] });
+    const created = await app.request('/v1/contacts/c-302', put({ email: 'sam@example.com' }));
+    expect(await created.json()).toMatchObject({ id: 'c-302', email: null, warnings: [warning] });
+    const owner = await app.request('/v1/contacts/c-300', put({}));
+    const body = (await owner.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ email: 'sam@example.com' });
+    expect(body).not.toHaveProperty('warnings');
+
+    // An event naming another external id with the same email: stored, on its own contact, with the same warning.
+    const event = await app.request(
+      '/v1/events/batch',
+      authed({
+        events: [
+          { id: 'e-conf-1', type: 'page.viewed', contact: { id: 'c-303', email: 'sam@example.com' } },
+          { id: 'e-conf-2', type: 'page.viewed', contact: { id: 'c-300', email: 'sam@example.com' } },
+        ],
+      }),
+    );
+    expect(event.status).toBe(202);
+    expect(await event.json()).toMatchObject({
+      accepted: 2,
+      warnings: [{ index: 0, field: 'contact.email', code: 'email_conflict', held_by: 'c-300' }],
+    });
+    const c303 = await app.request('/v1/contacts/c-303', put({}));
+    expect(await c303.json()).toMatchObject({ email: null });
+  });
+
+  it('ten external ids sent with one email in one batch: the first keeps it, nine are warned, all events stored', async () => {
+    const { app } = ingestApp(t.database);
+    const events = Array.from({ length: 10 }, (_, i) => ({
+      id: `e-ten-${i}`,
+      type: 'page.viewed',
+      contact: { id: `ten-${i}`, email: 'ten@example.com' },
+    }));
+    const res = await app.request('/v1/events/batch', authed({ events }));
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { accepted: number; warnings: Array<{ index: number; held_by: string }> };
+    expect(body.accepted).toBe(10);
+    expect(body.warnings).toHaveLength(9);
+    const holder = body.warnings[0]!.held_by;
+    expect(body.warnings.every((w) => w.held_by === holder)).toBe(true);
+    expect(new Set(body.warnings.map((w) => `ten-${w.index}`)).has(holder)).toBe(false);
   });
 
   it('names bad fields with 400, and needs the API key', async () => {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
 import { createRenderer } from '../../src/render/renderer';
@@ -131,6 +132,26 @@ describe('GET /v1/templates/:name/preview', () => {
       expect(body.html).toContain('2 produkty czeka na Ciebie w koszyku');
       expect(body.from).toBe('Shop <news@shop.example>');
     }
+  });
+
+  it('warns when a link renders empty (a checkout without url): the preview shows what the mail would lack', async () => {
+    await seed();
+    const ok = (await (await app().request('/v1/templates/cart-reminder/preview?contact=c-42', { headers: auth })).json()) as object;
+    expect(ok).not.toHaveProperty('warnings');
+    const [ada] = await t.database.db.select().from(contacts).where(eq(contacts.externalId, 'c-42'));
+    const { url: _url, ...noUrl } = cart;
+    await t.database.db.insert(events).values({
+      dedupeKey: 'e4',
+      type: 'checkout.started',
+      contactId: ada!.id,
+      properties: noUrl,
+      occurredAt: new Date('2026-11-24T10:00:00Z'),
+      source: 'test',
+    });
+    const res = await app().request('/v1/templates/cart-reminder/preview?contact=c-42', { headers: auth });
+    const body = (await res.json()) as { html: string; warnings: string[] };
+    expect(body.html).toContain('href=""');
+    expect(body.warnings).toEqual([expect.stringContaining('1 link has an empty address')]);
   });
 
   it('needs the API key, a contact that exists and a template that exists', async () => {
