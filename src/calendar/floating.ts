@@ -1,5 +1,6 @@
 import rrulePkg from 'rrule';
 import { AppError } from '../errors';
+import { neverOccurs, neverOccursFrom } from '../dsl/never-occurs';
 
 // rrule ships CommonJS; under Node ESM only its default export is reliable.
 const { RRule } = rrulePkg;
@@ -55,6 +56,8 @@ export interface ExpansionMeter {
 export function floatingBetween(rule: string, anchor: number, from: number, to: number, meter?: ExpansionMeter): number[] {
   if (!(to > from)) return [];
   const options = parseRule(rule);
+  // A rule no day matches (stored before compile refused them) would make rrule walk to 9999.
+  if (neverOccurs(options) || neverOccursFrom(options, anchor)) return [];
   const interval = Math.max(1, options.interval ?? 1);
   const dtstart = options.count == null && from > anchor ? fastForward(anchor, from, options.freq!, interval) : anchor;
   let iterated = 0;

@@ -35,6 +35,32 @@ describe('the cost of an expansion follows the answer, not the distance from the
     });
   }
 
+  it('a rule no day matches (stored before compile refused it) does no work at all, instead of rrule walking to 9999', () => {
+    for (const rule of ['FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30', 'FREQ=HOURLY;BYMONTH=4;BYMONTHDAY=31', 'FREQ=MONTHLY;BYDAY=6FR']) {
+      expect(work(rule, DEFAULT_ANCHOR, ...DEC_2999)).toEqual({ dates: [], iterated: 0 });
+    }
+    // INTERVAL from the start never reaching BYHOUR / BYDAY (Monday 2026-12-07 10:00): no work either.
+    const monday = parseLocal('2026-12-07T10:00');
+    for (const rule of ['FREQ=HOURLY;INTERVAL=24;BYHOUR=5', 'FREQ=DAILY;INTERVAL=7;BYDAY=TU', 'FREQ=MINUTELY;INTERVAL=30;BYMINUTE=15']) {
+      expect(work(rule, monday, ...DEC_2999)).toEqual({ dates: [], iterated: 0 });
+    }
+    expect(work('FREQ=DAILY;INTERVAL=7;BYDAY=MO', monday, monday, parseLocal('2026-12-22T00:00')).dates).toEqual([
+      monday,
+      parseLocal('2026-12-14T10:00'),
+      parseLocal('2026-12-21T10:00'),
+    ]);
+    // Rules that only look odd still expand: 29 February, the 5th Friday of February, ISO week 53.
+    expect(
+      work('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29', DEFAULT_ANCHOR, parseLocal('2028-01-01T00:00'), parseLocal('2029-01-01T00:00')).dates,
+    ).toEqual([parseLocal('2028-02-29T00:00')]);
+    expect(
+      work('FREQ=MONTHLY;BYMONTH=2;BYDAY=5FR', DEFAULT_ANCHOR, parseLocal('2036-01-01T00:00'), parseLocal('2037-01-01T00:00')).dates,
+    ).toEqual([parseLocal('2036-02-29T00:00')]);
+    expect(
+      work('FREQ=DAILY;BYWEEKNO=53;BYDAY=MO', DEFAULT_ANCHOR, parseLocal('2026-01-01T00:00'), parseLocal('2027-01-01T00:00')).dates,
+    ).toEqual([parseLocal('2026-12-28T00:00')]);
+  });
+
   it('and the answer is the one iterating from the start gives (calendar-field periods)', () => {
     for (const [rule, start] of [
       ['FREQ=MONTHLY', '2026-01-31T10:00'],

@@ -1,4 +1,5 @@
 import rrulePackage from 'rrule';
+import { neverOccurs } from '../never-occurs';
 import { closest } from '../suggest';
 
 // rrule ships CommonJS; under Node ESM only its default export is reliable.
@@ -79,7 +80,11 @@ export function checkRrule(text: string): RruleProblem | undefined {
   if (seen.has('COUNT') && seen.has('UNTIL'))
     return { index: text.indexOf('COUNT'), message: 'rrule has both COUNT and UNTIL', hint: 'keep one of them' };
   try {
-    new RRule({ ...RRule.parseString(text), dtstart: new Date(Date.UTC(2000, 0, 1)) }).all((_, i) => i < 1);
+    const options = RRule.parseString(text);
+    // Before any expansion: rrule would walk to the year 9999 looking for a first date (~12 s).
+    const never = neverOccurs(options);
+    if (never) return { index: 0, message: `rrule never occurs: ${never}`, hint: 'check the month and day parts' };
+    new RRule({ ...options, dtstart: new Date(Date.UTC(2000, 0, 1)) }).all((_, i) => i < 1);
   } catch (err) {
     return {
       index: 0,
@@ -98,7 +103,9 @@ export function checkRrule(text: string): RruleProblem | undefined {
 export function floatingOccurrences(text: string, start: string, end: string, limit = 20_000): string[] {
   const from = floating(start);
   const to = floating(end);
-  const rule = new RRule({ ...RRule.parseString(text), dtstart: from });
+  const options = RRule.parseString(text);
+  if (neverOccurs(options)) return [];
+  const rule = new RRule({ ...options, dtstart: from });
   // Bounded: an hourly rule has ~9k occurrences a year; a minutely one stops at the limit.
   return rule
     .all((d, i) => d.getTime() < to.getTime() && i < limit)

@@ -60,6 +60,20 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
     ['campaigns/calendar.yaml:3:35 rrule BYMONTH=13 is not valid — BYMONTH takes months 1–12, comma separated'],
   ],
   [
+    'an rrule no day can match (rrule itself would search to the year 9999)',
+    broadcast('  schedule: { rrule: "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30" }\n'),
+    [
+      'campaigns/cart.yaml:5:23 rrule never occurs: no day matches BYMONTH=2 and BYMONTHDAY=30 together (February has at most 29 days; April, June, September and November 30) — check the month and day parts',
+    ],
+  ],
+  [
+    'a blackout rule with a sixth Friday',
+    calendar('timezone: UTC\nblackout:\n  - { rrule: "FREQ=MONTHLY;BYDAY=6FR", reason: Never }\n'),
+    [
+      'campaigns/calendar.yaml:3:15 rrule never occurs: no day matches BYDAY (a month has at most 5 of each weekday, a year 53) — check the month and day parts',
+    ],
+  ],
+  [
     'DTSTART inside an rrule',
     broadcast('  schedule:\n    rrule: "DTSTART:20260101T000000Z;FREQ=DAILY"\n'),
     ['campaigns/cart.yaml:6:13 rrule must not contain DTSTART — give the first date as start: instead'],
