@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors';
 
@@ -53,6 +54,17 @@ const ingestSecrets = z.string().transform((s, ctx) => {
   }
   return out;
 });
+/** `SNS_TOPIC_ARNS`: full SNS topic ARNs, comma-separated (`arn:aws:sns:eu-west-1:123456789012:ses-feedback`). */
+const topicArns = csv.pipe(
+  z.array(
+    z
+      .string()
+      .regex(
+        /^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+        'expected full SNS topic ARNs such as arn:aws:sns:eu-west-1:123456789012:ses-feedback, comma-separated',
+      ),
+  ),
+);
 const sqlIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier such as "public" or "almanac"');
 
 const envSchema = z
@@ -68,6 +80,8 @@ const envSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
     API_KEYS: csv.default([]),
+    /** Bearer keys of the admin API /v1/admin/* (the CLI against a running server); never accepted on /v1 ingestion. */
+    ADMIN_API_KEYS: csv.default([]),
     BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
     REQUEST_DEADLINE_MS: wholeNumber(1, 600_000).default(10_000),
     SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3_600).default(10),
@@ -83,6 +97,10 @@ const envSchema = z
       .min(3, { error: 'expected a From address such as "Shop <news@shop.example>"' })
       .default('Almanac <almanac@localhost>'),
     MAIL_REPLY_TO: z.string().min(3, { error: 'expected an address' }).optional(),
+    /** The sender's postal address, shown in every marketing mail's footer (CAN-SPAM, and Gmail/Yahoo bulk rules). */
+    MAIL_POSTAL_ADDRESS: z.string().max(500, { error: 'expected at most 500 characters' }).default(''),
+    /** An address that reads unsubscribe requests, offered as the `mailto:` of List-Unsubscribe; unset → https only. */
+    UNSUBSCRIBE_MAILTO: z.email({ error: 'expected an email address such as unsubscribe@shop.example' }).optional(),
     SUPPRESSION_KEY: z.string().min(16, { error: 'expected at least 16 characters of secret' }).default('almanac-development-only-key'),
     LINK_SIGNING_KEY: z
       .string()
@@ -121,9 +139,21 @@ const envSchema = z
       .number({ error: "expected messages per second, a number > 0 (your account's maximum send rate)" })
       .positive({ error: "expected messages per second, a number > 0 (your account's maximum send rate)" })
       .default(1),
+    SNS_TOPIC_ARNS: topicArns.default([]),
+    SNS_CERT_CACHE_DIR: z.string().min(1).optional(),
+    SNS_MAX_AGE: wholeNumber(1).optional(),
+    SES_TRANSIENT_BOUNCES: wholeNumber(1, 1000).default(3),
+    SES_TRANSIENT_BOUNCE_DAYS: wholeNumber(1, 365).default(7),
   })
   .superRefine((e, ctx) => {
     // Rules across variables, each reported on the variable that has to change.
+    if (e.TRANSPORT === 'ses' && !e.MAIL_POSTAL_ADDRESS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_POSTAL_ADDRESS'],
+        message: "required when TRANSPORT=ses: the shop's postal address, which every marketing mail must show",
+      });
+    }
     if (e.TRANSPORT === 'ses' && !e.SES_REGION) {
       ctx.addIssue({
         code: 'custom',
@@ -149,6 +179,7 @@ const envSchema = z
 
 const secretVariables = new Set([
   'API_KEYS',
+  'ADMIN_API_KEYS',
   'LINK_SIGNING_KEY',
   'SHOPIFY_WEBHOOK_SECRET',
   'INGEST_SECRETS',
@@ -170,6 +201,8 @@ export interface Config {
     bodyLimitBytes: number;
     jsonMaxDepth: number;
     apiKeys: string[];
+    /** ADMIN_API_KEYS: bearer keys of /v1/admin/* (plan, apply, calendar, preview from the CLI). */
+    adminKeys: string[];
     linkSigningKey: string;
     /** REQUEST_DEADLINE_MS: a handler that has not answered by then gets a 503 `deadline_exceeded`. */
     requestDeadlineMs: number;
@@ -181,9 +214,20 @@ export interface Config {
   webhooks: { shopifySecret?: string; ingestSecrets: Record<string, string> };
   paths: { campaigns: string; templates: string };
   /** Sending: the From header, the HMAC key of suppressed addresses, provider attempts per send. */
-  mail: { from: string; replyTo?: string; suppressionKey: string; maxAttempts: number };
+  mail: {
+    from: string;
+    replyTo?: string;
+    suppressionKey: string;
+    maxAttempts: number;
+    /** MAIL_POSTAL_ADDRESS ('' when unset; required with TRANSPORT=ses). */
+    postalAddress: string;
+    /** UNSUBSCRIBE_MAILTO: the optional mailto: of List-Unsubscribe. */
+    unsubscribeMailto?: string;
+  };
   /** Where messages go: the outbox (stored, the default) or Amazon SES (src/runtime/transport.ts). */
   transport: { kind: 'outbox' } | SesConfig;
+  /** SES bounces, complaints and deliveries over SNS (`POST /webhooks/ses`). */
+  sesFeedback: SesFeedbackConfig;
   /** Segment triggers: full re-evaluation interval (between, only contacts with new events). */
   segmentPassSeconds: number;
   /** `serve`/`worker`: compile and apply the campaigns folder on start (refusing to start on errors). */
@@ -202,6 +246,18 @@ export interface SesConfig {
   configurationSet?: string;
   /** The account's maximum send rate, messages per second, shared by every dispatcher. */
   maxSendRate: number;
+}
+
+export interface SesFeedbackConfig {
+  /** SNS_TOPIC_ARNS: the only topics accepted; empty → `/webhooks/ses` refuses everything. */
+  topicArns: string[];
+  /** SNS_CERT_CACHE_DIR: signing certificates, one `<sha256 of the URL>.pem` each (default `sns-certs` beside ALMANAC_DATA_DIR). */
+  certCacheDir: string;
+  /** SNS_MAX_AGE: seconds; older messages are refused. Unset → no limit. */
+  maxAgeSeconds?: number;
+  /** SES_TRANSIENT_BOUNCES within SES_TRANSIENT_BOUNCE_DAYS suppress the address. */
+  transientBounceLimit: number;
+  transientBounceDays: number;
 }
 
 /** Validate `env` (normally `process.env`). Throws `AppError('config_invalid')` naming each bad variable. */
@@ -231,6 +287,7 @@ export function loadConfig(env: Env): Config {
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       jsonMaxDepth: e.JSON_MAX_DEPTH,
       apiKeys: e.API_KEYS,
+      adminKeys: e.ADMIN_API_KEYS,
       linkSigningKey: e.LINK_SIGNING_KEY,
       requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     },
@@ -246,6 +303,8 @@ export function loadConfig(env: Env): Config {
       ...(e.MAIL_REPLY_TO === undefined ? {} : { replyTo: e.MAIL_REPLY_TO }),
       suppressionKey: e.SUPPRESSION_KEY,
       maxAttempts: e.SEND_MAX_ATTEMPTS,
+      postalAddress: e.MAIL_POSTAL_ADDRESS,
+      ...(e.UNSUBSCRIBE_MAILTO === undefined ? {} : { unsubscribeMailto: e.UNSUBSCRIBE_MAILTO }),
     },
     transport:
       e.TRANSPORT === 'ses'
@@ -260,6 +319,14 @@ export function loadConfig(env: Env): Config {
             maxSendRate: e.SES_MAX_SEND_RATE,
           }
         : { kind: 'outbox' },
+    sesFeedback: {
+      topicArns: e.SNS_TOPIC_ARNS,
+      // A local directory even with DATABASE_URL: certificates are per host, not shared state.
+      certCacheDir: e.SNS_CERT_CACHE_DIR ?? join(dirname(e.ALMANAC_DATA_DIR), 'sns-certs'),
+      ...(e.SNS_MAX_AGE === undefined ? {} : { maxAgeSeconds: e.SNS_MAX_AGE }),
+      transientBounceLimit: e.SES_TRANSIENT_BOUNCES,
+      transientBounceDays: e.SES_TRANSIENT_BOUNCE_DAYS,
+    },
     segmentPassSeconds: e.SEGMENT_PASS_SECONDS,
     applyOnStart: e.APPLY_ON_START,
     logLevel: e.LOG_LEVEL,

@@ -2,6 +2,7 @@ import type { Config, Env } from '../config';
 import type { Renderer } from '../render/types';
 import type { SimulationRequest, SimulationResult } from '../simulate/run';
 import type { Database } from '../storage/db';
+import type { AdminApi } from './admin';
 
 /**
  * What commands get from the runtime (src/runtime/cli.ts wires it): the engine is built only
@@ -16,6 +17,12 @@ export interface CliEngine {
   serve(config: Config, options: { http: boolean }, io: Omit<CliIo, 'engine'>): Promise<number>;
   /** `simulate`: the real engine on an in-memory database and a virtual clock. */
   simulate(request: SimulationRequest): Promise<SimulationResult>;
+  /**
+   * What plan, apply, calendar and preview work through: a running server's admin API (ALMANAC_URL
+   * with ALMANAC_API_KEY, or the live server announced in the embedded data directory), else the
+   * configured database in this process. `env` is the command's environment (io.env).
+   */
+  admin(config: Config, env: Env): AdminApi;
   /** The template renderer over a templates/ folder (`preview`). */
   renderer(templatesDir: string): Renderer;
 }

@@ -2,15 +2,20 @@ import { join, resolve } from 'node:path';
 import { compileProject } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import type { Project } from '../dsl/plan';
-import { type Config, loadConfig } from '../config';
-import type { Database } from '../storage/db';
+import { loadConfig } from '../config';
+import type { AdminApi, ProjectSources } from './admin';
 import { type CliIo, UsageError } from './command';
 
 /**
  * Compile the project rooted at `dir` (holding campaigns/ and templates/), printing warnings;
- * on errors print every one and return undefined (the caller exits 1, having changed nothing).
+ * on errors print every one (file:line:col, templates too) and return undefined (the caller
+ * exits 1, having changed nothing and sent nothing). Also gives back the sources it compiled:
+ * what the admin API (./admin.ts) is sent, to be compiled again where the database is.
  */
-export async function compileOrReport(dir: string | undefined, io: CliIo): Promise<Project | undefined> {
+export async function compileOrReport(
+  dir: string | undefined,
+  io: CliIo,
+): Promise<{ project: Project; sources: ProjectSources } | undefined> {
   const root = resolve(io.cwd, dir ?? '.');
   const result = await compileProject({
     campaignsDir: join(root, 'campaigns'),
@@ -23,7 +28,7 @@ export async function compileOrReport(dir: string | undefined, io: CliIo): Promi
     io.err(`${result.errors.length} error(s): nothing was changed.\n`);
     return undefined;
   }
-  return result.project;
+  return { project: result.project, sources: result.sources };
 }
 
 /** Flags of the form `--name` / `--name value`; everything else is positional. */
@@ -48,21 +53,42 @@ export function parseFlags(args: string[], known: { booleans?: string[]; values?
 }
 
 /**
- * Load the configuration from `io.env` and run `fn` on the configured database (DATABASE_URL,
- * else the embedded PGlite), migrated unless AUTO_MIGRATE=false; it is always closed after.
+ * The admin API for `command` (plan, apply, calendar, preview): a running server's, or this
+ * process's database (the engine decides: src/runtime/cli.ts). When it went through a server it
+ * says so in one note line on stderr, once the server answered (a failure stays one line); stdout
+ * is the same either way.
  */
-export async function withDatabase<T>(io: CliIo, fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig(io.env);
-  return io.engine.withDatabase(config, (database) => fn(database, config));
+export function adminFor(io: CliIo, command: string): AdminApi {
+  const admin = io.engine.admin(loadConfig(io.env), io.env);
+  if (!admin.via) return admin;
+  let noted = false;
+  const noting =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await call(...args);
+      if (!noted) io.err(`almanac ${command}: through the Almanac server at ${admin.via}\n`);
+      noted = true;
+      return result;
+    };
+  return {
+    via: admin.via,
+    plan: noting(admin.plan),
+    apply: noting(admin.apply),
+    calendar: noting(admin.calendar),
+    previewSubject: noting(admin.previewSubject),
+  };
 }
 
 /**
  * `[dir] [--json]` of the project commands (plan, apply): parse, compile, and on compile errors
  * return undefined (they are printed; the command exits 1).
  */
-export async function projectFromArgs(args: string[], io: CliIo): Promise<{ project: Project; json: boolean } | undefined> {
+export async function projectFromArgs(
+  args: string[],
+  io: CliIo,
+): Promise<{ project: Project; sources: ProjectSources; json: boolean } | undefined> {
   const { flags, positional } = parseFlags(args, { booleans: ['json'] });
   if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
-  const project = await compileOrReport(positional[0], io);
-  return project ? { project, json: flags.json === true } : undefined;
+  const compiled = await compileOrReport(positional[0], io);
+  return compiled ? { ...compiled, json: flags.json === true } : undefined;
 }

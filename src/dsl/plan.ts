@@ -104,10 +104,34 @@ export interface CalendarPlan {
   frequencyCaps: Array<{ purpose: Purpose | 'any'; max: number; perMs: number }>;
   onConflict: 'defer' | 'skip';
   seasons: Array<{ name: string; from: string; to: string }>;
+  /**
+   * The consent purposes the shop asks for (`purposes:`), as the preference centre and the
+   * unsubscribe page show them: a label and a description per locale (`en` is the fallback;
+   * a plain string in the file is `en`). Absent in plans stored before `purposes:` existed: read
+   * as none, and pages then show the purpose id.
+   */
+  purposes?: PurposePlan[];
+}
+
+export interface PurposePlan {
+  id: Purpose;
+  label: Record<string, string>;
+  description: Record<string, string>;
+  /** A grant stays pending until the person confirms it by mail (double opt-in). */
+  doubleOptIn: boolean;
+}
+
+/** A label or description in `locale` (`pl-PL` → `pl` → `en` → any). */
+export function localised(texts: Record<string, string>, locale: string | null | undefined): string | undefined {
+  const tag = (locale ?? '').toLowerCase();
+  return texts[tag] ?? texts[tag.split(/[-_]/)[0]!] ?? texts.en ?? Object.values(texts)[0];
 }
 
 /** The calendar when none is applied (or calendar.yaml is empty): UTC, no rules. */
 export const emptyCalendar = (): CalendarPlan => ({ timezone: 'UTC', blackout: [], frequencyCaps: [], onConflict: 'defer', seasons: [] });
+
+/** Campaigns with this purpose (receipts, opt-in confirmations) need no marketing consent, carry no unsubscribe link and skip caps. */
+export const TRANSACTIONAL_PURPOSE = 'email.transactional';
 
 /** A whole campaigns folder, compiled and cross-checked. */
 export interface Project {

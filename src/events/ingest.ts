@@ -100,7 +100,8 @@ function isRetryable(err: unknown): boolean {
   return isUniqueViolation(err) || code === '40P01' || code === '40001';
 }
 
-async function ingestInTransaction(tx: Tx, events: IngestEvent[], options: IngestOptions): Promise<IngestResult> {
+/** `ingestEvents` inside a transaction the caller holds (one notification's writes commit together: ./ses-feedback.ts). */
+export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options: IngestOptions): Promise<IngestResult> {
   if (options.receipt && !(await recordReceipt(tx, options.receipt))) {
     return { accepted: 0, duplicates: events.length, replayed: true, events: [] };
   }

@@ -53,9 +53,12 @@ const contactSchema = z
     error: 'expected an id or an email (a contact is matched by either)',
   });
 
-const purpose = z.string({ error: 'expected a consent purpose such as email.marketing' }).regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, {
-  error: 'expected a consent purpose such as email.marketing',
-});
+const purpose = z
+  .string({ error: 'expected a consent purpose such as email.marketing' })
+  .max(100, { error: 'expected a consent purpose of at most 100 characters' })
+  .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, {
+    error: 'expected a consent purpose such as email.marketing',
+  });
 const optionalText = z.string({ error: 'expected a string' }).max(10_000, { error: 'expected at most 10000 characters' }).optional();
 const consentProperties = z.looseObject({
   purpose,
@@ -67,7 +70,9 @@ const consentProperties = z.looseObject({
 });
 const amount = 'expected an amount such as 129.00';
 const orderProperties = z.looseObject({
-  order_id: z.union([z.string().min(1), z.number().int()], { error: 'expected the order id (a string or number)' }),
+  order_id: z.union([z.string().min(1).max(255), z.number().int()], {
+    error: 'expected the order id (a string of at most 255 characters, or a number)',
+  }),
   checkout_id: z.string({ error: 'expected a string' }).optional(),
   total: z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, { error: amount })], { error: amount }),
   currency: z.string().regex(/^[A-Za-z]{3}$/, { error: 'expected an ISO 4217 currency code such as EUR' }),
@@ -82,9 +87,12 @@ const eventSchema = z
         .min(1, { error: 'expected a non-empty string' })
         .max(255, { error: 'expected at most 255 characters' })
         .optional(),
-      type: z.string({ error: 'expected an event type' }).regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, {
-        error: 'expected a dotted lower-case event type such as checkout.started',
-      }),
+      type: z
+        .string({ error: 'expected an event type' })
+        .max(100, { error: 'expected an event type of at most 100 characters' })
+        .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, {
+          error: 'expected a dotted lower-case event type such as checkout.started',
+        }),
       occurred_at: z.iso
         .datetime({ offset: true, error: 'expected an ISO 8601 time with a zone, such as 2026-11-23T10:00:00Z' })
         .optional(),

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors';
+import { adminRoutes, exceptAdmin } from './admin';
 import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
 import { answerWrongMethods } from './method-not-allowed';
@@ -9,12 +10,14 @@ import { opsRoutes } from './ops';
 import { calendarRoutes } from './calendar';
 import { contactRoutes } from './contacts';
 import { eventRoutes } from './events';
-import { apiKey } from './middleware/api-key/index';
 import { DEFAULT_REQUEST_DEADLINE_MS, deadline } from './middleware/deadline/index';
 import { outboxRoutes } from './outbox';
 import { ingestWebhookRoutes } from './webhooks-ingest';
 import { shopifyWebhookRoutes } from './webhooks-shopify';
+import { type SesFeedbackDeps, sesWebhookRoutes } from './webhooks-ses';
 import { templatePreviewRoutes } from './templates-preview';
+import { unsubscribeRoutes } from './unsubscribe';
+import { preferenceRoutes } from './preferences';
 import { type MessageRouteDeps, viewInBrowserRoutes } from './view-in-browser';
 
 export interface AppDeps {
@@ -24,10 +27,18 @@ export interface AppDeps {
   log: (msg: string, err?: unknown) => void;
   /** Bearer keys for /v1 (API_KEYS); none → /v1 answers 401 telling the operator to set them. */
   apiKeys?: readonly string[];
+  /**
+   * Bearer keys for the admin API `/v1/admin/*` (ADMIN_API_KEYS, plus the local token `almanac
+   * serve` announces in its embedded data directory): what the CLI's plan, apply, calendar and
+   * preview use against a running server. Never the ingestion `apiKeys`. None → 401 saying to set it.
+   */
+  adminKeys?: readonly string[];
   /** Shopify's webhook secret (SHOPIFY_WEBHOOK_SECRET); unset → /webhooks/shopify answers 401. */
   shopifySecret?: string;
   /** Standard Webhooks secrets per ingest source (INGEST_SECRETS). */
   ingestSecrets?: Readonly<Record<string, string>>;
+  /** SES feedback over SNS (SNS_TOPIC_ARNS, the certificate and HTTP ports); absent → /webhooks/ses answers 401. */
+  sesFeedback?: SesFeedbackDeps;
   /**
    * Rendering for `GET /v/:token` (view in browser) and `GET /v1/templates/:name/preview`: the
    * renderer over TEMPLATES_DIR, LINK_SIGNING_KEY, PUBLIC_URL and the sender. Absent: not mounted.
@@ -63,7 +74,8 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  app.use('*', deadline({ ms: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS }));
+  // The admin API sets its own deadlines (none for apply: see ./admin.ts for why).
+  app.use('*', exceptAdmin(deadline({ ms: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS })));
   app.route('/', opsRoutes(deps));
   const now = deps.now ?? (() => new Date());
   const apiKeys = deps.apiKeys ?? [];
@@ -71,14 +83,29 @@ export function createApp(deps: AppDeps) {
   app.route('/', eventRoutes({ database: deps.database, apiKeys, now, ...json }));
   app.route('/', contactRoutes({ database: deps.database, apiKeys, ...json }));
   app.route('/', calendarRoutes({ database: deps.database, apiKeys, now }));
-  app.use('/v1/outbox', apiKey({ keys: apiKeys }));
-  app.route('/', outboxRoutes({ database: deps.database }));
+  app.route('/', outboxRoutes({ database: deps.database, apiKeys }));
   app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now, ...json }));
   app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now, ...json }));
+  app.route('/', sesWebhookRoutes({ database: deps.database, ses: deps.sesFeedback, now, ...json }));
   if (deps.messages) {
     app.route('/', viewInBrowserRoutes({ ...deps.messages, database: deps.database }));
     app.route('/', templatePreviewRoutes({ ...deps.messages, database: deps.database, apiKeys }));
+    app.route(
+      '/',
+      unsubscribeRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, metrics: deps.metrics, now }),
+    );
+    app.route('/', preferenceRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, now }));
   }
+  app.route(
+    '/',
+    adminRoutes({
+      database: deps.database,
+      adminKeys: deps.adminKeys ?? [],
+      now,
+      requestDeadlineMs: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS,
+      ...(deps.jsonMaxDepth === undefined ? {} : { jsonMaxDepth: deps.jsonMaxDepth }),
+    }),
+  );
   answerWrongMethods(app);
   app.notFound(notFound);
   app.onError(onError(deps.log));

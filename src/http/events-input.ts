@@ -237,6 +237,9 @@ export function orThrow<T>(result: Result<T, FieldError[]>, what?: string): T {
   return result.value;
 }
 
+/** The longest webhook delivery id (`X-Shopify-Webhook-Id`, `webhook-id`) kept as a receipt: longer is a 400. */
+export const MAX_DELIVERY_ID = 255;
+
 /** `Idempotency-Key`: printable, at most 255 characters; absent → undefined. */
 export function idempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;

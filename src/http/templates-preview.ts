@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { AppError } from '../errors';
-import { renderPreview } from '../render/preview';
+import { PREVIEW_UNSUBSCRIBE_PATH, renderPreview } from '../render/preview';
+import { TRANSACTIONAL_PURPOSE } from '../dsl/plan';
+import { hasOddCharacters } from './events-input';
 import { findTemplateUse, loadPreviewSubject } from '../render/preview-source';
 import { TEMPLATE_NAME } from '../render/template-files';
 import { apiKey } from './middleware/api-key/index';
@@ -20,6 +22,15 @@ export function templatePreviewRoutes(deps: MessageRouteDeps & { apiKeys: readon
     const who = c.req.query('contact');
     if (!TEMPLATE_NAME.test(name)) throw new AppError('bad_request', `"${name}" is not a template name`, { details: { field: 'name' } });
     if (!who) throw new AppError('bad_request', 'give ?contact=<external id or email>', { details: { field: 'contact' } });
+    for (const [field, value] of [
+      ['contact', who],
+      ['trigger', c.req.query('trigger')],
+    ] as const) {
+      if (value !== undefined && (value.length > 320 || hasOddCharacters(value)))
+        throw new AppError('bad_request', `?${field} must be at most 320 characters, without NUL or lone surrogates`, {
+          details: { field },
+        });
+    }
     const use = await findTemplateUse(deps.database.db, name);
     const triggerType = c.req.query('trigger') || use.triggerType;
     const subject = await loadPreviewSubject(deps.database.db, who, triggerType);
@@ -34,6 +45,10 @@ export function templatePreviewRoutes(deps: MessageRouteDeps & { apiKeys: readon
       recommendations: subject.recommendations,
       sender: deps,
       ...(deps.transforms ? { transforms: deps.transforms } : {}),
+      ...(use.purpose === TRANSACTIONAL_PURPOSE
+        ? {}
+        : { unsubscribeUrl: `${deps.publicUrl.replace(/\/+$/, '')}${PREVIEW_UNSUBSCRIBE_PATH}` }),
+      postalAddress: deps.postalAddress ?? '',
     });
     if (!out.ok) {
       const missing = /is missing|not a template name/.test(out.message);

@@ -5,6 +5,9 @@ import { applyTransforms, type MessageTransform, messageTransforms } from '../re
 import type { Renderer } from '../render/types';
 import { verifyViewToken, viewInBrowserUrl } from '../render/view-token';
 import { cartProductIds, outgoingMessage, renderDataFor, subjectOverride } from '../render/message';
+import { preferencesUrl } from '../consent/preferences-token';
+import { unsubscribeUrl } from '../consent/unsubscribe-token';
+import { TRANSACTIONAL_PURPOSE } from '../dsl/plan';
 import type { Database } from '../storage/db';
 import { recommendationsFor } from '../storage/recommendations';
 
@@ -18,6 +21,8 @@ export interface MessageRouteDeps {
   replyTo?: string;
   /** The same process-wide transforms the dispatcher applies. */
   transforms?: readonly MessageTransform[];
+  /** MAIL_POSTAL_ADDRESS, as the dispatcher shows it. */
+  postalAddress?: string;
 }
 
 /**
@@ -39,10 +44,17 @@ export function viewInBrowserRoutes(deps: MessageRouteDeps) {
       [{ contactId: send.contactId, seedProductIds: cartProductIds(context.trigger) }],
       PREVIEW_RECOMMENDATIONS,
     );
-    const claimed = { ...send, runId: 0, stepKey: '', campaignVersionId: 0, purpose: '', priority: 0, attempts: 0 };
+    const claimed = { ...send, runId: 0, stepKey: '', campaignVersionId: 0, priority: 0, attempts: 0 };
+    const unsubscribe =
+      send.purpose === TRANSACTIONAL_PURPOSE
+        ? undefined
+        : unsubscribeUrl(deps.publicUrl, { sendId: send.id, contactId: send.contactId, purpose: send.purpose }, deps.linkSigningKey);
     const data = renderDataFor(claimed, context, {
       recommendations: recs.get(send.contactId) ?? [],
       viewInBrowserUrl: viewInBrowserUrl(deps.publicUrl, send.id, deps.linkSigningKey),
+      ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
+      ...(unsubscribe ? { preferencesUrl: preferencesUrl(deps.publicUrl, send.contactId, deps.linkSigningKey) } : {}),
+      postalAddress: deps.postalAddress ?? '',
     });
     const subject = subjectOverride(claimed);
     const rendered = deps.renderer.render(send.template, data, subject === undefined ? {} : { subject });

@@ -4,7 +4,7 @@ import { ingestEvents } from '../events/ingest';
 import { parseEventBatch } from '../events/schema';
 import { mapShopifyWebhook } from '../events/shopify';
 import type { Database } from '../storage/db';
-import { decodeUtf8, oddStrings, orThrow, parseJson, recordReplaced } from './events-input';
+import { decodeUtf8, MAX_DELIVERY_ID, oddStrings, orThrow, parseJson, recordReplaced } from './events-input';
 import { type RawBodyEnv, shopifyHmac } from './middleware/shopify-hmac';
 
 export interface ShopifyRoutesDeps {
@@ -31,6 +31,10 @@ export function shopifyWebhookRoutes(deps: ShopifyRoutesDeps) {
     const deliveryId = c.req.header('x-shopify-webhook-id');
     const topic = c.req.header('x-shopify-topic') ?? '';
     if (!deliveryId) throw new AppError('bad_request', 'missing X-Shopify-Webhook-Id header');
+    if (deliveryId.length > MAX_DELIVERY_ID)
+      throw new AppError('bad_request', `X-Shopify-Webhook-Id is longer than ${MAX_DELIVERY_ID} characters`, {
+        details: { header: 'X-Shopify-Webhook-Id' },
+      });
     const payload = parseJson(decodeUtf8(c.get('rawBody')), { maxDepth: deps.jsonMaxDepth });
     const replaced = oddStrings(payload, { replace: true });
     const mapped = orThrow(mapShopifyWebhook(topic, payload, deliveryId), `Shopify ${topic} payload`);

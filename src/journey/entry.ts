@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EventFact, Facts } from '../dsl/condition';
 import { evaluate } from '../dsl/conditions/evaluate';
 import type { CampaignPlan } from '../dsl/plan';
@@ -20,8 +21,14 @@ export type EntryDecision =
 export function correlationKeyOf(plan: CampaignPlan, properties: Record<string, unknown>): string | null {
   if (plan.trigger.kind !== 'event' || !plan.trigger.correlate) return null;
   const v = properties[plan.trigger.correlate];
-  return v === undefined || v === null ? null : String(v);
+  if (v === undefined || v === null) return null;
+  const key = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  // Stored and indexed with the run: a value of any length (a 3 kB checkout id) must not break the insert.
+  return key.length > MAX_CORRELATION_KEY ? `sha256:${createHash('sha256').update(key).digest('hex')}` : key;
 }
+
+/** Correlation values longer than this are kept as their SHA-256 (the same value → the same key). */
+export const MAX_CORRELATION_KEY = 200;
 
 /** Does `event` match the campaign's event trigger (type and `where`)? */
 export function triggeredBy(plan: CampaignPlan, event: EventFact, facts: Facts, now: Date): boolean {

@@ -14,6 +14,12 @@ export interface RenderDataInput {
   recommendations?: Recommendation[];
   /** The signed `GET /v/:token` link of this send (absent in previews). */
   viewInBrowserUrl?: string;
+  /** The signed `/u/:token` link of a marketing send (a placeholder in previews). */
+  unsubscribeUrl?: string;
+  /** The contact's signed `/preferences/:token` link (marketing sends). */
+  preferencesUrl?: string;
+  /** MAIL_POSTAL_ADDRESS ('' when unset). */
+  postalAddress?: string;
 }
 
 /**
@@ -40,7 +46,13 @@ export function renderData(input: RenderDataInput): RenderData {
         }
       : {}),
     campaign: input.campaign,
-    send: { id: input.sendId, ...(input.viewInBrowserUrl ? { view_in_browser_url: input.viewInBrowserUrl } : {}) },
+    send: {
+      id: input.sendId,
+      ...(input.viewInBrowserUrl ? { view_in_browser_url: input.viewInBrowserUrl } : {}),
+      ...(input.unsubscribeUrl ? { unsubscribe_url: input.unsubscribeUrl } : {}),
+      ...(input.preferencesUrl ? { preferences_url: input.preferencesUrl } : {}),
+    },
+    sender: { postal_address: input.postalAddress ?? '' },
     ...(isRecord(input.data) ? { data: input.data } : {}),
     recommendations: input.recommendations ?? [],
   };

@@ -10,7 +10,13 @@ import type { ClaimedSend, SendContextRow } from '../storage/sends';
 export function renderDataFor(
   send: Pick<ClaimedSend, 'id' | 'campaign' | 'payload'>,
   ctx: SendContextRow,
-  extra: { recommendations?: Recommendation[]; viewInBrowserUrl?: string } = {},
+  extra: {
+    recommendations?: Recommendation[];
+    viewInBrowserUrl?: string;
+    unsubscribeUrl?: string;
+    preferencesUrl?: string;
+    postalAddress?: string;
+  } = {},
 ): RenderData {
   return renderData({
     contact: ctx,
@@ -46,6 +52,7 @@ export function outgoingMessage(
   rendered: RenderedMessage,
   sender: { from: string; replyTo?: string },
   now: Date,
+  links: { unsubscribeUrl?: string } = {},
 ): OutgoingMessage {
   const replyTo = rendered.replyTo ?? sender.replyTo;
   return {
@@ -58,6 +65,7 @@ export function outgoingMessage(
     text: rendered.text,
     headers: { 'X-Almanac-Send-Id': String(send.id), 'X-Almanac-Campaign': send.campaign },
     tags: { send_id: String(send.id), campaign: send.campaign, template: send.template },
+    ...(links.unsubscribeUrl ? { unsubscribeUrl: links.unsubscribeUrl } : {}),
     date: now,
   };
 }

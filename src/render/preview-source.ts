@@ -57,6 +57,8 @@ export async function loadPreviewSubject(tx: Tx, idOrEmail: string, triggerType:
 
 export interface TemplateUse {
   campaign: { id: string; name: string };
+  /** The campaign's consent purpose (absent for a template no campaign sends). */
+  purpose?: string;
   triggerType?: string;
   data?: unknown;
   subject?: string;
@@ -77,6 +79,7 @@ export async function findTemplateUse(tx: Tx, template: string): Promise<Templat
       if (step.kind !== 'send' || step.template !== template) continue;
       return {
         campaign: { id: plan.id, name: plan.name },
+        purpose: plan.purpose,
         ...(plan.trigger?.kind === 'event' ? { triggerType: plan.trigger.event } : {}),
         ...(step.data === undefined ? {} : { data: step.data }),
         ...(step.subject === undefined ? {} : { subject: step.subject }),
@@ -87,7 +90,7 @@ export async function findTemplateUse(tx: Tx, template: string): Promise<Templat
 }
 
 export interface SendForView {
-  send: { id: number; template: string; campaign: string; contactId: number; payload: Record<string, unknown> };
+  send: { id: number; template: string; campaign: string; contactId: number; purpose: string; payload: Record<string, unknown> };
   context: SendContextRow;
 }
 

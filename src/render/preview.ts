@@ -1,7 +1,7 @@
 import { emptyLinkWarnings } from './empty-links';
 import { outgoingMessage } from './message';
 import { renderData, type RenderDataInput } from './data';
-import { applyTransforms, type MessageTransform, messageTransforms } from './transforms';
+import { applyTransforms, listUnsubscribe, type MessageTransform, messageTransforms } from './transforms';
 import type { Recommendation, RenderError, Renderer } from './types';
 
 export interface PreviewRequest {
@@ -16,7 +16,18 @@ export interface PreviewRequest {
   /** The configured sender (meta.yaml may override it, as when sending). */
   sender: { from: string; replyTo?: string };
   transforms?: readonly MessageTransform[];
+  /**
+   * Where the unsubscribe link of a marketing send would go: previews have no send to sign a
+   * token for, so callers pass a placeholder (`PREVIEW_UNSUBSCRIBE_PATH` under PUBLIC_URL) to
+   * show the footer as it will look; omit it for transactional mail, which has none.
+   */
+  unsubscribeUrl?: string;
+  /** MAIL_POSTAL_ADDRESS. */
+  postalAddress?: string;
 }
+
+/** The placeholder unsubscribe link of previews (`/u/preview` answers 404: it unsubscribes nobody). */
+export const PREVIEW_UNSUBSCRIBE_PATH = '/u/preview';
 
 export interface Preview {
   ok: true;
@@ -45,13 +56,22 @@ export function renderPreview(renderer: Renderer, req: PreviewRequest): Preview 
     sendId: 0,
     data: req.data,
     recommendations: req.recommendations ?? [],
+    ...(req.unsubscribeUrl ? { unsubscribeUrl: req.unsubscribeUrl } : {}),
+    postalAddress: req.postalAddress ?? '',
   });
   const rendered = renderer.render(req.template, data, req.subject === undefined ? {} : { subject: req.subject });
   if (!rendered.ok) return rendered;
   const send = { id: 0, campaign: req.campaign.id, template: req.template };
   const m = applyTransforms(
-    outgoingMessage(send, req.contact.email ?? '', rendered, req.sender, NO_DATE),
-    messageTransforms(rendered, req.transforms),
+    outgoingMessage(
+      send,
+      req.contact.email ?? '',
+      rendered,
+      req.sender,
+      NO_DATE,
+      req.unsubscribeUrl ? { unsubscribeUrl: req.unsubscribeUrl } : {},
+    ),
+    [...messageTransforms(rendered, req.transforms), listUnsubscribe()],
   );
   return {
     ok: true,

@@ -18,6 +18,8 @@ interface TemplateSet {
   /** Absent: the text part is derived from the HTML. */
   text?: Compiled;
   layout?: Compiled;
+  /** `layouts/NAME.txt.hbs` beside the HTML layout: wraps a text.hbs part (its footer: unsubscribe, address). */
+  textLayout?: Compiled;
   preheader?: Compiled;
   meta: TemplateMeta;
 }
@@ -94,12 +96,20 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
     ].find((f) => existsSync(f));
     if (layoutName !== 'none' && !layoutFile)
       return fail(template, `${join(dir, 'layouts', `${layoutName}.hbs`)} is missing (named by layout: in meta.yaml)`);
+    const textLayoutFile =
+      layoutName === 'none'
+        ? undefined
+        : [
+            ...localeChain(locale).map((l) => join(dir, 'layouts', l, `${layoutName}.txt.hbs`)),
+            join(dir, 'layouts', `${layoutName}.txt.hbs`),
+          ].find((f) => existsSync(f));
     return {
       ok: true,
       subject: compileFile(parts.subject!, false),
       ...(parts.html ? { html: compileFile(parts.html, true) } : {}),
       ...(parts.text ? { text: compileFile(parts.text, false) } : {}),
       ...(layoutName !== 'none' && layoutFile ? { layout: compileFile(layoutFile, true) } : {}),
+      ...(textLayoutFile ? { textLayout: compileFile(textLayoutFile, false) } : {}),
       ...(meta.preheader ? { preheader: named(`${template} meta.yaml preheader`, compile(meta.preheader, false)) } : {}),
       meta,
     };
@@ -139,7 +149,14 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
         const preheader = set.preheader ? oneLine(set.preheader(data)) : '';
         const body = set.html ? set.html(data) : '';
         const html = set.layout && set.html ? set.layout({ ...data, body, subject, preheader }) : body;
-        const text = set.text ? set.text(data).trim() : htmlToText(html);
+        // A text part of its own goes into the text layout; one derived from the HTML already has the HTML layout's footer.
+        const textBody = set.text ? set.text(data).trim() : undefined;
+        const text =
+          textBody === undefined
+            ? htmlToText(html)
+            : set.textLayout
+              ? set.textLayout({ ...data, body: textBody, subject }).trim()
+              : textBody;
         const { from, reply_to: replyTo, purpose } = set.meta;
         return {
           ok: true,

@@ -39,6 +39,30 @@ export function preheader(text: string | undefined): MessageTransform {
 }
 
 /**
+ * RFC 2369 `List-Unsubscribe` with RFC 8058 one-click: on every message that has an unsubscribe
+ * URL (marketing sends: the dispatcher signs one per send, src/consent/unsubscribe-token.ts),
+ * `List-Unsubscribe: <https://…/u/TOKEN>` — plus `<mailto:…>` when UNSUBSCRIBE_MAILTO names a
+ * mailbox someone reads — and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, which Gmail
+ * and Yahoo require of bulk senders: the mail client POSTs that body to the URL and the person is
+ * out at once (src/http/unsubscribe.ts). Transactional mail has no URL and gets neither header.
+ */
+export function listUnsubscribe(options: { mailto?: string } = {}): MessageTransform {
+  return (m) => {
+    if (!m.unsubscribeUrl) return m;
+    const token = m.unsubscribeUrl.slice(m.unsubscribeUrl.lastIndexOf('/') + 1);
+    const mailto = options.mailto ? `, <mailto:${options.mailto}?subject=${encodeURIComponent(`unsubscribe ${token}`)}>` : '';
+    return {
+      ...m,
+      headers: {
+        ...m.headers,
+        'List-Unsubscribe': `<${m.unsubscribeUrl}>${mailto}`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    };
+  };
+}
+
+/**
  * The transforms for one rendered message, in order: per-message ones from the render result
  * (the preheader), then the process-wide ones the dispatcher was given (later: list-unsubscribe,
  * click tracking).

@@ -13,8 +13,14 @@ export interface RenderData {
   /** For checkout-triggered runs: the trigger's cart (`items`, `total`, `currency`, `url`). */
   cart?: { items: unknown[]; total?: unknown; currency?: unknown; url?: unknown };
   campaign: { id: string; name: string };
-  /** `view_in_browser_url` is signed before rendering (src/render/view-token.ts); absent in previews. */
-  send: { id: number; view_in_browser_url?: string };
+  /**
+   * `view_in_browser_url` is signed before rendering (src/render/view-token.ts); absent in previews.
+   * `unsubscribe_url` (`/u/:token`, src/consent/unsubscribe-token.ts) is there for every marketing
+   * send, and a placeholder in previews; transactional mail has none.
+   */
+  send: { id: number; view_in_browser_url?: string; unsubscribe_url?: string; preferences_url?: string };
+  /** The sender's postal address (MAIL_POSTAL_ADDRESS): marketing mail must show it. */
+  sender: { postal_address: string };
   /** The send step's own `data:` from the campaign file. */
   data?: Record<string, unknown>;
   /** Computed in SQL before rendering (src/storage/recommendations.ts); `{{#recommend 3}}` reads it. */
@@ -83,6 +89,8 @@ export interface OutgoingMessage {
   text: string;
   /** Extra headers (List-Unsubscribe and friends are added by transforms, src/render/transforms.ts). */
   headers: Record<string, string>;
+  /** The send's one-click unsubscribe URL (marketing sends only): the List-Unsubscribe transform reads it. */
+  unsubscribeUrl?: string;
   /** Provider tags (SES EmailTags): send id, campaign, template. */
   tags: Record<string, string>;
   /** The tick's `now`: the Date header, and when the outbox records it (virtual clocks work). */

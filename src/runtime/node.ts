@@ -31,7 +31,7 @@ export async function startNode(
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
-    url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
+    url = `http://${reachableHost(config.http.host)}:${port}`;
     log.info('http listening', { url });
   }
   const loop = options.scheduler
@@ -75,6 +75,12 @@ export async function startNode(
       exit(1);
     },
   };
+}
+
+/** How a local client reaches a server bound to `host`: a wildcard → loopback; an IPv6 address in brackets. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Database } from '../storage/db';
 import { openConfiguredDatabase } from './database';
 import { buildEngine } from './engine';
 import { createTransport } from './transport';
+import { sesFeedbackDeps } from './ses-feedback';
 
 /**
  * All wiring in one place: the database, the metrics registry, the scheduler's `tick` with its
@@ -31,6 +32,8 @@ export async function openServices(
     migrate?: boolean;
     /** The HTTP app's request clock (receipt times); tests pass a virtual one. Default: wall time. */
     now?: () => Date;
+    /** `almanac serve`'s local admin token (announced in the data directory): accepted on /v1/admin besides ADMIN_API_KEYS. */
+    adminToken?: string;
   } = {},
 ): Promise<Services> {
   const database =
@@ -60,6 +63,8 @@ export async function openServices(
         ...(sending.rateLimiter ? { rateLimiter: sending.rateLimiter } : {}),
         renderer,
         links,
+        postalAddress: config.mail.postalAddress,
+        ...(config.mail.unsubscribeMailto ? { unsubscribeMailto: config.mail.unsubscribeMailto } : {}),
         from: config.mail.from,
         ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
         suppressionKey: config.mail.suppressionKey,
@@ -75,12 +80,15 @@ export async function openServices(
       jsonMaxDepth: config.http.jsonMaxDepth,
       log: (msg, err) => log.error(msg, err),
       apiKeys: config.http.apiKeys,
+      adminKeys: [...config.http.adminKeys, ...(options.adminToken ? [options.adminToken] : [])],
       ...(config.webhooks.shopifySecret === undefined ? {} : { shopifySecret: config.webhooks.shopifySecret }),
       ingestSecrets: config.webhooks.ingestSecrets,
+      sesFeedback: sesFeedbackDeps(config),
       messages: {
         renderer,
         linkSigningKey: links.signingKey,
         publicUrl: links.publicUrl,
+        postalAddress: config.mail.postalAddress,
         from: config.mail.from,
         ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
       },

@@ -1,7 +1,9 @@
 import { hashAddress } from '../consent/address-hash';
 import type { Metrics } from '../metrics';
 import { emptyLinkWarnings } from '../render/empty-links';
-import { applyTransforms, type MessageTransform, messageTransforms } from '../render/transforms';
+import { applyTransforms, listUnsubscribe, type MessageTransform, messageTransforms } from '../render/transforms';
+import { preferencesUrl } from '../consent/preferences-token';
+import { unsubscribeUrl } from '../consent/unsubscribe-token';
 import type { Renderer } from '../render/types';
 import { viewInBrowserUrl } from '../render/view-token';
 import type { Logger } from '../lib/log';
@@ -27,6 +29,7 @@ import {
   loadSendContexts,
 } from '../storage/sends';
 import { applyCaps } from './caps';
+import { TRANSACTIONAL_PURPOSE } from '../dsl/plan';
 import { gate as defaultGate, type GateContext } from './gate';
 import type { TickPhase } from './tick';
 
@@ -48,8 +51,15 @@ export interface DispatcherOptions {
   concurrency?: number;
   random?: () => number;
   backoff?: BackoffOptions;
-  /** PUBLIC_URL and LINK_SIGNING_KEY (config): without them `{{view_in_browser_url}}` renders empty. */
+  /**
+   * PUBLIC_URL and LINK_SIGNING_KEY (config): without them `{{view_in_browser_url}}` and
+   * `{{send.unsubscribe_url}}` render empty and no List-Unsubscribe header is set.
+   */
   links?: { publicUrl: string; signingKey: string };
+  /** MAIL_POSTAL_ADDRESS: `{{sender.postal_address}}` in every message. */
+  postalAddress?: string;
+  /** UNSUBSCRIBE_MAILTO: the mailto: of List-Unsubscribe, beside the one-click URL. */
+  unsubscribeMailto?: string;
   /** Post-render transforms for every message, after the per-message ones (src/render/transforms.ts). */
   transforms?: MessageTransform[];
   /** Product recommendations prepared per contact for `{{#recommend n}}` (one query per batch); 0 skips the query. Default 8. */
@@ -112,10 +122,15 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       }
       const consent = facts.consent.get(`${send.contactId}:${send.purpose}`);
       const hash = hashOf.get(send.id);
+      // A `marketing` suppression (a complaint) still lets transactional mail through.
+      const suppression =
+        hash === undefined
+          ? undefined
+          : (facts.suppressions.get(hash) ?? (send.purpose === TRANSACTIONAL_PURPOSE ? undefined : facts.marketingSuppressions.get(hash)));
       const context: GateContext = {
         contact: { email: ctx.email, timezone: ctx.timezone, locale: ctx.locale },
         consent: consent === undefined ? 'none' : consent ? 'granted' : 'withdrawn',
-        ...(hash !== undefined && facts.suppressions.has(hash) ? { suppression: facts.suppressions.get(hash) } : {}),
+        ...(suppression === undefined ? {} : { suppression }),
         ...(calendar ? { calendar } : {}),
       };
       const decision = gate(send, context, now);
@@ -134,9 +149,17 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
     for (const send of approved) {
       const ctx = contexts.get(send.id)!;
       const subject = subjectOverride(send);
+      // Marketing only: transactional mail (receipts, opt-in confirmations) carries no unsubscribe.
+      const unsubscribe =
+        o.links && send.purpose !== TRANSACTIONAL_PURPOSE
+          ? unsubscribeUrl(o.links.publicUrl, { sendId: send.id, contactId: send.contactId, purpose: send.purpose }, o.links.signingKey)
+          : undefined;
       const data = renderDataFor(send, ctx, {
         recommendations: recommendations.get(send.contactId) ?? [],
         ...(o.links ? { viewInBrowserUrl: viewInBrowserUrl(o.links.publicUrl, send.id, o.links.signingKey) } : {}),
+        ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
+        ...(unsubscribe && o.links ? { preferencesUrl: preferencesUrl(o.links.publicUrl, send.contactId, o.links.signingKey) } : {}),
+        postalAddress: o.postalAddress ?? '',
       });
       const rendered = o.renderer.render(send.template, data, subject === undefined ? {} : { subject });
       if (!rendered.ok) {
@@ -149,7 +172,12 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
         o.metrics.inc(RENDER_WARNINGS, RENDER_WARNINGS_HELP, { kind: 'empty_link' });
         o.log.warn(`send ${send.id} (${send.campaign}, ${send.template}): ${warnings.join('; ')}`);
       }
-      ready.push(applyTransforms(outgoingMessage(send, ctx.email as string, rendered, o, now), messageTransforms(rendered, o.transforms)));
+      ready.push(
+        applyTransforms(outgoingMessage(send, ctx.email as string, rendered, o, now, unsubscribe ? { unsubscribeUrl: unsubscribe } : {}), [
+          ...messageTransforms(rendered, o.transforms),
+          listUnsubscribe(o.unsubscribeMailto ? { mailto: o.unsubscribeMailto } : {}),
+        ]),
+      );
     }
     return ready;
   }

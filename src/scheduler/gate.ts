@@ -2,8 +2,9 @@ import { heldBy, nextAllowedInstant, SEARCH_DAYS } from '../calendar/blackout';
 import type { CalendarPlan } from '../dsl/plan';
 import { addressProblem } from '../contacts/address';
 
-/** Campaigns with this purpose (receipts, opt-in confirmations) need no marketing consent. */
-export const TRANSACTIONAL_PURPOSE = 'email.transactional';
+import { TRANSACTIONAL_PURPOSE } from '../dsl/plan';
+
+export { TRANSACTIONAL_PURPOSE };
 
 export interface GateSend {
   id: number;

@@ -1,4 +1,4 @@
-import { desc } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Tx } from './db';
 import { outboxMessages } from './schema/index';
 
@@ -26,4 +26,10 @@ export interface StoredOutboxMessage extends Omit<NewOutboxMessage, 'sendId'> {
 /** The newest `limit` messages, newest first (ties by id, so the order is stable). */
 export async function listOutboxMessages(tx: Tx, limit: number): Promise<StoredOutboxMessage[]> {
   return tx.select().from(outboxMessages).orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id)).limit(limit);
+}
+
+/** One stored message by id, or undefined. */
+export async function getOutboxMessage(tx: Tx, id: number): Promise<StoredOutboxMessage | undefined> {
+  const [row] = await tx.select().from(outboxMessages).where(eq(outboxMessages.id, id)).limit(1);
+  return row;
 }

@@ -170,9 +170,16 @@ export async function loadSendContexts(tx: Tx, sendIds: number[]): Promise<Map<n
 export async function readSendForView(
   tx: Tx,
   sendId: number,
-): Promise<{ id: number; template: string; campaign: string; contactId: number; payload: unknown } | undefined> {
+): Promise<{ id: number; template: string; campaign: string; contactId: number; purpose: string; payload: unknown } | undefined> {
   const [send] = await tx
-    .select({ id: sends.id, template: sends.template, campaign: sends.campaign, contactId: sends.contactId, payload: sends.payload })
+    .select({
+      id: sends.id,
+      template: sends.template,
+      campaign: sends.campaign,
+      contactId: sends.contactId,
+      purpose: sends.purpose,
+      payload: sends.payload,
+    })
     .from(sends)
     .where(eq(sends.id, sendId))
     .limit(1);
@@ -182,8 +189,10 @@ export async function readSendForView(
 export interface GateFacts {
   /** `${contactId}:${purpose}` → the newest ledger row's `granted`. */
   consent: Map<string, boolean>;
-  /** address hash → suppression reason. */
+  /** address hash → suppression reason, for every purpose. */
   suppressions: Map<string, string>;
+  /** address hash → reason, for every purpose but transactional mail (scope `marketing`: a complaint). */
+  marketingSuppressions: Map<string, string>;
 }
 
 /**
@@ -191,16 +200,16 @@ export interface GateFacts {
  * before the provider calls: a withdrawal committed earlier wins. Two statements.
  */
 export async function loadGateFacts(tx: Tx, o: { contactIds: number[]; purposes: string[]; addressHashes: string[] }): Promise<GateFacts> {
-  const facts: GateFacts = { consent: new Map(), suppressions: new Map() };
+  const facts: GateFacts = { consent: new Map(), suppressions: new Map(), marketingSuppressions: new Map() };
   if (o.contactIds.length === 0) return facts;
   for (const r of await currentConsent(tx, o.contactIds, { purposes: o.purposes }))
     facts.consent.set(`${r.contactId}:${r.purpose}`, r.granted);
   if (o.addressHashes.length) {
     const rows = await tx
-      .select({ hash: suppressions.addressHash, reason: suppressions.reason })
+      .select({ hash: suppressions.addressHash, reason: suppressions.reason, scope: suppressions.scope })
       .from(suppressions)
       .where(inArray(suppressions.addressHash, o.addressHashes));
-    for (const r of rows) facts.suppressions.set(r.hash, r.reason);
+    for (const r of rows) (r.scope === 'marketing' ? facts.marketingSuppressions : facts.suppressions).set(r.hash, r.reason);
   }
   return facts;
 }

@@ -1,3 +1,4 @@
+import { and, eq } from 'drizzle-orm';
 import type { Tx } from './db';
 import { webhookReceipts } from './schema/index';
 
@@ -20,5 +21,15 @@ export async function recordReceipt(tx: Tx, receipt: Receipt): Promise<boolean> 
     .values({ source: receipt.source, deliveryId: receipt.deliveryId, topic: receipt.topic ?? null })
     .onConflictDoNothing({ target: [webhookReceipts.source, webhookReceipts.deliveryId] })
     .returning({ id: webhookReceipts.id });
+  return rows.length > 0;
+}
+
+/** Whether a delivery was already recorded (read only: SNS subscription confirmations check before they fetch). */
+export async function hasReceipt(tx: Tx, receipt: Pick<Receipt, 'source' | 'deliveryId'>): Promise<boolean> {
+  const rows = await tx
+    .select({ id: webhookReceipts.id })
+    .from(webhookReceipts)
+    .where(and(eq(webhookReceipts.source, receipt.source), eq(webhookReceipts.deliveryId, receipt.deliveryId)))
+    .limit(1);
   return rows.length > 0;
 }

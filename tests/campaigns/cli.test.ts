@@ -107,6 +107,17 @@ describe('almanac preview', () => {
     expect(readFileSync(join(out, 'steps_1_.html'), 'utf8')).toContain('<li>2 × Mug</li>');
   });
 
+  it('shows the footer (placeholder unsubscribe link) and warns on stderr about a link that renders empty', async () => {
+    const file = join(scratch, 'no-url.json');
+    const ada = JSON.parse(readFileSync('examples/contacts/ada.json', 'utf8')) as { trigger: { properties: Record<string, unknown> } };
+    delete ada.trigger.properties.url;
+    writeFileSync(file, JSON.stringify(ada));
+    const r = await almanac(['preview', 'abandoned-cart', '--contact', file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Wypisz się: http://localhost:8787/u/preview');
+    expect(r.err).toContain('warning: steps[1] (cart-reminder): 1 link has an empty address');
+  });
+
   it('an unknown campaign exits 1 naming the campaigns there are', async () => {
     const r = await almanac(['preview', 'abandoned-kart', '--contact', 'examples/contacts/ada.json']);
     expect(r).toEqual({

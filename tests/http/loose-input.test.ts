@@ -1,8 +1,11 @@
 import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
+import { createRenderer } from '../../src/render/renderer';
+import { rowsOf } from '../../src/storage/sql-values';
 import { events } from '../../src/storage/schema/index';
 import { backend, useTestDatabase } from '../helpers/db';
 import { API_KEY, authed, counts, fixture, ingestApp, shopifyRequest, standardRequest, NOW } from './ingest-app';
@@ -147,5 +150,93 @@ describe(`smaller input rules on ${backend}`, () => {
 
   it('says the minimum length of SHOPIFY_WEBHOOK_SECRET', () => {
     expect(() => loadConfig({ SHOPIFY_WEBHOOK_SECRET: 'short' })).toThrow(/SHOPIFY_WEBHOOK_SECRET.*at least 8 characters/);
+  });
+});
+
+describe(`stored keys stay within what an index holds on ${backend}`, () => {
+  it('refuses an overlong order id, event type, purpose or webhook delivery id with a 4xx, storing nothing', async () => {
+    const { app } = ingestApp(t.database);
+    const before = await counts(t.database);
+    const long = (n: number) => Array.from({ length: n }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'[(i * 7919) % 36]).join('');
+    const cases = [
+      { id: 'o-long', type: 'order.created', contact: { id: 'c-o' }, properties: { order_id: long(3000), total: 1, currency: 'EUR' } },
+      { id: 't-long', type: `a.${'b'.repeat(3000)}`, contact: { id: 'c-o' } },
+      { id: 'p-long', type: 'consent.granted', contact: { id: 'c-o' }, properties: { purpose: `email.${'x'.repeat(3000)}` } },
+    ];
+    for (const body of cases) expect((await app.request('/v1/events', authed(body))).status, body.id).toBe(400);
+    const shopify = await app.request('/webhooks/shopify', shopifyRequest(fixture('orders-create'), 'orders/create', long(3000)));
+    expect(shopify.status).toBe(400);
+    const ingest = await app.request('/webhooks/ingest/crm', standardRequest(JSON.stringify(pageView('ing-long')), long(3000), NOW));
+    expect(ingest.status).toBe(401);
+    expect(await counts(t.database)).toEqual(before);
+  });
+
+  it('refuses NUL in the template preview query with a 400', async () => {
+    const app = createApp({
+      database: t.database,
+      metrics: new Metrics(),
+      bodyLimitBytes: 65_536,
+      log: () => {},
+      apiKeys: [API_KEY],
+      messages: {
+        renderer: createRenderer({ templatesDir: 'templates' }),
+        linkSigningKey: 'k'.repeat(32),
+        publicUrl: 'https://shop.example',
+        from: 'Shop <s@shop.example>',
+      },
+    });
+    for (const query of [
+      'contact=%00',
+      'contact=ada%40example.com&trigger=%00',
+      'contact=c-1&trigger=a%00b',
+      `contact=${'x'.repeat(400)}`,
+    ]) {
+      const res = await app.request(`/v1/templates/cart-reminder/preview?${query}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+      expect(res.status, query).toBe(400);
+    }
+  });
+});
+
+describe(`a correlation value of any size on ${backend}`, () => {
+  it('a 3 kB checkout_id starts its run and a later update of the same checkout finds it (kept as a hash)', async () => {
+    const { applyInline, engine } = await import('../helpers/engine');
+    await applyInline(
+      t.database,
+      {
+        'campaigns/long-cart.yaml':
+          'campaign: long-cart\npurpose: email.transactional\ntrigger: { event: checkout.started, correlate: checkout_id }\nsteps:\n  - wait_until: { event: checkout.updated, timeout: 1d }\n    on_timeout: [ { exit: true } ]\n',
+      },
+      [],
+      NOW,
+    );
+    const { app } = ingestApp(t.database);
+    const checkout = 'k'.repeat(1500) + 'x'.repeat(1500);
+    const started = await app.request(
+      '/v1/events',
+      authed({
+        id: 'lc-1',
+        type: 'checkout.started',
+        contact: { id: 'c-lc' },
+        properties: { checkout_id: checkout, url: 'https://s.example/c' },
+      }),
+    );
+    expect(started.status).toBe(202);
+    const e = engine(t.database);
+    await e.tick(NOW);
+    const runs = async () =>
+      rowsOf<{ status: string; correlation_key: string; exit_reason: string | null }>(
+        await t.database.db.execute(
+          sql`select r.status, r.correlation_key, r.exit_reason from runs r join contacts c on c.id = r.contact_id where r.campaign = 'long-cart' and c.external_id = 'c-lc'`,
+        ),
+      );
+    expect((await runs())[0]).toMatchObject({ status: 'active', correlation_key: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    const updated = await app.request(
+      '/v1/events',
+      authed({ id: 'lc-2', type: 'checkout.updated', contact: { id: 'c-lc' }, properties: { checkout_id: checkout } }),
+    );
+    expect(updated.status).toBe(202);
+    await e.tick(NOW);
+    await e.tick(NOW);
+    expect((await runs())[0]).toMatchObject({ status: 'completed' });
   });
 });

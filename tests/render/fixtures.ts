@@ -23,6 +23,7 @@ export function data(contact: Record<string, unknown> = {}, more: Partial<Render
     trigger: {},
     campaign: { id: 'welcome', name: 'Welcome series' },
     send: { id: 7 },
+    sender: { postal_address: '' },
     ...more,
   };
 }

@@ -28,6 +28,7 @@ describe('TRANSPORT and SES_* configuration', () => {
   it('TRANSPORT=ses builds the SES transport with the configured shared send rate', () => {
     const config = loadConfig({
       TRANSPORT: 'ses',
+      MAIL_POSTAL_ADDRESS: 'Shop, 1 Main St, Springfield',
       SES_REGION: 'eu-central-1',
       SES_CONFIGURATION_SET: 'almanac',
       SES_MAX_SEND_RATE: '14',
@@ -46,7 +47,7 @@ describe('TRANSPORT and SES_* configuration', () => {
     expect(wiring.rateLimiter?.ratePerSecond).toBe(14);
     wiring.close();
     // no keys → the SDK's default credential chain; the rate defaults to SES's sandbox 1/s
-    expect(loadConfig({ TRANSPORT: 'ses', SES_REGION: 'us-east-1' }).transport).toEqual({
+    expect(loadConfig({ TRANSPORT: 'ses', SES_REGION: 'us-east-1', MAIL_POSTAL_ADDRESS: 'Shop, 1 Main St' }).transport).toEqual({
       kind: 'ses',
       region: 'us-east-1',
       maxSendRate: 1,
@@ -55,6 +56,9 @@ describe('TRANSPORT and SES_* configuration', () => {
 
   it('names what is missing or wrong, and never echoes the secret key', () => {
     expect(problems({ TRANSPORT: 'ses' })).toContain('SES_REGION: required when TRANSPORT=ses');
+    expect(problems({ TRANSPORT: 'ses', SES_REGION: 'eu-west-1' })).toContain(
+      "MAIL_POSTAL_ADDRESS: required when TRANSPORT=ses: the shop's postal address",
+    );
     expect(problems({ TRANSPORT: 'smtp' })).toContain('TRANSPORT: expected outbox (store every message) or ses (Amazon SES) (got "smtp")');
     expect(problems({ TRANSPORT: 'ses', SES_REGION: 'Ireland' })).toContain('SES_REGION: expected an AWS region such as eu-west-1');
     expect(problems({ TRANSPORT: 'ses', SES_REGION: 'eu-west-1', SES_MAX_SEND_RATE: '0' })).toContain(

@@ -48,6 +48,7 @@ describe(`a journey send over SES (aws-ses-v2-local) on ${backend}`, () => {
     // Wired as `npm start` wires it: config → createTransport → SES transport + shared rate limit.
     const config = loadConfig({
       TRANSPORT: 'ses',
+      MAIL_POSTAL_ADDRESS: 'Spring Shop, 1 Main St, Springfield',
       SES_REGION: 'eu-west-1',
       SES_ENDPOINT: proxy.url,
       SES_ACCESS_KEY_ID: 'AKIDLOCALTEST0000',

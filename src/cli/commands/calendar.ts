@@ -1,7 +1,6 @@
 import { type CalendarView, buildCalendarView, rangeProblem, viewToIcs } from '../../forecast/view';
-import { calendarView, hasAppliedCalendar } from '../../forecast/calendar-view';
 import { type Command, UsageError } from '../command';
-import { compileOrReport, parseFlags, withDatabase } from '../project';
+import { adminFor, compileOrReport, parseFlags } from '../project';
 
 export const calendarCommand: Command = {
   summary: 'print the marketing calendar: broadcasts, blackouts, seasons and forecast sends per day',
@@ -10,7 +9,7 @@ export const calendarCommand: Command = {
 Prints one line per day from --from to --to (both inclusive, in the calendar's zone, at most a
 year): weekday, blackout and season, the broadcasts scheduled that day with their time, and the
 forecast sends per campaign. Reads what is applied in the configured database (DATABASE_URL,
-else the embedded one). When nothing is applied yet, compiles DIR (default: the current
+else the embedded one; through the server when one runs on it, or ALMANAC_URL is set). When nothing is applied yet, compiles DIR (default: the current
 directory) and shows the occurrences from the files instead, without a forecast (it needs
 contacts), and says so. --json prints the same calendar as GET /v1/calendar; --ics as iCalendar.
 --now (an ISO instant, default: the current time) is the moment the forecast is made at, for
@@ -25,15 +24,13 @@ output that is the same on every run.`,
     if (problem) throw new UsageError(`--${problem.parameter}: ${problem.message}`);
     const range = { from: from!, to: to! };
     const now = flags.now === undefined ? new Date() : parseNow(flags.now); // the CLI is an edge: it may read the clock
-    const applied = await withDatabase(io, async (database) =>
-      (await hasAppliedCalendar(database)) ? calendarView(database, range, now) : undefined,
-    );
+    const applied = await adminFor(io, 'calendar').calendar(range, now);
     let view: CalendarView;
     let note: string | undefined;
-    if (applied) view = applied;
+    if (applied.applied && applied.view) view = applied.view;
     else {
       const dir = typeof flags.dir === 'string' ? flags.dir : '.';
-      const project = await compileOrReport(dir, io);
+      const project = (await compileOrReport(dir, io))?.project;
       if (!project) return 1;
       view = buildCalendarView({ calendar: project.calendar, campaigns: project.campaigns, forecast: [], range, now });
       note = `nothing is applied in the database yet: showing occurrences from ${dir}/campaigns, without a forecast (run almanac apply)`;

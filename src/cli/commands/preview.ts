@@ -3,12 +3,12 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../../config';
 import { AppError } from '../../errors';
 import type { RenderDataInput } from '../../render/data';
-import { renderPreview } from '../../render/preview';
-import { loadPreviewSubject } from '../../render/preview-source';
+import { PREVIEW_UNSUBSCRIBE_PATH, renderPreview } from '../../render/preview';
+import { TRANSACTIONAL_PURPOSE } from '../../dsl/plan';
 import type { Recommendation } from '../../render/types';
 import { walkSteps } from '../../dsl/walk';
 import { type CliIo, type Command, UsageError } from '../command';
-import { compileOrReport, parseFlags, withDatabase } from '../project';
+import { adminFor, compileOrReport, parseFlags } from '../project';
 
 type PreviewContact = RenderDataInput['contact'] & { label: string };
 
@@ -45,7 +45,8 @@ export const previewCommand: Command = {
   usage: `almanac preview <campaign> --contact <id|file.json> [--dir DIR] [--out DIR]
 
 Renders each send step of the campaign (every branch and split arm) with the real template engine.
---contact ID looks the contact up in the configured database by external id (or email) and uses
+--contact ID looks the contact up in the configured database by external id (or email; through
+the server when one runs on the embedded database, or ALMANAC_URL is set) and uses
 its newest event of the campaign's trigger type as the trigger (its cart, for abandoned carts);
 --contact FILE.json reads {"contact": {"email": …, "locale": …}, "attributes": {…}, "trigger":
 {"type": …, "properties": {…}}}. --out DIR also writes each HTML part to DIR/<step key>.html.
@@ -57,7 +58,7 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
     if (extra) throw new UsageError(`unexpected argument "${extra}"`);
     if (typeof flags.contact !== 'string') throw new UsageError('--contact <id|file.json> is required');
     const dir = typeof flags.dir === 'string' ? flags.dir : undefined;
-    const project = await compileOrReport(dir, io);
+    const project = (await compileOrReport(dir, io))?.project;
     if (!project) return 1;
     const plan = project.campaigns.find((c) => c.id === campaignId);
     if (!plan) throw new AppError('not_found', `no campaign "${campaignId}" (have: ${project.campaigns.map((c) => c.id).join(', ')})`);
@@ -71,6 +72,7 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
     const zone = who.contact.timezone ? `timezone ${who.contact.timezone}` : 'no timezone: the calendar zone applies';
     io.out(`Preview of ${plan.id} for ${who.contact.label} <${who.contact.email ?? 'no email'}> (${zone})\n`);
     let failures = 0;
+    const config = loadConfig(io.env);
     for (const step of walkSteps(plan.steps)) {
       if (step.kind !== 'send') continue;
       const r = renderPreview(renderer, {
@@ -81,7 +83,11 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
         data: step.data,
         ...(step.subject === undefined ? {} : { subject: step.subject }),
         recommendations: who.recommendations ?? [],
-        sender: loadConfig(io.env).mail,
+        sender: config.mail,
+        postalAddress: config.mail.postalAddress,
+        ...(plan.purpose === TRANSACTIONAL_PURPOSE
+          ? {}
+          : { unsubscribeUrl: `${config.http.publicUrl.replace(/\/+$/, '')}${PREVIEW_UNSUBSCRIBE_PATH}` }),
       });
       io.out(`\n── ${step.key}: send ${step.template} ${'─'.repeat(Math.max(0, 60 - step.key.length - step.template.length))}\n`);
       if (!r.ok) {
@@ -90,6 +96,7 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
         continue;
       }
       io.out(`Subject: ${r.subject}\n\n${r.text.trimEnd()}\n`);
+      for (const warning of r.warnings) io.err(`warning: ${step.key} (${step.template}): ${warning}\n`);
       if (out) {
         const file = join(out, `${step.key.replace(/[^A-Za-z0-9._-]+/g, '_')}.html`);
         writeFileSync(file, r.html);
@@ -101,10 +108,7 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
 };
 
 async function contactFromDb(id: string, triggerType: string | undefined, io: CliIo) {
-  return withDatabase(io, async ({ db }) => {
-    const found = await loadPreviewSubject(db, id, triggerType);
-    if (!found)
-      throw new AppError('not_found', `no contact with external id or email "${id}" in the database (or pass --contact FILE.json)`);
-    return found;
-  });
+  const found = await adminFor(io, 'preview').previewSubject(id, triggerType);
+  if (!found) throw new AppError('not_found', `no contact with external id or email "${id}" in the database (or pass --contact FILE.json)`);
+  return found;
 }

@@ -43,7 +43,7 @@ Times without a zone are UTC. The same input always prints the same output.`,
       }
       parseNdjson(file, text, input, from);
     }
-    const project = await compileOrReport(positional[0], io);
+    const project = (await compileOrReport(positional[0], io))?.project;
     if (!project) return 1;
     const templatesDir = resolve(io.cwd, positional[0] ?? '.', 'templates');
     const result = await io.engine.simulate({ project, input, from, to, templatesDir });

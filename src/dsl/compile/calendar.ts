@@ -1,7 +1,7 @@
 import type { Node } from 'yaml';
 import { isScalar } from 'yaml';
-import { type CalendarPlan, emptyCalendar } from '../plan';
-import { type Entries, offsetIn, placeOf, readInt, readList, readMap, readName, readString, required } from './read';
+import { type CalendarPlan, emptyCalendar, type PurposePlan, TRANSACTIONAL_PURPOSE } from '../plan';
+import { type Entries, offsetIn, placeOf, readBool, readInt, readList, readMap, readName, readString, required } from './read';
 import { checkPurpose } from './refs';
 import { checkRrule } from './rrule';
 import { type Source, deref, error } from '../source';
@@ -10,7 +10,7 @@ import { readDate, readDuration, readTimeOfDay, readZone } from './units';
 
 /** The calendar used when a project has no calendar.yaml: UTC, no quiet hours, no caps. */
 
-const keys = ['timezone', 'quiet_hours', 'blackout', 'frequency_caps', 'on_conflict', 'seasons'] as const;
+const keys = ['timezone', 'quiet_hours', 'blackout', 'frequency_caps', 'on_conflict', 'seasons', 'purposes'] as const;
 
 /** calendar.yaml → CalendarPlan (see DESIGN.md); undefined after reporting. */
 export function compileCalendar(source: Source): CalendarPlan | undefined {
@@ -26,6 +26,7 @@ export function compileCalendar(source: Source): CalendarPlan | undefined {
     frequencyCaps: listOf(source, e, 'frequency_caps', '- { purpose: any, max: 1, per: 1d }', readCap),
     onConflict: readOnConflict(source, e),
     seasons: [],
+    purposes: readPurposes(source, e),
   };
   const seasons = listOf(source, e, 'seasons', '- { name: Black Friday, from: 2026-11-27, to: 2026-11-30 }', readSeason);
   plan.seasons = seasons.map((s) => s.season);
@@ -70,6 +71,61 @@ export function readRruleValue(source: Source, node: Node | null): string | unde
   if (text === undefined || !node) return undefined;
   const problem = checkRrule(text);
   return problem ? error(source, offsetIn(node, problem.index), problem.message, problem.hint) : text;
+}
+
+function readPurpose(source: Source, item: Node): PurposePlan | undefined {
+  const p = readMap(source, item, 'purpose', ['id', 'label', 'description', 'double_opt_in']);
+  if (!p) return undefined;
+  const idNode = required(source, p, 'id', 'purpose', 'id: email.newsletter');
+  const id = idNode && readName(source, idNode, 'purpose id', 'email.newsletter');
+  if (id && idNode && !/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(id))
+    return error(source, idNode, `purpose id "${id}" is not a dotted lower-case name`, 'e.g. email.marketing or email.newsletter');
+  if (id === TRANSACTIONAL_PURPOSE && idNode)
+    return error(
+      source,
+      idNode,
+      `${TRANSACTIONAL_PURPOSE} needs no consent and cannot be declared`,
+      'declare only purposes people opt into',
+    );
+  const labelNode = required(source, p, 'label', 'purpose', 'label: Offers and news');
+  const label = labelNode && readTexts(source, labelNode, 'label');
+  const description = p.has('description') ? readTexts(source, placeOf(p, 'description'), 'description') : {};
+  const doubleOptIn = p.has('double_opt_in') ? readBool(source, placeOf(p, 'double_opt_in'), 'double_opt_in') : false;
+  return id && label && description && doubleOptIn !== undefined ? { id, label, description, doubleOptIn } : undefined;
+}
+
+/** A text, or one per locale (`{ en: …, pl: … }`); a plain string is English. */
+function readTexts(source: Source, node: Node | null, what: string): Record<string, string> | undefined {
+  const n = deref(source, node);
+  if (isScalar(n)) {
+    const text = readString(source, n, what, `${what}: Offers and news`);
+    return text === undefined ? undefined : { en: text };
+  }
+  const m = readMap(source, n, what, null);
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (const locale of m.keys) {
+    if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(locale)) {
+      error(source, m.keyNode(locale) ?? n, `"${locale}" is not a locale`, 'use locales such as en, pl or pt-BR');
+      continue;
+    }
+    const text = readString(source, placeOf(m, locale), `${what} ${locale}`, `${locale}: Offers and news`);
+    if (text !== undefined) out[locale] = text;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function readPurposes(source: Source, e: Entries): PurposePlan[] {
+  if (!e.has('purposes')) return [];
+  const example = '- { id: email.marketing, label: Offers and news, description: What we send about sales }';
+  const out: PurposePlan[] = [];
+  for (const item of readList(source, placeOf(e, 'purposes'), 'purposes', example) ?? []) {
+    const purpose = readPurpose(source, item);
+    if (!purpose) continue;
+    if (out.some((p) => p.id === purpose.id)) error(source, item, `purpose "${purpose.id}" is declared twice`, 'declare each purpose once');
+    else out.push(purpose);
+  }
+  return out;
 }
 
 function readCap(source: Source, item: Node): CalendarPlan['frequencyCaps'][number] | undefined {

@@ -1,5 +1,5 @@
 import { type Node, isMap, isScalar } from 'yaml';
-import { type CampaignPlan, PLAN_MARKER, PLAN_VERSION, type ReEntry, type Trigger } from '../plan';
+import { type CampaignPlan, PLAN_MARKER, PLAN_VERSION, type ReEntry, TRANSACTIONAL_PURPOSE, type Trigger } from '../plan';
 import { type ConditionContext, compileCondition } from './condition';
 import { type Entries, placeOf, readBool, readInt, readList, readMap, readName, readString, required } from './read';
 import { checkPurpose } from './refs';
@@ -65,7 +65,7 @@ export function compileCampaign(context: CampaignContext, source: Source, fileSt
   const holdoutPercent = e.has('holdout') ? readPercent(source, placeOf(e, 'holdout'), 'holdout', { min: 0, max: 99 }) : 0;
   const migrate = e.has('migrate') ? readBool(source, placeOf(e, 'migrate'), 'migrate') : false;
   const stepsNode = required(source, e, 'steps', 'campaign', 'steps: [ { send: TEMPLATE } ]');
-  const steps = stepsNode && compileSteps(cx, stepsNode, 'steps', 'steps');
+  const steps = stepsNode && compileSteps({ ...cx, marketing: purpose !== TRANSACTIONAL_PURPOSE }, stepsNode, 'steps', 'steps');
   if (steps && !steps.length) error(source, stepsNode, 'a campaign needs at least one step', 'e.g. steps: [ { send: TEMPLATE } ]');
 
   if (

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { type ComplianceGap, complianceGaps } from '../../render/compliance';
 import { validateTemplates } from '../../render/validate';
 import type { Diagnostic } from '../diagnostics';
 import type { CampaignPlan, Project } from '../plan';
@@ -22,9 +23,16 @@ export type CompileResult =
  * templates themselves are checked too (syntax, helpers, partials, escaping: src/render/validate.ts),
  * so validate, plan, apply and serve all refuse a broken template.
  */
-export async function compileProject(options: CompileOptions): Promise<CompileResult> {
+export async function compileProject(
+  options: CompileOptions,
+): Promise<CompileResult & { sources: { files: Array<{ path: string; text: string }>; templates: string[] } }> {
   const { files, templates } = await readProjectFiles(options);
-  return withTemplateDiagnostics(compileSources(files, templates), validateTemplates(options.templatesDir, options.displayRoot));
+  const result = withTemplateDiagnostics(
+    compileSources(files, templates, { complianceGaps: complianceGaps(options.templatesDir, options.displayRoot) }),
+    validateTemplates(options.templatesDir, options.displayRoot),
+  );
+  // The sources as read: the CLI sends them to a running server, which compiles them again (compileSources).
+  return { ...result, sources: { files, templates } };
 }
 
 function withTemplateDiagnostics(result: CompileResult, found: Diagnostic[]): CompileResult {
@@ -40,7 +48,11 @@ const stem = (path: string) => basename(path).replace(/\.ya?ml$/, '');
  * The pure compiler: campaign files (by path; `segments.yaml` and `calendar.yaml` by name) and the
  * template names that exist → a Project, or every problem found in every file.
  */
-export function compileSources(files: Array<{ path: string; text: string }>, templates: string[]): CompileResult {
+export function compileSources(
+  files: Array<{ path: string; text: string }>,
+  templates: string[],
+  options: { complianceGaps?: ReadonlyMap<string, ComplianceGap[]> } = {},
+): CompileResult {
   const sources = [...files].sort((a, b) => a.path.localeCompare(b.path)).map((f) => parseSource(f.path, f.text));
   const parsed = (s: Source) => !hasErrors(s);
   const calendarSource = sources.find((s) => stem(s.file) === 'calendar');
@@ -56,7 +68,13 @@ export function compileSources(files: Array<{ path: string; text: string }>, tem
     segmentsSource?.file ?? 'campaigns/segments.yaml',
     !segmentsOk,
   );
-  const context = { templates, segments, events, calendarZone: calendar?.timezone ?? 'UTC' };
+  const context = {
+    templates,
+    segments,
+    events,
+    calendarZone: calendar?.timezone ?? 'UTC',
+    ...(options.complianceGaps ? { complianceGaps: options.complianceGaps } : {}),
+  };
   const campaigns: CompiledCampaign[] = campaignSources.filter(parsed).map((s) => compileCampaign(context, s, stem(s.file)));
 
   checkDuplicateIds(campaigns);

@@ -159,6 +159,18 @@ function send(cx: StepContext, e: Entries): StepBody | undefined {
       didYouMean(template, cx.templates, `add templates/${template}/subject.hbs and html.hbs or text.hbs`),
     );
   }
+  const gaps = template && cx.marketing ? cx.complianceGaps?.get(template) : undefined;
+  if (gaps?.length) {
+    const lacks = [...new Set(gaps.map((g) => g.what))];
+    const files = [...new Set(gaps.map((g) => g.file))];
+    const expressions = [...new Set(gaps.map((g) => `{{${g.expression}}}`))];
+    error(
+      source,
+      node,
+      `template "${template}" is sent as marketing but renders no ${lacks.join(' and no ')} (${files.join(', ')})`,
+      `add ${expressions.join(' and ')} to those files or to their layout (templates/layouts/), or make the campaign purpose: email.transactional`,
+    );
+  }
   const subjectNode = placeOf(e, 'subject');
   let subject = e.has('subject') ? readString(source, subjectNode, 'subject', 'subject: "Hello {{contact.first_name}}"') : undefined;
   if (subject !== undefined) {

@@ -48,7 +48,11 @@ export const consentRecords = pgTable(
   (t) => [index('consent_records_contact_purpose_idx').on(t.contactId, t.purpose, t.occurredAt)],
 );
 
-/** Addresses never to mail, kept as an HMAC of the normalised address so erasure can keep them. */
+/**
+ * Addresses never to mail, kept as an HMAC of the normalised address so erasure can keep them.
+ * `scope` `all` stops every send (a hard bounce); `marketing` stops every purpose but
+ * `email.transactional` (a spam complaint: the receipt of an order still goes).
+ */
 export const suppressions = pgTable(
   'suppressions',
   {
@@ -56,9 +60,31 @@ export const suppressions = pgTable(
     addressHash: text('address_hash').notNull(),
     reason: text('reason').notNull(),
     source: text('source').notNull(),
+    scope: text('scope').$type<SuppressionScope>().notNull().default('all'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('suppressions_address_hash_key').on(t.addressHash)],
+);
+
+export type SuppressionScope = 'all' | 'marketing';
+
+/**
+ * Soft (transient) bounces per address, one row per SES notification: enough of them within a
+ * window suppress the address (src/storage/suppressions.ts). Keyed like `suppressions`.
+ */
+export const transientBounces = pgTable(
+  'transient_bounces',
+  {
+    id: id(),
+    addressHash: text('address_hash').notNull(),
+    /** The SNS MessageId of the notification, so one notification counts once. */
+    notificationId: text('notification_id').notNull(),
+    bouncedAt: at('bounced_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('transient_bounces_notification_address_key').on(t.notificationId, t.addressHash),
+    index('transient_bounces_address_idx').on(t.addressHash, t.bouncedAt),
+  ],
 );
 
 /** Who is in which named segment now; entering and leaving it fires `segment` triggers. */

@@ -17,6 +17,11 @@ describe('calendar.yaml and segments.yaml', () => {
         seasons:
           - { name: Black Friday, from: 2026-11-27, to: 2026-11-30 }
           - { name: Christmas, from: 2026-12-01, to: 2026-12-24 }
+        purposes:
+          - id: email.marketing
+            label: { en: Offers and news, pl: Oferty i nowości }
+            description: What we send about sales
+          - { id: email.newsletter, label: The weekly letter, double_opt_in: true }
       `,
     });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
@@ -35,6 +40,15 @@ describe('calendar.yaml and segments.yaml', () => {
       seasons: [
         { name: 'Black Friday', from: '2026-11-27', to: '2026-11-30' },
         { name: 'Christmas', from: '2026-12-01', to: '2026-12-24' },
+      ],
+      purposes: [
+        {
+          id: 'email.marketing',
+          label: { en: 'Offers and news', pl: 'Oferty i nowości' },
+          description: { en: 'What we send about sales' },
+          doubleOptIn: false,
+        },
+        { id: 'email.newsletter', label: { en: 'The weekly letter' }, description: {}, doubleOptIn: true },
       ],
     });
   });

@@ -17,12 +17,16 @@ function run(args: string[], cwd = root) {
 }
 
 /** A project folder with one campaign and one template. */
-function project(name: string, campaign: string): string {
+function project(
+  name: string,
+  campaign: string,
+  text = 'Hello {{contact.first_name}}\n{{send.unsubscribe_url}} {{sender.postal_address}}',
+): string {
   const dir = join(temp, name);
   mkdirSync(join(dir, 'campaigns'), { recursive: true });
   mkdirSync(join(dir, 'templates', 'hello'), { recursive: true });
   writeFileSync(join(dir, 'templates', 'hello', 'subject.hbs'), 'Hello');
-  writeFileSync(join(dir, 'templates', 'hello', 'text.hbs'), 'Hello {{contact.first_name}}');
+  writeFileSync(join(dir, 'templates', 'hello', 'text.hbs'), text);
   writeFileSync(join(dir, 'campaigns', 'hi.yaml'), campaign);
   return dir;
 }
@@ -52,6 +56,18 @@ describe('almanac validate', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('hi.yaml:7:5 warning: unreachable step after "exit"');
     expect(r.out).toMatch(/ok: 1 campaign, 0 segments, 1 warning\n$/);
+  });
+
+  it('exits 1 for a marketing campaign whose template shows no unsubscribe link or postal address, naming template and line', async () => {
+    const dir = project('no-footer', `${head}steps:\n  - send: hello\n`, 'Hello {{contact.first_name}}');
+    const r = await run(['validate', dir], temp);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toContain(
+      'no-footer/campaigns/hi.yaml:5:11 template "hello" is sent as marketing but renders no unsubscribe link and no postal address (no-footer/templates/hello/text.hbs)',
+    );
+    expect(r.out + r.err).toContain('add {{send.unsubscribe_url}} and {{sender.postal_address}}');
+    const receipts = project('receipts', `${head.replace('email.marketing', 'email.transactional')}steps:\n  - send: hello\n`, 'Hello');
+    expect((await run(['validate', receipts], temp)).code).toBe(0);
   });
 
   it('exits 1 when the folder holds no campaigns', async () => {

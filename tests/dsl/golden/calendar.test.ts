@@ -74,6 +74,17 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
     ],
   ],
   [
+    'a purpose declared twice, the transactional one declared, a label with a bad locale',
+    calendar(
+      'timezone: UTC\npurposes:\n  - { id: email.news, label: News }\n  - { id: email.news, label: Again }\n  - { id: email.transactional, label: Receipts }\n  - { id: email.deals, label: { english: Deals } }\n',
+    ),
+    [
+      'campaigns/calendar.yaml:4:5 purpose "email.news" is declared twice — declare each purpose once',
+      'campaigns/calendar.yaml:5:11 email.transactional needs no consent and cannot be declared — declare only purposes people opt into',
+      'campaigns/calendar.yaml:6:33 "english" is not a locale — use locales such as en, pl or pt-BR',
+    ],
+  ],
+  [
     'DTSTART inside an rrule',
     broadcast('  schedule:\n    rrule: "DTSTART:20260101T000000Z;FREQ=DAILY"\n'),
     ['campaigns/cart.yaml:6:13 rrule must not contain DTSTART — give the first date as start: instead'],

@@ -25,6 +25,8 @@ const sent = () => fakeTransport(() => ({ status: 'sent', providerMessageId: 'p-
 
 beforeEach(() => resetTables(t.database));
 
+const bearer = { headers: { authorization: 'Bearer outbox-test-key' } };
+
 describe('dispatch through the outbox', () => {
   it('sends a queued send once, storing the rendered message, and records the attempt', async () => {
     const { sendId } = await queueOne(t.database, { notBefore: now, attributes: { first_name: 'Ada' }, email: 'ada@example.com' });
@@ -162,9 +164,9 @@ describe('GET /v1/outbox', () => {
     const { phase } = testDispatcher(t.database, createOutboxTransport({ database: t.database }));
     await phase.run(now);
     await phase.run(new Date(now.getTime() + 60_000));
-    const app = outboxRoutes({ database: t.database });
+    const app = outboxRoutes({ database: t.database, apiKeys: ['outbox-test-key'] });
 
-    const res = await app.request('/v1/outbox?limit=10');
+    const res = await app.request('/v1/outbox?limit=10', bearer);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { messages: Array<Record<string, unknown>> };
     expect(body.messages.map((m) => m.send_id)).toEqual([second!.sendId, first!.sendId]);
@@ -174,15 +176,15 @@ describe('GET /v1/outbox', () => {
       text: 'Hi Ada from The welcome campaign (city: )',
       created_at: now.toISOString(),
     });
-    const limited = (await (await app.request('/v1/outbox?limit=1')).json()) as { messages: unknown[] };
+    const limited = (await (await app.request('/v1/outbox?limit=1', bearer)).json()) as { messages: unknown[] };
     expect(limited.messages).toHaveLength(1);
     expect(rowsOf(await t.database.db.execute(sql`select 1 from outbox_messages`))).toHaveLength(2);
   });
 
   it('rejects a limit that is not a whole number in range', async () => {
-    const app = outboxRoutes({ database: t.database });
+    const app = outboxRoutes({ database: t.database, apiKeys: ['outbox-test-key'] });
     app.onError((err, c) => c.json({ message: err.message }, 400));
-    const res = await app.request('/v1/outbox?limit=abc');
+    const res = await app.request('/v1/outbox?limit=abc', bearer);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toContain('limit must be a whole number from 1 to 500');
   });

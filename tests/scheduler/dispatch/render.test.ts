@@ -11,6 +11,7 @@ const data = (contact: Record<string, unknown> = {}, more: Partial<RenderData> =
   trigger: {},
   campaign: { id: 'welcome', name: 'Welcome series' },
   send: { id: 7 },
+  sender: { postal_address: '' },
   ...more,
 });
 

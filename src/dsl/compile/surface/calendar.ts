@@ -13,6 +13,19 @@ export const calendarFile = z
       .optional(),
     on_conflict: z.enum(['defer', 'skip']).optional(),
     seasons: z.array(z.strictObject({ name: z.string(), from: date, to: date })).optional(),
+    purposes: z
+      .array(
+        z.strictObject({
+          id: name.describe('The purpose campaigns name, e.g. email.newsletter.'),
+          label: z
+            .union([z.string(), z.record(z.string(), z.string())])
+            .describe('Shown in the preference centre: a text, or one per locale.'),
+          description: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+          double_opt_in: z.boolean().optional().describe('A grant stays pending until confirmed by mail.'),
+        }),
+      )
+      .optional()
+      .describe('Consent purposes people can opt into, for the preference centre and unsubscribe page.'),
   })
   .meta({ title: 'Almanac calendar', description: 'The marketing calendar: zone, quiet hours, blackout dates, frequency caps, seasons.' });
 

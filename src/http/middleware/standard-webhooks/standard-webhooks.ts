@@ -41,6 +41,8 @@ export function standardWebhooks({
     if (!id || !timestamp || !signatures) {
       throw unauthorized('expected webhook-id, webhook-timestamp and webhook-signature headers (Standard Webhooks)');
     }
+    // A delivery id is kept as the receipt (unique index): bounded like every stored key.
+    if (id.length > 255) throw unauthorized('webhook-id is longer than 255 characters');
     if (!/^\d{1,12}$/.test(timestamp)) throw unauthorized('webhook-timestamp must be whole seconds since 1970');
     const skew = Math.abs(now().getTime() / 1000 - Number(timestamp));
     if (skew > toleranceSeconds) {

@@ -1,0 +1,36 @@
+import { applyReport, planReport } from '../campaigns/admin';
+import type { Config } from '../config';
+import { compileSources } from '../dsl/compile/index';
+import { formatDiagnostic } from '../dsl/diagnostics';
+import type { Project } from '../dsl/plan';
+import { AppError } from '../errors';
+import { calendarView, hasAppliedCalendar } from '../forecast/calendar-view';
+import { loadPreviewSubject } from '../render/preview-source';
+import type { AdminApi, ProjectSources } from './admin';
+import type { CliEngine } from './command';
+
+/**
+ * The admin API on the configured database, opened by this process for each call (DATABASE_URL,
+ * else the embedded PGlite; the data-directory lock stops it with one line when another process
+ * owns that). The sources are compiled again here exactly as the server does, so both adapters
+ * run the same code from the same input.
+ */
+export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDatabase']): AdminApi {
+  return {
+    plan: (sources) => withDatabase(config, (database) => planReport(database, compiled(sources))),
+    apply: (sources) => withDatabase(config, (database) => applyReport(database, compiled(sources), new Date())),
+    calendar: (range, now) =>
+      withDatabase(config, async (database) =>
+        (await hasAppliedCalendar(database)) ? { applied: true, view: await calendarView(database, range, now) } : { applied: false },
+      ),
+    previewSubject: (idOrEmail, triggerType) => withDatabase(config, ({ db }) => loadPreviewSubject(db, idOrEmail, triggerType)),
+  };
+}
+
+function compiled(sources: ProjectSources): Project {
+  const result = compileSources(sources.files, sources.templates);
+  if (result.ok) return result.project;
+  throw new AppError('validation_failed', `the campaigns do not compile:\n${result.errors.map(formatDiagnostic).join('\n')}`, {
+    details: { errors: result.errors },
+  });
+}

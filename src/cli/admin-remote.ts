@@ -1,0 +1,94 @@
+import { AppError, type ErrorCode } from '../errors';
+import type { CalendarView } from '../forecast/view';
+import type { PreviewSubject } from '../render/preview-source';
+import type { AdminReport } from '../campaigns/admin';
+import type { AdminApi } from './admin';
+
+export interface RemoteAdminOptions {
+  /** The server's base URL, e.g. http://127.0.0.1:8787 (ALMANAC_URL, or the one the server announced). */
+  url: string;
+  /** Sent as `Authorization: Bearer KEY`: one of the server's ADMIN_API_KEYS, or its local token. */
+  key: string;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The admin API of a running server (`/v1/admin/*`, src/http/admin.ts). The server compiles the
+ * sources again and answers what the local adapter would; its error bodies `{ error: { code,
+ * message, details } }` come back as the same AppError (so the CLI prints the server's message),
+ * and a server that cannot be reached is one line naming the URL.
+ */
+export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
+  const base = options.url.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; value: T }> {
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.key}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (err) {
+      throw new AppError('unavailable', `cannot reach the Almanac server at ${base}: ${reason(err)}`, { cause: err });
+    }
+    const text = await res.text().catch(() => '');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (res.ok && value !== undefined) return { status: res.status, value: value as T };
+    const error = (value as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    if (!res.ok && error && typeof error.message === 'string') {
+      const code = (typeof error.code === 'string' ? error.code : 'internal') as ErrorCode;
+      // A refused key says which server refused it; every other message is the server's own, as the local run would print it.
+      const message = res.status === 401 ? `the Almanac server at ${base} refused the key: ${error.message}` : error.message;
+      throw new AppError(code, message, { status: res.status, details: error.details });
+    }
+    throw new AppError(
+      'unavailable',
+      res.ok
+        ? `the Almanac server at ${base} answered ${method} ${path} with something that is not JSON`
+        : `the Almanac server at ${base} answered ${method} ${path} with ${res.status} ${res.statusText}`.trimEnd(),
+    );
+  }
+
+  return {
+    via: base,
+    plan: async (sources) => (await call<AdminReport>('POST', '/v1/admin/plan', sources)).value,
+    apply: async (sources) => (await call<AdminReport>('POST', '/v1/admin/apply', sources)).value,
+    async calendar(range, now) {
+      const query = new URLSearchParams({ from: range.from, to: range.to, now: now.toISOString() });
+      return (await call<{ applied: boolean; view?: CalendarView }>('GET', `/v1/admin/calendar?${query}`)).value;
+    },
+    async previewSubject(idOrEmail, triggerType) {
+      const query = triggerType === undefined ? '' : `?${new URLSearchParams({ trigger: triggerType })}`;
+      try {
+        return (await call<PreviewSubject>('GET', `/v1/admin/preview-subject/${encodeURIComponent(idOrEmail)}${query}`)).value;
+      } catch (err) {
+        // The route's own 404 names the contact; any other (an older server without the route) stays an error.
+        if (err instanceof AppError && err.status === 404 && (err.details as { contact?: unknown } | undefined)?.contact === idOrEmail) {
+          return undefined;
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+/** Why a fetch failed, in a few words: `connect ECONNREFUSED 127.0.0.1:8787`, `getaddrinfo ENOTFOUND host`. */
+function reason(err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown; code?: unknown } } | undefined)?.cause;
+  const text =
+    (typeof cause?.message === 'string' && cause.message) ||
+    (typeof cause?.code === 'string' && cause.code) ||
+    (err instanceof Error ? err.message : String(err));
+  return text.split('\n')[0]!;
+}

@@ -1,0 +1,31 @@
+import type { AdminReport } from '../campaigns/admin';
+import type { ViewRange } from '../forecast/calendar-view';
+import type { CalendarView } from '../forecast/view';
+import type { PreviewSubject } from '../render/preview-source';
+
+/** What a project command sends: the campaign files as read (path, text) and the template names found. */
+export interface ProjectSources {
+  files: Array<{ path: string; text: string }>;
+  templates: string[];
+}
+
+/**
+ * The port the database commands (plan, apply, calendar, preview) use instead of opening the
+ * database themselves. Two adapters, chosen in src/runtime/cli.ts: ./admin-local.ts (this process
+ * opens the configured database) and ./admin-remote.ts (a running server's `/v1/admin/*`, when
+ * ALMANAC_URL is set or a live server announced itself in the embedded data directory: the
+ * embedded database has one owner). Both answer the same values, so a command prints the same
+ * bytes whichever it got.
+ */
+export interface AdminApi {
+  /** The server's base URL when the work goes through one; undefined for the local database. */
+  via?: string;
+  /** `almanac plan`: the sources are compiled again where the database is (never a client-built plan). */
+  plan(sources: ProjectSources): Promise<AdminReport>;
+  /** `almanac apply`. */
+  apply(sources: ProjectSources): Promise<AdminReport>;
+  /** The applied calendar, or `{ applied: false }` when nothing was ever applied. */
+  calendar(range: ViewRange, now: Date): Promise<{ applied: boolean; view?: CalendarView }>;
+  /** The contact (external id or email), its newest event of `triggerType` and recommendations; undefined when absent. */
+  previewSubject(idOrEmail: string, triggerType: string | undefined): Promise<PreviewSubject | undefined>;
+}

@@ -1,0 +1,56 @@
+import { appendConsent, currentConsent } from '../storage/consent';
+import type { Tx } from '../storage/db';
+
+export interface ConsentChanges {
+  contactId: number;
+  /** purpose → granted (true) or withdrawn (false). */
+  wanted: Record<string, boolean>;
+  /** How: `unsubscribe_link`, `preference_centre`, `complaint`, … */
+  source: string;
+  /** What the person did or agreed to, in words an auditor reads, per purpose and direction. */
+  text: (purpose: string, granted: boolean) => string;
+  /** The version of that text (e.g. the preference centre's wording), when there is one. */
+  textVersion?: string;
+  ip?: string | null;
+  userAgent?: string | null;
+  now: Date;
+}
+
+/**
+ * Record what a person chose, appending one ledger row per purpose whose current state differs
+ * (a mail client that POSTs the one-click URL twice, or a page saved unchanged, adds nothing).
+ * Returns the purposes that changed. In the caller's transaction, so the change is committed
+ * before the answer — and the dispatcher's gate, which re-reads consent right before every
+ * provider call, honours a withdrawal for any send claimed after that.
+ */
+export async function recordConsentChanges(tx: Tx, c: ConsentChanges): Promise<string[]> {
+  const purposes = Object.keys(c.wanted);
+  if (purposes.length === 0) return [];
+  const current = new Map((await currentConsent(tx, [c.contactId], { purposes })).map((s) => [s.purpose, s.granted]));
+  // No row means not granted: withdrawing a purpose never granted records nothing.
+  const changed = purposes.filter((p) => (current.get(p) ?? false) !== c.wanted[p]);
+  await appendConsent(
+    tx,
+    changed.map((purpose) => ({
+      contactId: c.contactId,
+      purpose,
+      granted: c.wanted[purpose]!,
+      text: c.text(purpose, c.wanted[purpose]!),
+      textVersion: c.textVersion ?? null,
+      source: c.source,
+      ip: c.ip ?? null,
+      userAgent: c.userAgent ?? null,
+      occurredAt: c.now,
+    })),
+  );
+  return changed;
+}
+
+/** Withdraw `purposes` (see recordConsentChanges); returns those that were not withdrawn already. */
+export function withdrawConsent(
+  tx: Tx,
+  w: Omit<ConsentChanges, 'wanted' | 'text'> & { purposes: string[]; text: string },
+): Promise<string[]> {
+  const { purposes, text, ...rest } = w;
+  return recordConsentChanges(tx, { ...rest, wanted: Object.fromEntries(purposes.map((p) => [p, false])), text: () => text });
+}

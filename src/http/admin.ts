@@ -1,0 +1,155 @@
+import { Hono } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { applyReport, planReport } from '../campaigns/admin';
+import { compileSources } from '../dsl/compile/index';
+import { formatDiagnostic } from '../dsl/diagnostics';
+import type { Project } from '../dsl/plan';
+import { AppError } from '../errors';
+import { calendarView, hasAppliedCalendar } from '../forecast/calendar-view';
+import { Pace } from '../forecast/pace';
+import { loadPreviewSubject } from '../render/preview-source';
+import { hasOddCharacters } from './events-input';
+import type { Database } from '../storage/db';
+import { rangeParams } from './calendar';
+import { parseJson } from './events-input';
+import { apiKey } from './middleware/api-key/index';
+import { deadline } from './middleware/deadline/index';
+
+/** Where the admin API lives; app.ts keeps these paths out of the ordinary request deadline. */
+export const ADMIN_PREFIX = '/v1/admin/';
+
+/** The deadline of the read-only admin routes (plan, calendar, preview) when REQUEST_DEADLINE_MS is shorter. */
+export const ADMIN_READ_DEADLINE_MS = 300_000;
+
+export interface AdminRoutesDeps {
+  database: Database;
+  /**
+   * Accepted bearer keys: ADMIN_API_KEYS, plus the token `almanac serve` announces in its
+   * embedded data directory (src/runtime/serve.ts). Never the ingestion API_KEYS: a key that may
+   * post events must not be able to change the campaigns. None → every admin request is a 401.
+   */
+  adminKeys: readonly string[];
+  /** Clock of `apply` (version times) and the calendar's default `now`. */
+  now: () => Date;
+  /** REQUEST_DEADLINE_MS; the read-only admin routes get at least ADMIN_READ_DEADLINE_MS. */
+  requestDeadlineMs: number;
+  jsonMaxDepth?: number;
+}
+
+/**
+ * The admin API the CLI uses against a running server (src/cli/admin-remote.ts), so that `almanac
+ * plan|apply|calendar|preview` work while the server owns the embedded database. JSON in and out;
+ * errors in the one shape `{ error: { code, message, details } }`.
+ *
+ * - `POST /v1/admin/plan` `{ files: [{ path, text }], templates: [names] }` → `{ text, json }`:
+ *   what `almanac plan` / `plan --json` print. The server compiles the files itself
+ *   (compileSources): it never stores a plan a client built. Compile errors → 400 with the
+ *   diagnostics in `details.errors`.
+ * - `POST /v1/admin/apply` (same body) → `{ text, json }` as `almanac apply` prints.
+ * - `GET /v1/admin/calendar?from=&to=[&now=ISO]` → `{ applied: false }`, or `{ applied: true, view }`.
+ * - `GET /v1/admin/preview-subject/:id[?trigger=TYPE]` → the contact (external id or email),
+ *   its newest event of TYPE and its recommendations (src/render/preview-source.ts); 404 when absent.
+ *
+ * Deadlines: the ordinary REQUEST_DEADLINE_MS (10 s) is for the public API. Apply has none: it is
+ * one transaction, and a 503 sent while it may still commit would tell the operator it failed when
+ * it did not (or make them run it twice); it runs to its end and answers what it did. The
+ * read-only routes change nothing, so cutting them is safe, but they are what a CLI run used to
+ * do with no deadline at all (a year of calendar forecast, a plan counting many runs): they get
+ * ADMIN_READ_DEADLINE_MS, or REQUEST_DEADLINE_MS when that is longer.
+ */
+export function adminRoutes(deps: AdminRoutesDeps) {
+  const app = new Hono();
+  const auth = apiKey({ keys: deps.adminKeys, variable: 'ADMIN_API_KEYS', area: 'the admin API (/v1/admin, what the CLI uses)' });
+  const read = deadline({ ms: Math.max(deps.requestDeadlineMs, ADMIN_READ_DEADLINE_MS) });
+  const body = async (c: Context) =>
+    compiled(sourcesFrom(parseJson(await c.req.text(), deps.jsonMaxDepth === undefined ? {} : { maxDepth: deps.jsonMaxDepth })));
+
+  app.post('/v1/admin/plan', auth, read, async (c) => c.json(await planReport(deps.database, await body(c))));
+  app.post('/v1/admin/apply', auth, async (c) => c.json(await applyReport(deps.database, await body(c), deps.now())));
+  app.get('/v1/admin/calendar', auth, read, async (c) => {
+    const range = rangeParams(c.req.query('from'), c.req.query('to'));
+    const now = instant(c.req.query('now')) ?? deps.now();
+    if (!(await hasAppliedCalendar(deps.database))) return c.json({ applied: false });
+    const signal = c.get('deadline') as AbortSignal | undefined;
+    const view = await calendarView(deps.database, range, now, { pace: new Pace(signal ? { signal } : {}) });
+    return c.json({ applied: true, view });
+  });
+  app.get('/v1/admin/preview-subject/:id', auth, read, async (c) => {
+    const id = c.req.param('id');
+    for (const [field, value] of [
+      ['id', id],
+      ['trigger', c.req.query('trigger')],
+    ] as const) {
+      if (value !== undefined && (value.length > 320 || hasOddCharacters(value)))
+        throw new AppError('bad_request', `${field} must be at most 320 characters, without NUL or lone surrogates`, {
+          details: { field },
+        });
+    }
+    const subject = await loadPreviewSubject(deps.database.db, id, c.req.query('trigger') || undefined);
+    if (!subject) throw new AppError('not_found', `no contact with external id or email "${id}"`, { details: { contact: id } });
+    // Plain JSON data (numbers, strings, jsonb attributes and properties): the CLI gets exactly what a local read gives.
+    return c.json(subject);
+  });
+  return app;
+}
+
+/** The admin paths: app.ts runs its ordinary request deadline everywhere else. */
+export const isAdminPath = (path: string) => path.startsWith(ADMIN_PREFIX);
+
+/** Wrap the ordinary request deadline so it skips the admin API (which sets its own, above). */
+export function exceptAdmin(middleware: MiddlewareHandler): MiddlewareHandler {
+  return (c, next) => (isAdminPath(c.req.path) ? next() : middleware(c, next));
+}
+
+interface Sources {
+  files: Array<{ path: string; text: string }>;
+  templates: string[];
+}
+
+const badField = (field: string, message: string) => new AppError('bad_request', `${field}: ${message}`, { details: { field } });
+
+/** `{ files: [{ path, text }], templates: [names] }`, checked, naming the first field that is wrong. */
+function sourcesFrom(value: unknown): Sources {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badField('body', 'expected a JSON object { "files": [{ "path", "text" }], "templates": [names] }');
+  }
+  const { files, templates } = value as Record<string, unknown>;
+  if (!Array.isArray(files)) throw badField('files', 'expected an array of { "path", "text" } (the campaign files)');
+  const checked = files.map((f: unknown, i) => {
+    const file = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
+    if (typeof file.path !== 'string' || file.path === '') throw badField(`files[${i}].path`, 'expected the file path, a non-empty string');
+    if (typeof file.text !== 'string') throw badField(`files[${i}].text`, 'expected the file content, a string');
+    return { path: file.path, text: file.text };
+  });
+  if (!Array.isArray(templates) || !templates.every((t) => typeof t === 'string')) {
+    throw badField('templates', 'expected an array of template names (strings)');
+  }
+  return { files: checked, templates: templates as string[] };
+}
+
+/** The server's own compile of what it was sent. */
+function compiled(sources: Sources): Project {
+  const result = compileSources(sources.files, sources.templates);
+  if (result.ok) return result.project;
+  throw new AppError(
+    'validation_failed',
+    `the campaigns do not compile (${result.errors.length} error(s); nothing was changed):\n${result.errors.map(formatDiagnostic).join('\n')}`,
+    { details: { errors: result.errors.map((d) => ({ ...d, text: formatDiagnostic(d) })) } },
+  );
+}
+
+/** `?now=` as an ISO instant with its zone, or undefined when absent; anything else is a 400. */
+function instant(value: string | undefined): Date | undefined {
+  if (value === undefined || value === '') return undefined;
+  const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) {
+    throw new AppError(
+      'bad_request',
+      `now: expected an ISO instant with its zone, e.g. 2026-11-23T10:00:00Z (got "${value.slice(0, 40)}")`,
+      {
+        details: { parameter: 'now' },
+      },
+    );
+  }
+  return d;
+}
