@@ -144,6 +144,14 @@ const envSchema = z
     SNS_MAX_AGE: wholeNumber(1).optional(),
     SES_TRANSIENT_BOUNCES: wholeNumber(1, 1000).default(3),
     SES_TRANSIENT_BOUNCE_DAYS: wholeNumber(1, 365).default(7),
+    /** The complaint-rate guard (src/scheduler/complaint-guard.ts): past this rate marketing dispatch pauses. */
+    COMPLAINT_RATE_MAX: z.coerce
+      .number({ error: 'expected a fraction from 0 to 1, e.g. 0.003 for 0.3 %' })
+      .gt(0, { error: 'expected a fraction from 0 to 1, e.g. 0.003 for 0.3 %' })
+      .max(1, { error: 'expected a fraction from 0 to 1, e.g. 0.003 for 0.3 %' })
+      .default(0.003),
+    COMPLAINT_RATE_WINDOW_DAYS: wholeNumber(1, 90).default(7),
+    COMPLAINT_RATE_MIN_SENT: wholeNumber(1).default(1000),
   })
   .superRefine((e, ctx) => {
     // Rules across variables, each reported on the variable that has to change.
@@ -228,6 +236,8 @@ export interface Config {
   transport: { kind: 'outbox' } | SesConfig;
   /** SES bounces, complaints and deliveries over SNS (`POST /webhooks/ses`). */
   sesFeedback: SesFeedbackConfig;
+  /** COMPLAINT_RATE_MAX / _MIN_SENT / _WINDOW_DAYS: the complaint-rate guard (src/scheduler/complaint-guard.ts). */
+  complaintRate: { maxRate: number; minSent: number; windowDays: number };
   /** Segment triggers: full re-evaluation interval (between, only contacts with new events). */
   segmentPassSeconds: number;
   /** `serve`/`worker`: compile and apply the campaigns folder on start (refusing to start on errors). */
@@ -327,6 +337,7 @@ export function loadConfig(env: Env): Config {
       transientBounceLimit: e.SES_TRANSIENT_BOUNCES,
       transientBounceDays: e.SES_TRANSIENT_BOUNCE_DAYS,
     },
+    complaintRate: { maxRate: e.COMPLAINT_RATE_MAX, minSent: e.COMPLAINT_RATE_MIN_SENT, windowDays: e.COMPLAINT_RATE_WINDOW_DAYS },
     segmentPassSeconds: e.SEGMENT_PASS_SECONDS,
     applyOnStart: e.APPLY_ON_START,
     logLevel: e.LOG_LEVEL,

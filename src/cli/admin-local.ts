@@ -1,11 +1,14 @@
 import { applyReport, planReport } from '../campaigns/admin';
 import type { Config } from '../config';
+import { eraseContact } from '../consent/erase';
+import { exportContact } from '../consent/export';
 import { compileSources } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import type { Project } from '../dsl/plan';
 import { AppError } from '../errors';
 import { calendarView, hasAppliedCalendar } from '../forecast/calendar-view';
 import { loadPreviewSubject } from '../render/preview-source';
+import { dispatchStatus, resumeDispatch } from '../storage/dispatch-pause';
 import type { AdminApi, ProjectSources } from './admin';
 import type { CliEngine } from './command';
 
@@ -24,6 +27,14 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
         (await hasAppliedCalendar(database)) ? { applied: true, view: await calendarView(database, range, now) } : { applied: false },
       ),
     previewSubject: (idOrEmail, triggerType) => withDatabase(config, ({ db }) => loadPreviewSubject(db, idOrEmail, triggerType)),
+    exportContact: (externalId) =>
+      withDatabase(config, (database) => exportContact(database, externalId, { suppressionKey: config.mail.suppressionKey })),
+    eraseContact: (externalId, { dryRun }) =>
+      withDatabase(config, (database) =>
+        eraseContact(database, externalId, { suppressionKey: config.mail.suppressionKey, source: 'cli', now: new Date(), dryRun }),
+      ),
+    status: () => withDatabase(config, ({ db }) => dispatchStatus(db)),
+    resume: () => withDatabase(config, ({ db }) => resumeDispatch(db, new Date())),
   };
 }
 

@@ -2,6 +2,9 @@ import { AppError, type ErrorCode } from '../errors';
 import type { CalendarView } from '../forecast/view';
 import type { PreviewSubject } from '../render/preview-source';
 import type { AdminReport } from '../campaigns/admin';
+import type { ErasureReport } from '../consent/erase';
+import type { ContactExport } from '../consent/export';
+import type { DispatchStatus, PauseStatus } from '../storage/dispatch-pause';
 import type { AdminApi } from './admin';
 
 export interface RemoteAdminOptions {
@@ -22,7 +25,7 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
   const base = options.url.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
 
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; value: T }> {
+  async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; value: T }> {
     let res: Response;
     try {
       res = await doFetch(`${base}${path}`, {
@@ -80,7 +83,29 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
         throw err;
       }
     },
+    exportContact: (externalId) =>
+      orAbsent(externalId, () => call<ContactExport>('GET', `/v1/admin/contacts/${encodeURIComponent(externalId)}/export`)),
+    eraseContact: (externalId, { dryRun }) =>
+      orAbsent(externalId, () =>
+        dryRun
+          ? call<ErasureReport>('GET', `/v1/admin/contacts/${encodeURIComponent(externalId)}/erasure`)
+          : call<ErasureReport>('DELETE', `/v1/admin/contacts/${encodeURIComponent(externalId)}`),
+      ),
+    status: async () => (await call<DispatchStatus>('GET', '/v1/admin/status')).value,
+    resume: async () => (await call<PauseStatus[]>('POST', '/v1/admin/resume')).value,
   };
+}
+
+/** The contact routes' own 404 (it names the contact) is "absent"; any other error (an older server without the route) stays one. */
+async function orAbsent<T>(externalId: string, fn: () => Promise<{ value: T }>): Promise<T | undefined> {
+  try {
+    return (await fn()).value;
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404 && (err.details as { contact?: unknown } | undefined)?.contact === externalId) {
+      return undefined;
+    }
+    throw err;
+  }
 }
 
 /** Why a fetch failed, in a few words: `connect ECONNREFUSED 127.0.0.1:8787`, `getaddrinfo ENOTFOUND host`. */

@@ -1,7 +1,10 @@
 import type { AdminReport } from '../campaigns/admin';
+import type { ErasureReport } from '../consent/erase';
+import type { ContactExport } from '../consent/export';
 import type { ViewRange } from '../forecast/calendar-view';
 import type { CalendarView } from '../forecast/view';
 import type { PreviewSubject } from '../render/preview-source';
+import type { DispatchStatus, PauseStatus } from '../storage/dispatch-pause';
 
 /** What a project command sends: the campaign files as read (path, text) and the template names found. */
 export interface ProjectSources {
@@ -10,7 +13,7 @@ export interface ProjectSources {
 }
 
 /**
- * The port the database commands (plan, apply, calendar, preview) use instead of opening the
+ * The port the database commands (plan, apply, calendar, preview, contact) use instead of opening the
  * database themselves. Two adapters, chosen in src/runtime/cli.ts: ./admin-local.ts (this process
  * opens the configured database) and ./admin-remote.ts (a running server's `/v1/admin/*`, when
  * ALMANAC_URL is set or a live server announced itself in the embedded data directory: the
@@ -28,4 +31,12 @@ export interface AdminApi {
   calendar(range: ViewRange, now: Date): Promise<{ applied: boolean; view?: CalendarView }>;
   /** The contact (external id or email), its newest event of `triggerType` and recommendations; undefined when absent. */
   previewSubject(idOrEmail: string, triggerType: string | undefined): Promise<PreviewSubject | undefined>;
+  /** `almanac contact export ID`: everything held about the contact with this external id; undefined when absent. */
+  exportContact(externalId: string): Promise<ContactExport | undefined>;
+  /** `almanac contact erase ID`: the GDPR erasure (source `cli`); `dryRun` counts what would go and changes nothing. Undefined when absent. */
+  eraseContact(externalId: string, options: { dryRun: boolean }): Promise<ErasureReport | undefined>;
+  /** `almanac status`: the dispatch pauses in force (the transport's account pause, the complaint-rate guard's). */
+  status(): Promise<DispatchStatus>;
+  /** `almanac resume`: clear every pause; returns what was cleared (empty: nothing was paused). */
+  resume(): Promise<PauseStatus[]>;
 }

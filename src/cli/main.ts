@@ -3,6 +3,8 @@ import { isAppError } from '../errors';
 import { type CliIo, type Command, UsageError } from './command';
 import { applyCommand } from './commands/apply';
 import { calendarCommand } from './commands/calendar';
+import { contactCommand } from './commands/contact';
+import { resumeCommand, statusCommand } from './commands/dispatch';
 import { migrateCommand } from './commands/migrate';
 import { planCommand } from './commands/plan';
 import { previewCommand } from './commands/preview';
@@ -19,6 +21,9 @@ export const commands: Record<string, Command> = {
   preview: previewCommand,
   simulate: simulateCommand,
   calendar: calendarCommand,
+  contact: contactCommand,
+  status: statusCommand,
+  resume: resumeCommand,
   schema: schemaCommand,
   migrate: migrateCommand,
   serve: serveCommand,

@@ -76,6 +76,10 @@ export function adminFor(io: CliIo, command: string): AdminApi {
     apply: noting(admin.apply),
     calendar: noting(admin.calendar),
     previewSubject: noting(admin.previewSubject),
+    exportContact: noting(admin.exportContact),
+    eraseContact: noting(admin.eraseContact),
+    status: noting(admin.status),
+    resume: noting(admin.resume),
   };
 }
 

@@ -1,7 +1,10 @@
+import { hashAddress } from '../consent/address-hash';
 import { appendConsent, type ConsentAppend } from '../storage/consent';
+import { getContacts } from '../storage/contacts';
 import type { Db, Tx } from '../storage/db';
 import { isUniqueViolation, pgError } from '../storage/errors';
 import { type EventInsert, findEventIds, insertEvents } from '../storage/events';
+import { liftErasedSuppressions } from '../storage/gdpr';
 import { insertOrders, type OrderInsert } from '../storage/orders';
 import { type Receipt, recordReceipt } from '../storage/webhook-receipts';
 import { collapseContacts, emailConflictWarning, findEmailConflicts, upsertContactIds } from './contacts';
@@ -14,6 +17,11 @@ export interface IngestOptions {
   now: Date;
   /** A webhook delivery to record in the same transaction; already recorded → nothing is stored. */
   receipt?: Receipt;
+  /**
+   * SUPPRESSION_KEY. Given, a new `consent.granted` lifts the `erased` suppression a GDPR erasure
+   * left on the contact's address (src/consent/erase.ts): the fresh consent the erasure asked for.
+   */
+  suppressionKey?: string;
 }
 
 export interface IngestedEvent {
@@ -145,6 +153,7 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
     if (e.type === 'order.created') orders.push(orderRow(e, contactOf(i), options.source));
   });
   await appendConsent(tx, consent);
+  await liftErasuresOnGrant(tx, consent, options.suppressionKey);
   await insertOrders(tx, orders);
 
   const warnings: IngestWarning[] = [
@@ -158,6 +167,25 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
   const result = events.map((e, index) => ({ index, id: e.dedupeKey, eventId: eventIds.get(e.dedupeKey)!, duplicate: !isNew(index) }));
   const accepted = result.filter((r) => !r.duplicate).length;
   return { accepted, duplicates: events.length - accepted, events: result, ...(warnings.length ? { warnings } : {}) };
+}
+
+/**
+ * A grant recorded after a GDPR erasure of the same address is the fresh consent the erasure
+ * waits for: delete the address's `erased` suppression (only that reason, and only when the
+ * grant's `occurred_at` is not before the erasure; bounces and complaints stay). Two statements,
+ * only when grants were appended.
+ */
+async function liftErasuresOnGrant(tx: Tx, consent: ConsentAppend[], suppressionKey: string | undefined): Promise<void> {
+  const grants = consent.filter((r) => r.granted);
+  if (!suppressionKey || grants.length === 0) return;
+  const emails = new Map((await getContacts(tx, [...new Set(grants.map((g) => g.contactId))])).map((c) => [c.id, c.email]));
+  await liftErasedSuppressions(
+    tx,
+    grants.flatMap((g) => {
+      const email = emails.get(g.contactId);
+      return email ? [{ addressHash: hashAddress(email, suppressionKey), grantedAt: g.occurredAt }] : [];
+    }),
+  );
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);

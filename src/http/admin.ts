@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import { applyReport, planReport } from '../campaigns/admin';
+import { eraseContact } from '../consent/erase';
+import { exportContact } from '../consent/export';
 import { compileSources } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import type { Project } from '../dsl/plan';
@@ -11,8 +13,10 @@ import { loadPreviewSubject } from '../render/preview-source';
 import { hasOddCharacters } from './events-input';
 import type { Database } from '../storage/db';
 import { rangeParams } from './calendar';
+import { checkedContactId, unknownContact } from './contacts';
 import { parseJson } from './events-input';
 import { apiKey } from './middleware/api-key/index';
+import { dispatchStatus, resumeDispatch } from '../storage/dispatch-pause';
 import { deadline } from './middleware/deadline/index';
 
 /** Where the admin API lives; app.ts keeps these paths out of the ordinary request deadline. */
@@ -34,6 +38,8 @@ export interface AdminRoutesDeps {
   /** REQUEST_DEADLINE_MS; the read-only admin routes get at least ADMIN_READ_DEADLINE_MS. */
   requestDeadlineMs: number;
   jsonMaxDepth?: number;
+  /** SUPPRESSION_KEY, for the contact export and erase routes; absent → they answer 500 `config_invalid`. */
+  suppressionKey?: string;
 }
 
 /**
@@ -49,6 +55,14 @@ export interface AdminRoutesDeps {
  * - `GET /v1/admin/calendar?from=&to=[&now=ISO]` → `{ applied: false }`, or `{ applied: true, view }`.
  * - `GET /v1/admin/preview-subject/:id[?trigger=TYPE]` → the contact (external id or email),
  *   its newest event of TYPE and its recommendations (src/render/preview-source.ts); 404 when absent.
+ *
+ * - `GET /v1/admin/contacts/:id/export` → what `almanac contact export ID` prints (src/consent/export.ts).
+ * - `DELETE /v1/admin/contacts/:id` → the erasure report of `almanac contact erase ID --yes`
+ *   (source `cli`); `GET /v1/admin/contacts/:id/erasure` → the same counts, nothing changed (what
+ *   `erase` without `--yes` shows). Unknown id → 404 naming it in `details.contact`.
+ *
+ * - `GET /v1/admin/status` → the dispatch pauses in force; `POST /v1/admin/resume` clears them
+ *   all and answers what it cleared (`almanac status`, `almanac resume`).
  *
  * Deadlines: the ordinary REQUEST_DEADLINE_MS (10 s) is for the public API. Apply has none: it is
  * one transaction, and a 503 sent while it may still commit would tell the operator it failed when
@@ -90,6 +104,27 @@ export function adminRoutes(deps: AdminRoutesDeps) {
     // Plain JSON data (numbers, strings, jsonb attributes and properties): the CLI gets exactly what a local read gives.
     return c.json(subject);
   });
+  const suppressionKey = () => {
+    if (!deps.suppressionKey) throw new AppError('config_invalid', 'SUPPRESSION_KEY is not configured: GDPR export and erase need it');
+    return deps.suppressionKey;
+  };
+  app.get('/v1/admin/contacts/:id/export', auth, read, async (c) => {
+    const id = checkedContactId(c.req.param('id'));
+    const data = await exportContact(deps.database, id, { suppressionKey: suppressionKey() });
+    if (!data) throw unknownContact(id);
+    return c.json(data);
+  });
+  const erase = (dryRun: boolean) => async (c: Context) => {
+    const id = checkedContactId(c.req.param('id') ?? '');
+    const report = await eraseContact(deps.database, id, { suppressionKey: suppressionKey(), source: 'cli', now: deps.now(), dryRun });
+    if (!report) throw unknownContact(id);
+    return c.json(report);
+  };
+  app.get('/v1/admin/contacts/:id/erasure', auth, read, erase(true));
+  // Like apply: one transaction that runs to its end, never cut by a deadline while it may commit.
+  app.delete('/v1/admin/contacts/:id', auth, erase(false));
+  app.get('/v1/admin/status', auth, read, async (c) => c.json(await dispatchStatus(deps.database.db)));
+  app.post('/v1/admin/resume', auth, async (c) => c.json(await resumeDispatch(deps.database.db, deps.now())));
   return app;
 }
 

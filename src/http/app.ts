@@ -9,6 +9,7 @@ import { notFound, onError } from './on-error';
 import { opsRoutes } from './ops';
 import { calendarRoutes } from './calendar';
 import { contactRoutes } from './contacts';
+import { consentRoutes } from './consent';
 import { eventRoutes } from './events';
 import { DEFAULT_REQUEST_DEADLINE_MS, deadline } from './middleware/deadline/index';
 import { outboxRoutes } from './outbox';
@@ -50,6 +51,12 @@ export interface AppDeps {
   jsonMaxDepth?: number;
   /** The request clock (receipt time, webhook timestamp window); tests inject a fixed one. */
   now?: () => Date;
+  /**
+   * SUPPRESSION_KEY: GDPR export and erase (`/v1/contacts/:id`, the admin routes) find and write
+   * the address's suppression by its HMAC, and ingestion lifts an erasure's suppression on a fresh
+   * consent. Absent (some tests): export and erase answer 500 `config_invalid`, nothing is lifted.
+   */
+  suppressionKey?: string;
 }
 
 /**
@@ -80,12 +87,14 @@ export function createApp(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
   const apiKeys = deps.apiKeys ?? [];
   const json = deps.jsonMaxDepth === undefined ? {} : { jsonMaxDepth: deps.jsonMaxDepth };
-  app.route('/', eventRoutes({ database: deps.database, apiKeys, now, ...json }));
-  app.route('/', contactRoutes({ database: deps.database, apiKeys, ...json }));
+  const key = deps.suppressionKey === undefined ? {} : { suppressionKey: deps.suppressionKey };
+  app.route('/', eventRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
+  app.route('/', contactRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
+  app.route('/', consentRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', calendarRoutes({ database: deps.database, apiKeys, now }));
   app.route('/', outboxRoutes({ database: deps.database, apiKeys }));
-  app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now, ...json }));
-  app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now, ...json }));
+  app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now, ...json, ...key }));
+  app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now, ...json, ...key }));
   app.route('/', sesWebhookRoutes({ database: deps.database, ses: deps.sesFeedback, now, ...json }));
   if (deps.messages) {
     app.route('/', viewInBrowserRoutes({ ...deps.messages, database: deps.database }));
@@ -103,6 +112,7 @@ export function createApp(deps: AppDeps) {
       adminKeys: deps.adminKeys ?? [],
       now,
       requestDeadlineMs: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS,
+      ...key,
       ...(deps.jsonMaxDepth === undefined ? {} : { jsonMaxDepth: deps.jsonMaxDepth }),
     }),
   );

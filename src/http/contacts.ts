@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { attributesField, emailField, fieldErrors, lifecycleStageField, localeField, timezoneField } from '../events/fields';
 import { emailConflictWarning, findEmailConflicts, upsertContactIds } from '../events/contacts';
+import { eraseContact } from '../consent/erase';
+import { exportContact } from '../consent/export';
+import { AppError } from '../errors';
 import { type ContactRow, getContacts } from '../storage/contacts';
 import type { Database } from '../storage/db';
 import { hasOddCharacters, ODD_CHARACTER_MESSAGE, parseJson, refuseOddStrings, validationError } from './events-input';
@@ -19,9 +22,35 @@ export interface ContactRoutesDeps {
   apiKeys: readonly string[];
   /** JSON_MAX_DEPTH (default DEFAULT_JSON_MAX_DEPTH). */
   jsonMaxDepth?: number;
+  /** SUPPRESSION_KEY: export finds the address's suppressions by its HMAC, erasure writes one. Absent → those two routes answer 500 `config_invalid`. */
+  suppressionKey?: string;
+  /** The clock of erasures (`erased_at`, the suppression's time). */
+  now?: () => Date;
+}
+
+/** The `:id` of a contact route: at most 255 characters, no NUL or lone surrogate (400 naming `id`). */
+export function checkedContactId(externalId: string): string {
+  if (externalId.length > 255) throw validationError([{ path: 'id', message: 'expected at most 255 characters' }], 'contact');
+  if (hasOddCharacters(externalId)) throw validationError([{ path: 'id', message: ODD_CHARACTER_MESSAGE }], 'contact');
+  return externalId;
+}
+
+export const unknownContact = (externalId: string) =>
+  new AppError('not_found', `no contact with external id "${externalId}"`, { details: { contact: externalId } });
+
+function keyOf(deps: { suppressionKey?: string }): string {
+  if (!deps.suppressionKey) throw new AppError('config_invalid', 'SUPPRESSION_KEY is not configured: GDPR export and erase need it');
+  return deps.suppressionKey;
 }
 
 /**
+ * `GET /v1/contacts/:id/export`: everything held about the contact with this external id, as JSON
+ * (src/consent/export.ts; writes nothing). `DELETE /v1/contacts/:id`: GDPR erasure in one
+ * transaction (src/consent/erase.ts): runs and waiting sends cancelled, the contact and what
+ * cascades from it deleted, the address kept only as an `erased` suppression (its HMAC), an
+ * erasure log row without personal data; answers the counts. Unknown id → 404 (so a second
+ * erase of the same person is a 404: they are gone). Both by external id only (not email).
+ *
  * `PUT /v1/contacts/:id`: create or update the contact with this external id. Attributes merge
  * into the stored ones (send `null` for a key to blank it); absent fields stay as they are. An
  * email that already belongs to another contact stays with it: the rest is stored and the answer
@@ -32,9 +61,7 @@ export interface ContactRoutesDeps {
 export function contactRoutes(deps: ContactRoutesDeps) {
   const app = new Hono();
   app.put('/v1/contacts/:id', apiKey({ keys: deps.apiKeys }), async (c) => {
-    const externalId = c.req.param('id');
-    if (externalId.length > 255) throw validationError([{ path: 'id', message: 'expected at most 255 characters' }], 'contact');
-    if (hasOddCharacters(externalId)) throw validationError([{ path: 'id', message: ODD_CHARACTER_MESSAGE }], 'contact');
+    const externalId = checkedContactId(c.req.param('id'));
     const text = await c.req.text();
     const json = text.trim() === '' ? {} : parseJson(text, { maxDepth: deps.jsonMaxDepth });
     refuseOddStrings(json, 'contact');
@@ -56,6 +83,19 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       return { row: stored!, warnings: conflicts.map((conflict) => emailConflictWarning('email', conflict)) };
     });
     return c.json({ ...contactJson(row), ...(warnings.length ? { warnings } : {}) });
+  });
+  app.get('/v1/contacts/:id/export', apiKey({ keys: deps.apiKeys }), async (c) => {
+    const externalId = checkedContactId(c.req.param('id'));
+    const data = await exportContact(deps.database, externalId, { suppressionKey: keyOf(deps) });
+    if (!data) throw unknownContact(externalId);
+    return c.json(data);
+  });
+  app.delete('/v1/contacts/:id', apiKey({ keys: deps.apiKeys }), async (c) => {
+    const externalId = checkedContactId(c.req.param('id'));
+    const now = (deps.now ?? (() => new Date()))();
+    const report = await eraseContact(deps.database, externalId, { suppressionKey: keyOf(deps), source: 'api', now });
+    if (!report) throw unknownContact(externalId);
+    return c.json(report);
   });
   return app;
 }

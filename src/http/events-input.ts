@@ -218,6 +218,18 @@ export const hasOddCharacters = hasOdd;
 
 export const decodeUtf8 = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
+/** Where `_replaced` records that the raw body was not valid UTF-8 (its bad bytes became U+FFFD). */
+export const INVALID_UTF8 = '(invalid UTF-8 bytes)';
+
+/** The text of a signed webhook body, and whether bytes that are not UTF-8 had to be replaced (U+FFFD). */
+export function decodeWebhookBody(bytes: Uint8Array): { text: string; invalid: boolean } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), invalid: false };
+  } catch {
+    return { text: decodeUtf8(bytes), invalid: true };
+  }
+}
+
 export function validationError(errors: FieldError[], what = 'event'): AppError {
   const shown = errors.slice(0, 3).map(formatFieldError).join('; ');
   const more = errors.length > 3 ? `; and ${errors.length - 3} more` : '';

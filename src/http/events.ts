@@ -11,6 +11,8 @@ export interface EventRoutesDeps {
   now: () => Date;
   /** JSON_MAX_DEPTH (default DEFAULT_JSON_MAX_DEPTH). */
   jsonMaxDepth?: number;
+  /** SUPPRESSION_KEY: a new `consent.granted` lifts the `erased` suppression of a GDPR erasure (src/events/ingest.ts). */
+  suppressionKey?: string;
 }
 
 /**
@@ -32,13 +34,27 @@ export function eventRoutes(deps: EventRoutesDeps) {
     const now = deps.now();
     const options = { now, idempotencyKey: idempotencyKey(c.req.header('idempotency-key')) };
     const events = orThrow(parseEvent(await body(await c.req.text()), options));
-    return c.json(await ingestEvents(deps.database.db, events, { source: 'api', now }), 202);
+    return c.json(
+      await ingestEvents(deps.database.db, events, {
+        source: 'api',
+        now,
+        ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
+      }),
+      202,
+    );
   });
   app.post('/v1/events/batch', auth, async (c) => {
     const now = deps.now();
     const options = { now, idempotencyKey: idempotencyKey(c.req.header('idempotency-key')) };
     const events = orThrow(parseEventBatch(await body(await c.req.text(), 'batch'), options), 'batch');
-    return c.json(await ingestEvents(deps.database.db, events, { source: 'api', now }), 202);
+    return c.json(
+      await ingestEvents(deps.database.db, events, {
+        source: 'api',
+        now,
+        ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
+      }),
+      202,
+    );
   });
   return app;
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { ingestEvents } from '../events/ingest';
 import { parseEventBody } from '../events/schema';
 import type { Database } from '../storage/db';
-import { decodeUtf8, oddStrings, orThrow, parseJson, recordReplaced, replacedPerEvent } from './events-input';
+import { decodeWebhookBody, INVALID_UTF8, oddStrings, orThrow, parseJson, recordReplaced, replacedPerEvent } from './events-input';
 import { type StandardWebhookEnv, standardWebhooks } from './middleware/standard-webhooks';
 
 export interface IngestRoutesDeps {
@@ -12,6 +12,8 @@ export interface IngestRoutesDeps {
   now: () => Date;
   /** JSON_MAX_DEPTH (default DEFAULT_JSON_MAX_DEPTH). */
   jsonMaxDepth?: number;
+  /** SUPPRESSION_KEY: a new `consent.granted` lifts the `erased` suppression of a GDPR erasure (src/events/ingest.ts). */
+  suppressionKey?: string;
 }
 
 /**
@@ -27,13 +29,20 @@ export function ingestWebhookRoutes(deps: IngestRoutesDeps) {
     const now = deps.now();
     const source = c.get('webhookSource');
     const deliveryId = c.get('webhookId');
-    const body = parseJson(decodeUtf8(c.get('rawBody')), { maxDepth: deps.jsonMaxDepth });
+    const decoded = decodeWebhookBody(c.get('rawBody'));
+    const body = parseJson(decoded.text, { maxDepth: deps.jsonMaxDepth });
     const replaced = oddStrings(body, { replace: true });
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
     const parsed = orThrow(parseEventBody(body, { now, idempotencyKey: `${source}:${deliveryId}` }));
-    const events = recordReplaced(parsed, replacedPerEvent(replaced, isBatch));
+    const perEvent = replacedPerEvent(replaced, isBatch);
+    const events = recordReplaced(parsed, (i) => [...perEvent(i), ...(decoded.invalid ? [INVALID_UTF8] : [])]);
     const receipt = { source: `ingest:${source}`, deliveryId };
-    const result = await ingestEvents(deps.database.db, events, { source, now, receipt });
+    const result = await ingestEvents(deps.database.db, events, {
+      source,
+      now,
+      receipt,
+      ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
+    });
     return c.json(result.replayed ? { duplicate: true } : result);
   });
   return app;

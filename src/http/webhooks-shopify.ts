@@ -4,7 +4,7 @@ import { ingestEvents } from '../events/ingest';
 import { parseEventBatch } from '../events/schema';
 import { mapShopifyWebhook } from '../events/shopify';
 import type { Database } from '../storage/db';
-import { decodeUtf8, MAX_DELIVERY_ID, oddStrings, orThrow, parseJson, recordReplaced } from './events-input';
+import { decodeWebhookBody, INVALID_UTF8, MAX_DELIVERY_ID, oddStrings, orThrow, parseJson, recordReplaced } from './events-input';
 import { type RawBodyEnv, shopifyHmac } from './middleware/shopify-hmac';
 
 export interface ShopifyRoutesDeps {
@@ -13,6 +13,8 @@ export interface ShopifyRoutesDeps {
   now: () => Date;
   /** JSON_MAX_DEPTH (default DEFAULT_JSON_MAX_DEPTH). */
   jsonMaxDepth?: number;
+  /** SUPPRESSION_KEY: a new `consent.granted` lifts the `erased` suppression of a GDPR erasure (src/events/ingest.ts). */
+  suppressionKey?: string;
 }
 
 /**
@@ -35,13 +37,19 @@ export function shopifyWebhookRoutes(deps: ShopifyRoutesDeps) {
       throw new AppError('bad_request', `X-Shopify-Webhook-Id is longer than ${MAX_DELIVERY_ID} characters`, {
         details: { header: 'X-Shopify-Webhook-Id' },
       });
-    const payload = parseJson(decodeUtf8(c.get('rawBody')), { maxDepth: deps.jsonMaxDepth });
-    const replaced = oddStrings(payload, { replace: true });
+    const decoded = decodeWebhookBody(c.get('rawBody'));
+    const payload = parseJson(decoded.text, { maxDepth: deps.jsonMaxDepth });
+    const replaced = [...oddStrings(payload, { replace: true }), ...(decoded.invalid ? [INVALID_UTF8] : [])];
     const mapped = orThrow(mapShopifyWebhook(topic, payload, deliveryId), `Shopify ${topic} payload`);
     const parsed = mapped.kind === 'events' ? orThrow(parseEventBatch({ events: mapped.events }, { now }), `Shopify ${topic} payload`) : [];
     const events = recordReplaced(parsed, () => replaced);
     const receipt = { source: 'shopify', deliveryId, topic };
-    const result = await ingestEvents(deps.database.db, events, { source: 'shopify', now, receipt });
+    const result = await ingestEvents(deps.database.db, events, {
+      source: 'shopify',
+      now,
+      receipt,
+      ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
+    });
     if (result.replayed) return c.json({ duplicate: true });
     if (mapped.kind === 'ignored') return c.json({ ignored: true, reason: mapped.reason });
     return c.json(result);

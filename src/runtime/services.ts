@@ -70,6 +70,7 @@ export async function openServices(
         suppressionKey: config.mail.suppressionKey,
         maxAttempts: config.mail.maxAttempts,
         leaseMs: config.scheduler.leaseSeconds * 1000,
+        complaintGuard: config.complaintRate,
       },
     });
     const app = createApp({
@@ -80,6 +81,7 @@ export async function openServices(
       jsonMaxDepth: config.http.jsonMaxDepth,
       log: (msg, err) => log.error(msg, err),
       apiKeys: config.http.apiKeys,
+      suppressionKey: config.mail.suppressionKey,
       adminKeys: [...config.http.adminKeys, ...(options.adminToken ? [options.adminToken] : [])],
       ...(config.webhooks.shopifySecret === undefined ? {} : { shopifySecret: config.webhooks.shopifySecret }),
       ingestSecrets: config.webhooks.ingestSecrets,

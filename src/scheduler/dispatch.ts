@@ -10,7 +10,7 @@ import type { Logger } from '../lib/log';
 import { addressProblem } from '../contacts/address';
 import { type BackoffOptions, retryDelayMs } from '../sending/backoff';
 import { cartProductIds, outgoingMessage, renderDataFor, subjectOverride } from '../render/message';
-import { readDispatchPause } from '../storage/dispatch-pause';
+import { readDispatchPauses } from '../storage/dispatch-pause';
 import { forEachLimited } from '../lib/pool';
 import type { RateLimiter } from '../sending/rate-limit';
 import { type BatchOutcomes, emptyOutcomes, settleBatch } from './settle';
@@ -29,6 +29,7 @@ import {
   loadSendContexts,
 } from '../storage/sends';
 import { applyCaps } from './caps';
+import { type ComplaintGuardSettings, createComplaintGuard, defaultComplaintGuard, PAUSED, PAUSED_HELP } from './complaint-guard';
 import { TRANSACTIONAL_PURPOSE } from '../dsl/plan';
 import { gate as defaultGate, type GateContext } from './gate';
 import type { TickPhase } from './tick';
@@ -70,6 +71,12 @@ export interface DispatcherOptions {
    * by then are put back as queued (no attempt counted) for the next tick.
    */
   rateLimiter?: RateLimiter;
+  /**
+   * The complaint-rate guard (./complaint-guard.ts; COMPLAINT_RATE_* config): checked once per
+   * tick before the claim; past the line only transactional sends are claimed. Default: on, with
+   * `defaultComplaintGuard`; `false` turns it off.
+   */
+  complaintGuard?: ComplaintGuardSettings | false;
   metrics: Metrics;
   log: Logger;
 }
@@ -78,13 +85,12 @@ const SENDS = 'almanac_sends_total';
 const SENDS_HELP = 'Sends handled by the dispatcher, by outcome';
 const RENDER_WARNINGS = 'almanac_render_warnings_total';
 const RENDER_WARNINGS_HELP = 'Messages sent with something broken in them, by kind (empty_link: an <a href=""> from missing data)';
-const PAUSED = 'almanac_dispatch_paused';
-const PAUSED_HELP = '1 while dispatch.paused is raised (the transport reported the account paused)';
 
 /**
  * The `dispatch` tick phase: queued sends → gate → render → transport, exactly once.
  * Each run: sends stuck in `sending` past their lease become `unknown` (never retried); if
- * `dispatch.paused` is raised nothing is claimed; otherwise one batch is claimed (SKIP LOCKED),
+ * `dispatch.paused` is raised nothing is claimed; the complaint-rate guard is checked, and while
+ * `dispatch.marketing_paused` is raised only transactional sends are claimed; otherwise one batch is claimed (SKIP LOCKED),
  * its contacts, consent and suppressions read in batch, each send gated, rendered and handed to
  * the transport with bounded concurrency, and the outcomes written one statement per kind.
  * Returns the sends it settled (including recovered ones).
@@ -95,6 +101,10 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
   const random = o.random ?? Math.random;
   const db = o.database.db;
   o.metrics.declare(SENDS, 'counter', SENDS_HELP);
+  const guard =
+    o.complaintGuard === false
+      ? undefined
+      : createComplaintGuard({ db, settings: o.complaintGuard ?? defaultComplaintGuard, from: o.from, metrics: o.metrics, log: o.log });
   const count = (outcome: string, by: number) => by > 0 && o.metrics.inc(SENDS, SENDS_HELP, { outcome }, by);
 
   async function prepare(claimed: ClaimedSend[], now: Date, out: BatchOutcomes): Promise<OutgoingMessage[]> {
@@ -235,13 +245,23 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       count('unknown', expired.unknown.length);
       count('requeued', expired.requeued.length);
       const recovered = cancelled.length + expired.requeued.length + expired.unknown.length;
-      const pause = await readDispatchPause(db);
+      const pauses = await readDispatchPauses(db);
+      const pause = pauses.account;
       o.metrics.set(PAUSED, PAUSED_HELP, pause ? 1 : 0);
       if (pause) {
         o.log.warn('dispatch paused: claiming nothing until dispatch.paused is cleared', { ...pause });
+        guard?.report(pauses.marketing); // complaint-rate guard: keep its gauge true while everything is held
         return recovered;
       }
-      const claimed = await claimDueSends(db, { now, limit: o.batchSize, leaseMs: o.leaseMs });
+      // Complaint-rate guard: past the line (now or since an earlier tick) marketing is held —
+      // only transactional sends are claimed; marketing ones stay queued as they are, no attempt counted.
+      const marketingPaused = guard ? await guard.check(now, pauses.marketing) : pauses.marketing;
+      const claimed = await claimDueSends(db, {
+        now,
+        limit: o.batchSize,
+        leaseMs: o.leaseMs,
+        ...(marketingPaused ? { onlyPurpose: TRANSACTIONAL_PURPOSE } : {}),
+      });
       if (claimed.length === 0) return recovered;
       // Counted from the claim: the last send still starts with half the lease to spare.
       const deadline = o.rateLimiter && new Date(o.rateLimiter.now().getTime() + o.leaseMs / 2);

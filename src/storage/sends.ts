@@ -37,14 +37,19 @@ export const recordset = (rows: unknown[]) => sql`jsonb_to_recordset(${JSON.stri
 /**
  * Claim up to `limit` due sends (queued or deferred, `not_before <= now`) of active runs, oldest
  * first, for `leaseMs`. SKIP LOCKED: concurrent dispatchers claim disjoint sets. A claim clears
- * `handed_at`: nothing of this attempt has reached a transport yet.
+ * `handed_at`: nothing of this attempt has reached a transport yet. `onlyPurpose`: claim sends of
+ * that purpose only, leaving the rest as they are (the complaint pause: transactional mail only).
  */
-export async function claimDueSends(tx: Tx, o: { now: Date; limit: number; leaseMs: number }): Promise<ClaimedSend[]> {
+export async function claimDueSends(
+  tx: Tx,
+  o: { now: Date; limit: number; leaseMs: number; onlyPurpose?: string },
+): Promise<ClaimedSend[]> {
   const rows = rowsOf<Record<string, unknown>>(
     await tx.execute(sql`
       with due as (
         select s.id from sends s
         where s.status in ('queued', 'deferred') and s.not_before <= ${ts(o.now)}
+          ${o.onlyPurpose === undefined ? sql`` : sql`and s.purpose = ${o.onlyPurpose}`}
           and exists (select 1 from runs r where r.id = s.run_id and r.status = 'active')
         order by s.not_before, s.id
         limit ${o.limit}

@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, serveOnFreePort } from '../helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProject } from '../../src/campaigns/apply';
 import { signPreferencesToken } from '../../src/consent/preferences-token';
 import type { Services } from '../../src/runtime/services';
-import { CHROMIUM_PATH, has } from '../helpers/capabilities';
+import { has } from '../helpers/capabilities';
 import { backend, useTestDatabase } from '../helpers/db';
 import { at, query } from '../helpers/engine';
 import { authed } from '../http/ingest-app';
@@ -77,22 +76,17 @@ const run = has('chromium', 'the preference centre in headless Chromium');
 
 describe.skipIf(!run)(`the preference centre in Chromium on ${backend}`, () => {
   let browser: Browser | undefined;
-  let server: ServerType | undefined;
+  let server: Awaited<ReturnType<typeof serveOnFreePort>> | undefined;
   let base = '';
   beforeAll(async () => {
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: services.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    server = await serveOnFreePort(services.app.fetch);
+    base = server.base;
+    browser = await launchChromium();
     mkdirSync('test-artifacts', { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
-    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await server?.close();
   });
 
   it('with the keyboard only: untick a purpose, save, see the status; then unsubscribe from all — each change in the ledger', async () => {

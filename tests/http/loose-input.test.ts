@@ -240,3 +240,34 @@ describe(`a correlation value of any size on ${backend}`, () => {
     expect((await runs())[0]).toMatchObject({ status: 'completed' });
   });
 });
+
+describe(`bytes that are not UTF-8 in a signed webhook on ${backend}`, () => {
+  it('are accepted as U+FFFD and recorded in _replaced', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { SHOPIFY_SECRET } = await import('./ingest-app');
+    const { app } = ingestApp(t.database);
+    const text = fixture('checkouts-create')
+      .replace(/"token": "[^"]+"/, '"token": "bad-utf8-checkout"')
+      .replace('"first_name": "Ada"', '"first_name": "Ada\u0001BAD"');
+    const bytes = Buffer.from(text, 'utf8');
+    const at = bytes.indexOf(0x01);
+    bytes[at] = 0xff; // a byte that is never UTF-8
+    const res = await app.request('/webhooks/shopify', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'checkouts/create',
+        'x-shopify-webhook-id': 'wh-bad-utf8',
+        'x-shopify-hmac-sha256': createHmac('sha256', SHOPIFY_SECRET).update(bytes).digest('base64'),
+      },
+      body: bytes,
+    });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { events: Array<{ eventId: number; duplicate: boolean }> };
+    const fresh = answer.events.find((e) => !e.duplicate)!;
+    const rows = rowsOf<{ properties: Record<string, unknown> }>(
+      await t.database.db.execute(sql`select properties from events where id = ${fresh.eventId}`),
+    );
+    expect(rows[0]!.properties._replaced).toContain('(invalid UTF-8 bytes)');
+  });
+});

@@ -24,6 +24,10 @@ export const events = pgTable(
   (t) => [
     uniqueIndex('events_dedupe_key_key').on(t.dedupeKey),
     index('events_contact_type_occurred_idx').on(t.contactId, t.type, t.occurredAt),
+    // …and complaints by `occurred_at`.
+    index('events_complaints_idx')
+      .on(t.occurredAt)
+      .where(sql`type = 'email.complained'`),
     // The trigger phase's claim: unprocessed events in id order, and "no earlier one of this contact".
     index('events_unprocessed_idx')
       .on(t.id)

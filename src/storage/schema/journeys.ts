@@ -131,6 +131,10 @@ export const sends = pgTable(
       .on(t.notBefore)
       .where(sql`status in ('queued', 'deferred')`),
     index('sends_contact_sent_idx').on(t.contactId, t.sentAt),
+    // The complaint-rate guard counts marketing sends by `sent_at` every tick (src/storage/complaint-rate.ts).
+    index('sends_sent_at_idx')
+      .on(t.sentAt, t.purpose)
+      .where(sql`sent_at is not null`),
     index('sends_provider_message_idx').on(t.providerMessageId),
   ],
 );

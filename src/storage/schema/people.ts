@@ -102,3 +102,23 @@ export const segmentMemberships = pgTable(
     index('segment_memberships_contact_idx').on(t.contactId),
   ],
 );
+
+/**
+ * One row per GDPR erasure (src/consent/erase.ts), without personal data: the erased contact's
+ * old numeric id (which nothing maps to a person any more: its row is gone), when, through what
+ * (`api` or `cli`), and how many rows of each kind went (`{ events: 3, sends: 1, … }`). No email,
+ * no external id, no address hash (that stays only in `suppressions`).
+ */
+export const erasures = pgTable(
+  'erasures',
+  {
+    id: id(),
+    contactId: ref('contact_id').notNull(),
+    erasedAt: at('erased_at').notNull(),
+    source: text('source').$type<ErasureSource>().notNull(),
+    counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
+  },
+  (t) => [index('erasures_erased_at_idx').on(t.erasedAt)],
+);
+
+export type ErasureSource = 'api' | 'cli';

@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, serveOnFreePort } from '../../helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config';
 import { createLogger } from '../../../src/lib/log';
 import { openServices } from '../../../src/runtime/services';
-import { CHROMIUM_PATH, has } from '../../helpers/capabilities';
+import { has } from '../../helpers/capabilities';
 import { backend, useTestDatabase } from '../../helpers/db';
 import { engine, ingest } from '../../helpers/engine';
 import { API_KEY, DECEMBER_TUESDAYS, FRIDAY_DEALS, NOW, applySample } from './setup';
@@ -21,7 +20,7 @@ const ARTIFACTS = 'test-artifacts';
 const run = has('chromium', 'the calendar month view in headless Chromium');
 
 let browser: Browser | undefined;
-let server: ServerType | undefined;
+let server: Awaited<ReturnType<typeof serveOnFreePort>> | undefined;
 let base = '';
 
 /**
@@ -57,19 +56,14 @@ describe.skipIf(!run)(`GET /calendar in Chromium on ${backend}`, () => {
       migrate: false,
       now: () => NOW,
     });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: services.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    server = await serveOnFreePort(services.app.fetch);
+    base = server.base;
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
-    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await server?.close();
   });
 
   it('shows December at 1280 px: newsletters on the Tuesdays, Christmas shaded; next month is January with New Year shaded', async () => {

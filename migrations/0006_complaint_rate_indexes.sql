@@ -1,0 +1,2 @@
+CREATE INDEX "events_complaints_idx" ON "events" USING btree ("occurred_at") WHERE type = 'email.complained';--> statement-breakpoint
+CREATE INDEX "sends_sent_at_idx" ON "sends" USING btree ("sent_at","purpose") WHERE sent_at is not null;

@@ -1,0 +1,74 @@
+import { AppError } from '../../errors';
+import type { ErasureReport } from '../../consent/erase';
+import { type Command, UsageError } from '../command';
+import { adminFor, parseFlags } from '../project';
+
+const notFound = (id: string) => new AppError('not_found', `no contact with external id "${id}"`, { details: { contact: id } });
+
+/** The counts of an erasure, one `kind: n` per line, in a fixed order. */
+function countLines(report: ErasureReport): string {
+  return Object.entries(report.counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, n]) => `  ${kind}: ${n}\n`)
+    .join('');
+}
+
+export const contactCommand: Command = {
+  summary: 'GDPR: export everything held about a contact, or erase them',
+  usage: `almanac contact export ID
+       almanac contact erase ID [--yes] [--json]
+
+export prints, as JSON, everything held about the contact with external id ID: profile,
+identifiers, events, consent ledger, runs, sends, clicks, opens, orders, segments, the
+suppressions of their address and the outbox messages addressed to them. It changes nothing.
+
+erase deletes the contact and everything about them in one transaction: active runs end
+(exit reason "erased"), queued and deferred sends are cancelled, the contact row with its
+events, consent ledger, runs, sends, clicks, opens and segment memberships is deleted, and so
+are the outbox messages addressed to them; orders stay, no longer linked to anyone. The address
+is kept only as an HMAC suppression (reason "erased"), lifted by a consent granted later, and
+the erasure is logged without personal data. Without --yes it only says what it would delete
+(exit 2). A second erase of the same ID finds nobody (exit 1).
+
+Through the running server (or ALMANAC_URL) like plan and apply.`,
+  async run(args, io) {
+    const { flags, positional } = parseFlags(args, { booleans: ['yes', 'json'] });
+    const [action, id, extra] = positional;
+    if (action !== 'export' && action !== 'erase') throw new UsageError('expected "export ID" or "erase ID"');
+    if (!id) throw new UsageError(`name the contact's external id: almanac contact ${action} ID`);
+    if (extra) throw new UsageError(`unexpected argument "${extra}"`);
+    if (action === 'export') {
+      if (flags.yes || flags.json) throw new UsageError('export takes no options (it always prints JSON)');
+      const data = await adminFor(io, 'contact').exportContact(id);
+      if (!data) throw notFound(id);
+      io.out(`${JSON.stringify(data, null, 2)}\n`);
+      return 0;
+    }
+    const admin = adminFor(io, 'contact');
+    if (!flags.yes) {
+      const preview = await admin.eraseContact(id, { dryRun: true });
+      if (!preview) throw notFound(id);
+      io.err(
+        `almanac contact: not erasing without --yes. This would delete contact "${id}" and:\n${countLines(preview)}` +
+          `and keep ${preview.suppressed ? 'only an HMAC suppression of the address (reason "erased")' : 'nothing of an address (it has none)'}; orders stay, unlinked.\n` +
+          `Run again with --yes to erase.\n`,
+      );
+      return 2;
+    }
+    const report = await admin.eraseContact(id, { dryRun: false });
+    if (!report) throw notFound(id);
+    if (flags.json) {
+      io.out(
+        `${JSON.stringify({ id: report.id, erased: report.erased, counts: report.counts, suppressed: report.suppressed }, null, 2)}\n`,
+      );
+    } else {
+      io.out(
+        `erased contact "${id}":\n${countLines(report)}` +
+          (report.suppressed
+            ? 'address kept only as an HMAC suppression (reason "erased")\n'
+            : 'no address suppression written (no email, or already suppressed)\n'),
+      );
+    }
+    return 0;
+  },
+};

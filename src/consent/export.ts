@@ -1,0 +1,146 @@
+import type { Database } from '../storage/db';
+import { type ContactData, contactByExternalId, readContactData } from '../storage/gdpr';
+import { hashAddress } from './address-hash';
+
+/**
+ * GDPR export (`GET /v1/contacts/:id/export`, `almanac contact export ID`): everything Almanac
+ * holds about one person, found by external id, as plain JSON — the profile, their identifiers,
+ * events, consent ledger, runs, sends, clicks, opens, orders, segment memberships, the
+ * suppressions of their address (matched by its HMAC) and the outbox messages addressed to them.
+ * Read-only: one read transaction, nothing written. Ids are JSON numbers (bigints below 2^53) or
+ * the exact strings stored (Shopify ids); times are ISO 8601 UTC. Deliberately no "exported at"
+ * stamp: the same data gives the same bytes, however it is asked for (local or through a server).
+ * Undefined when no contact has this external id.
+ */
+export async function exportContact(
+  database: Database,
+  externalId: string,
+  o: { suppressionKey: string },
+): Promise<ContactExport | undefined> {
+  return database.db.transaction(async (tx) => {
+    const contact = await contactByExternalId(tx, externalId);
+    if (!contact) return undefined;
+    const hash = contact.email ? hashAddress(contact.email, o.suppressionKey) : undefined;
+    return exportJson(contact, await readContactData(tx, contact, hash));
+  });
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+type ContactRow = NonNullable<Awaited<ReturnType<typeof contactByExternalId>>>;
+
+function exportJson(c: ContactRow, d: ContactData) {
+  return {
+    contact: {
+      id: c.externalId,
+      contact_id: c.id,
+      email: c.email,
+      timezone: c.timezone,
+      locale: c.locale,
+      attributes: c.attributes,
+      lifecycle_stage: c.lifecycleStage,
+      created_at: iso(c.createdAt),
+      updated_at: iso(c.updatedAt),
+    },
+    identifiers: [
+      { kind: 'contact_id', value: c.id },
+      ...(c.externalId === null ? [] : [{ kind: 'external_id', value: c.externalId }]),
+      ...(c.email === null ? [] : [{ kind: 'email', value: c.email }]),
+    ],
+    events: d.events.map((e) => ({
+      id: e.id,
+      dedupe_key: e.dedupeKey,
+      type: e.type,
+      source: e.source,
+      occurred_at: iso(e.occurredAt),
+      received_at: iso(e.receivedAt),
+      processed_at: iso(e.processedAt),
+      properties: e.properties,
+    })),
+    consent: d.consent.map((r) => ({
+      id: r.id,
+      purpose: r.purpose,
+      granted: r.granted,
+      text: r.text,
+      text_version: r.textVersion,
+      source: r.source,
+      ip: r.ip,
+      user_agent: r.userAgent,
+      event_id: r.eventId,
+      occurred_at: iso(r.occurredAt),
+      recorded_at: iso(r.recordedAt),
+    })),
+    runs: d.runs.map((r) => ({
+      id: r.id,
+      campaign: r.campaign,
+      campaign_version_id: r.campaignVersionId,
+      entry_key: r.entryKey,
+      correlation_key: r.correlationKey,
+      status: r.status,
+      exit_reason: r.exitReason,
+      started_at: iso(r.startedAt),
+      ended_at: iso(r.endedAt),
+      next_wake_at: iso(r.nextWakeAt),
+      state: r.state,
+    })),
+    sends: d.sends.map((s) => ({
+      id: s.id,
+      run_id: s.runId,
+      campaign: s.campaign,
+      campaign_version_id: s.campaignVersionId,
+      step_key: s.stepKey,
+      template: s.template,
+      purpose: s.purpose,
+      status: s.status,
+      reason: s.reason,
+      attempts: s.attempts,
+      provider_message_id: s.providerMessageId,
+      created_at: iso(s.createdAt),
+      not_before: iso(s.notBefore),
+      sent_at: iso(s.sentAt),
+      settled_at: iso(s.settledAt),
+      payload: s.payload,
+    })),
+    clicks: d.clicks.map((k) => ({
+      id: k.id,
+      send_id: k.sendId,
+      link_id: k.linkId,
+      clicked_at: iso(k.clickedAt),
+      ip: k.ip,
+      user_agent: k.userAgent,
+      is_bot: k.isBot,
+    })),
+    opens: d.opens.map((o) => ({
+      id: o.id,
+      send_id: o.sendId,
+      opened_at: iso(o.openedAt),
+      ip: o.ip,
+      user_agent: o.userAgent,
+      is_bot: o.isBot,
+    })),
+    orders: d.orders.map((o) => ({
+      id: o.id,
+      source: o.source,
+      order_id: o.orderId,
+      checkout_id: o.checkoutId,
+      total: o.total,
+      currency: o.currency,
+      items: o.items,
+      occurred_at: iso(o.occurredAt),
+    })),
+    segments: d.segments.map((m) => ({ segment: m.segment, entered_at: iso(m.enteredAt) })),
+    suppressions: d.suppressions.map((s) => ({ reason: s.reason, scope: s.scope, source: s.source, created_at: iso(s.createdAt) })),
+    outbox: d.outbox.map((m) => ({
+      id: m.id,
+      send_id: m.sendId,
+      message_id: m.messageId,
+      to: m.to,
+      from: m.from,
+      subject: m.subject,
+      created_at: iso(m.createdAt),
+      raw: m.raw,
+    })),
+  };
+}
+
+export type ContactExport = ReturnType<typeof exportJson>;
