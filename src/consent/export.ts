@@ -1,4 +1,5 @@
 import type { Database } from '../storage/db';
+import { contactJson } from '../contacts/json';
 import { type ContactData, contactByExternalId, readContactData } from '../storage/gdpr';
 import { hashAddress } from './address-hash';
 
@@ -31,17 +32,7 @@ type ContactRow = NonNullable<Awaited<ReturnType<typeof contactByExternalId>>>;
 
 function exportJson(c: ContactRow, d: ContactData) {
   return {
-    contact: {
-      id: c.externalId,
-      contact_id: c.id,
-      email: c.email,
-      timezone: c.timezone,
-      locale: c.locale,
-      attributes: c.attributes,
-      lifecycle_stage: c.lifecycleStage,
-      created_at: iso(c.createdAt),
-      updated_at: iso(c.updatedAt),
-    },
+    contact: contactJson(c),
     identifiers: [
       { kind: 'contact_id', value: c.id },
       ...(c.externalId === null ? [] : [{ kind: 'external_id', value: c.externalId }]),

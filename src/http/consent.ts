@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { ingestEvents } from '../events/ingest';
 import { fieldErrors } from '../events/fields';
 import { parseEvent } from '../events/schema';
 import type { FieldError } from '../events/types';
 import type { Database } from '../storage/db';
-import { idempotencyKey, orThrow, parseJson, refuseOddStrings, validationError } from './events-input';
+import { idempotencyKey, ingestFromApi, orThrow, parseJson, refuseOddStrings, validationError } from './events-input';
 import { apiKey } from './middleware/api-key';
 
 export interface ConsentRoutesDeps {
@@ -80,14 +79,7 @@ export function consentRoutes(deps: ConsentRoutesDeps) {
       result.ok ? result : { ok: false, error: result.error.map((e) => ({ ...e, path: e.path.replace(/^properties\./, '') })) },
       'consent',
     );
-    return c.json(
-      await ingestEvents(deps.database.db, events, {
-        source: 'api',
-        now,
-        ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
-      }),
-      202,
-    );
+    return c.json(await ingestFromApi(deps, events, now), 202);
   });
   return app;
 }

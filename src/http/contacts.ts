@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
+import { contactJson } from '../contacts/json';
 import { z } from 'zod';
 import { attributesField, emailField, fieldErrors, lifecycleStageField, localeField, timezoneField } from '../events/fields';
 import { emailConflictWarning, findEmailConflicts, upsertContactIds } from '../events/contacts';
 import { eraseContact } from '../consent/erase';
 import { exportContact } from '../consent/export';
 import { AppError } from '../errors';
-import { type ContactRow, getContacts } from '../storage/contacts';
+import { getContacts } from '../storage/contacts';
 import type { Database } from '../storage/db';
 import { hasOddCharacters, ODD_CHARACTER_MESSAGE, parseJson, refuseOddStrings, validationError } from './events-input';
 import { apiKey } from './middleware/api-key';
@@ -98,18 +99,4 @@ export function contactRoutes(deps: ContactRoutesDeps) {
     return c.json(report);
   });
   return app;
-}
-
-function contactJson(c: ContactRow) {
-  return {
-    id: c.externalId,
-    contact_id: c.id,
-    email: c.email,
-    timezone: c.timezone,
-    locale: c.locale,
-    attributes: c.attributes,
-    lifecycle_stage: c.lifecycleStage,
-    created_at: c.createdAt.toISOString(),
-    updated_at: c.updatedAt.toISOString(),
-  };
 }

@@ -1,5 +1,7 @@
 import { isInteger, isSafeNumber, parse as parseLossless } from 'lossless-json';
 import { AppError } from '../errors';
+import { ingestEvents } from '../events/ingest';
+import type { Database } from '../storage/db';
 import type { Result } from '../dsl/diagnostics';
 import { type FieldError, formatFieldError, type IngestEvent } from '../events/types';
 
@@ -240,6 +242,15 @@ export function validationError(errors: FieldError[], what = 'event'): AppError 
         return index === undefined ? e : { index: Number(index), ...e };
       }),
     },
+  });
+}
+
+/** Store events that came through our own API (`source: api`), as /v1/events, /v1/events/batch and /v1/consent do. */
+export function ingestFromApi(deps: { database: Database; suppressionKey?: string }, events: IngestEvent[], now: Date) {
+  return ingestEvents(deps.database.db, events, {
+    source: 'api',
+    now,
+    ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
   });
 }
 

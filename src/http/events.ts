@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import { ingestEvents } from '../events/ingest';
 import { parseEvent, parseEventBatch } from '../events/schema';
 import type { Database } from '../storage/db';
-import { idempotencyKey, orThrow, parseJson, refuseOddStrings } from './events-input';
+import { idempotencyKey, ingestFromApi, orThrow, parseJson, refuseOddStrings } from './events-input';
 import { apiKey } from './middleware/api-key';
 
 export interface EventRoutesDeps {
@@ -34,27 +33,13 @@ export function eventRoutes(deps: EventRoutesDeps) {
     const now = deps.now();
     const options = { now, idempotencyKey: idempotencyKey(c.req.header('idempotency-key')) };
     const events = orThrow(parseEvent(await body(await c.req.text()), options));
-    return c.json(
-      await ingestEvents(deps.database.db, events, {
-        source: 'api',
-        now,
-        ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
-      }),
-      202,
-    );
+    return c.json(await ingestFromApi(deps, events, now), 202);
   });
   app.post('/v1/events/batch', auth, async (c) => {
     const now = deps.now();
     const options = { now, idempotencyKey: idempotencyKey(c.req.header('idempotency-key')) };
     const events = orThrow(parseEventBatch(await body(await c.req.text(), 'batch'), options), 'batch');
-    return c.json(
-      await ingestEvents(deps.database.db, events, {
-        source: 'api',
-        now,
-        ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
-      }),
-      202,
-    );
+    return c.json(await ingestFromApi(deps, events, now), 202);
   });
   return app;
 }
