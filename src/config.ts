@@ -152,6 +152,8 @@ const envSchema = z
       .default(0.003),
     COMPLAINT_RATE_WINDOW_DAYS: wholeNumber(1, 90).default(7),
     COMPLAINT_RATE_MIN_SENT: wholeNumber(1).default(1000),
+    /** Days a double opt-in confirmation link stays good (src/consent/confirm-token.ts). */
+    CONFIRM_TOKEN_DAYS: wholeNumber(1, 90).default(7),
   })
   .superRefine((e, ctx) => {
     // Rules across variables, each reported on the variable that has to change.
@@ -231,6 +233,8 @@ export interface Config {
     postalAddress: string;
     /** UNSUBSCRIBE_MAILTO: the optional mailto: of List-Unsubscribe. */
     unsubscribeMailto?: string;
+    /** CONFIRM_TOKEN_DAYS: how long a double opt-in confirmation link stays good. */
+    confirmTokenDays: number;
   };
   /** Where messages go: the outbox (stored, the default) or Amazon SES (src/runtime/transport.ts). */
   transport: { kind: 'outbox' } | SesConfig;
@@ -314,6 +318,7 @@ export function loadConfig(env: Env): Config {
       suppressionKey: e.SUPPRESSION_KEY,
       maxAttempts: e.SEND_MAX_ATTEMPTS,
       postalAddress: e.MAIL_POSTAL_ADDRESS,
+      confirmTokenDays: e.CONFIRM_TOKEN_DAYS,
       ...(e.UNSUBSCRIBE_MAILTO === undefined ? {} : { unsubscribeMailto: e.UNSUBSCRIBE_MAILTO }),
     },
     transport:

@@ -14,6 +14,8 @@ export interface ConsentChanges {
   ip?: string | null;
   userAgent?: string | null;
   now: Date;
+  /** Withdraw pending double opt-in requests of the purposes withdrawn too (their links stop working). */
+  cancelPending?: boolean;
 }
 
 /**
@@ -26,9 +28,14 @@ export interface ConsentChanges {
 export async function recordConsentChanges(tx: Tx, c: ConsentChanges): Promise<string[]> {
   const purposes = Object.keys(c.wanted);
   if (purposes.length === 0) return [];
-  const current = new Map((await currentConsent(tx, [c.contactId], { purposes })).map((s) => [s.purpose, s.granted]));
-  // No row means not granted: withdrawing a purpose never granted records nothing.
-  const changed = purposes.filter((p) => (current.get(p) ?? false) !== c.wanted[p]);
+  const current = new Map((await currentConsent(tx, [c.contactId], { purposes })).map((s) => [s.purpose, s]));
+  // No row means not granted: withdrawing a purpose never granted records nothing. A double
+  // opt-in request still pending counts as not granted — a grant here (from a link that reached
+  // the person's own mailbox) grants it outright — and is withdrawn only by `cancelPending`.
+  const changed = purposes.filter((p) => {
+    const state = current.get(p);
+    return (state?.granted ?? false) !== c.wanted[p] || (state?.pending === true && !c.wanted[p] && c.cancelPending === true);
+  });
   await appendConsent(
     tx,
     changed.map((purpose) => ({
@@ -46,11 +53,16 @@ export async function recordConsentChanges(tx: Tx, c: ConsentChanges): Promise<s
   return changed;
 }
 
-/** Withdraw `purposes` (see recordConsentChanges); returns those that were not withdrawn already. */
+/** Withdraw `purposes`, pending requests included (see recordConsentChanges); returns those that were not withdrawn already. */
 export function withdrawConsent(
   tx: Tx,
   w: Omit<ConsentChanges, 'wanted' | 'text'> & { purposes: string[]; text: string },
 ): Promise<string[]> {
   const { purposes, text, ...rest } = w;
-  return recordConsentChanges(tx, { ...rest, wanted: Object.fromEntries(purposes.map((p) => [p, false])), text: () => text });
+  return recordConsentChanges(tx, {
+    ...rest,
+    wanted: Object.fromEntries(purposes.map((p) => [p, false])),
+    text: () => text,
+    cancelPending: true,
+  });
 }

@@ -58,6 +58,8 @@ function exportJson(c: ContactRow, d: ContactData) {
       ip: r.ip,
       user_agent: r.userAgent,
       event_id: r.eventId,
+      pending: r.pending,
+      confirms: r.confirms,
       occurred_at: iso(r.occurredAt),
       recorded_at: iso(r.recordedAt),
     })),

@@ -133,6 +133,13 @@ export const emptyCalendar = (): CalendarPlan => ({ timezone: 'UTC', blackout: [
 /** Campaigns with this purpose (receipts, opt-in confirmations) need no marketing consent, carry no unsubscribe link and skip caps. */
 export const TRANSACTIONAL_PURPOSE = 'email.transactional';
 
+/**
+ * The event ingestion stores in place of a `consent.granted` for a `double_opt_in` purpose (the
+ * ledger holds it as pending); the confirmation campaign is triggered by it, and its mail carries
+ * `{{send.confirm_url}}`. Only ingestion makes it; the API refuses it as input.
+ */
+export const CONSENT_REQUESTED = 'consent.requested';
+
 /** A whole campaigns folder, compiled and cross-checked. */
 export interface Project {
   campaigns: CampaignPlan[];

@@ -8,7 +8,8 @@ import { liftErasedSuppressions } from '../storage/gdpr';
 import { insertOrders, type OrderInsert } from '../storage/orders';
 import { type Receipt, recordReceipt } from '../storage/webhook-receipts';
 import { collapseContacts, emailConflictWarning, findEmailConflicts, upsertContactIds } from './contacts';
-import { consentEventTypes, type IngestEvent, isConsentEvent } from './types';
+import { doubleOptInRequests } from './double-opt-in';
+import { CONSENT_REQUESTED, consentEventTypes, type IngestEvent, isConsentEvent } from './types';
 
 export interface IngestOptions {
   /** Where the events came from: `api`, `shopify`, a Standard Webhooks source name. */
@@ -22,6 +23,11 @@ export interface IngestOptions {
    * left on the contact's address (src/consent/erase.ts): the fresh consent the erasure asked for.
    */
   suppressionKey?: string;
+  /**
+   * Internal (src/http/confirm.ts): the `consent.granted` events confirm the double opt-in
+   * request with this ledger id — recorded as grants naming it, never as new requests.
+   */
+  confirms?: number;
 }
 
 export interface IngestedEvent {
@@ -45,14 +51,15 @@ export interface IngestResult {
 
 /**
  * Something the caller should know although the events were stored: `email_conflict` (the
- * contact did not get the email: see EmailConflict in ./contacts) or `missing_property` (a
- * checkout without the `url` its cart mails link to).
+ * contact did not get the email: see EmailConflict in ./contacts), `missing_property` (a
+ * checkout without the `url` its cart mails link to) or `consent_pending` (a grant of a double
+ * opt-in purpose, stored as `consent.requested`: granted once the person confirms by mail).
  */
 export interface IngestWarning {
   index: number;
   /** The field within the event: `contact.email`, `properties.url`. */
   field: string;
-  code: 'email_conflict' | 'missing_property';
+  code: 'email_conflict' | 'missing_property' | 'consent_pending';
   message: string;
   /** email_conflict: the contact that holds the address. */
   held_by?: string;
@@ -123,11 +130,19 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
   // The first event with a key is the one stored; later ones in the same call are duplicates.
   const firstIndex = new Map<string, number>();
   events.forEach((e, i) => firstIndex.has(e.dedupeKey) || firstIndex.set(e.dedupeKey, i));
+  const requests =
+    options.confirms === undefined
+      ? await doubleOptInRequests(
+          tx,
+          [...firstIndex.values()].map((i) => ({ index: i, event: events[i]!, contactId: contactOf(i) })),
+          options.source,
+        )
+      : new Set<number>();
   const inserts: EventInsert[] = [...firstIndex.values()].map((i) => {
     const e = events[i]!;
     return {
       dedupeKey: e.dedupeKey,
-      type: e.type,
+      type: requests.has(i) ? CONSENT_REQUESTED : e.type,
       contactId: contactOf(i),
       properties: e.properties,
       occurredAt: e.occurredAt,
@@ -149,7 +164,16 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
   events.forEach((e, i) => {
     if (!isNew(i)) return;
     const eventId = newIds.get(e.dedupeKey)!;
-    if (isConsentEvent(e.type)) consent.push(consentRow(e, contactOf(i), eventId, options.source));
+    if (isConsentEvent(e.type)) {
+      const row = consentRow(e, contactOf(i), eventId, options.source);
+      consent.push(
+        requests.has(i)
+          ? { ...row, granted: false, pending: true }
+          : options.confirms !== undefined && row.granted
+            ? { ...row, confirms: options.confirms }
+            : row,
+      );
+    }
     if (e.type === 'order.created') orders.push(orderRow(e, contactOf(i), options.source));
   });
   await appendConsent(tx, consent);
@@ -163,6 +187,12 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
     }),
     // A duplicate stored nothing: its warning was given when it was new.
     ...missingPropertyWarnings(events).filter((w) => isNew(w.index)),
+    ...[...requests].filter(isNew).map((index) => ({
+      index,
+      field: 'properties.purpose',
+      code: 'consent_pending' as const,
+      message: `${String(events[index]!.properties.purpose)} asks for double opt-in: stored as ${CONSENT_REQUESTED}; the confirmation mail goes out and consent is granted when the person confirms`,
+    })),
   ].sort((a, b) => a.index - b.index);
   const result = events.map((e, index) => ({ index, id: e.dedupeKey, eventId: eventIds.get(e.dedupeKey)!, duplicate: !isNew(index) }));
   const accepted = result.filter((r) => !r.duplicate).length;
@@ -172,11 +202,13 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
 /**
  * A grant recorded after a GDPR erasure of the same address is the fresh consent the erasure
  * waits for: delete the address's `erased` suppression (only that reason, and only when the
- * grant's `occurred_at` is not before the erasure; bounces and complaints stay). Two statements,
- * only when grants were appended.
+ * grant's `occurred_at` is not before the erasure; bounces and complaints stay). A double opt-in
+ * request counts too: it is a fresh, evidenced request to be mailed — its confirmation mail
+ * (transactional) must reach the address — while marketing stays held by the pending consent
+ * until the person confirms. Two statements, only when grants or requests were appended.
  */
 async function liftErasuresOnGrant(tx: Tx, consent: ConsentAppend[], suppressionKey: string | undefined): Promise<void> {
-  const grants = consent.filter((r) => r.granted);
+  const grants = consent.filter((r) => r.granted || r.pending);
   if (!suppressionKey || grants.length === 0) return;
   const emails = new Map((await getContacts(tx, [...new Set(grants.map((g) => g.contactId))])).map((c) => [c.id, c.email]));
   await liftErasedSuppressions(

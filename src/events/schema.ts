@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Result } from '../dsl/diagnostics';
 import { formatDuration } from '../dsl/walk';
 import { attributesField, emailField, fieldErrors, lifecycleStageField, localeField, timezoneField } from './fields';
-import { type FieldError, type IngestEvent, isConsentEvent } from './types';
+import { CONSENT_REQUESTED, type FieldError, type IngestEvent, isConsentEvent } from './types';
 
 /**
  * The one event JSON shape (DESIGN.md "Events"): the API body, each NDJSON line of `simulate`,
@@ -102,6 +102,13 @@ const eventSchema = z
     { error: 'expected an event object' },
   )
   .superRefine((event, ctx) => {
+    if (event.type === CONSENT_REQUESTED) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `${CONSENT_REQUESTED} is recorded by Almanac itself when a double opt-in purpose is granted; send consent.granted`,
+      });
+    }
     // Properties other tables need are checked here, so a bad consent or order event is a 400
     // instead of a half-applied ingest.
     const typed = isConsentEvent(event.type) ? consentProperties : event.type === 'order.created' ? orderProperties : undefined;

@@ -29,3 +29,5 @@ export const formatFieldError = (e: FieldError): string => `${e.path}: ${e.messa
 export const consentEventTypes = { 'consent.granted': true, 'consent.withdrawn': false } as const;
 export type ConsentEventType = keyof typeof consentEventTypes;
 export const isConsentEvent = (type: string): type is ConsentEventType => type in consentEventTypes;
+
+export { CONSENT_REQUESTED } from '../dsl/plan';

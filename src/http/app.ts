@@ -19,6 +19,7 @@ import { type SesFeedbackDeps, sesWebhookRoutes } from './webhooks-ses';
 import { templatePreviewRoutes } from './templates-preview';
 import { unsubscribeRoutes } from './unsubscribe';
 import { preferenceRoutes } from './preferences';
+import { confirmRoutes } from './confirm';
 import { type MessageRouteDeps, viewInBrowserRoutes } from './view-in-browser';
 
 export interface AppDeps {
@@ -104,6 +105,10 @@ export function createApp(deps: AppDeps) {
       unsubscribeRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, metrics: deps.metrics, now }),
     );
     app.route('/', preferenceRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, now }));
+    app.route(
+      '/',
+      confirmRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, metrics: deps.metrics, now, ...key }),
+    );
   }
   app.route(
     '/',

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { recordConsentChanges } from '../consent/changes';
+import { clickEvidence, escapeHtml as escape, pageLanguage } from './consent-page';
 import { verifyPreferencesToken } from '../consent/preferences-token';
 import { localised, type PurposePlan, TRANSACTIONAL_PURPOSE } from '../dsl/plan';
 import { AppError } from '../errors';
@@ -44,8 +45,6 @@ const words = {
   },
 };
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:38rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#18181b}
 fieldset{border:1px solid #d4d4d8;border-radius:8px;padding:1rem}legend{font-weight:600;padding:0 .25rem}
 .choice{display:flex;gap:.75rem;align-items:flex-start;margin:.75rem 0}.choice input{width:1.25rem;height:1.25rem;margin-top:.15rem}
@@ -63,7 +62,8 @@ button.secondary{background:#fff;color:#18181b}:focus-visible{outline:3px solid 
  * `preference_centre`, the exact wording agreed to and its version, IP (first X-Forwarded-For)
  * and user agent. Plain HTML forms: works without JavaScript, with the keyboard and a screen
  * reader (fieldset and legend, a label per checkbox, a status line after saving). Double opt-in
- * purposes are not confirmed by mail yet: granting one here records the grant directly.
+ * purposes are granted here directly: the link reached the person through their own mailbox, which is
+ * what a confirmation mail proves (src/http/confirm.ts); "Unsubscribe from all" also withdraws pending requests.
  */
 export function preferenceRoutes(deps: PreferenceRouteDeps) {
   const app = new Hono();
@@ -72,7 +72,7 @@ export function preferenceRoutes(deps: PreferenceRouteDeps) {
     const contactId = verifyPreferencesToken(token, deps.linkSigningKey);
     const [contact] = contactId === undefined ? [] : await getContacts(deps.database.db, [contactId]);
     if (!contact) throw new AppError('not_found', 'this preferences link is not valid (it may have been mistyped)');
-    const lang: 'en' | 'pl' = contact.locale?.toLowerCase().startsWith('pl') ? 'pl' : 'en';
+    const lang = pageLanguage(contact.locale);
     const declared = (await latestCalendarPlan(deps.database.db))?.purposes ?? [];
     const states = await currentConsent(deps.database.db, [contact.id]);
     const ids = [...new Set([...declared.map((p) => p.id), ...states.map((s) => s.purpose)])].filter((p) => p !== TRANSACTIONAL_PURPOSE);
@@ -138,9 +138,9 @@ export function preferenceRoutes(deps: PreferenceRouteDeps) {
         source: 'preference_centre',
         text: (purpose, granted) => (granted ? w.grant : w.withdraw)(labels.get(purpose) ?? purpose),
         textVersion: `${PREFERENCES_TEXT_VERSION}:${lang}`,
-        ip: c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || null,
-        userAgent: c.req.header('user-agent') ?? null,
+        ...clickEvidence(c),
         now: deps.now(),
+        cancelPending: all,
       }),
     );
     const after = purposes.map((p) => ({ ...p, granted: wanted[p.id]! }));

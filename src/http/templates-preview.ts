@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { AppError } from '../errors';
-import { PREVIEW_UNSUBSCRIBE_PATH, renderPreview } from '../render/preview';
+import { PREVIEW_CONFIRM_PATH, PREVIEW_UNSUBSCRIBE_PATH, renderPreview } from '../render/preview';
 import { TRANSACTIONAL_PURPOSE } from '../dsl/plan';
 import { hasOddCharacters } from './events-input';
 import { findTemplateUse, loadPreviewSubject } from '../render/preview-source';
@@ -48,6 +48,7 @@ export function templatePreviewRoutes(deps: MessageRouteDeps & { apiKeys: readon
       ...(use.purpose === TRANSACTIONAL_PURPOSE
         ? {}
         : { unsubscribeUrl: `${deps.publicUrl.replace(/\/+$/, '')}${PREVIEW_UNSUBSCRIBE_PATH}` }),
+      confirmUrl: `${deps.publicUrl.replace(/\/+$/, '')}${PREVIEW_CONFIRM_PATH}`,
       postalAddress: deps.postalAddress ?? '',
     });
     if (!out.ok) {

@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
+import { clickEvidence, consentPage, escapeHtml, noStore, pageLanguage } from './consent-page';
 import { signPreferencesToken } from '../consent/preferences-token';
 import { unsubscribeTokenSendId, verifyUnsubscribeToken } from '../consent/unsubscribe-token';
 import { withdrawConsent } from '../consent/changes';
@@ -47,17 +48,6 @@ const words = {
   },
 };
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-function page(lang: 'en' | 'pl', title: string, body: string): string {
-  return (
-    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<meta name="robots" content="noindex"><title>${escape(title)}</title></head>` +
-    `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5">` +
-    `<main><h1>${escape(title)}</h1>${body}</main></body></html>`
-  );
-}
-
 /**
  * `GET /u/:token` and `POST /u/:token` (RFC 8058; the token: src/consent/unsubscribe-token.ts).
  *
@@ -84,31 +74,25 @@ export function unsubscribeRoutes(deps: UnsubscribeRouteDeps) {
       verifyUnsubscribeToken(token, { sendId: send.id, contactId: send.contactId, purpose: send.purpose }, deps.linkSigningKey);
     if (!ok) throw new AppError('not_found', 'this unsubscribe link is not valid (it may have been mistyped)');
     const [contact] = await getContacts(deps.database.db, [send.contactId]);
-    const lang: 'en' | 'pl' = contact?.locale?.toLowerCase().startsWith('pl') ? 'pl' : 'en';
+    const lang = pageLanguage(contact?.locale);
     const declared = (await latestCalendarPlan(deps.database.db))?.purposes?.find((p) => p.id === send.purpose);
     const label = (declared && localised(declared.label, lang)) ?? send.purpose;
     return { send, lang, label };
   }
-
-  const noStore = (c: Context) => {
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Robots-Tag', 'noindex, nofollow');
-    c.header('Referrer-Policy', 'no-referrer');
-  };
 
   app.get('/u/:token', async (c) => {
     const { send, lang, label } = await subject(c.req.param('token'));
     const w = words[lang];
     const what = label;
     const form = (scope: string, label: string) =>
-      `<form method="post"><input type="hidden" name="scope" value="${scope}"><button type="submit" style="font-size:1rem;padding:.5rem 1rem;margin:.25rem 0">${escape(label)}</button></form>`;
+      `<form method="post"><input type="hidden" name="scope" value="${scope}"><button type="submit" style="font-size:1rem;padding:.5rem 1rem;margin:.25rem 0">${escapeHtml(label)}</button></form>`;
     noStore(c);
     return c.html(
-      page(
+      consentPage(
         lang,
         w.title,
-        `<p>${escape(w.ask(what))}</p>${form('purpose', w.one(what))}${form('all', w.all)}<p><small>${escape(w.note)}</small></p>` +
-          `<p><a href="/preferences/${signPreferencesToken(send.contactId, deps.linkSigningKey)}">${escape(w.prefs)}</a></p>`,
+        `<p>${escapeHtml(w.ask(what))}</p>${form('purpose', w.one(what))}${form('all', w.all)}<p><small>${escapeHtml(w.note)}</small></p>` +
+          `<p><a href="/preferences/${signPreferencesToken(send.contactId, deps.linkSigningKey)}">${escapeHtml(w.prefs)}</a></p>`,
       ),
     );
   });
@@ -128,8 +112,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRouteDeps) {
         purposes,
         source: 'unsubscribe_link',
         text: `${oneClick ? 'one-click unsubscribe (RFC 8058)' : 'unsubscribe page'} from send ${send.id} (${send.campaign}): ${all ? 'all marketing email' : send.purpose}`,
-        ip: c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || null,
-        userAgent: c.req.header('user-agent') ?? null,
+        ...clickEvidence(c),
         now,
       });
     });
@@ -137,7 +120,7 @@ export function unsubscribeRoutes(deps: UnsubscribeRouteDeps) {
       deps.metrics.inc(UNSUBSCRIBES, UNSUBSCRIBES_HELP, { how: oneClick ? 'one_click' : 'page', scope: all ? 'all' : 'purpose' });
     const w = words[lang];
     noStore(c);
-    return c.html(page(lang, w.title, `<p>${escape(all ? w.doneAll : w.done(label))}</p>`), 200);
+    return c.html(consentPage(lang, w.title, `<p>${escapeHtml(all ? w.doneAll : w.done(label))}</p>`), 200);
   });
   return app;
 }

@@ -7,6 +7,7 @@ import { verifyViewToken, viewInBrowserUrl } from '../render/view-token';
 import { cartProductIds, outgoingMessage, renderDataFor, subjectOverride } from '../render/message';
 import { preferencesUrl } from '../consent/preferences-token';
 import { unsubscribeUrl } from '../consent/unsubscribe-token';
+import { confirmUrlOfTrigger } from '../consent/confirm-token';
 import { TRANSACTIONAL_PURPOSE } from '../dsl/plan';
 import type { Database } from '../storage/db';
 import { recommendationsFor } from '../storage/recommendations';
@@ -23,6 +24,8 @@ export interface MessageRouteDeps {
   transforms?: readonly MessageTransform[];
   /** MAIL_POSTAL_ADDRESS, as the dispatcher shows it. */
   postalAddress?: string;
+  /** CONFIRM_TOKEN_DAYS: the double opt-in link of a confirmation mail viewed in the browser. */
+  confirmTokenDays?: number;
 }
 
 /**
@@ -49,11 +52,13 @@ export function viewInBrowserRoutes(deps: MessageRouteDeps) {
       send.purpose === TRANSACTIONAL_PURPOSE
         ? undefined
         : unsubscribeUrl(deps.publicUrl, { sendId: send.id, contactId: send.contactId, purpose: send.purpose }, deps.linkSigningKey);
+    const confirm = confirmUrlOfTrigger(deps.publicUrl, send.contactId, context.trigger, deps.confirmTokenDays ?? 7, deps.linkSigningKey);
     const data = renderDataFor(claimed, context, {
       recommendations: recs.get(send.contactId) ?? [],
       viewInBrowserUrl: viewInBrowserUrl(deps.publicUrl, send.id, deps.linkSigningKey),
       ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
       ...(unsubscribe ? { preferencesUrl: preferencesUrl(deps.publicUrl, send.contactId, deps.linkSigningKey) } : {}),
+      ...(confirm ? { confirmUrl: confirm } : {}),
       postalAddress: deps.postalAddress ?? '',
     });
     const subject = subjectOverride(claimed);

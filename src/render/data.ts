@@ -18,6 +18,8 @@ export interface RenderDataInput {
   unsubscribeUrl?: string;
   /** The contact's signed `/preferences/:token` link (marketing sends). */
   preferencesUrl?: string;
+  /** The signed `/confirm/:token` link of a double opt-in confirmation send (a placeholder in previews). */
+  confirmUrl?: string;
   /** MAIL_POSTAL_ADDRESS ('' when unset). */
   postalAddress?: string;
 }
@@ -51,6 +53,7 @@ export function renderData(input: RenderDataInput): RenderData {
       ...(input.viewInBrowserUrl ? { view_in_browser_url: input.viewInBrowserUrl } : {}),
       ...(input.unsubscribeUrl ? { unsubscribe_url: input.unsubscribeUrl } : {}),
       ...(input.preferencesUrl ? { preferences_url: input.preferencesUrl } : {}),
+      ...(input.confirmUrl ? { confirm_url: input.confirmUrl } : {}),
     },
     sender: { postal_address: input.postalAddress ?? '' },
     ...(isRecord(input.data) ? { data: input.data } : {}),

@@ -15,6 +15,7 @@ export function renderDataFor(
     viewInBrowserUrl?: string;
     unsubscribeUrl?: string;
     preferencesUrl?: string;
+    confirmUrl?: string;
     postalAddress?: string;
   } = {},
 ): RenderData {

@@ -1,3 +1,4 @@
+import { CONSENT_REQUESTED } from '../dsl/plan';
 import { emptyLinkWarnings } from './empty-links';
 import { outgoingMessage } from './message';
 import { renderData, type RenderDataInput } from './data';
@@ -22,12 +23,16 @@ export interface PreviewRequest {
    * show the footer as it will look; omit it for transactional mail, which has none.
    */
   unsubscribeUrl?: string;
+  /** The placeholder confirm link (`PREVIEW_CONFIRM_PATH`), used when the trigger is a double opt-in request. */
+  confirmUrl?: string;
   /** MAIL_POSTAL_ADDRESS. */
   postalAddress?: string;
 }
 
 /** The placeholder unsubscribe link of previews (`/u/preview` answers 404: it unsubscribes nobody). */
 export const PREVIEW_UNSUBSCRIBE_PATH = '/u/preview';
+/** The placeholder `{{send.confirm_url}}` of previews (answers 404: it confirms nobody). */
+export const PREVIEW_CONFIRM_PATH = '/confirm/preview';
 
 export interface Preview {
   ok: true;
@@ -57,6 +62,7 @@ export function renderPreview(renderer: Renderer, req: PreviewRequest): Preview 
     data: req.data,
     recommendations: req.recommendations ?? [],
     ...(req.unsubscribeUrl ? { unsubscribeUrl: req.unsubscribeUrl } : {}),
+    ...(req.confirmUrl && req.trigger?.type === CONSENT_REQUESTED ? { confirmUrl: req.confirmUrl } : {}),
     postalAddress: req.postalAddress ?? '',
   });
   const rendered = renderer.render(req.template, data, req.subject === undefined ? {} : { subject: req.subject });

@@ -16,9 +16,10 @@ export interface RenderData {
   /**
    * `view_in_browser_url` is signed before rendering (src/render/view-token.ts); absent in previews.
    * `unsubscribe_url` (`/u/:token`, src/consent/unsubscribe-token.ts) is there for every marketing
-   * send, and a placeholder in previews; transactional mail has none.
+   * send, and a placeholder in previews; transactional mail has none. `confirm_url`
+   * (`/confirm/:token`, src/consent/confirm-token.ts) only in the double opt-in confirmation mail.
    */
-  send: { id: number; view_in_browser_url?: string; unsubscribe_url?: string; preferences_url?: string };
+  send: { id: number; view_in_browser_url?: string; unsubscribe_url?: string; preferences_url?: string; confirm_url?: string };
   /** The sender's postal address (MAIL_POSTAL_ADDRESS): marketing mail must show it. */
   sender: { postal_address: string };
   /** The send step's own `data:` from the campaign file. */

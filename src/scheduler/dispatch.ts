@@ -4,6 +4,7 @@ import { emptyLinkWarnings } from '../render/empty-links';
 import { applyTransforms, listUnsubscribe, type MessageTransform, messageTransforms } from '../render/transforms';
 import { preferencesUrl } from '../consent/preferences-token';
 import { unsubscribeUrl } from '../consent/unsubscribe-token';
+import { confirmUrlOfTrigger } from '../consent/confirm-token';
 import type { Renderer } from '../render/types';
 import { viewInBrowserUrl } from '../render/view-token';
 import type { Logger } from '../lib/log';
@@ -57,6 +58,8 @@ export interface DispatcherOptions {
    * `{{send.unsubscribe_url}}` render empty and no List-Unsubscribe header is set.
    */
   links?: { publicUrl: string; signingKey: string };
+  /** CONFIRM_TOKEN_DAYS: how long the `{{send.confirm_url}}` of a double opt-in mail stays good (default 7). */
+  confirmTokenDays?: number;
   /** MAIL_POSTAL_ADDRESS: `{{sender.postal_address}}` in every message. */
   postalAddress?: string;
   /** UNSUBSCRIBE_MAILTO: the mailto: of List-Unsubscribe, beside the one-click URL. */
@@ -139,7 +142,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
           : (facts.suppressions.get(hash) ?? (send.purpose === TRANSACTIONAL_PURPOSE ? undefined : facts.marketingSuppressions.get(hash)));
       const context: GateContext = {
         contact: { email: ctx.email, timezone: ctx.timezone, locale: ctx.locale },
-        consent: consent === undefined ? 'none' : consent ? 'granted' : 'withdrawn',
+        consent: consent ?? 'none',
         ...(suppression === undefined ? {} : { suppression }),
         ...(calendar ? { calendar } : {}),
       };
@@ -164,11 +167,16 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
         o.links && send.purpose !== TRANSACTIONAL_PURPOSE
           ? unsubscribeUrl(o.links.publicUrl, { sendId: send.id, contactId: send.contactId, purpose: send.purpose }, o.links.signingKey)
           : undefined;
+      // The double opt-in confirmation mail: a link that confirms exactly the request that triggered its run.
+      const confirm = o.links
+        ? confirmUrlOfTrigger(o.links.publicUrl, send.contactId, ctx.trigger, o.confirmTokenDays ?? 7, o.links.signingKey)
+        : undefined;
       const data = renderDataFor(send, ctx, {
         recommendations: recommendations.get(send.contactId) ?? [],
         ...(o.links ? { viewInBrowserUrl: viewInBrowserUrl(o.links.publicUrl, send.id, o.links.signingKey) } : {}),
         ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
         ...(unsubscribe && o.links ? { preferencesUrl: preferencesUrl(o.links.publicUrl, send.contactId, o.links.signingKey) } : {}),
+        ...(confirm ? { confirmUrl: confirm } : {}),
         postalAddress: o.postalAddress ?? '',
       });
       const rendered = o.renderer.render(send.template, data, subject === undefined ? {} : { subject });

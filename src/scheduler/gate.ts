@@ -16,8 +16,8 @@ export interface GateSend {
 /** What the gate knows about the contact, read for the whole batch just before the provider call. */
 export interface GateContext {
   contact: { email: string | null; timezone: string | null; locale: string | null };
-  /** The newest consent_records row for (contact, send purpose): granted, withdrawn, or none. */
-  consent: 'granted' | 'withdrawn' | 'none';
+  /** The newest consent_records row for (contact, send purpose): granted, withdrawn, a double opt-in awaiting confirmation, or none. */
+  consent: 'granted' | 'withdrawn' | 'pending' | 'none';
   /** The suppression's reason when the contact's address hash is in `suppressions`. */
   suppression?: string;
   /** The applied calendar.yaml (quiet hours, blackout); none applied yet: no calendar rules. */
@@ -43,7 +43,7 @@ export function gate(send: GateSend, context: GateContext, now: Date): GateDecis
   if (context.suppression !== undefined) return { action: 'suppress', reason: `address is suppressed: ${context.suppression}` };
   const transactional = send.purpose === TRANSACTIONAL_PURPOSE;
   if (!transactional && context.consent !== 'granted') {
-    const why = context.consent === 'withdrawn' ? 'withdrawn' : 'never given';
+    const why = { withdrawn: 'withdrawn', pending: 'double opt-in not confirmed yet', none: 'never given' }[context.consent];
     return { action: 'suppress', reason: `no consent for ${send.purpose} (${why})` };
   }
   // Marketing only: blackout days (calendar zone) and quiet hours (the contact's zone, else the

@@ -1,4 +1,4 @@
-import { and, desc, inArray, lte } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Tx } from './db';
 import { consentRecords } from './schema/index';
 
@@ -16,6 +16,10 @@ export interface ConsentAppend {
   occurredAt: Date;
   /** The `consent.*` event this row came from, when it came from one. */
   eventId?: number | null;
+  /** A double opt-in request awaiting confirmation (`granted` must then be false). */
+  pending?: boolean;
+  /** On the grant that confirms a double opt-in: the pending row's id. */
+  confirms?: number | null;
 }
 
 /**
@@ -38,6 +42,8 @@ export async function appendConsent(tx: Tx, rows: ConsentAppend[]): Promise<numb
         userAgent: r.userAgent ?? null,
         occurredAt: r.occurredAt,
         eventId: r.eventId ?? null,
+        pending: r.pending ?? false,
+        confirms: r.confirms ?? null,
       })),
     )
     .returning({ id: consentRecords.id });
@@ -45,9 +51,13 @@ export async function appendConsent(tx: Tx, rows: ConsentAppend[]): Promise<numb
 }
 
 export interface ConsentState {
+  /** The deciding ledger row. */
+  id: number;
   contactId: number;
   purpose: string;
   granted: boolean;
+  /** A double opt-in request not (yet) confirmed: not granted. */
+  pending: boolean;
   occurredAt: Date;
   source: string;
 }
@@ -69,9 +79,11 @@ export async function currentConsent(
   const c = consentRecords;
   return tx
     .selectDistinctOn([c.contactId, c.purpose], {
+      id: c.id,
       contactId: c.contactId,
       purpose: c.purpose,
       granted: c.granted,
+      pending: c.pending,
       occurredAt: c.occurredAt,
       source: c.source,
     })
@@ -84,4 +96,10 @@ export async function currentConsent(
       ),
     )
     .orderBy(c.contactId, c.purpose, desc(c.occurredAt), desc(c.id));
+}
+
+/** One ledger row with its evidence (the double opt-in confirmation reads the request it confirms). */
+export async function consentRecord(tx: Tx, id: number) {
+  const [row] = await tx.select().from(consentRecords).where(eq(consentRecords.id, id)).limit(1);
+  return row;
 }

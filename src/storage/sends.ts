@@ -147,7 +147,7 @@ export interface SendContextRow {
   locale: string | null;
   attributes: Record<string, unknown>;
   campaignName: string | null;
-  trigger: { type?: string; properties?: Record<string, unknown> } | null;
+  trigger: { type?: string; occurredAt?: string; properties?: Record<string, unknown> } | null;
 }
 
 /** The contact, the campaign's name and the run's trigger for each claimed send, in one query. */
@@ -192,8 +192,8 @@ export async function readSendForView(
 }
 
 export interface GateFacts {
-  /** `${contactId}:${purpose}` → the newest ledger row's `granted`. */
-  consent: Map<string, boolean>;
+  /** `${contactId}:${purpose}` → the newest ledger row's state (absent: no row, never given). */
+  consent: Map<string, 'granted' | 'withdrawn' | 'pending'>;
   /** address hash → suppression reason, for every purpose. */
   suppressions: Map<string, string>;
   /** address hash → reason, for every purpose but transactional mail (scope `marketing`: a complaint). */
@@ -208,7 +208,7 @@ export async function loadGateFacts(tx: Tx, o: { contactIds: number[]; purposes:
   const facts: GateFacts = { consent: new Map(), suppressions: new Map(), marketingSuppressions: new Map() };
   if (o.contactIds.length === 0) return facts;
   for (const r of await currentConsent(tx, o.contactIds, { purposes: o.purposes }))
-    facts.consent.set(`${r.contactId}:${r.purpose}`, r.granted);
+    facts.consent.set(`${r.contactId}:${r.purpose}`, r.granted ? 'granted' : r.pending ? 'pending' : 'withdrawn');
   if (o.addressHashes.length) {
     const rows = await tx
       .select({ hash: suppressions.addressHash, reason: suppressions.reason, scope: suppressions.scope })

@@ -40,17 +40,33 @@ const welcomeRuns = (n: number) =>
 describe(`apply stores versions by content hash on ${backend}`, () => {
   it('the sample project is stored at version 1, campaigns plus calendar.yaml and segments.yaml', async () => {
     const result = await applyInline(t.database, files, templates, T0);
-    const all = ['abandoned-cart@1', 'newsletter@1', 'welcome@1', 'win-back@1', 'calendar@1', 'segments@1'];
+    const all = ['abandoned-cart@1', 'consent-confirmation@1', 'newsletter@1', 'welcome@1', 'win-back@1', 'calendar@1', 'segments@1'];
     expect(await storedVersions(t.database)).toEqual(all);
-    expect(result.stored).toEqual(['abandoned-cart@1', 'newsletter@1', 'welcome@1', 'win-back@1', 'calendar.yaml@1', 'segments.yaml@1']);
+    expect(result.stored).toEqual([
+      'abandoned-cart@1',
+      'consent-confirmation@1',
+      'newsletter@1',
+      'welcome@1',
+      'win-back@1',
+      'calendar.yaml@1',
+      'segments.yaml@1',
+    ]);
   });
 
   it('the same files again store nothing and the diff lists every file unchanged', async () => {
     const result = await applyInline(t.database, files, templates, T0);
     expect(result.stored).toEqual([]);
     expect(result.plan.changes).toEqual([]);
-    expect(result.plan.unchanged).toEqual(['abandoned-cart', 'newsletter', 'welcome', 'win-back', 'calendar.yaml', 'segments.yaml']);
-    expect(await storedVersions(t.database)).toHaveLength(6);
+    expect(result.plan.unchanged).toEqual([
+      'abandoned-cart',
+      'consent-confirmation',
+      'newsletter',
+      'welcome',
+      'win-back',
+      'calendar.yaml',
+      'segments.yaml',
+    ]);
+    expect(await storedVersions(t.database)).toHaveLength(7);
   });
 
   it('editing one campaign (its first wait 1h → 2h) stores version 2 of that campaign only', async () => {

@@ -42,21 +42,21 @@ async function withCliDatabase<T>(fn: (database: Database) => Promise<T>): Promi
 }
 
 const added =
-  ['abandoned-cart', 'newsletter', 'welcome', 'win-back'].map((c) => `  + campaign ${c} (version 1)\n`).join('') +
+  ['abandoned-cart', 'consent-confirmation', 'newsletter', 'welcome', 'win-back'].map((c) => `  + campaign ${c} (version 1)\n`).join('') +
   '  + calendar.yaml → version 1\n  + segments.yaml → version 1\n';
 
 describe(`almanac plan / apply on ${backend}`, () => {
   it('plan on a fresh database lists every addition; apply stores them; plan then says no changes', async () => {
-    expect(await almanac(['plan'])).toEqual({ code: 0, out: `${added}\nPlan: 6 to add, 0 to change, 0 to remove.\n`, err: '' });
+    expect(await almanac(['plan'])).toEqual({ code: 0, out: `${added}\nPlan: 7 to add, 0 to change, 0 to remove.\n`, err: '' });
     const applied = await almanac(['apply']);
     expect(applied.code).toBe(0);
     expect(applied.out).toBe(
-      `${added}\nApplied: 6 version(s) stored (abandoned-cart@1, newsletter@1, welcome@1, win-back@1, calendar.yaml@1, segments.yaml@1), ` +
+      `${added}\nApplied: 7 version(s) stored (abandoned-cart@1, consent-confirmation@1, newsletter@1, welcome@1, win-back@1, calendar.yaml@1, segments.yaml@1), ` +
         '0 retired, runs migrated 0, exited 0.\n',
     );
     expect((await almanac(['plan'])).out).toBe(
       'No changes. The database matches the campaign files.\n' +
-        '  = unchanged: abandoned-cart, newsletter, welcome, win-back, calendar.yaml, segments.yaml\n\n' +
+        '  = unchanged: abandoned-cart, consent-confirmation, newsletter, welcome, win-back, calendar.yaml, segments.yaml\n\n' +
         'Plan: 0 to add, 0 to change, 0 to remove.\n',
     );
   });
@@ -123,7 +123,7 @@ describe('almanac preview', () => {
     expect(r).toEqual({
       code: 1,
       out: '',
-      err: 'almanac preview: no campaign "abandoned-kart" (have: abandoned-cart, newsletter, welcome, win-back)\n',
+      err: 'almanac preview: no campaign "abandoned-kart" (have: abandoned-cart, consent-confirmation, newsletter, welcome, win-back)\n',
     });
   });
 

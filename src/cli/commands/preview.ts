@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../../config';
 import { AppError } from '../../errors';
 import type { RenderDataInput } from '../../render/data';
-import { PREVIEW_UNSUBSCRIBE_PATH, renderPreview } from '../../render/preview';
+import { PREVIEW_CONFIRM_PATH, PREVIEW_UNSUBSCRIBE_PATH, renderPreview } from '../../render/preview';
 import { TRANSACTIONAL_PURPOSE } from '../../dsl/plan';
 import type { Recommendation } from '../../render/types';
 import { walkSteps } from '../../dsl/walk';
@@ -88,6 +88,7 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
         ...(plan.purpose === TRANSACTIONAL_PURPOSE
           ? {}
           : { unsubscribeUrl: `${config.http.publicUrl.replace(/\/+$/, '')}${PREVIEW_UNSUBSCRIBE_PATH}` }),
+        confirmUrl: `${config.http.publicUrl.replace(/\/+$/, '')}${PREVIEW_CONFIRM_PATH}`,
       });
       io.out(`\n── ${step.key}: send ${step.template} ${'─'.repeat(Math.max(0, 60 - step.key.length - step.template.length))}\n`);
       if (!r.ok) {

@@ -1,5 +1,7 @@
 import type { CompiledCampaign } from './campaign';
-import { error, locate } from '../source';
+import { isMap, isSeq } from 'yaml';
+import { CONSENT_REQUESTED, type CalendarPlan } from '../plan';
+import { error, locate, type Place, type Source } from '../source';
 
 /** A campaign id used by two files: reported at the later file (files are read in name order). */
 export function checkDuplicateIds(campaigns: CompiledCampaign[]): void {
@@ -66,4 +68,24 @@ function findPathBack(start: CompiledCampaign, edges: (c: CompiledCampaign) => E
     }
   }
   return undefined;
+}
+
+/**
+ * A purpose declared `double_opt_in: true` keeps every grant pending until the person confirms
+ * from a mail — so some campaign must send that mail: one triggered by `consent.requested` (the
+ * samples ship campaigns/consent-confirmation.yaml). Without it nobody could ever be granted the
+ * purpose; reported at the purpose's `double_opt_in` in calendar.yaml.
+ */
+export function checkDoubleOptIn(campaigns: CompiledCampaign[], calendar: CalendarPlan, calendarSource: Source | undefined): void {
+  if (!calendarSource || campaigns.some((c) => c.trigger?.kind === 'event' && c.trigger.event === CONSENT_REQUESTED)) return;
+  const items = calendarSource.doc.getIn(['purposes'], true);
+  for (const p of (calendar.purposes ?? []).filter((p) => p.doubleOptIn)) {
+    const item = isSeq(items) ? items.items.find((i) => isMap(i) && i.get('id') === p.id) : undefined;
+    error(
+      calendarSource,
+      isMap(item) ? (item.get('double_opt_in', true) as Place) : null,
+      `purpose ${p.id} asks for double opt-in, but no campaign sends the confirmation mail`,
+      `add a campaign triggered by ${CONSENT_REQUESTED} whose mail links {{send.confirm_url}} (copy campaigns/consent-confirmation.yaml and templates/consent-confirm from the samples)`,
+    );
+  }
 }

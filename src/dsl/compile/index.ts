@@ -7,7 +7,7 @@ import { checkBlackouts } from './blackout';
 import { emptyCalendar } from '../plan';
 import { compileCalendar } from './calendar';
 import { type CompiledCampaign, compileCampaign } from './campaign';
-import { checkDuplicateIds, checkEmitCycles } from './cross';
+import { checkDoubleOptIn, checkDuplicateIds, checkEmitCycles } from './cross';
 import { type CompileOptions, readProjectFiles } from './files';
 import { type EventRefs, checkEventNames } from './refs';
 import { buildSegments } from './segments';
@@ -80,6 +80,7 @@ export function compileSources(
   checkDuplicateIds(campaigns);
   checkEmitCycles(campaigns);
   if (calendar) checkBlackouts(campaigns, calendar, calendarSource?.file ?? 'campaigns/calendar.yaml');
+  if (calendar) checkDoubleOptIn(campaigns, calendar, calendarSource);
   checkEventNames(
     events,
     campaigns.flatMap((c) => c.emits.map((e) => e.event)),

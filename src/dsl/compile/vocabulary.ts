@@ -67,6 +67,7 @@ export const knownEvents = [
   'lifecycle.changed',
   'consent.granted',
   'consent.withdrawn',
+  'consent.requested',
 ] as const;
 
 export const knownPurposes = ['email.marketing', 'email.transactional'] as const;

@@ -24,8 +24,11 @@ export const contacts = pgTable(
 );
 
 /**
- * The consent ledger: append-only. Each row is one grant or withdrawal with its evidence (the
- * text and version shown, how, from where). The current state for a purpose is the newest row.
+ * The consent ledger: append-only. Each row is one grant, withdrawal or pending request with its
+ * evidence (the text and version shown, how, from where). The current state for a purpose is
+ * the newest row. A double opt-in request is `pending` (and `granted` false, so every reader
+ * treats it as not granted); its confirmation is a later grant whose `confirms` names it, with
+ * the IP and user agent of the click that confirmed.
  */
 export const consentRecords = pgTable(
   'consent_records',
@@ -42,6 +45,8 @@ export const consentRecords = pgTable(
     ip: text('ip'),
     userAgent: text('user_agent'),
     eventId: ref('event_id'),
+    pending: boolean('pending').notNull().default(false),
+    confirms: ref('confirms'),
     occurredAt: at('occurred_at').notNull(),
     recordedAt: at('recorded_at').notNull().defaultNow(),
   },

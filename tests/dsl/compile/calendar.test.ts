@@ -23,6 +23,15 @@ describe('calendar.yaml and segments.yaml', () => {
             description: What we send about sales
           - { id: email.newsletter, label: The weekly letter, double_opt_in: true }
       `,
+      // A double opt-in purpose needs a campaign that mails the confirmation (checked in ./double-opt-in tests).
+      'campaigns/confirm.yaml': yaml`
+        campaign: confirm
+        name: Confirm
+        purpose: email.transactional
+        trigger: { event: consent.requested }
+        steps:
+          - send: welcome-1
+      `,
     });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(result.project.calendar).toEqual({

@@ -14,7 +14,13 @@ describe('the sample project', () => {
     expect(result.ok ? [] : result.errors).toEqual([]);
     expect(result.warnings).toEqual([]);
     if (!result.ok) return;
-    expect(result.project.campaigns.map((c) => c.id)).toEqual(['abandoned-cart', 'newsletter', 'welcome', 'win-back']);
+    expect(result.project.campaigns.map((c) => c.id)).toEqual([
+      'abandoned-cart',
+      'consent-confirmation',
+      'newsletter',
+      'welcome',
+      'win-back',
+    ]);
     expect(Object.keys(result.project.segments)).toEqual(['lapsed-customers', 'vip']);
     expect(result.project.templates).toContain('cart-reminder');
     expect(result.project.sources['newsletter']).toBe(readFileSync(`${root}campaigns/newsletter.yaml`, 'utf8'));
@@ -24,7 +30,7 @@ describe('the sample project', () => {
     expect(wait.kind === 'wait_until' && wait.onTimeout[0]!.kind === 'branch' && wait.onTimeout[0]!.otherwise[0]!.key).toBe(
       'steps[2].on_timeout[0].branch.otherwise[0]',
     );
-    expect(result.project.campaigns[1]!.trigger).toEqual({
+    expect(result.project.campaigns.find((c) => c.id === 'newsletter')!.trigger).toEqual({
       kind: 'schedule',
       rrule: 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=10;BYMINUTE=0',
       timezone: 'contact',

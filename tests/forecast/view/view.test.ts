@@ -71,6 +71,7 @@ describe('buildCalendarView (pure)', () => {
     expect(view.days.reduce((n, d) => n + d.total, 0)).toBe(1240);
     expect(view.campaigns.map((c) => [c.id, c.kind])).toEqual([
       ['abandoned-cart', 'journey'],
+      ['consent-confirmation', 'journey'],
       ['friday-deals', 'broadcast'],
       ['newsletter', 'broadcast'],
       ['welcome', 'journey'],

@@ -23,7 +23,12 @@ describe('gate', () => {
     expect(gate(marketing, ctx({ consent: 'withdrawn' }), now)).toMatchObject({
       action: 'suppress',
       reason: expect.stringContaining('withdrawn'),
+    }); // A double opt-in request is not consent until the person confirms it.
+    expect(gate(marketing, ctx({ consent: 'pending' }), now)).toEqual({
+      action: 'suppress',
+      reason: 'no consent for email.marketing (double opt-in not confirmed yet)',
     });
+    expect(gate(receipt, ctx({ consent: 'pending' }), now)).toEqual({ action: 'send' });
   });
 
   it('transactional mail needs no marketing consent but never reaches a suppressed address', () => {
