@@ -23,6 +23,8 @@ const layers = [
   ['journey', '^src/journey/'],
   ['calendar', '^src/calendar/'],
   ['render', '^src/render/'],
+  ['tracking', '^src/tracking/'],
+  ['attribution', '^src/attribution/'],
   ['sending', '^src/sending/'],
   ['events', '^src/events/'],
   ['campaigns', '^src/campaigns/'],

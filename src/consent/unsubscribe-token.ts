@@ -35,7 +35,10 @@ export function unsubscribeTokenSendId(token: string): number | undefined {
 /** Whether `token` was made for this send, contact and purpose with `key` (constant time). */
 export function verifyUnsubscribeToken(token: string, subject: UnsubscribeSubject, key: string): boolean {
   if (unsubscribeTokenSendId(token) !== subject.sendId) return false;
-  const given = Buffer.from(token.slice(token.indexOf('.') + 1), 'base64url');
+  const mac = token.slice(token.indexOf('.') + 1);
+  const given = Buffer.from(mac, 'base64url');
+  // Only the canonical spelling (22 characters carry 132 bits for 128): one token, one form.
+  if (given.toString('base64url') !== mac) return false;
   const expected = signature(subject, key);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -21,6 +21,8 @@ export function verifySignedId(purpose: string, token: string, key: string): num
   const id = Number(match[1]);
   if (!Number.isSafeInteger(id)) return undefined;
   const given = Buffer.from(match[2]!, 'base64url');
+  // 22 base64url characters carry 132 bits: only the canonical spelling of the 128 counts, so each token has exactly one form.
+  if (given.toString('base64url') !== match[2]) return undefined;
   const expected = signature(purpose, id, key);
   return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
 }
