@@ -109,6 +109,8 @@ const envSchema = z
     SEND_MAX_ATTEMPTS: wholeNumber(1, 50).default(8),
     SEGMENT_PASS_SECONDS: wholeNumber(1).default(300),
     APPLY_ON_START: bool.default(true),
+    /** Click and open tracking of marketing mail (src/tracking/): links become /c/TOKEN redirects, plus an open pixel. */
+    TRACKING: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
     TICK_INTERVAL_SECONDS: wholeNumber(1, 59).default(5),
     TICK_BATCH_SIZE: positiveInt.default(500),
     LEASE_SECONDS: positiveInt.default(60),
@@ -245,6 +247,8 @@ export interface Config {
   /** Segment triggers: full re-evaluation interval (between, only contacts with new events). */
   segmentPassSeconds: number;
   /** `serve`/`worker`: compile and apply the campaigns folder on start (refusing to start on errors). */
+  /** TRACKING: click and open tracking of marketing mail. */
+  tracking: boolean;
   applyOnStart: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   autoMigrate: boolean;
@@ -345,6 +349,7 @@ export function loadConfig(env: Env): Config {
     complaintRate: { maxRate: e.COMPLAINT_RATE_MAX, minSent: e.COMPLAINT_RATE_MIN_SENT, windowDays: e.COMPLAINT_RATE_WINDOW_DAYS },
     segmentPassSeconds: e.SEGMENT_PASS_SECONDS,
     applyOnStart: e.APPLY_ON_START,
+    tracking: e.TRACKING === 'on',
     logLevel: e.LOG_LEVEL,
     autoMigrate: e.AUTO_MIGRATE,
   };

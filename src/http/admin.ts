@@ -1,3 +1,4 @@
+import { INSTANT_EXPECTED, parseInstant } from '../lib/instant';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import { applyReport, planReport } from '../campaigns/admin';
@@ -173,18 +174,11 @@ function compiled(sources: Sources): Project {
   );
 }
 
-/** `?now=` as an ISO instant with its zone, or undefined when absent; anything else is a 400. */
+/** `?now=` (src/lib/instant.ts), or undefined when absent; anything else is a 400. */
 function instant(value: string | undefined): Date | undefined {
   if (value === undefined || value === '') return undefined;
-  const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) {
-    throw new AppError(
-      'bad_request',
-      `now: expected an ISO instant with its zone, e.g. 2026-11-23T10:00:00Z (got "${value.slice(0, 40)}")`,
-      {
-        details: { parameter: 'now' },
-      },
-    );
-  }
+  const d = parseInstant(value);
+  if (!d)
+    throw new AppError('bad_request', `now: expected ${INSTANT_EXPECTED} (got "${value.slice(0, 40)}")`, { details: { parameter: 'now' } });
   return d;
 }

@@ -20,6 +20,8 @@ import { templatePreviewRoutes } from './templates-preview';
 import { unsubscribeRoutes } from './unsubscribe';
 import { preferenceRoutes } from './preferences';
 import { confirmRoutes } from './confirm';
+import { trackingRoutes } from './tracking';
+import type { TrackingRecorder } from '../tracking/recorder';
 import { type MessageRouteDeps, viewInBrowserRoutes } from './view-in-browser';
 
 export interface AppDeps {
@@ -46,6 +48,8 @@ export interface AppDeps {
    * renderer over TEMPLATES_DIR, LINK_SIGNING_KEY, PUBLIC_URL and the sender. Absent: not mounted.
    */
   messages?: Omit<MessageRouteDeps, 'database'>;
+  /** Click and open recording (src/tracking/recorder.ts): with `messages`, mounts `/c/:token` and `/o/:token`. */
+  tracking?: TrackingRecorder;
   /** Milliseconds a handler has to answer before a 503 `deadline_exceeded` (REQUEST_DEADLINE_MS); default 10 s. */
   requestDeadlineMs?: number;
   /** Deepest nesting a JSON body may have (JSON_MAX_DEPTH); default 64. */
@@ -105,6 +109,11 @@ export function createApp(deps: AppDeps) {
       unsubscribeRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, metrics: deps.metrics, now }),
     );
     app.route('/', preferenceRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, now }));
+    if (deps.tracking)
+      app.route(
+        '/',
+        trackingRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, recorder: deps.tracking, now }),
+      );
     app.route(
       '/',
       confirmRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, metrics: deps.metrics, now, ...key }),

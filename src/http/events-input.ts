@@ -1,5 +1,6 @@
 import { isInteger, isSafeNumber, parse as parseLossless } from 'lossless-json';
 import { AppError } from '../errors';
+import { hasOddCharacters, oddCharacters } from '../lib/odd-characters';
 import { ingestEvents } from '../events/ingest';
 import type { Database } from '../storage/db';
 import type { Result } from '../dsl/diagnostics';
@@ -115,15 +116,7 @@ export function jsonPath(path: ReadonlyArray<string | number>, root = '(body)'):
   return out || root;
 }
 
-/**
- * NUL (`\u0000`) and lone UTF-16 surrogates (`\ud800` without its pair): PostgreSQL refuses both
- * in text and jsonb, so a body carrying one would fail at the insert with a 500.
- */
-const oddCharacters = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const hasOdd = (s: string): boolean => {
-  oddCharacters.lastIndex = 0;
-  return oddCharacters.test(s);
-};
+const hasOdd = hasOddCharacters;
 const replaceOdd = (s: string): string => s.replace(oddCharacters, '\ufffd');
 
 /** A string the database or JavaScript cannot keep as sent: where it is and what is wrong with it. */
@@ -216,7 +209,7 @@ export const PROTOTYPE_KEY_MESSAGE = 'a key named __proto__ is not accepted (Jav
 export const ODD_CHARACTER_MESSAGE = 'contains a NUL character (\\u0000) or a lone UTF-16 surrogate, which cannot be stored';
 
 /** Whether `s` holds a NUL or a lone surrogate (for values read outside the body, such as a URL segment). */
-export const hasOddCharacters = hasOdd;
+export { hasOddCharacters };
 
 export const decodeUtf8 = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 

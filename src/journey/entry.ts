@@ -27,6 +27,23 @@ export function correlationKeyOf(plan: CampaignPlan, properties: Record<string, 
   return key.length > MAX_CORRELATION_KEY ? `sha256:${createHash('sha256').update(key).digest('hex')}` : key;
 }
 
+/**
+ * Whether an event is delivered to a run. Almanac's own tracking events (`email.clicked`,
+ * `email.opened`, src/tracking/recorder.ts) carry the `run_id` of the send they are about and
+ * reach exactly that run, whatever its correlation key — a click on the cart reminder resumes
+ * that cart's `wait_until`, and no other run of the contact's. Any other event reaches a run
+ * whose correlation key it carries (an uncorrelated run takes every event of its contact).
+ */
+export function eventReachesRun(
+  plan: CampaignPlan,
+  run: { id?: number; correlationKey: string | null },
+  event: { type: string; properties: Record<string, unknown> },
+): boolean {
+  const own = event.type.startsWith('email.') ? event.properties.run_id : undefined;
+  if (typeof own === 'number' || typeof own === 'string') return run.id !== undefined && String(run.id) === String(own);
+  return run.correlationKey === null || correlationKeyOf(plan, event.properties) === run.correlationKey;
+}
+
 /** Correlation values longer than this are kept as their SHA-256 (the same value → the same key). */
 export const MAX_CORRELATION_KEY = 200;
 

@@ -8,6 +8,7 @@ import { createRunsPhase } from '../scheduler/runs-phase';
 import { createSegmentsPhase } from '../scheduler/segments-phase';
 import { createTick, type TickPhase } from '../scheduler/tick';
 import type { Database } from '../storage/db';
+import type { TrackingRecorder } from '../tracking/recorder';
 
 export interface EngineOptions {
   database: Database;
@@ -52,10 +53,14 @@ export type DispatchSettings = Omit<DispatcherOptions, 'database' | 'metrics' | 
  * the dispatcher is built: `serve`/`worker`/Workers (./services.ts) and `simulate`
  * (./simulation.ts) differ only in the settings they pass.
  */
-export function buildEngine(o: Omit<EngineOptions, 'dispatch'> & { log: Logger; dispatch?: DispatchSettings }) {
-  const { dispatch: settings, log, ...shared } = o;
+export function buildEngine(
+  o: Omit<EngineOptions, 'dispatch'> & { log: Logger; dispatch?: DispatchSettings; recorder?: TrackingRecorder },
+) {
+  const { dispatch: settings, log, recorder, ...shared } = o;
   const dispatch = settings
     ? createDispatcher({ ...settings, database: o.database, metrics: o.metrics, log, batchSize: o.batchSize })
     : undefined;
-  return createTick(createEnginePhases({ ...shared, ...(dispatch ? { dispatch } : {}) }), o.metrics);
+  // Queued clicks and opens are written first, so this tick's events phase hands them to their runs.
+  const tracking: TickPhase[] = recorder ? [{ name: 'tracking', run: () => recorder.flush() }] : [];
+  return createTick([...tracking, ...createEnginePhases({ ...shared, ...(dispatch ? { dispatch } : {}) })], o.metrics);
 }

@@ -8,6 +8,7 @@ import { openConfiguredDatabase } from './database';
 import { buildEngine } from './engine';
 import { createTransport } from './transport';
 import { sesFeedbackDeps } from './ses-feedback';
+import { createTrackingRecorder } from '../tracking/recorder';
 
 /**
  * All wiring in one place: the database, the metrics registry, the scheduler's `tick` with its
@@ -51,7 +52,9 @@ export async function openServices(
     // One renderer (templates compiled once) for sending, view-in-browser and previews.
     const renderer = createRenderer({ templatesDir: config.paths.templates });
     const links = { publicUrl: config.http.publicUrl, signingKey: config.http.linkSigningKey };
+    const recorder = createTrackingRecorder({ database, ipKey: links.signingKey, metrics, log });
     const tick = buildEngine({
+      recorder,
       database,
       metrics,
       log,
@@ -65,6 +68,7 @@ export async function openServices(
         links,
         postalAddress: config.mail.postalAddress,
         confirmTokenDays: config.mail.confirmTokenDays,
+        tracking: config.tracking,
         ...(config.mail.unsubscribeMailto ? { unsubscribeMailto: config.mail.unsubscribeMailto } : {}),
         from: config.mail.from,
         ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
@@ -87,6 +91,7 @@ export async function openServices(
       ...(config.webhooks.shopifySecret === undefined ? {} : { shopifySecret: config.webhooks.shopifySecret }),
       ingestSecrets: config.webhooks.ingestSecrets,
       sesFeedback: sesFeedbackDeps(config),
+      tracking: recorder,
       messages: {
         renderer,
         linkSigningKey: links.signingKey,
@@ -99,6 +104,7 @@ export async function openServices(
       ...(options.now ? { now: options.now } : {}),
     });
     const close = async () => {
+      await recorder.flush();
       sending.close();
       await database.close();
     };

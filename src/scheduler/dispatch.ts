@@ -5,6 +5,7 @@ import { applyTransforms, listUnsubscribe, type MessageTransform, messageTransfo
 import { preferencesUrl } from '../consent/preferences-token';
 import { unsubscribeUrl } from '../consent/unsubscribe-token';
 import { confirmUrlOfTrigger } from '../consent/confirm-token';
+import { trackMessages } from '../tracking/track-messages';
 import type { Renderer } from '../render/types';
 import { viewInBrowserUrl } from '../render/view-token';
 import type { Logger } from '../lib/log';
@@ -60,6 +61,12 @@ export interface DispatcherOptions {
   links?: { publicUrl: string; signingKey: string };
   /** CONFIRM_TOKEN_DAYS: how long the `{{send.confirm_url}}` of a double opt-in mail stays good (default 7). */
   confirmTokenDays?: number;
+  /**
+   * Click and open tracking (src/tracking/track-messages.ts) of marketing mail, when `links` is
+   * set: links become `/c/TOKEN` redirects and an open pixel is added. Default on; `false` (config
+   * TRACKING=off) sends links as written.
+   */
+  tracking?: boolean;
   /** MAIL_POSTAL_ADDRESS: `{{sender.postal_address}}` in every message. */
   postalAddress?: string;
   /** UNSUBSCRIBE_MAILTO: the mailto: of List-Unsubscribe, beside the one-click URL. */
@@ -158,7 +165,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       approved.map((s) => ({ contactId: s.contactId, seedProductIds: cartProductIds(contexts.get(s.id)!.trigger) })),
       o.recommendations ?? 8,
     );
-    const ready: OutgoingMessage[] = [];
+    const ready: Array<{ message: OutgoingMessage; campaign: string; track: boolean }> = [];
     for (const send of approved) {
       const ctx = contexts.get(send.id)!;
       const subject = subjectOverride(send);
@@ -190,14 +197,18 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
         o.metrics.inc(RENDER_WARNINGS, RENDER_WARNINGS_HELP, { kind: 'empty_link' });
         o.log.warn(`send ${send.id} (${send.campaign}, ${send.template}): ${warnings.join('; ')}`);
       }
-      ready.push(
-        applyTransforms(outgoingMessage(send, ctx.email as string, rendered, o, now, unsubscribe ? { unsubscribeUrl: unsubscribe } : {}), [
-          ...messageTransforms(rendered, o.transforms),
-          listUnsubscribe(o.unsubscribeMailto ? { mailto: o.unsubscribeMailto } : {}),
-        ]),
-      );
+      ready.push({
+        message: applyTransforms(
+          outgoingMessage(send, ctx.email as string, rendered, o, now, unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
+          [...messageTransforms(rendered, o.transforms), listUnsubscribe(o.unsubscribeMailto ? { mailto: o.unsubscribeMailto } : {})],
+        ),
+        campaign: send.campaign,
+        // Click and open tracking: marketing mail only, and only where links can be signed.
+        track: o.tracking !== false && send.purpose !== TRANSACTIONAL_PURPOSE,
+      });
     }
-    return ready;
+    if (!o.links || o.tracking === false) return ready.map((r) => r.message);
+    return trackMessages(db, ready, o.links);
   }
 
   function record(send: ClaimedSend, outcome: SendOutcome, now: Date, out: BatchOutcomes): void {

@@ -1,6 +1,6 @@
 import type { Facts } from '../dsl/condition';
 import type { CampaignPlan } from '../dsl/plan';
-import { correlationKeyOf, decideEntry, triggeredBy } from '../journey/entry';
+import { correlationKeyOf, decideEntry, eventReachesRun, triggeredBy } from '../journey/entry';
 import { initialState, step } from '../journey/index';
 import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
@@ -63,8 +63,7 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
         if (!f) continue;
         for (const run of active.get(event.contactId) ?? []) {
           if (run.status !== 'active') continue;
-          const key = correlationKeyOf(run.plan, event.properties);
-          if (run.correlationKey !== null && key !== run.correlationKey) continue;
+          if (!eventReachesRun(run.plan, run, event)) continue;
           try {
             writes.step(run, step(run.plan, run.state, { kind: 'event', event, facts: f }, now), f);
           } catch (err) {

@@ -69,7 +69,14 @@ describe(`abandoned cart through HTTP and the runtime on ${backend}`, () => {
     expect(more).toEqual([]);
     expect(reminder).toMatchObject({ subject: 'Ada, Twój koszyk na Ciebie czeka' }); // the customer's locale is pl-PL
     expect(reminder!.text).toContain('2 × Stoneware mug');
-    expect(reminder!.text).toContain(`https://almanac-demo.myshopify.com/checkouts/ac/${ada.token}/recover`);
+    // The recovery link goes through the click redirect, to the checkout's own URL (plus UTM).
+    const tracked = /Dokończ zamówienie: \S+(\/c\/\S+)/.exec(reminder!.text);
+    expect(tracked, reminder!.text).not.toBeNull();
+    const redirect = await services.app.request(tracked![1]!);
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toMatch(
+      new RegExp(`^https://almanac-demo\\.myshopify\\.com/checkouts/ac/${ada.token}/recover\\?.*utm_campaign=abandoned-cart`),
+    );
 
     const orderAt = plus(T, HOUR + 10 * MINUTE);
     expect((await deliver(orderAt, orderBody(ada, '5900000000001', orderAt), 'orders/create', 'wh-e2e-ada-order')).status).toBe(200);

@@ -92,6 +92,7 @@ describe('the dispatcher prepares recommendations and the view link before rende
     const { phase } = testDispatcher(t.database, createOutboxTransport({ database: t.database, newId: () => 'n1' }), {
       renderer: createRenderer({ templatesDir: sampleTemplatesDir }),
       links,
+      tracking: false, // links as rendered (click tracking: tests/e2e/clicks.test.ts)
     });
     await phase.run(now);
     expect(await sendRow(t.database, sendId)).toMatchObject({ status: 'sent' });

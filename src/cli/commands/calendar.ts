@@ -1,3 +1,4 @@
+import { INSTANT_EXPECTED, parseInstant } from '../../lib/instant';
 import { type CalendarView, buildCalendarView, rangeProblem, viewToIcs } from '../../forecast/view';
 import { type Command, UsageError } from '../command';
 import { adminFor, compileOrReport, parseFlags } from '../project';
@@ -44,12 +45,8 @@ output that is the same on every run.`,
 };
 
 function parseNow(value: string | true): Date {
-  const d =
-    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
-      ? new Date(value)
-      : new Date(NaN);
-  if (Number.isNaN(d.getTime()))
-    throw new UsageError(`--now: expected an ISO instant with its zone, e.g. 2026-11-23T10:00:00Z (got "${String(value)}")`);
+  const d = typeof value === 'string' ? parseInstant(value) : undefined;
+  if (!d) throw new UsageError(`--now: expected ${INSTANT_EXPECTED} (got "${String(value)}")`);
   return d;
 }
 

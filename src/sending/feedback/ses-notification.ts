@@ -1,3 +1,4 @@
+import { containsOddCharacters } from '../../lib/odd-characters';
 import { z } from 'zod';
 
 /**
@@ -102,6 +103,8 @@ export function parseSesNotification(message: string): SesNotificationResult {
     return { ok: true, feedback: { kind: 'ignored', reason: 'not an SES notification (not JSON)' } };
   }
   const record = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  // Nothing PostgreSQL cannot store gets further (an address ending in \u0000 was a 500).
+  if (containsOddCharacters(body)) return { ok: false, problem: 'SES notification: contains a NUL character or a lone UTF-16 surrogate' };
   const type = record.eventType ?? record.notificationType;
   if (typeof type !== 'string') return { ok: true, feedback: { kind: 'ignored', reason: 'not an SES notification' } };
   if (!handled.has(type)) return { ok: true, feedback: { kind: 'ignored', reason: `SES ${type} notifications are not acted on` } };

@@ -34,6 +34,8 @@ export const clicks = pgTable(
     ip: text('ip'),
     userAgent: text('user_agent'),
     isBot: boolean('is_bot').notNull().default(false),
+    /** Why a click was judged a scanner's (src/tracking/bots.ts): kept in raw data, excluded from attribution and wait_until. */
+    botReason: text('bot_reason'),
   },
   (t) => [index('clicks_contact_clicked_idx').on(t.contactId, t.clickedAt), index('clicks_send_idx').on(t.sendId)],
 );
@@ -49,7 +51,9 @@ export const opens = pgTable(
     openedAt: at('opened_at').notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /** Machine-generated (Apple Mail Privacy Protection, Gmail prefetch, scanners): reported apart from human opens. */
     isBot: boolean('is_bot').notNull().default(false),
+    botReason: text('bot_reason'),
   },
   (t) => [index('opens_contact_opened_idx').on(t.contactId, t.openedAt), index('opens_send_idx').on(t.sendId)],
 );

@@ -197,3 +197,18 @@ describe('deliveries, rejects and rendering failures settle the send', () => {
     expect(await counts(t.database)).toMatchObject({ receipts: 0, events: 0, suppressions: 0 });
   });
 });
+
+describe('notifications PostgreSQL cannot store', () => {
+  it('a NUL or a lone surrogate anywhere in the SES message is refused before anything is written (found by the fuzz test)', async () => {
+    const { parseSesNotification } = await import('../../../src/sending/feedback/ses-notification');
+    const complaint = (address: string) =>
+      JSON.stringify({
+        notificationType: 'Complaint',
+        complaint: { complainedRecipients: [{ emailAddress: address }], timestamp: '2026-11-24T09:59:40.000Z', feedbackId: 'fb-5' },
+        mail: { timestamp: '2026-11-24T09:59:00.000Z', messageId: '0100019a-ses-6', destination: ['fuzz@example.com'] },
+      });
+    expect(parseSesNotification(complaint('trailing\u0000'))).toMatchObject({ ok: false, problem: expect.stringContaining('NUL') });
+    expect(parseSesNotification(complaint('lone\ud800@example.com'))).toMatchObject({ ok: false });
+    expect(parseSesNotification(complaint('fine@example.com'))).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,121 @@
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { Tx } from './db';
+import { clicks, links, opens, sends } from './schema/index';
+
+/**
+ * The tracked links of a batch of messages, in ONE statement: a send retried after a failed
+ * provider call plans the same positions again and gets the same rows (the URL refreshed), so
+ * a click on either attempt's mail lands on one link. Returns every row's id.
+ */
+export async function upsertLinks(
+  tx: Tx,
+  rows: Array<{ sendId: number; position: number; url: string }>,
+): Promise<Array<{ id: number; sendId: number; position: number }>> {
+  if (rows.length === 0) return [];
+  return tx
+    .insert(links)
+    .values(rows)
+    .onConflictDoUpdate({ target: [links.sendId, links.position], set: { url: sql`excluded.url` } })
+    .returning({ id: links.id, sendId: links.sendId, position: links.position });
+}
+
+export interface LinkTarget {
+  linkId: number;
+  url: string;
+  position: number;
+  sendId: number;
+  contactId: number;
+  campaign: string;
+  runId: number | null;
+}
+
+/** What `GET /c/:token` needs of a link: where it goes and whose send it is. */
+export async function readLinkTarget(tx: Tx, linkId: number): Promise<LinkTarget | undefined> {
+  const [row] = await tx
+    .select({
+      linkId: links.id,
+      url: links.url,
+      position: links.position,
+      sendId: links.sendId,
+      contactId: sends.contactId,
+      campaign: sends.campaign,
+      runId: sends.runId,
+    })
+    .from(links)
+    .innerJoin(sends, eq(sends.id, links.sendId))
+    .where(eq(links.id, linkId))
+    .limit(1);
+  return row;
+}
+
+/** Per send: when it went out, how many tracked links it has, and its clicks since `since` — what bot classification compares a click with. */
+export async function clickContexts(
+  tx: Tx,
+  sendIds: number[],
+  since: Date,
+): Promise<Map<number, { sentAt: Date | null; linkCount: number; recent: Array<{ position: number; clickedAt: Date }> }>> {
+  const out = new Map<number, { sentAt: Date | null; linkCount: number; recent: Array<{ position: number; clickedAt: Date }> }>();
+  if (sendIds.length === 0) return out;
+  const rows = await tx
+    .select({
+      id: sends.id,
+      sentAt: sends.sentAt,
+      linkCount: sql<number>`(select count(*)::int from ${links} l where l.send_id = ${sends.id})`,
+    })
+    .from(sends)
+    .where(inArray(sends.id, sendIds));
+  for (const r of rows) out.set(r.id, { sentAt: r.sentAt, linkCount: Number(r.linkCount), recent: [] });
+  const recent = await tx
+    .select({ sendId: clicks.sendId, position: links.position, clickedAt: clicks.clickedAt })
+    .from(clicks)
+    .innerJoin(links, eq(links.id, clicks.linkId))
+    .where(and(inArray(clicks.sendId, sendIds), gte(clicks.clickedAt, since)));
+  for (const r of recent) out.get(r.sendId)?.recent.push({ position: r.position, clickedAt: r.clickedAt });
+  return out;
+}
+
+export interface ClickInsert {
+  linkId: number;
+  sendId: number;
+  contactId: number;
+  clickedAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  isBot: boolean;
+  botReason: string | null;
+}
+
+/** Clicks in ONE statement; returns their ids in the order given. */
+export async function insertClicks(tx: Tx, rows: ClickInsert[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  return (await tx.insert(clicks).values(rows).returning({ id: clicks.id })).map((r) => r.id);
+}
+
+export interface OpenInsert {
+  sendId: number;
+  contactId: number;
+  openedAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  isBot: boolean;
+  botReason: string | null;
+}
+
+/** Opens in ONE statement; returns their ids in the order given. */
+export async function insertOpens(tx: Tx, rows: OpenInsert[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  return (await tx.insert(opens).values(rows).returning({ id: opens.id })).map((r) => r.id);
+}
+
+/** The contact, campaign and run of sends, for opens (the pixel names only the send). */
+export async function sendOwners(
+  tx: Tx,
+  sendIds: number[],
+): Promise<Map<number, { contactId: number; campaign: string; runId: number | null; sentAt: Date | null }>> {
+  if (sendIds.length === 0) return new Map();
+  const rows = await tx
+    .select({ id: sends.id, contactId: sends.contactId, campaign: sends.campaign, runId: sends.runId, sentAt: sends.sentAt })
+    .from(sends)
+    .where(inArray(sends.id, sendIds));
+  return new Map(rows.map((r) => [r.id, r]));
+}

@@ -1,0 +1,181 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyProject } from '../../src/campaigns/apply';
+import type { Services } from '../../src/runtime/services';
+import { signClickToken } from '../../src/tracking/tokens';
+import { backend, useTestDatabase } from '../helpers/db';
+import { at, plus, query } from '../helpers/engine';
+import { API_KEY, authed } from '../http/ingest-app';
+import { openRuntime, outbox, sampleProject, virtualClock } from './runtime';
+
+/**
+ * Issue 14, links and clicks, end to end through HTTP and the runtime's wiring: the sample
+ * abandoned cart's reminder goes out with its links rewritten to `/c/TOKEN` (UTM appended) and an
+ * open pixel; a click on the redirect is recorded off the hot path, becomes `email.clicked` with
+ * the send's run, and resumes that run's `wait_until` although the click carries no checkout_id —
+ * so the clicker gets no discount or last-call mail. A scanner's HEAD is recorded as a bot and
+ * resumes nothing. Forged tokens never redirect.
+ */
+const t = useTestDatabase('e2e_clicks');
+const LINK_KEY = 'e2e-clicks-link-signing-key';
+const clock = virtualClock(at('2026-11-23T09:00:00Z'));
+let services: Services;
+
+beforeAll(async () => {
+  services = await openRuntime(t.database, clock, {
+    PUBLIC_URL: 'https://shop.example',
+    LINK_SIGNING_KEY: LINK_KEY,
+    MAIL_POSTAL_ADDRESS: 'Demo Shop, Warszawa',
+  });
+  await applyProject(services.database, sampleProject({ holdouts: { 'abandoned-cart': '0%' }, only: ['abandoned-cart'] }), clock.now());
+});
+
+const contact = (id: string) => ({ id, email: `${id}@example.com`, timezone: 'Europe/Warsaw', locale: 'en' });
+
+async function tickAt(when: Date) {
+  clock.set(when);
+  await services.tick(when);
+}
+
+/** Consent and a checkout at `start`; the ticks that send the cart reminder an hour later. Returns its tracked cart link. */
+async function reminderFor(id: string, start: Date) {
+  clock.set(start);
+  const res = await services.app.request(
+    '/v1/events/batch',
+    authed({
+      events: [
+        {
+          id: `${id}-c`,
+          type: 'consent.granted',
+          occurred_at: start.toISOString(),
+          contact: contact(id),
+          properties: { purpose: 'email.marketing' },
+        },
+        {
+          id: `${id}-k`,
+          type: 'checkout.started',
+          occurred_at: start.toISOString(),
+          contact: contact(id),
+          properties: { checkout_id: `k-${id}`, total: 40, currency: 'EUR', url: `https://shop.example/cart/${id}?step=1`, items: [] },
+        },
+      ],
+    }),
+  );
+  expect(res.status).toBe(202);
+  for (const when of [start, plus(start, 1000), plus(start, 3_600_000 + 1000), plus(start, 3_600_000 + 2000)]) await tickAt(when);
+  const [message] = await outbox(services, { to: `${id}@example.com` });
+  expect(message, 'the cart reminder went out').toBeDefined();
+  const raw = await (
+    await services.app.request(`/v1/outbox/${message!.id}/raw`, { headers: { authorization: `Bearer ${API_KEY}` } })
+  ).text();
+  const tracked =
+    /Complete your order: (https:\/\/shop\.example\/c\/[A-Za-z0-9._-]+)/.exec(message!.text) ??
+    /(https:\/\/shop\.example\/c\/[A-Za-z0-9._-]+)/.exec(message!.text);
+  expect(tracked, message!.text).not.toBeNull();
+  return { message: message!, raw, link: tracked![1]!.replace('https://shop.example', ''), sentAt: plus(start, 3_600_000 + 2000) };
+}
+
+const runOf = (id: string) =>
+  query<{ status: string; at: string | null; phase: string }>(
+    t.database,
+    sql`select r.status, r.state->>'at' as at, r.state->>'phase' as phase from runs r join contacts c on c.id = r.contact_id where c.external_id = ${id}`,
+  );
+const clicksOf = (id: string) =>
+  query<{ is_bot: boolean; bot_reason: string | null; ip: string | null; user_agent: string | null }>(
+    t.database,
+    sql`select k.is_bot, k.bot_reason, k.ip, k.user_agent from clicks k join contacts c on c.id = k.contact_id where c.external_id = ${id} order by k.id`,
+  );
+
+describe(`click tracking end to end on ${backend}`, () => {
+  it('the reminder links through /c/TOKEN with UTM; a click redirects to the stored target, resumes that run and no more cart mail goes', async () => {
+    const start = at('2026-11-23T10:00:00Z');
+    const { message, raw, link, sentAt } = await reminderFor('c-ada', start);
+    expect(message.text).not.toContain('https://shop.example/cart/c-ada');
+    expect(raw).toMatch(/\/o\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}/);
+    // Our own links stay as they are.
+    expect(message.text).toMatch(/Unsubscribe: https:\/\/shop\.example\/u\//);
+
+    clock.set(plus(sentAt, 120_000));
+    const res = await services.app.request(link, {
+      headers: { 'user-agent': 'Mozilla/5.0 (Macintosh) Safari/605', 'x-forwarded-for': '198.51.100.4' },
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(
+      'https://shop.example/cart/c-ada?step=1&utm_source=almanac&utm_medium=email&utm_campaign=abandoned-cart',
+    );
+    expect(res.headers.get('cache-control')).toBe('no-store');
+
+    await tickAt(plus(sentAt, 121_000));
+    const [click] = await clicksOf('c-ada');
+    expect(click).toMatchObject({ is_bot: false, bot_reason: null, user_agent: 'Mozilla/5.0 (Macintosh) Safari/605' });
+    expect(click!.ip, 'the IP is stored hashed').not.toContain('198.51.100.4');
+    const events = await query<{ properties: Record<string, unknown> }>(
+      t.database,
+      sql`select e.properties from events e join contacts c on c.id = e.contact_id where c.external_id = 'c-ada' and e.type = 'email.clicked'`,
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]!.properties).toMatchObject({
+      send_id: expect.any(Number),
+      campaign: 'abandoned-cart',
+      run_id: expect.any(Number),
+      link: 0,
+    });
+    expect(await runOf('c-ada'), 'the click branch: the run is over').toEqual([expect.objectContaining({ status: 'completed' })]);
+
+    await tickAt(plus(sentAt, 26 * 3_600_000));
+    expect((await outbox(services, { to: 'c-ada@example.com' })).length, 'no discount or last-call mail for a clicker').toBe(1);
+  });
+
+  it('a scanner (HEAD, within seconds of delivery) is recorded as a bot and resumes nothing: the follow-up still goes', async () => {
+    const start = at('2026-11-24T10:00:00Z');
+    const { link, sentAt } = await reminderFor('c-bo', start);
+    clock.set(plus(sentAt, 3000));
+    const head = await services.app.request(link, { method: 'HEAD' });
+    expect(head.status).toBe(302);
+    await tickAt(plus(sentAt, 4000));
+    expect(await clicksOf('c-bo')).toEqual([expect.objectContaining({ is_bot: true, bot_reason: 'HEAD request' })]);
+    expect(await runOf('c-bo')).toEqual([expect.objectContaining({ status: 'active', at: 'steps[2]', phase: 'awaiting' })]);
+    await tickAt(plus(sentAt, 25 * 3_600_000));
+    await tickAt(plus(sentAt, 25 * 3_600_000 + 1000));
+    expect((await outbox(services, { to: 'c-bo@example.com' })).length, 'the last-call mail went').toBe(2);
+  });
+
+  it('the open pixel answers a GIF and records a human or a machine open', async () => {
+    const { raw } = await reminderFor('c-cy', at('2026-11-25T10:00:00Z'));
+    const pixel = /https:\/\/shop\.example(\/o\/[A-Za-z0-9._-]+)/.exec(raw.replace(/=\r?\n/g, '').replace(/=3D/g, '='));
+    expect(pixel).not.toBeNull();
+    const human = await services.app.request(pixel![1]!, { headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0) Thunderbird/128' } });
+    expect(human.status).toBe(200);
+    expect(human.headers.get('content-type')).toBe('image/gif');
+    expect(new Uint8Array(await human.arrayBuffer()).length).toBe(43);
+    await services.app.request(pixel![1]!, { headers: { 'user-agent': 'Mozilla/5.0', 'x-forwarded-for': '17.58.1.2' } });
+    await tickAt(at('2026-11-25T12:00:00Z'));
+    const opens = await query<{ is_bot: boolean; bot_reason: string | null }>(
+      t.database,
+      sql`select o.is_bot, o.bot_reason from opens o join contacts c on c.id = o.contact_id where c.external_id = 'c-cy' order by o.id`,
+    );
+    expect(opens).toEqual([
+      { is_bot: false, bot_reason: null },
+      { is_bot: true, bot_reason: expect.stringContaining('Apple Mail Privacy Protection') },
+    ]);
+  });
+
+  it('tampered, forged and unknown tokens are 404 and never redirect', async () => {
+    const { link } = await reminderFor('c-di', at('2026-11-26T10:00:00Z'));
+    const token = link.slice('/c/'.length);
+    const attempts = [
+      `/c/${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
+      `/c/${signClickToken(999_999, LINK_KEY)}`,
+      `/c/${signClickToken(1, 'another-key')}`,
+      '/c/javascript:alert(1)',
+      '/c/%2F%2Fevil.example',
+      `/c/${encodeURIComponent('https://evil.example')}`,
+      '/o/forged.AAAAAAAAAAAAAAAAAAAAAA',
+    ];
+    for (const path of attempts) {
+      const res = await services.app.request(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('location'), path).toBeNull();
+    }
+  });
+});
