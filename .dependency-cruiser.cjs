@@ -30,6 +30,8 @@ const layers = [
   ['campaigns', '^src/campaigns/'],
   ['dsl/compile', '^src/dsl/compile/'],
   ['forecast', '^src/forecast/'],
+  // read models a marketer reads: campaign reports (attribution, lift, funnel)
+  ['reports', '^src/reports/'],
   // the tick and its phases
   ['scheduler', '^src/scheduler/'],
   ['simulate', '^src/simulate/'],

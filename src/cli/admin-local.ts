@@ -1,3 +1,5 @@
+import { markForRecompute } from '../storage/attribution';
+import { campaignReport } from '../reports/campaign';
 import { applyReport, planReport } from '../campaigns/admin';
 import type { Config } from '../config';
 import { eraseContact } from '../consent/erase';
@@ -35,6 +37,9 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
       ),
     status: () => withDatabase(config, ({ db }) => dispatchStatus(db)),
     resume: () => withDatabase(config, ({ db }) => resumeDispatch(db, new Date())),
+    report: (campaign, range) => withDatabase(config, (database) => campaignReport(database, campaign, range)),
+    recomputeAttribution: (options) =>
+      withDatabase(config, async ({ db }) => ({ orders: await db.transaction((tx) => markForRecompute(tx, options)) })),
   };
 }
 

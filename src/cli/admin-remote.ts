@@ -1,3 +1,4 @@
+import type { CampaignReport } from '../reports/campaign';
 import { AppError, type ErrorCode } from '../errors';
 import type { CalendarView } from '../forecast/view';
 import type { PreviewSubject } from '../render/preview-source';
@@ -93,6 +94,20 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
       ),
     status: async () => (await call<DispatchStatus>('GET', '/v1/admin/status')).value,
     resume: async () => (await call<PauseStatus[]>('POST', '/v1/admin/resume')).value,
+    recomputeAttribution: async (options) =>
+      (
+        await call<{ orders: number }>('POST', '/v1/admin/attribution/recompute', {
+          ...(options.since ? { since: options.since.toISOString() } : {}),
+          ...(options.campaign ? { campaign: options.campaign } : {}),
+        })
+      ).value,
+    report: async (campaign, range) => {
+      const q = new URLSearchParams();
+      if (range.from) q.set('from', range.from.toISOString());
+      if (range.to) q.set('to', range.to.toISOString());
+      const query = q.size ? `?${q}` : '';
+      return (await call<CampaignReport>('GET', `/v1/admin/reports/${encodeURIComponent(campaign)}${query}`)).value;
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import type { ContactExport } from '../consent/export';
 import type { ViewRange } from '../forecast/calendar-view';
 import type { CalendarView } from '../forecast/view';
 import type { PreviewSubject } from '../render/preview-source';
+import type { CampaignReport } from '../reports/campaign';
 import type { DispatchStatus, PauseStatus } from '../storage/dispatch-pause';
 
 /** What a project command sends: the campaign files as read (path, text) and the template names found. */
@@ -39,4 +40,8 @@ export interface AdminApi {
   status(): Promise<DispatchStatus>;
   /** `almanac resume`: clear every pause; returns what was cleared (empty: nothing was paused). */
   resume(): Promise<PauseStatus[]>;
+  /** `almanac report CAMPAIGN`: the campaign's report (src/reports/campaign.ts); unknown campaign → a 404 AppError naming it. */
+  report(campaign: string, range: { from?: Date; to?: Date }): Promise<CampaignReport>;
+  /** `almanac attribution recompute`: mark orders to be credited again by the next ticks; returns how many. */
+  recomputeAttribution(options: { since?: Date; campaign?: string }): Promise<{ orders: number }>;
 }

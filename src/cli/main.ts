@@ -5,6 +5,7 @@ import { applyCommand } from './commands/apply';
 import { calendarCommand } from './commands/calendar';
 import { contactCommand } from './commands/contact';
 import { resumeCommand, statusCommand } from './commands/dispatch';
+import { attributionCommand, reportCommand } from './commands/report';
 import { migrateCommand } from './commands/migrate';
 import { planCommand } from './commands/plan';
 import { previewCommand } from './commands/preview';
@@ -23,6 +24,8 @@ export const commands: Record<string, Command> = {
   calendar: calendarCommand,
   contact: contactCommand,
   status: statusCommand,
+  report: reportCommand,
+  attribution: attributionCommand,
   resume: resumeCommand,
   schema: schemaCommand,
   migrate: migrateCommand,

@@ -80,6 +80,8 @@ export function adminFor(io: CliIo, command: string): AdminApi {
     eraseContact: noting(admin.eraseContact),
     status: noting(admin.status),
     resume: noting(admin.resume),
+    report: noting(admin.report),
+    recomputeAttribution: noting(admin.recomputeAttribution),
   };
 }
 

@@ -91,6 +91,8 @@ export interface CampaignPlan {
   exitOn: Array<{ event: string; where?: Condition }>;
   goal?: { event: string; attribution: { clickMs: number; openMs: number } };
   holdoutPercent: number;
+  /** `utm:` — the UTM pairs tracked links of this campaign get (defaults: almanac / email / the campaign id, src/tracking/utm.ts). */
+  utm?: { source?: string; medium?: string; campaign?: string; content?: string };
   /** On apply, move running runs to this version by step key (else they finish on theirs). */
   migrate: boolean;
   steps: Step[];

@@ -5,9 +5,11 @@ import type { Db, Tx } from '../storage/db';
 import { isUniqueViolation, pgError } from '../storage/errors';
 import { type EventInsert, findEventIds, insertEvents } from '../storage/events';
 import { liftErasedSuppressions } from '../storage/gdpr';
-import { insertOrders, type OrderInsert } from '../storage/orders';
+import { AppError } from '../errors';
+import { insertOrders, type OrderInsert, refundOrder } from '../storage/orders';
 import { type Receipt, recordReceipt } from '../storage/webhook-receipts';
 import { collapseContacts, emailConflictWarning, findEmailConflicts, upsertContactIds } from './contacts';
+import { landingUtm } from '../tracking/landing';
 import { doubleOptInRequests } from './double-opt-in';
 import { CONSENT_REQUESTED, consentEventTypes, type IngestEvent, isConsentEvent } from './types';
 
@@ -179,6 +181,7 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
   await appendConsent(tx, consent);
   await liftErasuresOnGrant(tx, consent, options.suppressionKey);
   await insertOrders(tx, orders);
+  await applyRefunds(tx, events, isNew, options.source);
 
   const warnings: IngestWarning[] = [
     ...events.flatMap((e, index) => {
@@ -239,6 +242,39 @@ function consentRow(e: IngestEvent, contactId: number, eventId: number, source: 
   };
 }
 
+/**
+ * `order.refunded` (`amount`) and `order.cancelled` (the whole order) of new events adjust the
+ * stored order (`properties.order_source`, default this ingest's source, and `order_id`) and mark
+ * it for recompute: attribution then credits total − refunded. A refund larger than what remains,
+ * or of an order never stored, is a 400 naming the field — and, thrown inside the ingest's
+ * transaction, stores nothing of the call. One statement per refund (they are rare).
+ */
+async function applyRefunds(tx: Tx, events: IngestEvent[], isNew: (i: number) => boolean, source: string): Promise<void> {
+  const problems: Array<{ path: string; message: string }> = [];
+  for (const [i, e] of events.entries()) {
+    if (!isNew(i) || (e.type !== 'order.refunded' && e.type !== 'order.cancelled')) continue;
+    const p = e.properties;
+    const result = await refundOrder(tx, {
+      source: typeof p.order_source === 'string' ? p.order_source : source,
+      orderId: String(p.order_id),
+      amount: e.type === 'order.cancelled' ? null : String(p.amount),
+    });
+    if (result.ok) continue;
+    problems.push(
+      result.problem === 'unknown_order'
+        ? {
+            path: `events[${i}].properties.order_id`,
+            message: `no order ${String(p.order_id)} from ${typeof p.order_source === 'string' ? p.order_source : source} is stored`,
+          }
+        : { path: `events[${i}].properties.amount`, message: `larger than what remains of the order (${result.remains})` },
+    );
+  }
+  if (problems.length)
+    throw new AppError('validation_failed', `the refund cannot be applied: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`, {
+      details: { errors: problems },
+    });
+}
+
 /** Properties were checked by the parser: order_id, total and currency are present. */
 function orderRow(e: IngestEvent, contactId: number, source: string): OrderInsert {
   const p = e.properties;
@@ -251,5 +287,6 @@ function orderRow(e: IngestEvent, contactId: number, source: string): OrderInser
     currency: String(p.currency).toUpperCase(),
     items: Array.isArray(p.items) ? (p.items as Array<Record<string, unknown>>) : [],
     occurredAt: e.occurredAt,
+    ...landingUtm(p.landing_url),
   };
 }

@@ -69,15 +69,39 @@ const consentProperties = z.looseObject({
   user_agent: optionalText,
 });
 const amount = 'expected an amount such as 129.00';
+/** ISO 4217 codes the runtime knows (Intl): an order in "EUX" cannot be reported in any currency. */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const orderProperties = z.looseObject({
   order_id: z.union([z.string().min(1).max(255), z.number().int()], {
     error: 'expected the order id (a string of at most 255 characters, or a number)',
   }),
   checkout_id: z.string({ error: 'expected a string' }).optional(),
-  total: z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, { error: amount })], { error: amount }),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, { error: 'expected an ISO 4217 currency code such as EUR' }),
+  total: z
+    .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, { error: amount })], { error: amount })
+    .refine((v) => Number.isNaN(Number(v)) || (Number(v) >= 0 && Number(v) < 1e12), {
+      error: 'expected an amount of 0 or more (a refund is order.refunded)',
+    }),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, { error: 'expected an ISO 4217 currency code such as EUR' })
+    .refine((c) => !/^[A-Za-z]{3}$/.test(c) || CURRENCIES.has(c.toUpperCase()), {
+      error: 'expected a known ISO 4217 currency code such as EUR or PLN',
+    }),
+  landing_url: z.string({ error: 'expected the URL (or path) the buyer landed on' }).max(2048).optional(),
   items: z.array(z.record(z.string(), z.unknown()), { error: 'expected an array of item objects' }).optional(),
 });
+
+const orderRef = z.union([z.string().min(1).max(255), z.number().int()], {
+  error: 'expected the order id (a string of at most 255 characters, or a number)',
+});
+const refundProperties = z.looseObject({
+  order_id: orderRef,
+  amount: z
+    .union([z.number(), z.string().regex(/^\d+(\.\d+)?$/, { error: amount })], { error: amount })
+    .refine((v) => Number.isNaN(Number(v)) || (Number(v) > 0 && Number(v) < 1e12), { error: 'expected an amount above 0' }),
+  order_source: z.string().max(100).optional(),
+});
+const cancelProperties = z.looseObject({ order_id: orderRef, order_source: z.string().max(100).optional() });
 
 const eventSchema = z
   .strictObject(
@@ -111,7 +135,15 @@ const eventSchema = z
     }
     // Properties other tables need are checked here, so a bad consent or order event is a 400
     // instead of a half-applied ingest.
-    const typed = isConsentEvent(event.type) ? consentProperties : event.type === 'order.created' ? orderProperties : undefined;
+    const typed = isConsentEvent(event.type)
+      ? consentProperties
+      : event.type === 'order.created'
+        ? orderProperties
+        : event.type === 'order.refunded'
+          ? refundProperties
+          : event.type === 'order.cancelled'
+            ? cancelProperties
+            : undefined;
     const checked = typed?.safeParse(event.properties, { reportInput: true });
     for (const issue of checked?.success === false ? checked.error.issues : []) {
       ctx.addIssue({ ...issue, path: ['properties', ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);

@@ -8,7 +8,8 @@ import type { FieldError } from './types';
  * Shopify webhook payloads → events in our one JSON shape (DESIGN.md "Events"), which the caller
  * then parses like any API body. Topics: `checkouts/create` → `checkout.started`,
  * `checkouts/update` → `checkout.updated` (the checkout `token` is `checkout_id`), `orders/create`
- * → `order.created` (`checkout_token` is `checkout_id`; ingest also writes the `orders` row);
+ * → `order.created` (`checkout_token` is `checkout_id`; ingest also writes the `orders` row),
+ * `orders/cancelled` → `order.cancelled` (the order's revenue taken back);
  * each may add a consent event for the customer. Dedupe keys name the business fact, not the
  * delivery, so Shopify sending the same checkout or order under two webhook ids stores it once.
  * Every id ends up a string of its exact digits (order, customer, product: `shopifyId`); the
@@ -47,6 +48,8 @@ const order = z.looseObject({
   admin_graphql_api_id: z.string().nullish(),
   name: z.string().nullish(),
   checkout_token: z.string().nullish(),
+  landing_site: z.string().nullish(),
+  cancelled_at: z.string().nullish(),
 });
 
 /** Our items; `line_item_id` and `variant_id` (exact digit strings) when Shopify sends them. */
@@ -115,9 +118,30 @@ export function mapShopifyWebhook(topic: string, payload: unknown, webhookId: st
         total: Number(o.total_price),
         currency: o.currency,
         items: items(o.line_items),
+        // Where the buyer landed: its utm_campaign credits a campaign without a tracked click.
+        ...(o.landing_site ? { landing_url: o.landing_site.slice(0, 2048) } : {}),
       },
     };
     return events(event, consentEventJson(o.customer, contact, o.created_at, webhookId));
+  }
+  if (topic === 'orders/cancelled') {
+    const parsed = order.safeParse(payload, { reportInput: true });
+    if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
+    const o = parsed.data;
+    const contact = contactJson(o.customer, o.email, o.customer_locale);
+    const orderId = shopifyId(o.id, o.admin_graphql_api_id);
+    if (!contact || orderId === undefined) return { ok: true, value: { kind: 'ignored', reason: 'the order has no customer or exact id' } };
+    // The whole order's revenue is taken back: its credits drop to 0 at the next attribution.
+    return events(
+      {
+        id: `shopify:order.cancelled:${orderId}`,
+        type: 'order.cancelled',
+        occurred_at: o.cancelled_at ?? o.created_at,
+        contact,
+        properties: { order_id: orderId },
+      },
+      undefined,
+    );
   }
   return { ok: true, value: { kind: 'ignored', reason: `topic "${topic}" is not mapped to events` } };
 }

@@ -1,3 +1,6 @@
+import { markForRecompute } from '../storage/attribution';
+import { campaignReport } from '../reports/campaign';
+import { reportRange } from './reports';
 import { INSTANT_EXPECTED, parseInstant } from '../lib/instant';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -125,6 +128,32 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   // Like apply: one transaction that runs to its end, never cut by a deadline while it may commit.
   app.delete('/v1/admin/contacts/:id', auth, erase(false));
   app.get('/v1/admin/status', auth, read, async (c) => c.json(await dispatchStatus(deps.database.db)));
+  app.get('/v1/admin/reports/:campaign', auth, async (c) =>
+    c.json(
+      await campaignReport(
+        deps.database,
+        c.req.param('campaign'),
+        reportRange((n) => c.req.query(n)),
+      ),
+    ),
+  );
+  app.post('/v1/admin/attribution/recompute', auth, async (c) => {
+    const text = await c.req.text();
+    const parsed: unknown =
+      text.trim() === '' ? {} : parseJson(text, deps.jsonMaxDepth === undefined ? {} : { maxDepth: deps.jsonMaxDepth });
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new AppError('validation_failed', '(body): expected an object { since?, campaign? }', { details: { field: '(body)' } });
+    const b = parsed as Record<string, unknown>;
+    const since = typeof b.since === 'string' ? parseInstant(b.since) : undefined;
+    if (b.since !== undefined && !since)
+      throw new AppError('validation_failed', `since: expected ${INSTANT_EXPECTED}`, { details: { field: 'since' } });
+    if (b.campaign !== undefined && typeof b.campaign !== 'string')
+      throw new AppError('validation_failed', 'campaign: expected a campaign id', { details: { field: 'campaign' } });
+    const orders = await deps.database.db.transaction((tx) =>
+      markForRecompute(tx, { ...(since ? { since } : {}), ...(typeof b.campaign === 'string' ? { campaign: b.campaign } : {}) }),
+    );
+    return c.json({ orders });
+  });
   app.post('/v1/admin/resume', auth, async (c) => c.json(await resumeDispatch(deps.database.db, deps.now())));
   return app;
 }

@@ -13,6 +13,7 @@ import { consentRoutes } from './consent';
 import { eventRoutes } from './events';
 import { DEFAULT_REQUEST_DEADLINE_MS, deadline } from './middleware/deadline/index';
 import { outboxRoutes } from './outbox';
+import { reportRoutes } from './reports';
 import { ingestWebhookRoutes } from './webhooks-ingest';
 import { shopifyWebhookRoutes } from './webhooks-shopify';
 import { type SesFeedbackDeps, sesWebhookRoutes } from './webhooks-ses';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', consentRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', calendarRoutes({ database: deps.database, apiKeys, now }));
   app.route('/', outboxRoutes({ database: deps.database, apiKeys }));
+  app.route('/', reportRoutes({ database: deps.database, apiKeys }));
   app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now, ...json, ...key }));
   app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now, ...json, ...key }));
   app.route('/', sesWebhookRoutes({ database: deps.database, ses: deps.sesFeedback, now, ...json }));

@@ -1,6 +1,7 @@
 import { createPlanCache } from '../campaigns/plan-cache';
 import type { Logger } from '../lib/log';
 import type { Metrics } from '../metrics';
+import { createAttributionPhase } from '../scheduler/attribution-phase';
 import { createBroadcastsPhase } from '../scheduler/broadcasts-phase';
 import { createDispatcher, type DispatcherOptions } from '../scheduler/dispatch';
 import { createEventsPhase } from '../scheduler/events-phase';
@@ -24,7 +25,7 @@ export interface EngineOptions {
 /**
  * The phases of one tick, in order: events become runs and resume waiting ones; segment
  * membership changes start runs; broadcast occurrences that fell due start runs; due runs step;
- * queued sends go out. `npm start`, `almanac worker`, Workers' `scheduled()`, `almanac simulate`
+ * queued sends go out; orders are credited to the campaigns that earned them. `npm start`, `almanac worker`, Workers' `scheduled()`, `almanac simulate`
  * and the tests all run exactly these.
  */
 export function createEnginePhases(options: EngineOptions): TickPhase[] {
@@ -42,6 +43,7 @@ export function createEnginePhases(options: EngineOptions): TickPhase[] {
     createBroadcastsPhase(deps),
     createRunsPhase(deps),
     ...(options.dispatch ? [options.dispatch] : []),
+    createAttributionPhase(deps),
   ];
 }
 

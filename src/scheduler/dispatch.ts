@@ -165,7 +165,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       approved.map((s) => ({ contactId: s.contactId, seedProductIds: cartProductIds(contexts.get(s.id)!.trigger) })),
       o.recommendations ?? 8,
     );
-    const ready: Array<{ message: OutgoingMessage; campaign: string; track: boolean }> = [];
+    const ready: Array<{ message: OutgoingMessage; campaign: string; utm?: Record<string, string>; track: boolean }> = [];
     for (const send of approved) {
       const ctx = contexts.get(send.id)!;
       const subject = subjectOverride(send);
@@ -203,6 +203,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
           [...messageTransforms(rendered, o.transforms), listUnsubscribe(o.unsubscribeMailto ? { mailto: o.unsubscribeMailto } : {})],
         ),
         campaign: send.campaign,
+        ...(ctx.utm ? { utm: ctx.utm } : {}),
         // Click and open tracking: marketing mail only, and only where links can be signed.
         track: o.tracking !== false && send.purpose !== TRANSACTIONAL_PURPOSE,
       });

@@ -1,3 +1,4 @@
+import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import { orders } from './schema/index';
 
@@ -11,6 +12,10 @@ export interface OrderInsert {
   currency: string;
   items: Array<Record<string, unknown>>;
   occurredAt: Date;
+  landingUrl?: string | null;
+  utmSource?: string | null;
+  utmMedium?: string | null;
+  utmCampaign?: string | null;
 }
 
 /** Insert orders in ONE statement; `unique(source, order_id)` makes a redelivery a no-op. Returns the new ones. */
@@ -21,4 +26,36 @@ export async function insertOrders(tx: Tx, rows: OrderInsert[]): Promise<Array<{
     .values(rows)
     .onConflictDoNothing({ target: [orders.source, orders.orderId] })
     .returning({ id: orders.id, orderId: orders.orderId });
+}
+
+/**
+ * A refund (`amount`) or a cancellation (`amount` null: the whole order) of a stored order: adds to
+ * `refunded` and marks the order for recompute, so its credits shrink at the next tick. Never past
+ * the total: that case, and an order not found, change nothing and say which. One statement
+ * (plus one to tell the two failures apart).
+ */
+export async function refundOrder(
+  tx: Tx,
+  r: { source: string; orderId: string; amount: string | null },
+): Promise<{ ok: true } | { ok: false; problem: 'unknown_order' | 'more_than_remains'; remains?: string }> {
+  const updated = await tx
+    .update(orders)
+    .set({
+      refunded: r.amount === null ? sql`${orders.total}` : sql`${orders.refunded} + ${r.amount}::numeric`,
+      attributedAt: null,
+    })
+    .where(
+      and(
+        eq(orders.source, r.source),
+        eq(orders.orderId, r.orderId),
+        r.amount === null ? undefined : sql`${orders.refunded} + ${r.amount}::numeric <= ${orders.total}`,
+      ),
+    )
+    .returning({ id: orders.id });
+  if (updated.length) return { ok: true };
+  const [found] = await tx
+    .select({ remains: sql<string>`(${orders.total} - ${orders.refunded})::text` })
+    .from(orders)
+    .where(and(eq(orders.source, r.source), eq(orders.orderId, r.orderId)));
+  return found ? { ok: false, problem: 'more_than_remains', remains: found.remains } : { ok: false, problem: 'unknown_order' };
 }

@@ -147,6 +147,8 @@ export interface SendContextRow {
   locale: string | null;
   attributes: Record<string, unknown>;
   campaignName: string | null;
+  /** The campaign's `utm:` (tracked links), when it sets one. */
+  utm: Record<string, string> | null;
   trigger: { type?: string; occurredAt?: string; properties?: Record<string, unknown> } | null;
 }
 
@@ -161,6 +163,7 @@ export async function loadSendContexts(tx: Tx, sendIds: number[]): Promise<Map<n
       locale: contacts.locale,
       attributes: contacts.attributes,
       campaignName: sql<string | null>`${campaignVersions.plan}->>'name'`,
+      utm: sql<Record<string, string> | null>`${campaignVersions.plan}->'utm'`,
       trigger: sql<SendContextRow['trigger']>`${runs.state}->'trigger'`,
     })
     .from(sends)

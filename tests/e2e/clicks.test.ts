@@ -1,10 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyProject } from '../../src/campaigns/apply';
+import { createLocalAdmin } from '../../src/cli/admin-local';
+import type { CliEngine } from '../../src/cli/command';
+import { createCliEngine, main } from '../../src/runtime/cli';
+import { serveOnFreePort } from '../helpers/browser';
 import type { Services } from '../../src/runtime/services';
 import { signClickToken } from '../../src/tracking/tokens';
 import { backend, useTestDatabase } from '../helpers/db';
-import { at, plus, query } from '../helpers/engine';
+import { at, compileInline, plus, query } from '../helpers/engine';
+import { readdirSync, readFileSync } from 'node:fs';
 import { API_KEY, authed } from '../http/ingest-app';
 import { openRuntime, outbox, sampleProject, virtualClock } from './runtime';
 
@@ -18,6 +23,7 @@ import { openRuntime, outbox, sampleProject, virtualClock } from './runtime';
  */
 const t = useTestDatabase('e2e_clicks');
 const LINK_KEY = 'e2e-clicks-link-signing-key';
+const ADMIN_KEY = 'e2e-clicks-admin-key-0123';
 const clock = virtualClock(at('2026-11-23T09:00:00Z'));
 let services: Services;
 
@@ -26,6 +32,7 @@ beforeAll(async () => {
     PUBLIC_URL: 'https://shop.example',
     LINK_SIGNING_KEY: LINK_KEY,
     MAIL_POSTAL_ADDRESS: 'Demo Shop, Warszawa',
+    ADMIN_API_KEYS: ADMIN_KEY,
   });
   await applyProject(services.database, sampleProject({ holdouts: { 'abandoned-cart': '0%' }, only: ['abandoned-cart'] }), clock.now());
 });
@@ -158,6 +165,172 @@ describe(`click tracking end to end on ${backend}`, () => {
       { is_bot: false, bot_reason: null },
       { is_bot: true, bot_reason: expect.stringContaining('Apple Mail Privacy Protection') },
     ]);
+  });
+
+  it('orders are credited: the clicker’s order to the reminder (every click model), a UTM-only order by its landing URL; the report says so', async () => {
+    const order = async (id: string, orderId: string, at: Date, total: number, extra: Record<string, unknown> = {}) => {
+      clock.set(at);
+      const res = await services.app.request(
+        '/v1/events',
+        authed({
+          id: `order-${orderId}`,
+          type: 'order.created',
+          occurred_at: at.toISOString(),
+          contact: contact(id),
+          properties: { order_id: orderId, total, currency: 'EUR', ...extra },
+        }),
+      );
+      expect(res.status).toBe(202);
+    };
+    // c-ada clicked the reminder on 2026-11-23 at 11:02; she buys an hour later.
+    await order('c-ada', 'A-1', at('2026-11-23T12:00:00Z'), 129);
+    // Nobody mailed c-eve; she lands from the campaign's link elsewhere (utm_campaign) and buys.
+    await order('c-eve', 'E-1', at('2026-11-23T12:30:00Z'), 50, { landing_url: '/products/mug?utm_source=ig&utm_campaign=abandoned-cart' });
+    // c-bo's only "click" was a scanner's HEAD: no click credit for his order.
+    await order('c-bo', 'B-1', at('2026-11-24T12:00:00Z'), 80);
+    await tickAt(at('2026-11-24T12:00:01Z'));
+
+    const credits = await query<{ order_id: string; model: string; campaign: string; weight: string; revenue: string; touch: string }>(
+      t.database,
+      sql`select o.order_id, a.model, a.campaign, a.weight::text as weight, a.revenue::text as revenue, a.touch
+          from attributions a join orders o on o.id = a.order_id order by o.order_id, a.model`,
+    );
+    expect(credits).toEqual([
+      ...['first_click', 'last_click', 'linear', 'time_decay'].map((model) => ({
+        order_id: 'A-1',
+        model,
+        campaign: 'abandoned-cart',
+        weight: '1.000000',
+        revenue: '129.00',
+        touch: 'click',
+      })),
+      { order_id: 'E-1', model: 'utm', campaign: 'abandoned-cart', weight: '1.000000', revenue: '50.00', touch: 'utm' },
+    ]);
+    const utm = await query<{ utm_source: string; utm_campaign: string }>(
+      t.database,
+      sql`select utm_source, utm_campaign from orders where order_id = 'E-1'`,
+    );
+    expect(utm).toEqual([{ utm_source: 'ig', utm_campaign: 'abandoned-cart' }]);
+
+    const res = await services.app.request('/v1/reports/abandoned-cart', { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as {
+      recipients: number;
+      clicks: { human: number; bot: number };
+      revenue: Array<{ model: string; currency: string; orders: number; revenue: number; revenuePerRecipient: number }>;
+      funnel: { runs: Array<{ step: string; status: string; runs: number }> };
+    };
+    expect(report.clicks).toMatchObject({ human: 1, bot: 1 });
+    const lastClick = report.revenue.find((r) => r.model === 'last_click');
+    expect(lastClick).toMatchObject({ currency: 'EUR', orders: 1, revenue: 129 });
+    expect(lastClick!.revenuePerRecipient).toBeCloseTo(129 / report.recipients, 2);
+    expect(report.revenue.find((r) => r.model === 'utm')).toMatchObject({ orders: 1, revenue: 50 });
+    expect(report.funnel.runs.some((f) => f.status === 'completed')).toBe(true);
+    expect((await services.app.request('/v1/reports/no-such-campaign', { headers: { authorization: `Bearer ${API_KEY}` } })).status).toBe(
+      404,
+    );
+    expect((await services.app.request('/v1/reports/abandoned-cart')).status).toBe(401);
+  });
+
+  it('almanac report prints the same numbers as tables, locally and through the server; --json is the API answer', async () => {
+    const server = await serveOnFreePort(services.app.fetch);
+    try {
+      const almanac = async (how: 'remote' | 'local', args: string[]) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const local: CliEngine = { ...createCliEngine(), admin: (config) => createLocalAdmin(config, (_config, fn) => fn(t.database)) };
+        const code = await main(args, {
+          env: how === 'remote' ? { ALMANAC_URL: server.base, ALMANAC_API_KEY: ADMIN_KEY } : {},
+          out: (s) => out.push(s),
+          err: (s) => err.push(s),
+          cwd: process.cwd(),
+          ...(how === 'local' ? { engine: local } : {}),
+        });
+        return { code, out: out.join(''), err: err.join('') };
+      };
+      const local = await almanac('local', ['report', 'abandoned-cart']);
+      expect(local.code).toBe(0);
+      expect(local.out).toMatch(/^last_click +EUR +1\.00 +129\.00 /m);
+      expect(local.out).toMatch(/^utm +EUR +1\.00 +50\.00 /m);
+      expect(local.out).toMatch(/^clicks \(bot\) +1$/m);
+      expect(local.out).toContain('lift: this campaign holds nobody out');
+      const remote = await almanac('remote', ['report', 'abandoned-cart']);
+      expect(remote.out).toBe(local.out);
+      const json = await almanac('local', ['report', 'abandoned-cart', '--json']);
+      const api = await (
+        await services.app.request('/v1/reports/abandoned-cart', { headers: { authorization: `Bearer ${API_KEY}` } })
+      ).json();
+      expect(JSON.parse(json.out)).toEqual(api);
+      expect(await almanac('local', ['report', 'abandoned-kart'])).toMatchObject({
+        code: 1,
+        err: expect.stringContaining('no campaign "abandoned-kart"'),
+      });
+      expect(await almanac('local', ['report', 'abandoned-cart', '--from', 'yesterday'])).toMatchObject({ code: 2 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a refund shrinks the credited revenue; one larger than what remains is a 400 naming the field; a cancellation takes it all back', async () => {
+    const post = (body: unknown) => services.app.request('/v1/events', authed(body));
+    const revenue = async () =>
+      Object.fromEntries(
+        (
+          await query<{ order_id: string; revenue: string }>(
+            t.database,
+            sql`select o.order_id, sum(a.revenue)::text as revenue from attributions a join orders o on o.id = a.order_id
+                where a.model in ('last_click', 'utm') group by 1 order by 1`,
+          )
+        ).map((r) => [r.order_id, r.revenue]),
+      );
+    clock.set(at('2026-11-25T09:00:00Z'));
+    const refund = await post({
+      id: 'refund-A-1',
+      type: 'order.refunded',
+      contact: { id: 'c-ada' },
+      properties: { order_id: 'A-1', amount: '29.00' },
+    });
+    expect(refund.status).toBe(202);
+    const tooMuch = await post({
+      id: 'refund-A-1-b',
+      type: 'order.refunded',
+      contact: { id: 'c-ada' },
+      properties: { order_id: 'A-1', amount: 101 },
+    });
+    expect(tooMuch.status).toBe(400);
+    expect(JSON.stringify(await tooMuch.json())).toContain('properties.amount');
+    const unknown = await post({
+      id: 'refund-X',
+      type: 'order.refunded',
+      contact: { id: 'c-ada' },
+      properties: { order_id: 'nope', amount: 1 },
+    });
+    expect(unknown.status).toBe(400);
+    expect(
+      await post({ id: 'cancel-E-1', type: 'order.cancelled', contact: { id: 'c-eve' }, properties: { order_id: 'E-1' } }),
+    ).toHaveProperty('status', 202);
+    await tickAt(at('2026-11-25T09:00:01Z'));
+    expect(await revenue()).toEqual({ 'A-1': '100.00', 'E-1': '0.00' });
+  });
+
+  it('a shorter click window, applied and recomputed, rewrites history from the same raw clicks', async () => {
+    const files = Object.fromEntries(
+      ['calendar', 'segments', 'abandoned-cart'].map((n) => [`campaigns/${n}.yaml`, readFileSync(`campaigns/${n}.yaml`, 'utf8')]),
+    );
+    files['campaigns/abandoned-cart.yaml'] = files['campaigns/abandoned-cart.yaml']!.replace(/^holdout: .*$/m, 'holdout: 0%').replace(
+      'attribution: { click: 5d, open: 1d }',
+      'attribution: { click: 30m, open: 1d }',
+    );
+    await applyProject(services.database, compileInline(files, readdirSync('templates')), clock.now());
+    const admin = createLocalAdmin(services.config, (_config, fn) => fn(t.database));
+    expect(await admin.recomputeAttribution({ campaign: 'abandoned-cart' })).toEqual({ orders: 3 });
+    await tickAt(plus(clock.now(), 1000));
+    const credits = await query<{ order_id: string; model: string }>(
+      t.database,
+      sql`select o.order_id, a.model from attributions a join orders o on o.id = a.order_id order by 1, 2`,
+    );
+    // c-ada's click came 58 minutes before her order: outside 30 minutes, so only the UTM-landing order keeps a credit.
+    expect(credits).toEqual([{ order_id: 'E-1', model: 'utm' }]);
   });
 
   it('tampered, forged and unknown tokens are 404 and never redirect', async () => {

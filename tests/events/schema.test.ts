@@ -101,6 +101,14 @@ describe('event schema', () => {
       { path: 'properties.total', message: 'expected an amount such as 129.00' },
       { path: 'properties.currency', message: 'expected an ISO 4217 currency code such as EUR' },
     ]);
+    // An order cannot be negative (a refund is its own event), nor in a currency nobody reports in.
+    const odd = parseEvent({ ...ok, type: 'order.created', properties: { order_id: 'o-2', total: -5, currency: 'EUX' } }, { now });
+    expect(!odd.ok && odd.error).toEqual([
+      { path: 'properties.total', message: 'expected an amount of 0 or more (a refund is order.refunded)' },
+      { path: 'properties.currency', message: 'expected a known ISO 4217 currency code such as EUR or PLN' },
+    ]);
+    const refund = parseEvent({ ...ok, type: 'order.refunded', properties: { order_id: 'o-1', amount: 0 } }, { now });
+    expect(!refund.ok && refund.error).toEqual([{ path: 'properties.amount', message: 'expected an amount above 0' }]);
   });
 
   it('tells one event from a batch by a top-level events array', () => {

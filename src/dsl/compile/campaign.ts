@@ -64,6 +64,7 @@ export function compileCampaign(context: CampaignContext, source: Source, fileSt
   const goal = e.has('goal') ? readGoal(conditionCx, placeOf(e, 'goal')) : undefined;
   const holdoutPercent = e.has('holdout') ? readPercent(source, placeOf(e, 'holdout'), 'holdout', { min: 0, max: 99 }) : 0;
   const migrate = e.has('migrate') ? readBool(source, placeOf(e, 'migrate'), 'migrate') : false;
+  const utm = e.has('utm') ? readUtm(source, placeOf(e, 'utm')) : {};
   const stepsNode = required(source, e, 'steps', 'campaign', 'steps: [ { send: TEMPLATE } ]');
   const steps = stepsNode && compileSteps({ ...cx, marketing: purpose !== TRANSACTIONAL_PURPOSE }, stepsNode, 'steps', 'steps');
   if (steps && !steps.length) error(source, stepsNode, 'a campaign needs at least one step', 'e.g. steps: [ { send: TEMPLATE } ]');
@@ -79,6 +80,7 @@ export function compileCampaign(context: CampaignContext, source: Source, fileSt
     !exitOn ||
     holdoutPercent === undefined ||
     migrate === undefined ||
+    !utm ||
     !steps
   )
     return result;
@@ -96,10 +98,32 @@ export function compileCampaign(context: CampaignContext, source: Source, fileSt
     exitOn,
     ...(goal ? { goal } : {}),
     holdoutPercent,
+    ...(Object.keys(utm).length ? { utm } : {}),
     migrate,
     steps,
   };
   return result;
+}
+
+/** `utm: { source, medium, campaign, content }`: each a short text of URL-safe words (they go into every tracked link). */
+function readUtm(source: Source, node: Node | null): NonNullable<CampaignPlan['utm']> | undefined {
+  const m = readMap(source, node, 'utm', ['source', 'medium', 'campaign', 'content']);
+  if (!m) return undefined;
+  const out: NonNullable<CampaignPlan['utm']> = {};
+  for (const key of ['source', 'medium', 'campaign', 'content'] as const) {
+    if (!m.has(key)) continue;
+    const value = readString(source, placeOf(m, key), `utm.${key}`, `${key}: ${key === 'source' ? 'newsletter' : 'email'}`);
+    if (value === undefined) return undefined;
+    if (!/^[A-Za-z0-9._~+-]{1,100}$/.test(value))
+      return error(
+        source,
+        placeOf(m, key),
+        `utm.${key} "${value.slice(0, 40)}" is not a short URL-safe word`,
+        'letters, digits and . _ ~ + - (up to 100)',
+      );
+    out[key] = value;
+  }
+  return out;
 }
 
 function readReEntry(source: Source, e: Entries): ReEntry | undefined {

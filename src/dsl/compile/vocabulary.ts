@@ -17,6 +17,7 @@ export const campaignKeys = [
   'goal',
   'holdout',
   'migrate',
+  'utm',
   'steps',
 ] as const;
 

@@ -50,12 +50,24 @@ export const orders = pgTable(
     total: numeric('total', { precision: 14, scale: 2 }).notNull(),
     currency: text('currency').notNull(),
     items: jsonb('items').$type<Array<Record<string, unknown>>>().notNull().default([]),
+    /** Refunded so far (`order.refunded`, Shopify `refunds/create`): attribution credits total − refunded. */
+    refunded: numeric('refunded', { precision: 14, scale: 2 }).notNull().default('0'),
+    /** Where the buyer landed (Shopify `landing_site`, `properties.landing_url`), and its UTM pairs: credit without a tracked click. */
+    landingUrl: text('landing_url'),
+    utmSource: text('utm_source'),
+    utmMedium: text('utm_medium'),
+    utmCampaign: text('utm_campaign'),
     occurredAt: at('occurred_at').notNull(),
     createdAt: createdAt(),
+    /** When the attribution phase last credited it; null = (re)compute at the next tick (src/scheduler/attribution-phase.ts). */
+    attributedAt: at('attributed_at'),
   },
   (t) => [
     uniqueIndex('orders_source_order_id_key').on(t.source, t.orderId),
     index('orders_contact_occurred_idx').on(t.contactId, t.occurredAt),
+    index('orders_unattributed_idx')
+      .on(t.id)
+      .where(sql`attributed_at is null`),
   ],
 );
 

@@ -169,7 +169,10 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 /** Apply mutations to a copy of `valid`: each picks a node by index among all nodes. */
 export function mutate(valid: Json, mutations: Mutation[]): Json {
   let root: unknown = clone(valid);
-  for (const m of mutations) {
+  for (const given of mutations) {
+    // A copy: inserting fast-check's own value would let a later mutation change it in place, and a
+    // replayed (shrunk) case then meets an already-grown — even cyclic — value (a stack overflow).
+    const m = 'value' in given ? { ...given, value: clone(given.value) } : given;
     const paths = pathsOf(root);
     const path = paths[m.pick % paths.length]!;
     switch (m.op) {

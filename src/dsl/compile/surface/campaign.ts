@@ -74,6 +74,15 @@ export const campaignFile = z
       .optional(),
     holdout: percent.optional(),
     migrate: z.boolean().optional(),
+    utm: z
+      .strictObject({
+        source: z.string().optional(),
+        medium: z.string().optional(),
+        campaign: z.string().optional(),
+        content: z.string().optional(),
+      })
+      .optional()
+      .describe('UTM pairs of tracked links (default utm_source=almanac, utm_medium=email, utm_campaign=the campaign id).'),
     steps: z.array(step).min(1),
   })
   .meta({ title: 'Almanac campaign', description: 'One campaign per file: campaigns/NAME.yaml.' });

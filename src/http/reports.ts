@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { AppError } from '../errors';
+import { campaignReport } from '../reports/campaign';
+import type { Database } from '../storage/db';
+import { apiKey } from './middleware/api-key';
+
+export interface ReportRouteDeps {
+  database: Database;
+  apiKeys: readonly string[];
+}
+
+/** `?from=` / `?to=` as dates (YYYY-MM-DD, UTC midnight) or ISO instants; anything else is a 400 naming it. */
+export function reportRange(query: (name: string) => string | undefined): { from?: Date; to?: Date } {
+  const range: { from?: Date; to?: Date } = {};
+  for (const name of ['from', 'to'] as const) {
+    const v = query(name);
+    if (v === undefined || v === '') continue;
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : new Date(NaN);
+    const year = d.getUTCFullYear();
+    if (Number.isNaN(d.getTime()) || year < 2000 || year > 9999)
+      throw new AppError('bad_request', `${name}: expected a date such as 2026-12-01 or an ISO instant (got "${v.slice(0, 40)}")`, {
+        details: { parameter: name },
+      });
+    range[name] = d;
+  }
+  if (range.from && range.to && range.from >= range.to)
+    throw new AppError('bad_request', 'from: must be before to', { details: { parameter: 'from' } });
+  return range;
+}
+
+/**
+ * `GET /v1/reports/:campaign[?from=&to=]` (bearer API key): the campaign's report as JSON
+ * (src/reports/campaign.ts) — sends, opens and clicks (human and machine/bot apart), unsubscribes,
+ * complaints, revenue under each attribution model, revenue per recipient, holdout lift with its
+ * intervals, the journey funnel and daily figures. Unknown campaign → 404 naming it.
+ */
+export function reportRoutes(deps: ReportRouteDeps) {
+  const app = new Hono();
+  app.get('/v1/reports/:campaign', apiKey({ keys: deps.apiKeys }), async (c) =>
+    c.json(
+      await campaignReport(
+        deps.database,
+        c.req.param('campaign'),
+        reportRange((n) => c.req.query(n)),
+      ),
+    ),
+  );
+  return app;
+}

@@ -1,0 +1,115 @@
+import { lift, LIFT_METHODS, LIFT_MINIMUMS, type LiftResult } from '../attribution/lift';
+import { MODELS } from '../attribution/models';
+import { windowsOf } from '../attribution/types';
+import { type CampaignPlan, revivePlan } from '../dsl/plan';
+import { AppError } from '../errors';
+import { latestVersions } from '../storage/campaign-versions';
+import type { Database } from '../storage/db';
+import { campaignCounts, holdoutArms } from '../storage/reports';
+
+/** Revenue under one attribution model, per currency (never summed across currencies). */
+export interface ModelRevenue {
+  model: string;
+  currency: string;
+  /** Credited orders: the sum of the model's weights (0.5 = half an order). */
+  orders: number;
+  revenue: number;
+  /** revenue / recipients (contacts with a sent mail of this campaign). */
+  revenuePerRecipient: number | null;
+}
+
+export interface CampaignReport {
+  campaign: string;
+  name: string;
+  purpose: string;
+  range: { from: string | null; to: string | null };
+  sends: Record<string, number> & { total: number };
+  recipients: number;
+  opens: { human: number; machine: number; uniqueHuman: number };
+  clicks: { human: number; bot: number; uniqueHuman: number };
+  unsubscribes: number;
+  complaints: number;
+  revenue: ModelRevenue[];
+  /** Holdout lift (conversion within the campaign's click window after entering), when the campaign holds some out. */
+  lift: (LiftResult & { methods: typeof LIFT_METHODS; minimums: typeof LIFT_MINIMUMS; windowDays: number }) | null;
+  /** Where contacts are in the journey: runs per step key and phase, sends per step and status, exits by reason. */
+  funnel: {
+    runs: Array<{ step: string; status: string; phase: string | null; runs: number }>;
+    sends: Array<{ step: string; template: string; status: string; sends: number }>;
+    exits: Array<{ reason: string; runs: number }>;
+  };
+  /** Per UTC day: sends, human clicks, last-click revenue (all currencies: see `revenue` for the split). */
+  daily: Array<{ day: string; sends: number; clicks: number; revenue: number }>;
+}
+
+/**
+ * One campaign's report, the same for `GET /v1/reports/:campaign` and `almanac report`: what was
+ * sent and what became of it (sends by status, recipients, human and machine opens, human and bot
+ * clicks, unsubscribes, complaints), revenue under every attribution model side by side (never
+ * summed: a model is a point of view, src/attribution/models.ts), revenue per recipient, holdout
+ * lift with 95 % intervals (src/attribution/lift.ts; "not enough data yet" below its minimums),
+ * the journey's funnel and daily figures. Read-only. Unknown campaign → 404 naming it.
+ */
+export async function campaignReport(
+  database: Database,
+  campaign: string,
+  range: { from?: Date; to?: Date } = {},
+): Promise<CampaignReport> {
+  return database.db.transaction(async (tx) => {
+    const version = (await latestVersions(tx)).find((v) => v.kind === 'campaign' && v.campaign === campaign);
+    if (!version) {
+      const known = (await latestVersions(tx)).filter((v) => v.kind === 'campaign').map((v) => v.campaign);
+      throw new AppError('not_found', `no campaign "${campaign}" (have: ${known.join(', ') || 'none applied'})`, {
+        details: { campaign },
+      });
+    }
+    const plan: CampaignPlan = revivePlan(version.plan);
+    const c = await campaignCounts(tx, campaign, range);
+    const sends = Object.fromEntries(c.sends.map((s) => [s.status, s.n])) as Record<string, number>;
+    const total = c.sends.reduce((n, s) => n + s.n, 0);
+    const windowMs = windowsOf(plan).clickMs;
+    let liftResult: CampaignReport['lift'] = null;
+    if (plan.holdoutPercent > 0) {
+      const arms = await holdoutArms(tx, campaign, windowMs);
+      const arm = (heldOut: boolean) => {
+        const a = arms.find((x) => x.heldOut === heldOut) ?? { contacts: 0, buyers: [] };
+        return { contacts: a.contacts, converters: a.buyers.length, revenue: a.buyers.map((b) => b.revenue) };
+      };
+      liftResult = {
+        ...lift(arm(false), arm(true)),
+        methods: LIFT_METHODS,
+        minimums: LIFT_MINIMUMS,
+        windowDays: windowMs / 86_400_000,
+      };
+    }
+    const order = new Map(MODELS.map((m, i) => [m as string, i]));
+    return {
+      campaign,
+      name: plan.name,
+      purpose: plan.purpose,
+      range: { from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null },
+      sends: { ...sends, total },
+      recipients: c.recipients,
+      opens: c.opens,
+      clicks: c.clicks,
+      unsubscribes: c.unsubscribes,
+      complaints: c.complaints,
+      revenue: c.revenue
+        .map((r) => ({
+          model: r.model,
+          currency: r.currency,
+          orders: Math.round(r.orders * 1e6) / 1e6,
+          revenue: Number(r.revenue),
+          revenuePerRecipient: c.recipients ? Math.round((Number(r.revenue) / c.recipients) * 100) / 100 : null,
+        }))
+        .sort((a, b) => (order.get(a.model) ?? 99) - (order.get(b.model) ?? 99) || a.currency.localeCompare(b.currency)),
+      lift: liftResult,
+      funnel: {
+        runs: c.funnel.map((f) => ({ step: f.step, status: f.status, phase: f.phase, runs: f.n })),
+        sends: c.sendsByStep.map((s) => ({ step: s.step, template: s.template, status: s.status, sends: s.n })),
+        exits: c.exits.map((e) => ({ reason: e.reason, runs: e.n })),
+      },
+      daily: c.daily.map((d) => ({ day: d.day, sends: d.sends, clicks: d.clicks, revenue: Number(d.revenue) })),
+    };
+  });
+}

@@ -1,0 +1,111 @@
+import { and, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import type { Tx } from './db';
+import { attributions, clicks, opens, orders, sends } from './schema/index';
+
+export interface OrderToAttribute {
+  id: number;
+  contactId: number | null;
+  occurredAt: Date;
+  /** total − refunded, as a decimal string. */
+  revenue: string;
+  currency: string;
+  utmCampaign: string | null;
+}
+
+/**
+ * Orders not yet credited (new, refunded since, or marked for recompute), oldest first, locked
+ * so two tickers never credit one order twice (SKIP LOCKED).
+ */
+export async function claimUnattributedOrders(tx: Tx, limit: number): Promise<OrderToAttribute[]> {
+  const rows = await tx
+    .select({
+      id: orders.id,
+      contactId: orders.contactId,
+      occurredAt: orders.occurredAt,
+      revenue: sql<string>`greatest(${orders.total} - ${orders.refunded}, 0)::text`,
+      currency: orders.currency,
+      utmCampaign: orders.utmCampaign,
+    })
+    .from(orders)
+    .where(isNull(orders.attributedAt))
+    .orderBy(orders.id)
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  return rows;
+}
+
+export interface StoredTouch {
+  contactId: number;
+  kind: 'click' | 'open';
+  at: Date;
+  campaign: string;
+  sendId: number;
+  bot: boolean;
+}
+
+/** The contacts' clicks and opens since `since`, with the campaign of their send: the raw touches attribution credits from. Two statements. */
+export async function touchesOf(tx: Tx, contactIds: number[], since: Date): Promise<StoredTouch[]> {
+  if (contactIds.length === 0) return [];
+  const clickRows = await tx
+    .select({ contactId: clicks.contactId, at: clicks.clickedAt, campaign: sends.campaign, sendId: clicks.sendId, bot: clicks.isBot })
+    .from(clicks)
+    .innerJoin(sends, eq(sends.id, clicks.sendId))
+    .where(and(inArray(clicks.contactId, contactIds), gte(clicks.clickedAt, since)));
+  const openRows = await tx
+    .select({ contactId: opens.contactId, at: opens.openedAt, campaign: sends.campaign, sendId: opens.sendId, bot: opens.isBot })
+    .from(opens)
+    .innerJoin(sends, eq(sends.id, opens.sendId))
+    .where(and(inArray(opens.contactId, contactIds), gte(opens.openedAt, since)));
+  return [
+    ...clickRows.map((r) => ({ ...r, contactId: r.contactId!, kind: 'click' as const })),
+    ...openRows.map((r) => ({ ...r, contactId: r.contactId!, kind: 'open' as const })),
+  ];
+}
+
+export interface AttributionRow {
+  orderId: number;
+  sendId: number | null;
+  campaign: string;
+  model: string;
+  touch: string;
+  /** Decimal strings (numeric columns). */
+  weight: string;
+  revenue: string;
+}
+
+/**
+ * Replace the credits of these orders with `rows` and mark them attributed at `now`: three
+ * statements for the whole batch, so a recompute (a refund, a changed window) never leaves an
+ * order half credited.
+ */
+export async function replaceAttributions(tx: Tx, orderIds: number[], rows: AttributionRow[], now: Date): Promise<void> {
+  if (orderIds.length === 0) return;
+  await tx.delete(attributions).where(inArray(attributions.orderId, orderIds));
+  if (rows.length) await tx.insert(attributions).values(rows);
+  await tx.update(orders).set({ attributedAt: now }).where(inArray(orders.id, orderIds));
+}
+
+/**
+ * Mark orders for recompute at the next ticks (`almanac attribution recompute`): all, those since
+ * a time, and/or those a campaign could be credited with — already credited to it, naming it in
+ * utm_campaign, or of a contact it mailed (a longer window may now reach them). ONE statement;
+ * returns how many.
+ */
+export async function markForRecompute(tx: Tx, options: { since?: Date; campaign?: string } = {}): Promise<number> {
+  const c = options.campaign;
+  const rows = await tx
+    .update(orders)
+    .set({ attributedAt: null })
+    .where(
+      and(
+        options.since ? gte(orders.occurredAt, options.since) : undefined,
+        c === undefined
+          ? undefined
+          : sql`(${orders.utmCampaign} = ${c}
+              or exists (select 1 from ${attributions} a where a.order_id = ${orders.id} and a.campaign = ${c})
+              or exists (select 1 from ${sends} s where s.contact_id = ${orders.contactId} and s.campaign = ${c}))`,
+      ),
+    )
+    .returning({ id: orders.id });
+  return rows.length;
+}

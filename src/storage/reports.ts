@@ -1,0 +1,146 @@
+import { sql } from 'drizzle-orm';
+import type { Tx } from './db';
+import { rowsOf } from './sql-values';
+
+/**
+ * The raw counts of one campaign's report (src/reports/campaign.ts), each one set-based
+ * statement over the campaign's sends, runs, clicks, opens, consent withdrawals, complaints and
+ * attributions, optionally limited to sends/orders in [from, to).
+ */
+export interface CampaignCounts {
+  sends: Array<{ status: string; n: number }>;
+  recipients: number;
+  opens: { human: number; machine: number; uniqueHuman: number };
+  clicks: { human: number; bot: number; uniqueHuman: number };
+  unsubscribes: number;
+  complaints: number;
+  revenue: Array<{ model: string; currency: string; orders: number; revenue: string }>;
+  funnel: Array<{ step: string; status: string; phase: string | null; n: number }>;
+  sendsByStep: Array<{ step: string; template: string; status: string; n: number }>;
+  exits: Array<{ reason: string; n: number }>;
+  daily: Array<{ day: string; sends: number; clicks: number; revenue: string }>;
+}
+
+const int = (v: unknown) => Number(v ?? 0);
+
+export async function campaignCounts(tx: Tx, campaign: string, range: { from?: Date; to?: Date } = {}): Promise<CampaignCounts> {
+  const from = range.from?.toISOString() ?? '1970-01-01T00:00:00Z';
+  const to = range.to?.toISOString() ?? '9999-01-01T00:00:00Z';
+  const inRange = (col: ReturnType<typeof sql.raw>) => sql`${col} >= ${from}::timestamptz and ${col} < ${to}::timestamptz`;
+  const sends = rowsOf<{ status: string; n: unknown }>(
+    await tx.execute(
+      sql`select status, count(*) as n from sends where campaign = ${campaign} and ${inRange(sql.raw('created_at'))} group by status order by status`,
+    ),
+  ).map((r) => ({ status: r.status, n: int(r.n) }));
+  const [recipients] = rowsOf<{ n: unknown }>(
+    await tx.execute(
+      sql`select count(distinct contact_id) as n from sends where campaign = ${campaign} and status = 'sent' and ${inRange(sql.raw('created_at'))}`,
+    ),
+  );
+  const [o] = rowsOf<{ human: unknown; machine: unknown; unique_human: unknown }>(
+    await tx.execute(sql`
+      select count(*) filter (where not o.is_bot) as human, count(*) filter (where o.is_bot) as machine,
+             count(distinct o.send_id) filter (where not o.is_bot) as unique_human
+      from opens o join sends s on s.id = o.send_id where s.campaign = ${campaign} and ${inRange(sql.raw('o.opened_at'))}`),
+  );
+  const [k] = rowsOf<{ human: unknown; bot: unknown; unique_human: unknown }>(
+    await tx.execute(sql`
+      select count(*) filter (where not k.is_bot) as human, count(*) filter (where k.is_bot) as bot,
+             count(distinct k.send_id) filter (where not k.is_bot) as unique_human
+      from clicks k join sends s on s.id = k.send_id where s.campaign = ${campaign} and ${inRange(sql.raw('k.clicked_at'))}`),
+  );
+  // The unsubscribe page and one-click name the send's campaign in the ledger text (src/http/unsubscribe.ts).
+  const [u] = rowsOf<{ n: unknown }>(
+    await tx.execute(sql`
+      select count(*) as n from consent_records where source = 'unsubscribe_link' and granted = false
+        and text like ${`% (${campaign}): %`} and ${inRange(sql.raw('occurred_at'))}`),
+  );
+  const [c] = rowsOf<{ n: unknown }>(
+    await tx.execute(sql`
+      select count(*) as n from events
+      where type = 'email.complained' and properties->>'campaign' = ${campaign} and ${inRange(sql.raw('occurred_at'))}`),
+  );
+  const revenue = rowsOf<{ model: string; currency: string; orders: unknown; revenue: string }>(
+    await tx.execute(sql`
+      select a.model, o.currency, sum(a.weight)::float8 as orders, sum(a.revenue)::text as revenue
+      from attributions a join orders o on o.id = a.order_id
+      where a.campaign = ${campaign} and ${inRange(sql.raw('o.occurred_at'))}
+      group by a.model, o.currency order by a.model, o.currency`),
+  ).map((r) => ({ model: r.model, currency: r.currency, orders: Number(r.orders), revenue: r.revenue }));
+  const funnel = rowsOf<{ step: string | null; status: string; phase: string | null; n: unknown }>(
+    await tx.execute(sql`
+      select coalesce(state->>'at', '(end)') as step, status, state->>'phase' as phase, count(*) as n
+      from runs where campaign = ${campaign} and ${inRange(sql.raw('started_at'))}
+      group by 1, 2, 3 order by 1, 2, 3`),
+  ).map((r) => ({ step: r.step ?? '(end)', status: r.status, phase: r.phase, n: int(r.n) }));
+  const sendsByStep = rowsOf<{ step: string; template: string; status: string; n: unknown }>(
+    await tx.execute(sql`
+      select step_key as step, template, status, count(*) as n from sends
+      where campaign = ${campaign} and ${inRange(sql.raw('created_at'))} group by 1, 2, 3 order by min(created_at), 1, 3`),
+  ).map((r) => ({ step: r.step, template: r.template, status: r.status, n: int(r.n) }));
+  const exits = rowsOf<{ reason: string; n: unknown }>(
+    await tx.execute(sql`
+      select coalesce(exit_reason, status) as reason, count(*) as n from runs
+      where campaign = ${campaign} and status in ('exited', 'failed') and ${inRange(sql.raw('started_at'))}
+      group by 1 order by 2 desc, 1`),
+  ).map((r) => ({ reason: r.reason, n: int(r.n) }));
+  const daily = rowsOf<{ day: string; sends: unknown; clicks: unknown; revenue: string }>(
+    await tx.execute(sql`
+      with d as (
+        select (sent_at at time zone 'UTC')::date as day, count(*) as sends, 0 as clicks, 0::numeric as revenue
+          from sends where campaign = ${campaign} and status = 'sent' and ${inRange(sql.raw('sent_at'))} group by 1
+        union all
+        select (k.clicked_at at time zone 'UTC')::date, 0, count(*), 0 from clicks k join sends s on s.id = k.send_id
+          where s.campaign = ${campaign} and not k.is_bot and ${inRange(sql.raw('k.clicked_at'))} group by 1
+        union all
+        select (o.occurred_at at time zone 'UTC')::date, 0, 0, sum(a.revenue) from attributions a join orders o on o.id = a.order_id
+          where a.campaign = ${campaign} and a.model = 'last_click' and ${inRange(sql.raw('o.occurred_at'))} group by 1
+      )
+      select day::text as day, sum(sends) as sends, sum(clicks) as clicks, sum(revenue)::text as revenue from d group by day order by day`),
+  ).map((r) => ({ day: r.day, sends: int(r.sends), clicks: int(r.clicks), revenue: r.revenue }));
+  return {
+    sends,
+    recipients: int(recipients?.n),
+    opens: { human: int(o?.human), machine: int(o?.machine), uniqueHuman: int(o?.unique_human) },
+    clicks: { human: int(k?.human), bot: int(k?.bot), uniqueHuman: int(k?.unique_human) },
+    unsubscribes: int(u?.n),
+    complaints: int(c?.n),
+    revenue,
+    funnel,
+    sendsByStep,
+    exits,
+    daily,
+  };
+}
+
+/**
+ * The holdout arms of a campaign: per arm (held out or treated) the contacts who entered, how
+ * many ordered within `windowMs` after entering, and each buyer's revenue in that window (total −
+ * refunded; one currency assumed per shop — mixed currencies are reported apart by the caller).
+ */
+export async function holdoutArms(
+  tx: Tx,
+  campaign: string,
+  windowMs: number,
+): Promise<Array<{ heldOut: boolean; contacts: number; buyers: Array<{ revenue: number }> }>> {
+  const rows = rowsOf<{ held_out: boolean; contact_id: unknown; revenue: string | null }>(
+    await tx.execute(sql`
+      with entered as (
+        select status = 'holdout' as held_out, contact_id, min(started_at) as started_at
+        from runs where campaign = ${campaign} group by 1, 2
+      )
+      select e.held_out, e.contact_id,
+             (select sum(greatest(o.total - o.refunded, 0)) from orders o
+               where o.contact_id = e.contact_id and o.occurred_at >= e.started_at
+                 and o.occurred_at < e.started_at + make_interval(secs => ${windowMs / 1000}))::text as revenue
+      from entered e`),
+  );
+  const arms = new Map<boolean, { heldOut: boolean; contacts: number; buyers: Array<{ revenue: number }> }>();
+  for (const r of rows) {
+    const arm = arms.get(r.held_out) ?? { heldOut: r.held_out, contacts: 0, buyers: [] };
+    arm.contacts++;
+    if (r.revenue !== null) arm.buyers.push({ revenue: Number(r.revenue) });
+    arms.set(r.held_out, arm);
+  }
+  return [...arms.values()];
+}
