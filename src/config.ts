@@ -82,6 +82,11 @@ const envSchema = z
     API_KEYS: csv.default([]),
     /** Bearer keys of the admin API /v1/admin/* (the CLI against a running server); never accepted on /v1 ingestion. */
     ADMIN_API_KEYS: csv.default([]),
+    /** Hosts every tracked or minted link may point to (and their subdomains), comma-separated; unset: any http(s) host. */
+    LINK_ALLOWED_HOSTS: csv
+      .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/i, { error: 'expected host names such as shop.example, comma-separated' })))
+      .transform((hosts) => hosts.map((h) => h.toLowerCase()))
+      .default([]),
     BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
     REQUEST_DEADLINE_MS: wholeNumber(1, 600_000).default(10_000),
     SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3_600).default(10),
@@ -216,6 +221,8 @@ export interface Config {
     /** ADMIN_API_KEYS: bearer keys of /v1/admin/* (plan, apply, calendar, preview from the CLI). */
     adminKeys: string[];
     linkSigningKey: string;
+    /** LINK_ALLOWED_HOSTS: hosts tracked and minted links may point to (empty: any). */
+    linkAllowedHosts: string[];
     /** REQUEST_DEADLINE_MS: a handler that has not answered by then gets a 503 `deadline_exceeded`. */
     requestDeadlineMs: number;
   };
@@ -307,6 +314,7 @@ export function loadConfig(env: Env): Config {
       apiKeys: e.API_KEYS,
       adminKeys: e.ADMIN_API_KEYS,
       linkSigningKey: e.LINK_SIGNING_KEY,
+      linkAllowedHosts: e.LINK_ALLOWED_HOSTS,
       requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     },
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,

@@ -1,3 +1,4 @@
+import { mintCampaignLink } from '../tracking/campaign-links';
 import { markForRecompute } from '../storage/attribution';
 import { campaignReport } from '../reports/campaign';
 import { applyReport, planReport } from '../campaigns/admin';
@@ -37,6 +38,14 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
       ),
     status: () => withDatabase(config, ({ db }) => dispatchStatus(db)),
     resume: () => withDatabase(config, ({ db }) => resumeDispatch(db, new Date())),
+    createLink: (input) =>
+      withDatabase(config, (database) =>
+        mintCampaignLink(database, input, {
+          publicUrl: config.http.publicUrl,
+          signingKey: config.http.linkSigningKey,
+          allowedHosts: config.http.linkAllowedHosts,
+        }),
+      ),
     report: (campaign, range) => withDatabase(config, (database) => campaignReport(database, campaign, range)),
     recomputeAttribution: (options) =>
       withDatabase(config, async ({ db }) => ({ orders: await db.transaction((tx) => markForRecompute(tx, options)) })),

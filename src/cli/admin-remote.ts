@@ -1,3 +1,4 @@
+import type { CampaignLink } from '../tracking/campaign-links';
 import type { CampaignReport } from '../reports/campaign';
 import { AppError, type ErrorCode } from '../errors';
 import type { CalendarView } from '../forecast/view';
@@ -94,6 +95,7 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
       ),
     status: async () => (await call<DispatchStatus>('GET', '/v1/admin/status')).value,
     resume: async () => (await call<PauseStatus[]>('POST', '/v1/admin/resume')).value,
+    createLink: async (input) => (await call<CampaignLink>('POST', '/v1/admin/links', input)).value,
     recomputeAttribution: async (options) =>
       (
         await call<{ orders: number }>('POST', '/v1/admin/attribution/recompute', {

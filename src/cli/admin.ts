@@ -5,6 +5,7 @@ import type { ViewRange } from '../forecast/calendar-view';
 import type { CalendarView } from '../forecast/view';
 import type { PreviewSubject } from '../render/preview-source';
 import type { CampaignReport } from '../reports/campaign';
+import type { CampaignLink, CampaignLinkInput } from '../tracking/campaign-links';
 import type { DispatchStatus, PauseStatus } from '../storage/dispatch-pause';
 
 /** What a project command sends: the campaign files as read (path, text) and the template names found. */
@@ -42,6 +43,8 @@ export interface AdminApi {
   resume(): Promise<PauseStatus[]>;
   /** `almanac report CAMPAIGN`: the campaign's report (src/reports/campaign.ts); unknown campaign → a 404 AppError naming it. */
   report(campaign: string, range: { from?: Date; to?: Date }): Promise<CampaignReport>;
+  /** `almanac link create`: a signed campaign link for another channel (src/tracking/campaign-links.ts). */
+  createLink(input: CampaignLinkInput): Promise<CampaignLink>;
   /** `almanac attribution recompute`: mark orders to be credited again by the next ticks; returns how many. */
   recomputeAttribution(options: { since?: Date; campaign?: string }): Promise<{ orders: number }>;
 }

@@ -5,7 +5,7 @@ import { applyCommand } from './commands/apply';
 import { calendarCommand } from './commands/calendar';
 import { contactCommand } from './commands/contact';
 import { resumeCommand, statusCommand } from './commands/dispatch';
-import { attributionCommand, reportCommand } from './commands/report';
+import { attributionCommand, linkCommand, reportCommand } from './commands/report';
 import { migrateCommand } from './commands/migrate';
 import { planCommand } from './commands/plan';
 import { previewCommand } from './commands/preview';
@@ -26,6 +26,7 @@ export const commands: Record<string, Command> = {
   status: statusCommand,
   report: reportCommand,
   attribution: attributionCommand,
+  link: linkCommand,
   resume: resumeCommand,
   schema: schemaCommand,
   migrate: migrateCommand,

@@ -82,6 +82,7 @@ export function adminFor(io: CliIo, command: string): AdminApi {
     resume: noting(admin.resume),
     report: noting(admin.report),
     recomputeAttribution: noting(admin.recomputeAttribution),
+    createLink: noting(admin.createLink),
   };
 }
 

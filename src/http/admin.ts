@@ -1,3 +1,5 @@
+import { type LinkMinting, linkInput } from './links';
+import { mintCampaignLink } from '../tracking/campaign-links';
 import { markForRecompute } from '../storage/attribution';
 import { campaignReport } from '../reports/campaign';
 import { reportRange } from './reports';
@@ -44,6 +46,8 @@ export interface AdminRoutesDeps {
   jsonMaxDepth?: number;
   /** SUPPRESSION_KEY, for the contact export and erase routes; absent → they answer 500 `config_invalid`. */
   suppressionKey?: string;
+  /** PUBLIC_URL, LINK_SIGNING_KEY, LINK_ALLOWED_HOSTS: `almanac link create` through the server. Absent → 503. */
+  minting?: LinkMinting;
 }
 
 /**
@@ -137,6 +141,10 @@ export function adminRoutes(deps: AdminRoutesDeps) {
       ),
     ),
   );
+  app.post('/v1/admin/links', auth, async (c) => {
+    if (!deps.minting) throw new AppError('unavailable', 'this server cannot mint links (no PUBLIC_URL / LINK_SIGNING_KEY wiring)');
+    return c.json(await mintCampaignLink(deps.database, await linkInput(await c.req.text(), deps.jsonMaxDepth), deps.minting), 201);
+  });
   app.post('/v1/admin/attribution/recompute', auth, async (c) => {
     const text = await c.req.text();
     const parsed: unknown =

@@ -22,6 +22,7 @@ import { unsubscribeRoutes } from './unsubscribe';
 import { preferenceRoutes } from './preferences';
 import { confirmRoutes } from './confirm';
 import { trackingRoutes } from './tracking';
+import { linkRoutes } from './links';
 import type { TrackingRecorder } from '../tracking/recorder';
 import { type MessageRouteDeps, viewInBrowserRoutes } from './view-in-browser';
 
@@ -49,6 +50,8 @@ export interface AppDeps {
    * renderer over TEMPLATES_DIR, LINK_SIGNING_KEY, PUBLIC_URL and the sender. Absent: not mounted.
    */
   messages?: Omit<MessageRouteDeps, 'database'>;
+  /** LINK_ALLOWED_HOSTS: hosts minted campaign links may point to (with `messages`: `POST /v1/links`). */
+  linkAllowedHosts?: readonly string[];
   /** Click and open recording (src/tracking/recorder.ts): with `messages`, mounts `/c/:token` and `/o/:token`. */
   tracking?: TrackingRecorder;
   /** Milliseconds a handler has to answer before a 503 `deadline_exceeded` (REQUEST_DEADLINE_MS); default 10 s. */
@@ -94,6 +97,9 @@ export function createApp(deps: AppDeps) {
   const apiKeys = deps.apiKeys ?? [];
   const json = deps.jsonMaxDepth === undefined ? {} : { jsonMaxDepth: deps.jsonMaxDepth };
   const key = deps.suppressionKey === undefined ? {} : { suppressionKey: deps.suppressionKey };
+  const minting = deps.messages
+    ? { publicUrl: deps.messages.publicUrl, signingKey: deps.messages.linkSigningKey, allowedHosts: deps.linkAllowedHosts ?? [] }
+    : undefined;
   app.route('/', eventRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', contactRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', consentRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
@@ -111,6 +117,7 @@ export function createApp(deps: AppDeps) {
       unsubscribeRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, metrics: deps.metrics, now }),
     );
     app.route('/', preferenceRoutes({ database: deps.database, linkSigningKey: deps.messages.linkSigningKey, now }));
+    app.route('/', linkRoutes({ database: deps.database, apiKeys, minting: minting!, ...json }));
     if (deps.tracking)
       app.route(
         '/',
@@ -124,6 +131,7 @@ export function createApp(deps: AppDeps) {
   app.route(
     '/',
     adminRoutes({
+      ...(minting ? { minting } : {}),
       database: deps.database,
       adminKeys: deps.adminKeys ?? [],
       now,

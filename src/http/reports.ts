@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { AppError } from '../errors';
-import { campaignReport } from '../reports/campaign';
+import { campaignReport, campaignReports } from '../reports/campaign';
+import { calendarKey } from './calendar-auth';
+import { campaignReportPage, reportListPage } from './report-page';
 import type { Database } from '../storage/db';
 import { apiKey } from './middleware/api-key';
 
@@ -33,17 +35,39 @@ export function reportRange(query: (name: string) => string | undefined): { from
  * (src/reports/campaign.ts) — sends, opens and clicks (human and machine/bot apart), unsubscribes,
  * complaints, revenue under each attribution model, revenue per recipient, holdout lift with its
  * intervals, the journey funnel and daily figures. Unknown campaign → 404 naming it.
+ * `GET /reports` and `GET /reports/:campaign`: the same as HTML pages (./report-page.ts).
  */
 export function reportRoutes(deps: ReportRouteDeps) {
   const app = new Hono();
+  const range = (query: (name: string) => string | undefined) => reportRange(query);
   app.get('/v1/reports/:campaign', apiKey({ keys: deps.apiKeys }), async (c) =>
     c.json(
       await campaignReport(
         deps.database,
         c.req.param('campaign'),
-        reportRange((n) => c.req.query(n)),
+        range((n) => c.req.query(n)),
       ),
     ),
   );
+  // The pages a marketer opens in a browser: the key as a bearer header or ?key= (like /calendar), carried forward in links.
+  const browser = calendarKey({ keys: deps.apiKeys });
+  const linkWithKey = (key: string | undefined) => (path: string) =>
+    key ? `${path}${path.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}` : path;
+  app.get('/reports', browser, async (c) => {
+    const sort = (['revenue', 'rpr', 'lift', 'name'] as const).find((s) => s === c.req.query('sort')) ?? 'revenue';
+    const reports = await campaignReports(
+      deps.database,
+      range((n) => c.req.query(n)),
+    );
+    return c.html(reportListPage(reports, sort, linkWithKey(c.req.query('key'))));
+  });
+  app.get('/reports/:campaign', browser, async (c) => {
+    const report = await campaignReport(
+      deps.database,
+      c.req.param('campaign'),
+      range((n) => c.req.query(n)),
+    );
+    return c.html(campaignReportPage(report, linkWithKey(c.req.query('key'))('/reports')));
+  });
   return app;
 }

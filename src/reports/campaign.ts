@@ -38,6 +38,8 @@ export interface CampaignReport {
     sends: Array<{ step: string; template: string; status: string; sends: number }>;
     exits: Array<{ reason: string; runs: number }>;
   };
+  /** Campaign links per network (`almanac link create`): clicks, and orders/revenue credited by their UTMs (the `utm` model). */
+  networks: Array<{ network: string; clicks: number; botClicks: number; orders: number; currency: string | null; revenue: number }>;
   /** Per UTC day: sends, human clicks, last-click revenue (all currencies: see `revenue` for the split). */
   daily: Array<{ day: string; sends: number; clicks: number; revenue: number }>;
 }
@@ -109,7 +111,16 @@ export async function campaignReport(
         sends: c.sendsByStep.map((s) => ({ step: s.step, template: s.template, status: s.status, sends: s.n })),
         exits: c.exits.map((e) => ({ reason: e.reason, runs: e.n })),
       },
+      networks: c.networks.map((n) => ({ ...n, orders: Math.round(n.orders * 1e6) / 1e6, revenue: Number(n.revenue) })),
       daily: c.daily.map((d) => ({ day: d.day, sends: d.sends, clicks: d.clicks, revenue: Number(d.revenue) })),
     };
   });
+}
+
+/** Every applied campaign's report (retired ones too: their revenue is history), for `GET /reports`. */
+export async function campaignReports(database: Database, range: { from?: Date; to?: Date } = {}): Promise<CampaignReport[]> {
+  const names = (await database.db.transaction((tx) => latestVersions(tx))).filter((v) => v.kind === 'campaign').map((v) => v.campaign);
+  const out: CampaignReport[] = [];
+  for (const name of names) out.push(await campaignReport(database, name, range));
+  return out;
 }

@@ -92,6 +92,7 @@ export async function openServices(
       ingestSecrets: config.webhooks.ingestSecrets,
       sesFeedback: sesFeedbackDeps(config),
       tracking: recorder,
+      linkAllowedHosts: config.http.linkAllowedHosts,
       messages: {
         renderer,
         linkSigningKey: links.signingKey,

@@ -57,7 +57,7 @@ export async function touchesOf(tx: Tx, contactIds: number[], since: Date): Prom
     .innerJoin(sends, eq(sends.id, opens.sendId))
     .where(and(inArray(opens.contactId, contactIds), gte(opens.openedAt, since)));
   return [
-    ...clickRows.map((r) => ({ ...r, contactId: r.contactId!, kind: 'click' as const })),
+    ...clickRows.map((r) => ({ ...r, contactId: r.contactId!, sendId: r.sendId!, kind: 'click' as const })),
     ...openRows.map((r) => ({ ...r, contactId: r.contactId!, kind: 'open' as const })),
   ];
 }

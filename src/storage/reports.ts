@@ -19,6 +19,8 @@ export interface CampaignCounts {
   sendsByStep: Array<{ step: string; template: string; status: string; n: number }>;
   exits: Array<{ reason: string; n: number }>;
   daily: Array<{ day: string; sends: number; clicks: number; revenue: string }>;
+  /** Campaign links (minted for other channels) and UTM-landing orders, per network (`utm_source`). */
+  networks: Array<{ network: string; clicks: number; botClicks: number; orders: number; currency: string | null; revenue: string }>;
 }
 
 const int = (v: unknown) => Number(v ?? 0);
@@ -98,7 +100,36 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
       )
       select day::text as day, sum(sends) as sends, sum(clicks) as clicks, sum(revenue)::text as revenue from d group by day order by day`),
   ).map((r) => ({ day: r.day, sends: int(r.sends), clicks: int(r.clicks), revenue: r.revenue }));
+  const networkClicks = rowsOf<{ network: string; human: unknown; bot: unknown }>(
+    await tx.execute(sql`
+      select l.network, count(*) filter (where not k.is_bot) as human, count(*) filter (where k.is_bot) as bot
+      from clicks k join links l on l.id = k.link_id
+      where l.campaign = ${campaign} and l.send_id is null and ${inRange(sql.raw('k.clicked_at'))} group by 1 order by 1`),
+  );
+  const networkOrders = rowsOf<{ network: string; currency: string; orders: unknown; revenue: string }>(
+    await tx.execute(sql`
+      select coalesce(o.utm_source, '(none)') as network, o.currency, sum(a.weight)::float8 as orders, sum(a.revenue)::text as revenue
+      from attributions a join orders o on o.id = a.order_id
+      where a.campaign = ${campaign} and a.model = 'utm' and ${inRange(sql.raw('o.occurred_at'))} group by 1, 2 order by 1, 2`),
+  );
+  const networks = new Map<string, CampaignCounts['networks']>();
+  for (const k of networkClicks)
+    networks.set(k.network, [{ network: k.network, clicks: int(k.human), botClicks: int(k.bot), orders: 0, currency: null, revenue: '0' }]);
+  for (const o of networkOrders) {
+    const rows = networks.get(o.network) ?? [];
+    const blank = rows.find((r) => r.currency === null);
+    const row = {
+      network: o.network,
+      clicks: blank?.clicks ?? 0,
+      botClicks: blank?.botClicks ?? 0,
+      orders: Number(o.orders),
+      currency: o.currency,
+      revenue: o.revenue,
+    };
+    networks.set(o.network, [...rows.filter((r) => r !== blank), row]);
+  }
   return {
+    networks: [...networks.values()].flat(),
     sends,
     recipients: int(recipients?.n),
     opens: { human: int(o?.human), machine: int(o?.machine), uniqueHuman: int(o?.unique_human) },

@@ -16,17 +16,28 @@ export async function upsertLinks(
     .insert(links)
     .values(rows)
     .onConflictDoUpdate({ target: [links.sendId, links.position], set: { url: sql`excluded.url` } })
-    .returning({ id: links.id, sendId: links.sendId, position: links.position });
+    .returning({ id: links.id, sendId: sql<number>`${links.sendId}`, position: links.position });
+}
+
+/** A campaign link (no send): one row, its id for the token. */
+export async function insertCampaignLink(tx: Tx, row: { campaign: string; network: string; url: string }): Promise<number> {
+  const [r] = await tx
+    .insert(links)
+    .values({ ...row, position: 0 })
+    .returning({ id: links.id });
+  return r!.id;
 }
 
 export interface LinkTarget {
   linkId: number;
   url: string;
   position: number;
-  sendId: number;
-  contactId: number;
+  /** Null for a campaign link (minted for another channel: no send, no known contact). */
+  sendId: number | null;
+  contactId: number | null;
   campaign: string;
   runId: number | null;
+  network: string | null;
 }
 
 /** What `GET /c/:token` needs of a link: where it goes and whose send it is. */
@@ -38,14 +49,15 @@ export async function readLinkTarget(tx: Tx, linkId: number): Promise<LinkTarget
       position: links.position,
       sendId: links.sendId,
       contactId: sends.contactId,
-      campaign: sends.campaign,
+      campaign: sql<string | null>`coalesce(${links.campaign}, ${sends.campaign})`,
       runId: sends.runId,
+      network: links.network,
     })
     .from(links)
-    .innerJoin(sends, eq(sends.id, links.sendId))
+    .leftJoin(sends, eq(sends.id, links.sendId))
     .where(eq(links.id, linkId))
     .limit(1);
-  return row;
+  return row && row.campaign !== null ? { ...row, campaign: row.campaign } : undefined;
 }
 
 /** Per send: when it went out, how many tracked links it has, and its clicks since `since` — what bot classification compares a click with. */
@@ -70,14 +82,14 @@ export async function clickContexts(
     .from(clicks)
     .innerJoin(links, eq(links.id, clicks.linkId))
     .where(and(inArray(clicks.sendId, sendIds), gte(clicks.clickedAt, since)));
-  for (const r of recent) out.get(r.sendId)?.recent.push({ position: r.position, clickedAt: r.clickedAt });
+  for (const r of recent) if (r.sendId !== null) out.get(r.sendId)?.recent.push({ position: r.position, clickedAt: r.clickedAt });
   return out;
 }
 
 export interface ClickInsert {
   linkId: number;
-  sendId: number;
-  contactId: number;
+  sendId: number | null;
+  contactId: number | null;
   clickedAt: Date;
   ip: string | null;
   userAgent: string | null;

@@ -80,9 +80,11 @@ export function createTrackingRecorder(o: RecorderOptions): TrackingRecorder {
   async function write(batchClicks: ClickHit[], batchOpens: OpenHit[]): Promise<number> {
     return o.database.db.transaction(async (tx) => {
       const earliest = Math.min(...batchClicks.map((c) => c.at.getTime()));
-      const contexts = await clickContexts(tx, [...new Set(batchClicks.map((c) => c.target.sendId))], new Date(earliest - 60_000));
+      const sendIds = [...new Set(batchClicks.flatMap((c) => (c.target.sendId === null ? [] : [c.target.sendId])))];
+      const contexts = await clickContexts(tx, sendIds, new Date(earliest - 60_000));
       const rows = batchClicks.map((c) => {
-        const ctx = contexts.get(c.target.sendId);
+        // A campaign link's click (no send) is judged by its request alone: no delivery, one link.
+        const ctx = c.target.sendId === null ? undefined : contexts.get(c.target.sendId);
         const verdict = classifyClick(
           {
             method: c.method,
@@ -130,7 +132,7 @@ export function createTrackingRecorder(o: RecorderOptions): TrackingRecorder {
       );
       await insertEvents(tx, [
         ...rows.flatMap(({ hit, verdict }, i) =>
-          verdict.bot
+          verdict.bot || hit.target.contactId === null
             ? []
             : [
                 {

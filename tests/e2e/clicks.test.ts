@@ -4,7 +4,9 @@ import { applyProject } from '../../src/campaigns/apply';
 import { createLocalAdmin } from '../../src/cli/admin-local';
 import type { CliEngine } from '../../src/cli/command';
 import { createCliEngine, main } from '../../src/runtime/cli';
-import { serveOnFreePort } from '../helpers/browser';
+import { mkdirSync } from 'node:fs';
+import { launchChromium, serveOnFreePort } from '../helpers/browser';
+import { has } from '../helpers/capabilities';
 import type { Services } from '../../src/runtime/services';
 import { signClickToken } from '../../src/tracking/tokens';
 import { backend, useTestDatabase } from '../helpers/db';
@@ -312,6 +314,38 @@ describe(`click tracking end to end on ${backend}`, () => {
     await tickAt(at('2026-11-25T09:00:01Z'));
     expect(await revenue()).toEqual({ 'A-1': '100.00', 'E-1': '0.00' });
   });
+
+  it.skipIf(!has('chromium', 'the report pages in headless Chromium'))(
+    'the report pages in Chromium: the list links to the campaign, whose page shows the numbers, charts with text and tables',
+    async () => {
+      const server = await serveOnFreePort(services.app.fetch);
+      const browser = await launchChromium();
+      try {
+        mkdirSync('test-artifacts', { recursive: true });
+        const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+        expect((await page.goto(`${server.base}/reports?key=${API_KEY}`))!.status()).toBe(200);
+        expect(await page.locator('h1').textContent()).toBe('Campaign reports');
+        // Keyboard: the first campaign link, opened with Enter.
+        const link = page.getByRole('link', { name: 'Abandoned cart recovery' });
+        await link.focus();
+        await page.keyboard.press('Enter');
+        await page.waitForURL(/\/reports\/abandoned-cart\?key=/);
+        expect(await page.locator('h1').textContent()).toContain('Abandoned cart recovery');
+        const tiles = await page.locator('.tile').allTextContents();
+        expect(tiles).toContain('100.00revenue, last click (EUR)');
+        const models = page.getByRole('img', { name: /revenue by attribution model: last_click 100\.00 EUR/ });
+        expect(await models.count()).toBe(1);
+        expect(await page.getByRole('table').count()).toBeGreaterThanOrEqual(4);
+        expect(await page.getByRole('rowheader', { name: 'cart-reminder' }).count()).toBeGreaterThan(0);
+        await page.screenshot({ path: 'test-artifacts/report-abandoned-cart.png', fullPage: true });
+        expect((await page.goto(`${server.base}/reports/abandoned-cart`))!.status()).toBe(401);
+        expect((await page.goto(`${server.base}/reports/nope?key=${API_KEY}`))!.status()).toBe(404);
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+  );
 
   it('a shorter click window, applied and recomputed, rewrites history from the same raw clicks', async () => {
     const files = Object.fromEntries(

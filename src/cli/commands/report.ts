@@ -107,6 +107,14 @@ export function formatReport(r: CampaignReport): string {
           r.funnel.sends.map((s) => [s.template, s.step, s.status, s.sends]),
         ),
     );
+  if (r.networks.length)
+    out.push(
+      '\n' +
+        table(
+          ['network', 'clicks', 'bot clicks', 'orders (utm)', 'revenue', 'currency'],
+          r.networks.map((n) => [n.network, n.clicks, n.botClicks, n.orders.toFixed(2), n.revenue.toFixed(2), n.currency ?? '']),
+        ),
+    );
   if (r.funnel.exits.length)
     out.push(
       '\n' +
@@ -174,6 +182,32 @@ many orders were marked. Through the running server (or ALMANAC_URL) like plan a
       ...(campaign ? { campaign } : {}),
     });
     io.out(flags.json ? `${JSON.stringify({ orders })}\n` : `${orders} order(s) marked: the next ticks credit them again\n`);
+    return 0;
+  },
+};
+
+export const linkCommand: Command = {
+  summary: 'link create --campaign NAME --network N --to URL: a signed, UTM-tagged campaign link for any channel',
+  usage: `almanac link create --campaign NAME --network facebook|instagram|google|sms|… --to URL [--json]
+
+Mints PUBLIC_URL/c/TOKEN for a post, an ad or an SMS: it redirects to URL (checked: http/https,
+no userinfo, at most 2048 characters, one of LINK_ALLOWED_HOSTS when set) with utm_source=NETWORK,
+utm_medium (social, cpc, sms… by network) and utm_campaign (the campaign's utm.campaign, else its
+id) added. Clicks are counted per campaign and network, and orders that land with those UTMs are
+credited to the campaign (almanac report shows them per network). Through the running server (or
+ALMANAC_URL) like plan and apply.`,
+  async run(args, io) {
+    const { flags, positional } = parseFlags(args, { booleans: ['json'], values: ['campaign', 'network', 'to'] });
+    if (positional[0] !== 'create' || positional.length > 1)
+      throw new UsageError(positional[0] && positional[0] !== 'create' ? `unknown subcommand "${positional[0]}"` : 'expected: link create');
+    const missing = (['campaign', 'network', 'to'] as const).filter((k) => typeof flags[k] !== 'string');
+    if (missing.length) throw new UsageError(`missing ${missing.map((k) => `--${k}`).join(', ')}`);
+    const link = await adminFor(io, 'link').createLink({
+      campaign: flags.campaign as string,
+      network: flags.network as string,
+      to: flags.to as string,
+    });
+    io.out(flags.json ? `${JSON.stringify(link, null, 2)}\n` : `${link.url}\n  → ${link.target}\n`);
     return 0;
   },
 };

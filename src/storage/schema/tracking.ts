@@ -4,16 +4,21 @@ import { orders } from './events';
 import { contacts } from './people';
 import { sends } from './journeys';
 
-/** A tracked link in a sent message; the click redirect looks it up by id from a signed token. */
+/**
+ * A tracked link: in a sent message (`send_id`, `position`), or a campaign link minted for another
+ * channel (`almanac link create`, `POST /v1/links`: no send, `campaign` and `network` set). The
+ * click redirect looks it up by id from a signed token.
+ */
 export const links = pgTable(
   'links',
   {
     id: id(),
-    sendId: ref('send_id')
-      .notNull()
-      .references(() => sends.id, { onDelete: 'cascade' }),
+    sendId: ref('send_id').references(() => sends.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
     url: text('url').notNull(),
+    /** Campaign links only: the campaign and the channel (facebook, google, sms, …) they were minted for. */
+    campaign: text('campaign'),
+    network: text('network'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('links_send_position_key').on(t.sendId, t.position)],
@@ -26,9 +31,8 @@ export const clicks = pgTable(
     linkId: ref('link_id')
       .notNull()
       .references(() => links.id, { onDelete: 'cascade' }),
-    sendId: ref('send_id')
-      .notNull()
-      .references(() => sends.id, { onDelete: 'cascade' }),
+    /** Null for a campaign link's click (no send, and no known contact). */
+    sendId: ref('send_id').references(() => sends.id, { onDelete: 'cascade' }),
     contactId: ref('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
     clickedAt: at('clicked_at').notNull(),
     ip: text('ip'),
