@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { attributions, clicks, opens, orders, sends } from './schema/index';
+import { attributionDaily, attributions, clicks, opens, orders, sends } from './schema/index';
 
 export interface OrderToAttribute {
   id: number;
@@ -80,9 +80,30 @@ export interface AttributionRow {
  */
 export async function replaceAttributions(tx: Tx, orderIds: number[], rows: AttributionRow[], now: Date): Promise<void> {
   if (orderIds.length === 0) return;
+  await rollUp(tx, orderIds, -1);
   await tx.delete(attributions).where(inArray(attributions.orderId, orderIds));
   if (rows.length) await tx.insert(attributions).values(rows);
+  await rollUp(tx, orderIds, 1);
   await tx.update(orders).set({ attributedAt: now }).where(inArray(orders.id, orderIds));
+}
+
+/**
+ * Add (`sign` 1) or take away (-1) these orders' current credits from `attribution_daily`, per
+ * (campaign, model, UTC day of the order, currency): ONE statement. Run before the old credits go
+ * and after the new ones land, so the rollup always equals the sum of `attributions`.
+ */
+async function rollUp(tx: Tx, orderIds: number[], sign: 1 | -1): Promise<void> {
+  await tx.execute(sql`
+    insert into ${attributionDaily} (campaign, model, day, currency, orders, revenue)
+    select a.campaign, a.model, (o.occurred_at at time zone 'UTC')::date, o.currency, ${sql.raw(String(sign))} * sum(a.weight), ${sql.raw(String(sign))} * sum(a.revenue)
+    from ${attributions} a join ${orders} o on o.id = a.order_id
+    where a.order_id in (${sql.join(
+      orderIds.map((id) => sql`${id}`),
+      sql`, `,
+    )})
+    group by 1, 2, 3, 4
+    on conflict (campaign, model, day, currency) do update
+      set orders = ${attributionDaily}.orders + excluded.orders, revenue = ${attributionDaily}.revenue + excluded.revenue`);
 }
 
 /**
@@ -101,9 +122,10 @@ export async function markForRecompute(tx: Tx, options: { since?: Date; campaign
         options.since ? gte(orders.occurredAt, options.since) : undefined,
         c === undefined
           ? undefined
-          : sql`(${orders.utmCampaign} = ${c}
-              or exists (select 1 from ${attributions} a where a.order_id = ${orders.id} and a.campaign = ${c})
-              or exists (select 1 from ${sends} s where s.contact_id = ${orders.contactId} and s.campaign = ${c}))`,
+          : // Qualified by hand: inside the subqueries drizzle's bare "id" / "contact_id" would be the inner table's.
+            sql`("orders"."utm_campaign" = ${c}
+              or exists (select 1 from ${attributions} a where a.order_id = "orders"."id" and a.campaign = ${c})
+              or exists (select 1 from ${sends} s where s.contact_id = "orders"."contact_id" and s.campaign = ${c}))`,
       ),
     )
     .returning({ id: orders.id });

@@ -62,12 +62,13 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
       select count(*) as n from events
       where type = 'email.complained' and properties->>'campaign' = ${campaign} and ${inRange(sql.raw('occurred_at'))}`),
   );
+  // Revenue from the daily rollup (src/storage/attribution.ts keeps it in step): whole UTC days of the range.
+  const dayRange = sql`day >= (${from}::timestamptz at time zone 'UTC')::date and day < (${to}::timestamptz at time zone 'UTC')::date`;
   const revenue = rowsOf<{ model: string; currency: string; orders: unknown; revenue: string }>(
     await tx.execute(sql`
-      select a.model, o.currency, sum(a.weight)::float8 as orders, sum(a.revenue)::text as revenue
-      from attributions a join orders o on o.id = a.order_id
-      where a.campaign = ${campaign} and ${inRange(sql.raw('o.occurred_at'))}
-      group by a.model, o.currency order by a.model, o.currency`),
+      select model, currency, sum(orders)::float8 as orders, sum(revenue)::text as revenue
+      from attribution_daily where campaign = ${campaign} and ${dayRange}
+      group by model, currency having sum(orders) <> 0 or sum(revenue) <> 0 order by model, currency`),
   ).map((r) => ({ model: r.model, currency: r.currency, orders: Number(r.orders), revenue: r.revenue }));
   const funnel = rowsOf<{ step: string | null; status: string; phase: string | null; n: unknown }>(
     await tx.execute(sql`
@@ -95,8 +96,8 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
         select (k.clicked_at at time zone 'UTC')::date, 0, count(*), 0 from clicks k join sends s on s.id = k.send_id
           where s.campaign = ${campaign} and not k.is_bot and ${inRange(sql.raw('k.clicked_at'))} group by 1
         union all
-        select (o.occurred_at at time zone 'UTC')::date, 0, 0, sum(a.revenue) from attributions a join orders o on o.id = a.order_id
-          where a.campaign = ${campaign} and a.model = 'last_click' and ${inRange(sql.raw('o.occurred_at'))} group by 1
+        select day, 0, 0, sum(revenue) from attribution_daily
+          where campaign = ${campaign} and model = 'last_click' and ${dayRange} group by 1
       )
       select day::text as day, sum(sends) as sends, sum(clicks) as clicks, sum(revenue)::text as revenue from d group by day order by day`),
   ).map((r) => ({ day: r.day, sends: int(r.sends), clicks: int(r.clicks), revenue: r.revenue }));

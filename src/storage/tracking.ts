@@ -72,7 +72,8 @@ export async function clickContexts(
     .select({
       id: sends.id,
       sentAt: sends.sentAt,
-      linkCount: sql<number>`(select count(*)::int from ${links} l where l.send_id = ${sends.id})`,
+      // Qualified by hand: inside a subquery drizzle's bare "id" would be the links row's own id.
+      linkCount: sql<number>`(select count(*)::int from ${links} l where l.send_id = "sends"."id")`,
     })
     .from(sends)
     .where(inArray(sends.id, sendIds));

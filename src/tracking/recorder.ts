@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
 import { insertEvents } from '../storage/events';
 import { clickContexts, insertClicks, insertOpens, type LinkTarget, sendOwners } from '../storage/tracking';
-import { classifyClick, classifyOpen, type ClickRules } from './bots';
+import { classifyClick, classifyOpen, type ClickRules, DEFAULT_CLICK_RULES } from './bots';
 
 export interface ClickHit {
   target: LinkTarget;
@@ -98,8 +98,17 @@ export function createTrackingRecorder(o: RecorderOptions): TrackingRecorder {
           o.rules,
         );
         ctx?.recent.push({ position: c.target.position, clickedAt: c.at });
-        return { hit: c, verdict };
+        return { hit: c, verdict: verdict as ReturnType<typeof classifyClick> };
       });
+      // A scanner opening every link at once is only recognised at its last click; the earlier
+      // ones of that burst in this batch are the same scanner's, so they are flagged too.
+      const windowMs = (o.rules?.allLinksWithinSeconds ?? DEFAULT_CLICK_RULES.allLinksWithinSeconds) * 1000;
+      for (const burst of rows.filter((r) => r.verdict.bot && r.verdict.reason.startsWith('all '))) {
+        for (const r of rows) {
+          const gap = burst.hit.at.getTime() - r.hit.at.getTime();
+          if (!r.verdict.bot && r.hit.target.sendId === burst.hit.target.sendId && gap >= 0 && gap <= windowMs) r.verdict = burst.verdict;
+        }
+      }
       const clickIds = await insertClicks(
         tx,
         rows.map(({ hit, verdict }) => ({

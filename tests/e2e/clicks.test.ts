@@ -356,8 +356,21 @@ describe(`click tracking end to end on ${backend}`, () => {
       'attribution: { click: 30m, open: 1d }',
     );
     await applyProject(services.database, compileInline(files, readdirSync('templates')), clock.now());
+    // An order the campaign never touched (no mail to that contact, no UTM) is not marked.
+    const other = await services.app.request(
+      '/v1/events',
+      authed({
+        id: 'order-Z-1',
+        type: 'order.created',
+        contact: contact('c-zed'),
+        properties: { order_id: 'Z-1', total: 10, currency: 'EUR' },
+      }),
+    );
+    expect(other.status).toBe(202);
+    await tickAt(plus(clock.now(), 500));
     const admin = createLocalAdmin(services.config, (_config, fn) => fn(t.database));
     expect(await admin.recomputeAttribution({ campaign: 'abandoned-cart' })).toEqual({ orders: 3 });
+    expect(await admin.recomputeAttribution({ since: at('2026-11-24T00:00:00Z') })).toEqual({ orders: 2 });
     await tickAt(plus(clock.now(), 1000));
     const credits = await query<{ order_id: string; model: string }>(
       t.database,
@@ -365,6 +378,20 @@ describe(`click tracking end to end on ${backend}`, () => {
     );
     // c-ada's click came 58 minutes before her order: outside 30 minutes, so only the UTM-landing order keeps a credit.
     expect(credits).toEqual([{ order_id: 'E-1', model: 'utm' }]);
+    // The daily rollup the reports read stayed equal to the credits through refunds and recomputes.
+    const fromCredits = await query(
+      t.database,
+      sql`select a.campaign, a.model, o.currency, sum(a.weight)::text as orders, sum(a.revenue)::text as revenue
+          from attributions a join orders o on o.id = a.order_id group by 1, 2, 3 order by 1, 2, 3`,
+    );
+    const fromRollup = await query(
+      t.database,
+      sql`select campaign, model, currency, sum(orders)::text as orders, sum(revenue)::text as revenue from attribution_daily
+          group by 1, 2, 3 having sum(orders) <> 0 or sum(revenue) <> 0 order by 1, 2, 3`,
+    );
+    expect(fromRollup.map((r) => ({ ...r, orders: Number((r as { orders: string }).orders) }))).toEqual(
+      fromCredits.map((r) => ({ ...r, orders: Number((r as { orders: string }).orders) })),
+    );
   });
 
   it('tampered, forged and unknown tokens are 404 and never redirect', async () => {

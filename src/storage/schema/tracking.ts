@@ -1,4 +1,4 @@
-import { boolean, index, integer, numeric, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, date, index, integer, numeric, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, ref } from './columns';
 import { orders } from './events';
 import { contacts } from './people';
@@ -82,4 +82,22 @@ export const attributions = pgTable(
     uniqueIndex('attributions_order_send_model_key').on(t.orderId, t.sendId, t.model),
     index('attributions_campaign_idx').on(t.campaign, t.model),
   ],
+);
+
+/**
+ * Credited orders and revenue per (campaign, model, UTC day of the order, currency), kept in step
+ * with `attributions` by the attribution phase (src/storage/attribution.ts): a report reads a few
+ * rows per day instead of every credit (1M orders stay one index range per campaign).
+ */
+export const attributionDaily = pgTable(
+  'attribution_daily',
+  {
+    campaign: text('campaign').notNull(),
+    model: text('model').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    currency: text('currency').notNull(),
+    orders: numeric('orders', { precision: 20, scale: 6 }).notNull(),
+    revenue: numeric('revenue', { precision: 16, scale: 2 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaign, t.model, t.day, t.currency] })],
 );
