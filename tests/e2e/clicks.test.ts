@@ -379,18 +379,19 @@ describe(`click tracking end to end on ${backend}`, () => {
     // c-ada's click came 58 minutes before her order: outside 30 minutes, so only the UTM-landing order keeps a credit.
     expect(credits).toEqual([{ order_id: 'E-1', model: 'utm' }]);
     // The daily rollup the reports read stayed equal to the credits through refunds and recomputes.
-    const fromCredits = await query(
+    type Row = { campaign: string; model: string; currency: string; orders: string; revenue: string };
+    const fromCredits = await query<Row>(
       t.database,
       sql`select a.campaign, a.model, o.currency, sum(a.weight)::text as orders, sum(a.revenue)::text as revenue
           from attributions a join orders o on o.id = a.order_id group by 1, 2, 3 order by 1, 2, 3`,
     );
-    const fromRollup = await query(
+    const fromRollup = await query<Row>(
       t.database,
       sql`select campaign, model, currency, sum(orders)::text as orders, sum(revenue)::text as revenue from attribution_daily
           group by 1, 2, 3 having sum(orders) <> 0 or sum(revenue) <> 0 order by 1, 2, 3`,
     );
-    expect(fromRollup.map((r) => ({ ...r, orders: Number((r as { orders: string }).orders) }))).toEqual(
-      fromCredits.map((r) => ({ ...r, orders: Number((r as { orders: string }).orders) })),
+    expect(fromRollup.map((r) => ({ ...r, orders: Number(r.orders) }))).toEqual(
+      fromCredits.map((r) => ({ ...r, orders: Number(r.orders) })),
     );
   });
 
