@@ -23,6 +23,10 @@ const csv = z.string().transform((s) =>
     .map((p) => p.trim())
     .filter(Boolean),
 );
+const allowedHosts = csv
+  .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/i, { error: 'expected host names such as shop.example, comma-separated' })))
+  .transform((hosts) => hosts.map((h) => h.toLowerCase()))
+  .default([]);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -83,10 +87,7 @@ const envSchema = z
     /** Bearer keys of the admin API /v1/admin/* (the CLI against a running server); never accepted on /v1 ingestion. */
     ADMIN_API_KEYS: csv.default([]),
     /** Hosts every tracked or minted link may point to (and their subdomains), comma-separated; unset: any http(s) host. */
-    LINK_ALLOWED_HOSTS: csv
-      .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/i, { error: 'expected host names such as shop.example, comma-separated' })))
-      .transform((hosts) => hosts.map((h) => h.toLowerCase()))
-      .default([]),
+    LINK_ALLOWED_HOSTS: allowedHosts,
     BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
     REQUEST_DEADLINE_MS: wholeNumber(1, 600_000).default(10_000),
     SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3_600).default(10),
@@ -286,6 +287,15 @@ export interface SesFeedbackConfig {
 }
 
 /** Validate `env` (normally `process.env`). Throws `AppError('config_invalid')` naming each bad variable. */
+/**
+ * LINK_ALLOWED_HOSTS alone: `validate`, `plan` and `apply` check template links against it without
+ * needing the rest of the configuration. Invalid → [] here (the full configuration names it).
+ */
+export function linkAllowedHostsOf(env: Env): string[] {
+  const parsed = allowedHosts.safeParse(env.LINK_ALLOWED_HOSTS);
+  return parsed.success ? parsed.data : [];
+}
+
 export function loadConfig(env: Env): Config {
   // Empty strings count as unset, as in most .env tooling.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

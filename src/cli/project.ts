@@ -1,3 +1,4 @@
+import { linkAllowedHostsOf } from '../config';
 import { join, resolve } from 'node:path';
 import { compileProject } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
@@ -21,6 +22,7 @@ export async function compileOrReport(
     campaignsDir: join(root, 'campaigns'),
     templatesDir: join(root, 'templates'),
     displayRoot: io.cwd,
+    allowedHosts: linkAllowedHostsOf(io.env),
   });
   for (const w of result.warnings) io.err(`${formatDiagnostic(w)}\n`);
   if (!result.ok) {

@@ -19,7 +19,12 @@ type Io = Omit<CliIo, 'engine'>;
  */
 async function applyOnStart(services: Services, io: Io): Promise<boolean> {
   const { config, log } = services;
-  const result = await compileProject({ campaignsDir: config.paths.campaigns, templatesDir: config.paths.templates, displayRoot: io.cwd });
+  const result = await compileProject({
+    campaignsDir: config.paths.campaigns,
+    templatesDir: config.paths.templates,
+    displayRoot: io.cwd,
+    allowedHosts: config.http.linkAllowedHosts,
+  });
   for (const w of result.warnings) io.err(`${formatDiagnostic(w)}\n`);
   if (!result.ok) {
     for (const e of result.errors) io.err(`${formatDiagnostic(e)}\n`);

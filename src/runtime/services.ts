@@ -51,7 +51,7 @@ export async function openServices(
     const sending = createTransport(config, database);
     // One renderer (templates compiled once) for sending, view-in-browser and previews.
     const renderer = createRenderer({ templatesDir: config.paths.templates });
-    const links = { publicUrl: config.http.publicUrl, signingKey: config.http.linkSigningKey };
+    const links = { publicUrl: config.http.publicUrl, signingKey: config.http.linkSigningKey, allowedHosts: config.http.linkAllowedHosts };
     const recorder = createTrackingRecorder({ database, ipKey: links.signingKey, metrics, log });
     const tick = buildEngine({
       recorder,

@@ -58,7 +58,7 @@ export interface DispatcherOptions {
    * PUBLIC_URL and LINK_SIGNING_KEY (config): without them `{{view_in_browser_url}}` and
    * `{{send.unsubscribe_url}}` render empty and no List-Unsubscribe header is set.
    */
-  links?: { publicUrl: string; signingKey: string };
+  links?: { publicUrl: string; signingKey: string; allowedHosts?: readonly string[] };
   /** CONFIRM_TOKEN_DAYS: how long the `{{send.confirm_url}}` of a double opt-in mail stays good (default 7). */
   confirmTokenDays?: number;
   /**

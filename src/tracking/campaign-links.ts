@@ -6,6 +6,9 @@ import { insertCampaignLink } from '../storage/tracking';
 import { safeRedirectTarget } from './redirect-target';
 import { clickUrl } from './tokens';
 import { withUtm } from './utm';
+import { hostAllowed } from '../lib/hosts';
+
+export { hostAllowed };
 
 export interface CampaignLinkInput {
   campaign: string;
@@ -80,10 +83,4 @@ export async function mintCampaignLink(
     const id = await insertCampaignLink(tx, { campaign: input.campaign, network: input.network, url: target });
     return { id, campaign: input.campaign, network: input.network, url: clickUrl(o.publicUrl, id, o.signingKey), target };
   });
-}
-
-/** `shop.example` allows `shop.example` and its subdomains (`www.shop.example`), nothing else. */
-export function hostAllowed(host: string, allowed: readonly string[]): boolean {
-  const h = host.toLowerCase();
-  return allowed.some((a) => h === a || h.endsWith(`.${a}`));
 }

@@ -2,6 +2,7 @@ import type { MessageTransform } from '../render/transforms';
 import type { OutgoingMessage } from '../render/types';
 import type { Tx } from '../storage/db';
 import { upsertLinks } from '../storage/tracking';
+import { hostAllowed } from '../lib/hosts';
 import { ownLinks } from './own-links';
 import { insertOpenPixel, openPixelTag } from './pixel';
 import { type LinkPlan, planLinks } from './rewrite-links';
@@ -11,6 +12,8 @@ import { defaultUtm, type Utm } from './utm';
 export interface TrackingLinks {
   publicUrl: string;
   signingKey: string;
+  /** LINK_ALLOWED_HOSTS: a link to any other host is sent as written, untracked (empty: any host). */
+  allowedHosts?: readonly string[];
 }
 
 /**
@@ -28,7 +31,9 @@ export async function trackMessages(
   messages: Array<{ message: OutgoingMessage; campaign: string; utm?: Utm; track: boolean }>,
   o: TrackingLinks,
 ): Promise<OutgoingMessage[]> {
-  const exclude = ownLinks(o.publicUrl);
+  const own = ownLinks(o.publicUrl);
+  const allowed = o.allowedHosts ?? [];
+  const exclude = (url: string) => own(url) || (allowed.length > 0 && !hostAllowed(new URL(url).hostname, allowed));
   const plans: Array<LinkPlan | undefined> = messages.map((m) =>
     m.track ? planLinks(m.message, { utm: { ...defaultUtm(m.campaign), ...m.utm }, exclude }) : undefined,
   );

@@ -1,3 +1,4 @@
+import { linkAllowedHostsOf } from '../../config';
 import { join, resolve } from 'node:path';
 import { compileProject } from '../../dsl/compile/index';
 import { formatDiagnostic } from '../../dsl/diagnostics';
@@ -22,6 +23,7 @@ export const validateCommand: Command = {
       campaignsDir: join(root, 'campaigns'),
       templatesDir: join(root, 'templates'),
       displayRoot: io.cwd,
+      allowedHosts: linkAllowedHostsOf(io.env),
     });
     const diagnostics = [...(result.ok ? [] : result.errors), ...result.warnings].sort(
       (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col,

@@ -6,6 +6,8 @@ export interface CompileOptions {
   templatesDir: string;
   /** Paths in diagnostics are relative to this; default process.cwd(). */
   displayRoot?: string;
+  /** LINK_ALLOWED_HOSTS: literal template links elsewhere are errors (src/render/link-hosts.ts). */
+  allowedHosts?: readonly string[];
 }
 
 /**

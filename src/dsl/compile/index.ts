@@ -1,3 +1,4 @@
+import { linkHostProblems } from '../../render/link-hosts';
 import { basename } from 'node:path';
 import { type ComplianceGap, complianceGaps } from '../../render/compliance';
 import { validateTemplates } from '../../render/validate';
@@ -29,7 +30,10 @@ export async function compileProject(
   const { files, templates } = await readProjectFiles(options);
   const result = withTemplateDiagnostics(
     compileSources(files, templates, { complianceGaps: complianceGaps(options.templatesDir, options.displayRoot) }),
-    validateTemplates(options.templatesDir, options.displayRoot),
+    [
+      ...validateTemplates(options.templatesDir, options.displayRoot),
+      ...linkHostProblems(options.templatesDir, options.allowedHosts ?? [], options.displayRoot),
+    ],
   );
   // The sources as read: the CLI sends them to a running server, which compiles them again (compileSources).
   return { ...result, sources: { files, templates } };

@@ -9,10 +9,10 @@ const root = new URL('../../../', import.meta.url).pathname;
 const temp = mkdtempSync(join(tmpdir(), 'almanac-validate-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-function run(args: string[], cwd = root) {
+function run(args: string[], cwd = root, env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const io = { env: {}, out: (t: string) => out.push(t), err: (t: string) => err.push(t), cwd };
+  const io = { env, out: (t: string) => out.push(t), err: (t: string) => err.push(t), cwd };
   return main(args, io).then((code) => ({ code, out: out.join(''), err: err.join('') }));
 }
 
@@ -37,6 +37,19 @@ describe('almanac validate', () => {
   it('exits 0 on the sample project and says what it checked', async () => {
     const r = await run(['validate']);
     expect(r).toEqual({ code: 0, out: 'ok: 5 campaigns, 2 segments, 0 warnings\n', err: '' });
+  });
+
+  it('with LINK_ALLOWED_HOSTS, a template link to another host is an error at its line; allowed hosts and subdomains pass', async () => {
+    const dir = project('hosts', `${head}steps:\n  - send: hello\n`);
+    writeFileSync(
+      join(dir, 'templates', 'hello', 'html.hbs'),
+      '<p>Hi</p>\n<a href="https://www.shop.example/a">ok</a> <a href="https://evil.example/b">no</a>\n{{send.unsubscribe_url}} {{sender.postal_address}}',
+    );
+    const r = await run(['validate', 'hosts'], temp, { LINK_ALLOWED_HOSTS: 'shop.example' });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('hosts/templates/hello/html.hbs:2:54 link to evil.example is outside LINK_ALLOWED_HOSTS (shop.example)');
+    expect(r.out).not.toContain('www.shop.example');
+    expect((await run(['validate', 'hosts'], temp)).code, 'unset: any host').toBe(0);
   });
 
   it('exits 1 and prints every error, paths relative to the current directory', async () => {
