@@ -10,6 +10,7 @@ import { opsRoutes } from './ops';
 import { calendarRoutes } from './calendar';
 import { contactRoutes } from './contacts';
 import { consentRoutes } from './consent';
+import { orderRoutes } from './orders';
 import { eventRoutes } from './events';
 import { DEFAULT_REQUEST_DEADLINE_MS, deadline } from './middleware/deadline/index';
 import { outboxRoutes } from './outbox';
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', eventRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', contactRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', consentRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
+  app.route('/', orderRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', calendarRoutes({ database: deps.database, apiKeys, now }));
   app.route('/', outboxRoutes({ database: deps.database, apiKeys }));
   app.route('/', reportRoutes({ database: deps.database, apiKeys }));

@@ -65,7 +65,13 @@ export async function campaignReport(
         details: { campaign },
       });
     }
-    const plan: CampaignPlan = revivePlan(version.plan);
+    // A stored plan this release cannot read (written by an older one, damaged) still has its numbers: report them with defaults.
+    let plan: Pick<CampaignPlan, 'name' | 'purpose' | 'holdoutPercent' | 'goal'>;
+    try {
+      plan = revivePlan(version.plan);
+    } catch {
+      plan = { name: campaign, purpose: '(unreadable plan)', holdoutPercent: 0 };
+    }
     const c = await campaignCounts(tx, campaign, range);
     const sends = Object.fromEntries(c.sends.map((s) => [s.status, s.n])) as Record<string, number>;
     const total = c.sends.reduce((n, s) => n + s.n, 0);

@@ -164,7 +164,7 @@ export async function holdoutArms(
       select e.held_out, e.contact_id,
              (select sum(greatest(o.total - o.refunded, 0)) from orders o
                where o.contact_id = e.contact_id and o.occurred_at >= e.started_at
-                 and o.occurred_at < e.started_at + make_interval(secs => ${windowMs / 1000}))::text as revenue
+                 and o.occurred_at < e.started_at + ${Math.round(windowMs)}::bigint * interval '1 millisecond')::text as revenue
       from entered e`),
   );
   const arms = new Map<boolean, { heldOut: boolean; contacts: number; buyers: Array<{ revenue: number }> }>();

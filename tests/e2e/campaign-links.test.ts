@@ -103,6 +103,29 @@ describe(`campaign links on ${backend}`, () => {
     expect(await query(t.database, sql`select 1 from links where network = 'facebook'`)).toEqual([]);
   });
 
+  it('POST /v1/orders stores an order once however often it is sent, and names a bad field', async () => {
+    const order = {
+      order_id: 'API-9',
+      total: '45.50',
+      currency: 'pln',
+      contact: { id: 'api-buyer' },
+      landing_url: '/?utm_campaign=newsletter',
+    };
+    for (let i = 0; i < 3; i++) expect((await services.app.request('/v1/orders', authed(order))).status).toBe(202);
+    expect(
+      await query(t.database, sql`select order_id, total::text as total, currency, utm_campaign from orders where order_id = 'API-9'`),
+    ).toEqual([{ order_id: 'API-9', total: '45.50', currency: 'PLN', utm_campaign: 'newsletter' }]);
+    for (const [bad, field] of [
+      [{ ...order, order_id: 'API-10', total: -1 }, 'total'],
+      [{ ...order, order_id: 'API-11', currency: 'EUX' }, 'currency'],
+      [{ ...order, order_id: undefined }, 'order_id'],
+    ] as const) {
+      const res = await services.app.request('/v1/orders', authed(bad));
+      expect(res.status, field).toBe(400);
+      expect(JSON.stringify(await res.json()), field).toContain(`"path":"${field}"`);
+    }
+  });
+
   it('almanac link create prints the link and where it goes', async () => {
     const out: string[] = [];
     const local: CliEngine = { ...createCliEngine(), admin: (config) => createLocalAdmin(config, (_config, fn) => fn(t.database)) };

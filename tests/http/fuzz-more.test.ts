@@ -17,6 +17,8 @@ import { signPreferencesToken } from '../../src/consent/preferences-token';
 import { signUnsubscribeToken } from '../../src/consent/unsubscribe-token';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
+import { createLogger } from '../../src/lib/log';
+import { createTrackingRecorder } from '../../src/tracking/recorder';
 import { createRenderer } from '../../src/render/renderer';
 import { rowsOf } from '../../src/storage/sql-values';
 import { backend, useTestDatabase } from '../helpers/db';
@@ -36,7 +38,21 @@ const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(
 const ADMIN_KEY = 'fuzz-admin-key-0123456789';
 const LINK_KEY = 'fuzz-more-link-key-0123456789';
 const NOW = new Date('2026-11-24T10:00:00Z');
-const TABLES = ['events', 'contacts', 'consent_records', 'campaign_versions', 'runs', 'sends', 'suppressions', 'webhook_receipts'] as const;
+const TABLES = [
+  'events',
+  'contacts',
+  'consent_records',
+  'campaign_versions',
+  'runs',
+  'sends',
+  'suppressions',
+  'webhook_receipts',
+  'orders',
+  'links',
+  'clicks',
+  'attributions',
+] as const;
+const API_KEY = 'fuzz-more-api-key-0123456789';
 
 let app: ReturnType<typeof createApp>;
 const logged: string[] = [];
@@ -80,6 +96,14 @@ beforeAll(async () => {
     bodyLimitBytes: 1024 * 1024,
     log: (m, err) => logged.push(`${m}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`.slice(0, 4000)),
     adminKeys: [ADMIN_KEY],
+    apiKeys: [API_KEY],
+    tracking: createTrackingRecorder({
+      database: t.database,
+      ipKey: LINK_KEY,
+      metrics: new Metrics(),
+      log: createLogger('silent'),
+      flushDelayMs: 0,
+    }),
     sesFeedback,
     now: () => NOW,
     messages: {
@@ -159,6 +183,59 @@ describe(`fuzzing POST /webhooks/ses on ${backend}`, () => {
     });
     expect(outbound.filter((u) => u !== CERT_URL)).toEqual([]);
   });
+});
+
+describe(`fuzzing the tracking, order, link and report routes on ${backend}`, () => {
+  const api = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+  const order = fc.constant({
+    order_id: 'F-1',
+    total: '10.00',
+    currency: 'EUR',
+    contact: { id: 'fuzz-buyer' },
+    landing_url: '/?utm_campaign=newsletter',
+  } as Json);
+  const link = fc.constant({ campaign: 'newsletter', network: 'instagram', to: 'https://shop.example/x' } as Json);
+  it(
+    'POST /v1/orders, /v1/links, /v1/admin/links and /v1/admin/attribution/recompute with mutated bodies',
+    { timeout: 300_000 },
+    async () => {
+      await run(
+        fc.tuple(fc.constantFrom('orders', 'links', 'admin-links', 'recompute'), bodyOf(order), bodyOf(link)),
+        async ([what, o, l]) => {
+          if (what === 'orders') await check('POST /v1/orders', '/v1/orders', { method: 'POST', headers: api, body: o.bytes });
+          if (what === 'links') await check('POST /v1/links', '/v1/links', { method: 'POST', headers: api, body: l.bytes });
+          if (what === 'admin-links')
+            await check('POST /v1/admin/links', '/v1/admin/links', { method: 'POST', headers: admin, body: l.bytes });
+          if (what === 'recompute')
+            await check('POST /v1/admin/attribution/recompute', '/v1/admin/attribution/recompute', {
+              method: 'POST',
+              headers: admin,
+              body: o.bytes,
+            });
+        },
+      );
+    },
+  );
+  it(
+    'GET /v1/reports/:campaign, /reports, /c/:token, /o/:token and /confirm/:token with fuzzed parameters',
+    { timeout: 300_000 },
+    async () => {
+      const value = fc.oneof(
+        nastyString,
+        fc.constantFrom('newsletter', 'abandoned-cart', '2026-12-01', '2026-11-24T10:00:00Z', '1.AAAAAAAAAAAAAAAAAAAAAA'),
+      );
+      await run(
+        fc.tuple(segment(['newsletter', 'abandoned-cart']), value, value, segment(['1.AAAAAAAAAAAAAAAAAAAAAA'])),
+        async ([c, from, to, tok]) => {
+          const q = new URLSearchParams({ from, to }).toString();
+          await check('GET /v1/reports/:campaign', `/v1/reports/${c}?${q}`, { headers: api });
+          await check('GET /reports/:campaign', `/reports/${c}?${q}&key=${API_KEY}`, {});
+          await check('GET /reports', `/reports?sort=${enc(from)}&key=${API_KEY}`, {});
+          for (const area of ['c', 'o', 'confirm']) await check(`GET /${area}/:token`, `/${area}/${tok}`, {});
+        },
+      );
+    },
+  );
 });
 
 describe(`fuzzing /u/:token and /preferences/:token on ${backend}`, () => {
