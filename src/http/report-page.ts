@@ -1,4 +1,4 @@
-import type { CampaignReport } from '../reports/campaign';
+import { type CampaignReport, liftArms } from '../reports/campaign';
 import { escapeHtml as esc } from './consent-page';
 
 /**
@@ -105,24 +105,14 @@ export function campaignReportPage(r: CampaignReport, backLink: string): string 
     : table(
         `Holdout: contacts who entered vs those held out; converted = ordered within ${l.windowDays} day(s) of entering`,
         ['arm', 'contacts', 'converters', 'rate', '95 % interval', 'revenue per contact'],
-        [
-          [
-            'treated',
-            l.treated.contacts,
-            l.treated.converters,
-            pct(l.treated.rate),
-            l.treated.rateCi ? `${pct(l.treated.rateCi.lower)} – ${pct(l.treated.rateCi.upper)}` : '–',
-            l.treated.revenuePerContact === null ? '–' : n2(l.treated.revenuePerContact),
-          ],
-          [
-            'held out',
-            l.heldOut.contacts,
-            l.heldOut.converters,
-            pct(l.heldOut.rate),
-            l.heldOut.rateCi ? `${pct(l.heldOut.rateCi.lower)} – ${pct(l.heldOut.rateCi.upper)}` : '–',
-            l.heldOut.revenuePerContact === null ? '–' : n2(l.heldOut.revenuePerContact),
-          ],
-        ],
+        liftArms(l).map((a) => [
+          a.label,
+          a.contacts,
+          a.converters,
+          pct(a.rate),
+          a.rateCi ? `${pct(a.rateCi.lower)} – ${pct(a.rateCi.upper)}` : '–',
+          a.revenuePerContact === null ? '–' : n2(a.revenuePerContact),
+        ]),
       ) +
       (l.absolute
         ? `<p>Lift: <b>${pct(l.absolute.estimate)}</b> points (95 %: ${pct(l.absolute.ci.lower)} to ${pct(l.absolute.ci.upper)}; ${esc(l.methods.absolute)}).</p>`

@@ -130,3 +130,11 @@ export async function campaignReports(database: Database, range: { from?: Date; 
   for (const name of names) out.push(await campaignReport(database, name, range));
   return out;
 }
+
+/** The two arms of a lift, labelled, in the order reports show them (treated first). */
+export function liftArms(l: LiftResult): Array<{ label: 'treated' | 'held out' } & LiftResult['treated']> {
+  return [
+    { label: 'treated', ...l.treated },
+    { label: 'held out', ...l.heldOut },
+  ];
+}

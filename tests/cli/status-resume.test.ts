@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalAdmin } from '../../src/cli/admin-local';
-import type { CliEngine } from '../../src/cli/command';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
-import { createCliEngine, main } from '../../src/runtime/cli';
+import { almanacCli } from '../helpers/cli';
 import { dispatchStatus, raiseDispatchPause, raiseMarketingPause } from '../../src/storage/dispatch-pause';
 import { serveOnFreePort } from '../helpers/browser';
 import { backend, useTestDatabase } from '../helpers/db';
@@ -31,19 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function almanac(how: 'remote' | 'local', args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const local: CliEngine = { ...createCliEngine(), admin: (config) => createLocalAdmin(config, (_config, fn) => fn(t.database)) };
-  const code = await main(args, {
-    env: how === 'remote' ? { ALMANAC_URL: server.base, ALMANAC_API_KEY: ADMIN_KEY } : {},
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    cwd: process.cwd(),
-    ...(how === 'local' ? { engine: local } : {}),
-  });
-  return { code, out: out.join(''), err: err.join('') };
-}
+const almanac = (how: 'remote' | 'local', args: string[]) =>
+  almanacCli(args, how === 'local' ? { local: t.database } : { remote: { base: server.base, key: ADMIN_KEY } });
 
 describe(`almanac status and resume on ${backend}`, () => {
   it('say what holds dispatch and clear it, the same locally and through the server', async () => {

@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyProject } from '../../src/campaigns/apply';
-import { createLocalAdmin } from '../../src/cli/admin-local';
-import type { CliEngine } from '../../src/cli/command';
-import { createCliEngine, main } from '../../src/runtime/cli';
+import { almanacCli } from '../helpers/cli';
 import type { Services } from '../../src/runtime/services';
 import { backend, useTestDatabase } from '../helpers/db';
 import { at, query } from '../helpers/engine';
@@ -127,17 +125,15 @@ describe(`campaign links on ${backend}`, () => {
   });
 
   it('almanac link create prints the link and where it goes', async () => {
-    const out: string[] = [];
-    const local: CliEngine = { ...createCliEngine(), admin: (config) => createLocalAdmin(config, (_config, fn) => fn(t.database)) };
-    const code = await main(['link', 'create', '--campaign', 'newsletter', '--network', 'sms', '--to', 'https://shop.example/sale'], {
-      env: { PUBLIC_URL: 'https://go.shop.example', LINK_SIGNING_KEY: 'campaign-links-key' },
-      out: (s) => out.push(s),
-      err: () => {},
-      cwd: process.cwd(),
-      engine: local,
-    });
+    const { code, out } = await almanacCli(
+      ['link', 'create', '--campaign', 'newsletter', '--network', 'sms', '--to', 'https://shop.example/sale'],
+      {
+        local: t.database,
+        env: { PUBLIC_URL: 'https://go.shop.example', LINK_SIGNING_KEY: 'campaign-links-key' },
+      },
+    );
     expect(code).toBe(0);
-    expect(out.join('')).toMatch(
+    expect(out).toMatch(
       /^https:\/\/go\.shop\.example\/c\/\d+\.\S+\n {2}→ https:\/\/shop\.example\/sale\?utm_source=sms&utm_medium=sms&utm_campaign=newsletter\n$/,
     );
   });

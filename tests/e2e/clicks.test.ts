@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyProject } from '../../src/campaigns/apply';
 import { createLocalAdmin } from '../../src/cli/admin-local';
-import type { CliEngine } from '../../src/cli/command';
-import { createCliEngine, main } from '../../src/runtime/cli';
+import { almanacCli } from '../helpers/cli';
 import { mkdirSync } from 'node:fs';
 import { launchChromium, serveOnFreePort } from '../helpers/browser';
 import { has } from '../helpers/capabilities';
@@ -237,19 +236,8 @@ describe(`click tracking end to end on ${backend}`, () => {
   it('almanac report prints the same numbers as tables, locally and through the server; --json is the API answer', async () => {
     const server = await serveOnFreePort(services.app.fetch);
     try {
-      const almanac = async (how: 'remote' | 'local', args: string[]) => {
-        const out: string[] = [];
-        const err: string[] = [];
-        const local: CliEngine = { ...createCliEngine(), admin: (config) => createLocalAdmin(config, (_config, fn) => fn(t.database)) };
-        const code = await main(args, {
-          env: how === 'remote' ? { ALMANAC_URL: server.base, ALMANAC_API_KEY: ADMIN_KEY } : {},
-          out: (s) => out.push(s),
-          err: (s) => err.push(s),
-          cwd: process.cwd(),
-          ...(how === 'local' ? { engine: local } : {}),
-        });
-        return { code, out: out.join(''), err: err.join('') };
-      };
+      const almanac = (how: 'remote' | 'local', args: string[]) =>
+        almanacCli(args, how === 'local' ? { local: t.database } : { remote: { base: server.base, key: ADMIN_KEY } });
       const local = await almanac('local', ['report', 'abandoned-cart']);
       expect(local.code).toBe(0);
       expect(local.out).toMatch(/^last_click +EUR +1\.00 +129\.00 /m);

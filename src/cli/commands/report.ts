@@ -1,4 +1,4 @@
-import type { CampaignReport } from '../../reports/campaign';
+import { type CampaignReport, liftArms } from '../../reports/campaign';
 import { reportRange } from '../../http/reports';
 import { type Command, UsageError } from '../command';
 import { adminFor, parseFlags } from '../project';
@@ -64,24 +64,14 @@ export function formatReport(r: CampaignReport): string {
     out.push(
       table(
         ['holdout', 'contacts', 'converters', 'rate', '95 % CI', 'revenue/contact'],
-        [
-          [
-            'treated',
-            l.treated.contacts,
-            l.treated.converters,
-            pct(l.treated.rate),
-            interval(l.treated.rateCi, pct),
-            l.treated.revenuePerContact?.toFixed(2) ?? '–',
-          ],
-          [
-            'held out',
-            l.heldOut.contacts,
-            l.heldOut.converters,
-            pct(l.heldOut.rate),
-            interval(l.heldOut.rateCi, pct),
-            l.heldOut.revenuePerContact?.toFixed(2) ?? '–',
-          ],
-        ],
+        liftArms(l).map((a) => [
+          a.label,
+          a.contacts,
+          a.converters,
+          pct(a.rate),
+          interval(a.rateCi, pct),
+          a.revenuePerContact?.toFixed(2) ?? '–',
+        ]),
       ),
     );
     if (l.absolute) out.push(`lift: ${pct(l.absolute.estimate)} points ${interval(l.absolute.ci, pct)} (${l.methods.absolute})\n`);
