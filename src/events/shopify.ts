@@ -67,7 +67,57 @@ const items = (lines: z.output<typeof lineItem>[]) =>
     };
   });
 
-export function mapShopifyWebhook(topic: string, payload: unknown, webhookId: string): Result<ShopifyMapping, FieldError[]> {
+/**
+ * `refunds/create` carries no customer: the route looks the stored order's contact up first and
+ * hands it in (`orderContact`), so the mapping stays pure.
+ */
+export interface ShopifyContext {
+  orderContact?: { id?: string; email?: string };
+}
+
+const refund = z.looseObject({
+  id: shopifyNumericId,
+  order_id: shopifyNumericId,
+  created_at: z.string(),
+  transactions: z.array(z.looseObject({ kind: z.string(), status: z.string().nullish(), amount: money })).default([]),
+});
+
+/** The order id a `refunds/create` payload is about (exact digits), for the route's contact lookup. */
+export function refundOrderId(payload: unknown): string | undefined {
+  const parsed = refund.safeParse(payload);
+  return parsed.success ? shopifyId(parsed.data.order_id, undefined) : undefined;
+}
+
+export function mapShopifyWebhook(
+  topic: string,
+  payload: unknown,
+  webhookId: string,
+  context: ShopifyContext = {},
+): Result<ShopifyMapping, FieldError[]> {
+  if (topic === 'refunds/create') {
+    const parsed = refund.safeParse(payload, { reportInput: true });
+    if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
+    const r = parsed.data;
+    const orderId = shopifyId(r.order_id, undefined);
+    const refundId = shopifyId(r.id, undefined);
+    // Money given back: successful refund transactions (a refund of only restocked items has none).
+    const amount = r.transactions
+      .filter((t) => t.kind === 'refund' && (t.status ?? 'success') === 'success')
+      .reduce((sum, t) => sum + Math.round(Number(t.amount) * 100), 0);
+    if (!context.orderContact || orderId === undefined || refundId === undefined)
+      return { ok: true, value: { kind: 'ignored', reason: 'a refund of an order Almanac never stored' } };
+    if (amount <= 0) return { ok: true, value: { kind: 'ignored', reason: 'the refund returned no money' } };
+    return events(
+      {
+        id: `shopify:order.refunded:${refundId}`,
+        type: 'order.refunded',
+        occurred_at: r.created_at,
+        contact: context.orderContact,
+        properties: { order_id: orderId, amount: (amount / 100).toFixed(2) },
+      },
+      undefined,
+    );
+  }
   if (topic === 'checkouts/create' || topic === 'checkouts/update') {
     const parsed = checkout.safeParse(payload, { reportInput: true });
     if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };

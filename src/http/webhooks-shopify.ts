@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { AppError } from '../errors';
 import { ingestEvents } from '../events/ingest';
 import { parseEventBatch } from '../events/schema';
-import { mapShopifyWebhook } from '../events/shopify';
+import { mapShopifyWebhook, refundOrderId } from '../events/shopify';
+import { orderContact } from '../storage/orders';
 import type { Database } from '../storage/db';
 import { decodeWebhookBody, INVALID_UTF8, MAX_DELIVERY_ID, oddStrings, orThrow, parseJson, recordReplaced } from './events-input';
 import { type RawBodyEnv, shopifyHmac } from './middleware/shopify-hmac';
@@ -40,7 +41,13 @@ export function shopifyWebhookRoutes(deps: ShopifyRoutesDeps) {
     const decoded = decodeWebhookBody(c.get('rawBody'));
     const payload = parseJson(decoded.text, { maxDepth: deps.jsonMaxDepth });
     const replaced = [...oddStrings(payload, { replace: true }), ...(decoded.invalid ? [INVALID_UTF8] : [])];
-    const mapped = orThrow(mapShopifyWebhook(topic, payload, deliveryId), `Shopify ${topic} payload`);
+    // A refund names only its order: its contact is the stored order's.
+    const refunded = topic === 'refunds/create' ? refundOrderId(payload) : undefined;
+    const contact = refunded === undefined ? undefined : await orderContact(deps.database.db, 'shopify', refunded);
+    const mapped = orThrow(
+      mapShopifyWebhook(topic, payload, deliveryId, contact ? { orderContact: contact } : {}),
+      `Shopify ${topic} payload`,
+    );
     const parsed = mapped.kind === 'events' ? orThrow(parseEventBatch({ events: mapped.events }, { now }), `Shopify ${topic} payload`) : [];
     const events = recordReplaced(parsed, () => replaced);
     const receipt = { source: 'shopify', deliveryId, topic };

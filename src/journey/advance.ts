@@ -1,7 +1,7 @@
 import { drawKey } from './holdout';
 import type { Facts } from '../dsl/condition';
 import type { CampaignPlan } from '../dsl/plan';
-import { holds } from './conditions';
+import { holds, whereHolds } from './conditions';
 import { entryOf, type PlanIndex } from './navigate';
 import { chooseArm } from './split';
 import type { Effect, RunState, StepResult } from './state';
@@ -72,8 +72,23 @@ export function advance(ctx: StepContext, state: RunState, from: string | null):
       }
       case 'wait':
         return pause(ctx, { ...state, splits, taken: taken + 1 }, step.key, 'sleeping', step.ms);
-      case 'wait_until':
+      case 'wait_until': {
+        // The awaited event may already have happened since the wait began (a click in the seconds
+        // between the send settling and this step running): then the wait is over at once.
+        const until = now.getTime() + step.timeoutMs;
+        const happened = ctx.facts.events.some(
+          (e) =>
+            e.type === step.event &&
+            e.occurredAt.getTime() >= now.getTime() &&
+            e.occurredAt.getTime() < until &&
+            whereHolds(step.where, e, ctx.facts, now),
+        );
+        if (happened) {
+          key = next;
+          break;
+        }
         return pause(ctx, { ...state, splits, taken: taken + 1 }, step.key, 'awaiting', step.timeoutMs);
+      }
     }
   }
 }

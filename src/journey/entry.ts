@@ -44,6 +44,18 @@ export function eventReachesRun(
   return run.correlationKey === null || correlationKeyOf(plan, event.properties) === run.correlationKey;
 }
 
+/**
+ * The facts one run may see: the contact's, less tracking events about another run's sends (a
+ * click on the newsletter must not satisfy the cart reminder's `wait_until`). See eventReachesRun.
+ */
+export function factsForRun(facts: Facts, runId: number | undefined): Facts {
+  const foreign = (e: EventFact) => {
+    const own = e.type.startsWith('email.') ? e.properties.run_id : undefined;
+    return (typeof own === 'number' || typeof own === 'string') && (runId === undefined || String(own) !== String(runId));
+  };
+  return facts.events.some(foreign) ? { ...facts, events: facts.events.filter((e) => !foreign(e)) } : facts;
+}
+
 /** Correlation values longer than this are kept as their SHA-256 (the same value → the same key). */
 export const MAX_CORRELATION_KEY = 200;
 

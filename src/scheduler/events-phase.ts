@@ -1,6 +1,6 @@
 import type { Facts } from '../dsl/condition';
 import type { CampaignPlan } from '../dsl/plan';
-import { correlationKeyOf, decideEntry, eventReachesRun, triggeredBy } from '../journey/entry';
+import { correlationKeyOf, decideEntry, eventReachesRun, factsForRun, triggeredBy } from '../journey/entry';
 import { initialState, step } from '../journey/index';
 import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
@@ -65,7 +65,7 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
           if (run.status !== 'active') continue;
           if (!eventReachesRun(run.plan, run, event)) continue;
           try {
-            writes.step(run, step(run.plan, run.state, { kind: 'event', event, facts: f }, now), f);
+            writes.step(run, step(run.plan, run.state, { kind: 'event', event, facts: factsForRun(f, run.id) }, now), f);
           } catch (err) {
             writes.fail(run, `error:${(err as Error).message}`);
             deps.onRunError?.(run.id, err);

@@ -1,3 +1,4 @@
+import { factsForRun } from '../journey/entry';
 import { step } from '../journey/index';
 import type { Database } from '../storage/db';
 import { loadFacts } from '../storage/facts';
@@ -35,7 +36,7 @@ export function createRunsPhase(deps: PhaseDeps & { database: Database }): TickP
         }
         const handle = handleOf(r, plan);
         try {
-          writes.step(handle, step(plan, handle.state, { kind: 'wake', facts: f }, now), f);
+          writes.step(handle, step(plan, handle.state, { kind: 'wake', facts: factsForRun(f, r.id) }, now), f);
         } catch (err) {
           writes.fail(handle, `error:${(err as Error).message}`);
           metrics.inc('almanac_run_failures_total', 'Runs failed by the engine', { reason: 'error' });

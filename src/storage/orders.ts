@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { orders } from './schema/index';
+import { contacts, orders } from './schema/index';
 
 export interface OrderInsert {
   source: string;
@@ -58,4 +58,16 @@ export async function refundOrder(
     .from(orders)
     .where(and(eq(orders.source, r.source), eq(orders.orderId, r.orderId)));
   return found ? { ok: false, problem: 'more_than_remains', remains: found.remains } : { ok: false, problem: 'unknown_order' };
+}
+
+/** The contact of a stored order, as an event names it (external id, else email); undefined when the order or its contact is unknown. */
+export async function orderContact(tx: Tx, source: string, orderId: string): Promise<{ id?: string; email?: string } | undefined> {
+  const [row] = await tx
+    .select({ externalId: contacts.externalId, email: contacts.email })
+    .from(orders)
+    .innerJoin(contacts, eq(contacts.id, orders.contactId))
+    .where(and(eq(orders.source, source), eq(orders.orderId, orderId)))
+    .limit(1);
+  if (!row) return undefined;
+  return row.externalId ? { id: row.externalId } : row.email ? { email: row.email } : undefined;
 }

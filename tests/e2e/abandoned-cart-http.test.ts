@@ -4,7 +4,7 @@ import { applyProject } from '../../src/campaigns/apply';
 import type { Services } from '../../src/runtime/services';
 import { backend, useTestDatabase } from '../helpers/db';
 import { DAY, HOUR, MINUTE, at, plus, query } from '../helpers/engine';
-import { counts, shopifyRequest } from '../http/ingest-app';
+import { API_KEY, counts, shopifyRequest } from '../http/ingest-app';
 import { openRuntime, outbox, sampleProject, virtualClock } from './runtime';
 import { type Shopper, checkoutBody, orderBody } from './shopify';
 
@@ -140,5 +140,48 @@ describe(`abandoned cart through HTTP and the runtime on ${backend}`, () => {
     for (const when of [T, plus(T, HOUR)]) await tickAt(when);
     expect(await runsOf(dan)).toEqual([]);
     expect(await outbox(services, { to: dan.email })).toEqual([]);
+  });
+  it('the whole story through signed webhooks: mail → click on the redirect → order → credited in the report; a Shopify refund shrinks it', async () => {
+    const dora = shopper(7, 'Dora');
+    const T = plus(T0, 10 * DAY);
+    expect((await deliver(T, checkoutBody(dora, T), 'checkouts/create', 'wh-e2e-story-dora-checkout')).status).toBe(200);
+    await tickAt(T);
+    await tickAt(plus(T, HOUR));
+    const [reminder] = await outbox(services, { to: dora.email });
+    const tracked = /https?:\/\/[^/\s]+(\/c\/[A-Za-z0-9._-]+)/.exec(reminder!.text)?.[1];
+    expect(tracked, reminder!.text).toBeDefined();
+    clock.set(plus(T, HOUR + 5 * MINUTE));
+    const click = await services.app.request(tracked!, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' } });
+    expect(click.status).toBe(302);
+    await tickAt(plus(T, HOUR + 5 * MINUTE + 1000));
+    expect(await runsOf(dora), 'the click branch ends the run: no discount mail will follow').toEqual([
+      expect.objectContaining({ status: 'completed' }),
+    ]);
+
+    const orderAt = plus(T, HOUR + 30 * MINUTE);
+    expect((await deliver(orderAt, orderBody(dora, '5900000000007', orderAt), 'orders/create', 'wh-e2e-story-dora-order')).status).toBe(
+      200,
+    );
+    await tickAt(orderAt);
+    const lastClick = async () => {
+      const res = await services.app.request('/v1/reports/abandoned-cart', { headers: { authorization: `Bearer ${API_KEY}` } });
+      const report = (await res.json()) as { revenue: Array<{ model: string; currency: string; revenue: number }> };
+      return report.revenue.filter((r) => r.model === 'last_click');
+    };
+    expect(await lastClick()).toEqual([expect.objectContaining({ currency: 'EUR', revenue: 129 })]);
+
+    const refundAt = plus(T, 2 * DAY);
+    const refund = JSON.stringify({
+      id: 990001,
+      order_id: 5900000000007,
+      created_at: refundAt.toISOString(),
+      transactions: [{ kind: 'refund', status: 'success', amount: '29.00', currency: 'EUR' }],
+    });
+    expect((await deliver(refundAt, refund, 'refunds/create', 'wh-e2e-story-dora-refund')).status).toBe(200);
+    expect((await deliver(refundAt, refund, 'refunds/create', 'wh-e2e-story-dora-refund')).status, 'a redelivery').toBe(200);
+    await tickAt(refundAt);
+    expect(await lastClick()).toEqual([expect.objectContaining({ currency: 'EUR', revenue: 100 })]);
+    const unknown = JSON.stringify({ id: 990002, order_id: 123, created_at: refundAt.toISOString(), transactions: [] });
+    expect(await (await deliver(refundAt, unknown, 'refunds/create', 'wh-e2e-unknown-refund')).json()).toMatchObject({ ignored: true });
   });
 });

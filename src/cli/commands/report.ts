@@ -83,12 +83,14 @@ export function formatReport(r: CampaignReport): string {
     if (!l.enough) out.push(`not enough data yet: ${l.reason}\n`);
   }
   out.push('\n');
-  out.push(
-    table(
-      ['journey step', 'status', 'phase', 'runs'],
-      r.funnel.runs.map((f) => [f.step, f.status, f.phase ?? '', f.runs]),
-    ),
-  );
+  if (r.funnel.runs.length === 0) out.push('journey: no runs yet\n');
+  else
+    out.push(
+      table(
+        ['journey step', 'status', 'phase', 'runs'],
+        r.funnel.runs.map((f) => [f.step, f.status, f.phase ?? '', f.runs]),
+      ),
+    );
   if (r.funnel.sends.length)
     out.push(
       '\n' +
