@@ -117,6 +117,8 @@ const envSchema = z
     APPLY_ON_START: bool.default(true),
     /** Click and open tracking of marketing mail (src/tracking/): links become /c/TOKEN redirects, plus an open pixel. */
     TRACKING: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
+    /** How soon queued clicks and opens are written (ms; 0: only by the tick). */
+    TRACKING_FLUSH_MS: wholeNumber(0, 60_000).default(5000),
     TICK_INTERVAL_SECONDS: wholeNumber(1, 59).default(5),
     TICK_BATCH_SIZE: positiveInt.default(500),
     LEASE_SECONDS: positiveInt.default(60),
@@ -257,6 +259,8 @@ export interface Config {
   /** `serve`/`worker`: compile and apply the campaigns folder on start (refusing to start on errors). */
   /** TRACKING: click and open tracking of marketing mail. */
   tracking: boolean;
+  /** TRACKING_FLUSH_MS: how soon queued clicks and opens are written (0: only by the tick). */
+  trackingFlushMs: number;
   applyOnStart: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   autoMigrate: boolean;
@@ -368,6 +372,7 @@ export function loadConfig(env: Env): Config {
     segmentPassSeconds: e.SEGMENT_PASS_SECONDS,
     applyOnStart: e.APPLY_ON_START,
     tracking: e.TRACKING === 'on',
+    trackingFlushMs: e.TRACKING_FLUSH_MS,
     logLevel: e.LOG_LEVEL,
     autoMigrate: e.AUTO_MIGRATE,
   };

@@ -52,7 +52,7 @@ export async function openServices(
     // One renderer (templates compiled once) for sending, view-in-browser and previews.
     const renderer = createRenderer({ templatesDir: config.paths.templates });
     const links = { publicUrl: config.http.publicUrl, signingKey: config.http.linkSigningKey, allowedHosts: config.http.linkAllowedHosts };
-    const recorder = createTrackingRecorder({ database, ipKey: links.signingKey, metrics, log });
+    const recorder = createTrackingRecorder({ database, ipKey: links.signingKey, metrics, log, flushDelayMs: config.trackingFlushMs });
     const tick = buildEngine({
       recorder,
       database,

@@ -36,7 +36,11 @@ export interface RecorderOptions {
   ipKey: string;
   metrics: Metrics;
   log: Logger;
-  /** Flush this long after the first queued hit (default 250 ms); the tick also flushes. 0: only explicit flushes. */
+  /**
+   * Flush this long after the first queued hit (default 5 s: the "every link within 5 s" scanner
+   * rule sees a whole burst in one batch, and a journey hears of a click at its next tick anyway);
+   * the tick also flushes. 0: only explicit flushes.
+   */
   flushDelayMs?: number;
   /** Flush at once when this many hits are queued (default 500). */
   maxQueued?: number;
@@ -71,8 +75,8 @@ export function createTrackingRecorder(o: RecorderOptions): TrackingRecorder {
 
   function schedule(): void {
     if (clicks.length + opens.length >= (o.maxQueued ?? 500)) void recorder.flush();
-    else if (!timer && (o.flushDelayMs ?? 250) > 0) {
-      timer = setTimeout(() => void recorder.flush(), o.flushDelayMs ?? 250);
+    else if (!timer && (o.flushDelayMs ?? 5000) > 0) {
+      timer = setTimeout(() => void recorder.flush(), o.flushDelayMs ?? 5000);
       timer.unref?.();
     }
   }

@@ -28,6 +28,8 @@ export async function openRuntime(database: Database, clock: VirtualClock, env: 
     API_KEYS: API_KEY,
     SHOPIFY_WEBHOOK_SECRET: SHOPIFY_SECRET,
     TICK_BATCH_SIZE: '200',
+    // Clicks and opens are written by the tick only: on the virtual clock nothing happens by itself.
+    TRACKING_FLUSH_MS: '0',
     ...env,
   });
   return openServices(config, createLogger('silent'), { database, migrate: false, now: clock.now });
