@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, migrateState, type RunState, step } from '../../src/journey';
+import { factsForRun } from '../../src/journey/entry';
 import { DAY, HOUR, abandonedCart, at, event, facts, makePlan, send, t0, wait } from './factory';
 
 /**
@@ -99,5 +100,29 @@ describe('correlated events refresh the run’s trigger', () => {
       at(60_000),
     );
     expect(after.state.trigger.properties.total).toBe(40);
+  });
+});
+
+describe('a click before the run reaches its wait_until', () => {
+  it('counts: a click between the send settling and the step onto wait_until ends the wait at once', () => {
+    const reminded = step(cart, start().state, { kind: 'wake', facts: f }, at(HOUR));
+    const delivered = at(HOUR + 1000);
+    const click = event('email.clicked', at(HOUR + 3000), { run_id: 7, send_id: 1, url: 'https://shop.example/cart' });
+    // The tick that steps the run onto the wait_until runs after the click was recorded.
+    const next = step(cart, settled(reminded.state, delivered), { kind: 'wake', facts: facts({ events: [click] }) }, at(HOUR + 5000));
+    expect(next.state).toMatchObject({ phase: 'done' });
+    expect(next.effects.filter((e) => e.kind === 'send')).toEqual([]);
+    // A click from before the send settled (an older mail) does not count.
+    const old = event('email.clicked', at(HOUR), { run_id: 7 });
+    const waiting = step(cart, settled(reminded.state, delivered), { kind: 'wake', facts: facts({ events: [old] }) }, at(HOUR + 5000));
+    expect(waiting.state).toMatchObject({ phase: 'awaiting', at: 'steps[2]' });
+  });
+
+  it('factsForRun hides tracking events about other runs’ sends, keeps the rest', () => {
+    const mine = event('email.clicked', t0, { run_id: 7 });
+    const theirs = event('email.clicked', t0, { run_id: 8 });
+    const order = event('order.created', t0, { order_id: 'o-1' });
+    expect(factsForRun(facts({ events: [mine, theirs, order] }), 7).events).toEqual([mine, order]);
+    expect(factsForRun(facts({ events: [mine, order] }), undefined).events).toEqual([order]);
   });
 });
