@@ -313,6 +313,7 @@ describe(`click tracking end to end on ${backend}`, () => {
         const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
         expect((await page.goto(`${server.base}/reports?key=${API_KEY}`))!.status()).toBe(200);
         expect(await page.locator('h1').textContent()).toBe('Campaign reports');
+        await page.screenshot({ path: 'test-artifacts/reports-list.png', fullPage: true });
         // Keyboard: the first campaign link, opened with Enter.
         const link = page.getByRole('link', { name: 'Abandoned cart recovery' });
         await link.focus();
