@@ -4,7 +4,7 @@ import { fieldErrors } from '../events/fields';
 import { parseEvent } from '../events/schema';
 import type { FieldError } from '../events/types';
 import type { Database } from '../storage/db';
-import { idempotencyKey, ingestFromApi, orThrow, parseJson, refuseOddStrings, validationError } from './events-input';
+import { idempotencyKey, ingestFromApi, orThrowFlat, parseJson, refuseOddStrings, validationError } from './events-input';
 import { apiKey } from './middleware/api-key';
 
 export interface ConsentRoutesDeps {
@@ -73,12 +73,7 @@ export function consentRoutes(deps: ConsentRoutesDeps) {
       properties: { purpose, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)) },
     };
     const options = { now, idempotencyKey: idempotencyKey(c.req.header('idempotency-key')) };
-    // The event's field names, back in this body's terms (`properties.purpose` → `purpose`).
-    const result = parseEvent(event, options);
-    const events = orThrow(
-      result.ok ? result : { ok: false, error: result.error.map((e) => ({ ...e, path: e.path.replace(/^properties\./, '') })) },
-      'consent',
-    );
+    const events = orThrowFlat(parseEvent(event, options), 'consent');
     return c.json(await ingestFromApi(deps, events, now), 202);
   });
   return app;

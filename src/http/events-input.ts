@@ -253,6 +253,18 @@ export function orThrow<T>(result: Result<T, FieldError[]>, what?: string): T {
   return result.value;
 }
 
+/**
+ * The events of a parse whose body was flat (`POST /v1/consent`, `POST /v1/orders`: the event's
+ * properties are the body's own fields), or the 400 naming the fields in the body's terms
+ * (`properties.total` → `total`).
+ */
+export function orThrowFlat<T>(result: Result<T, FieldError[]>, what: string): T {
+  return orThrow(
+    result.ok ? result : { ok: false, error: result.error.map((e) => ({ ...e, path: e.path.replace(/^properties\./, '') })) },
+    what,
+  );
+}
+
 /** The longest webhook delivery id (`X-Shopify-Webhook-Id`, `webhook-id`) kept as a receipt: longer is a 400. */
 export const MAX_DELIVERY_ID = 255;
 

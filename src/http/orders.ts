@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Database } from '../storage/db';
 import { parseEvent } from '../events/schema';
-import { idempotencyKey, ingestFromApi, orThrow, parseJson, refuseOddStrings, validationError } from './events-input';
+import { idempotencyKey, ingestFromApi, orThrowFlat, parseJson, refuseOddStrings, validationError } from './events-input';
 import { apiKey } from './middleware/api-key';
 
 export interface OrderRoutesDeps {
@@ -36,15 +36,8 @@ export function orderRoutes(deps: OrderRoutesDeps) {
       contact,
       properties,
     };
-    const result = parseEvent(event, {
-      now,
-      idempotencyKey: idempotencyKey(c.req.header('idempotency-key')) ?? `order:${String(properties.order_id)}`,
-    });
-    // The event's field names, back in this body's terms (`properties.total` → `total`).
-    const events = orThrow(
-      result.ok ? result : { ok: false, error: result.error.map((e) => ({ ...e, path: e.path.replace(/^properties\./, '') })) },
-      'order',
-    );
+    const key = idempotencyKey(c.req.header('idempotency-key')) ?? `order:${String(properties.order_id)}`;
+    const events = orThrowFlat(parseEvent(event, { now, idempotencyKey: key }), 'order');
     return c.json(await ingestFromApi(deps, events, now), 202);
   });
   return app;

@@ -39,13 +39,12 @@ export function reportRange(query: (name: string) => string | undefined): { from
  */
 export function reportRoutes(deps: ReportRouteDeps) {
   const app = new Hono();
-  const range = (query: (name: string) => string | undefined) => reportRange(query);
   app.get('/v1/reports/:campaign', apiKey({ keys: deps.apiKeys }), async (c) =>
     c.json(
       await campaignReport(
         deps.database,
         c.req.param('campaign'),
-        range((n) => c.req.query(n)),
+        reportRange((n) => c.req.query(n)),
       ),
     ),
   );
@@ -57,7 +56,7 @@ export function reportRoutes(deps: ReportRouteDeps) {
     const sort = (['revenue', 'rpr', 'lift', 'name'] as const).find((s) => s === c.req.query('sort')) ?? 'revenue';
     const reports = await campaignReports(
       deps.database,
-      range((n) => c.req.query(n)),
+      reportRange((n) => c.req.query(n)),
     );
     return c.html(reportListPage(reports, sort, linkWithKey(c.req.query('key'))));
   });
@@ -65,7 +64,7 @@ export function reportRoutes(deps: ReportRouteDeps) {
     const report = await campaignReport(
       deps.database,
       c.req.param('campaign'),
-      range((n) => c.req.query(n)),
+      reportRange((n) => c.req.query(n)),
     );
     return c.html(campaignReportPage(report, linkWithKey(c.req.query('key'))('/reports')));
   });

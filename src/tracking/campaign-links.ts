@@ -8,8 +8,6 @@ import { clickUrl } from './tokens';
 import { withUtm } from './utm';
 import { hostAllowed } from '../lib/hosts';
 
-export { hostAllowed };
-
 export interface CampaignLinkInput {
   campaign: string;
   /** The channel: facebook, instagram, google, sms, … (lower-case word). */
