@@ -53,7 +53,15 @@ function onEvent(ctx: StepContext, state: RunState, event: EventFact): StepResul
   const slot = ctx.index.get(state.at);
   if (!slot || slot.step.kind !== 'wait_until' || slot.step.event !== event.type) return unchanged(state);
   if (!whereHolds(slot.step.where, event, facts, now)) return unchanged(state);
-  if (state.wakeAt !== undefined && event.occurredAt.getTime() >= Date.parse(state.wakeAt)) return onWake(ctx, state);
+  if (state.wakeAt !== undefined) {
+    const timeout = Date.parse(state.wakeAt);
+    // Stamped before the wait began (delivered late from before this step): it is not what the wait is for.
+    // The start is the timeout less the step's own duration; a migrated run whose duration changed may have
+    // its start put later than now, and then nothing is refused on that account.
+    const began = timeout - slot.step.timeoutMs;
+    if (began <= now.getTime() && event.occurredAt.getTime() < began) return unchanged(state);
+    if (event.occurredAt.getTime() >= timeout) return onWake(ctx, state);
+  }
   return advance(ctx, state, slot.next);
 }
 

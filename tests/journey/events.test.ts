@@ -49,6 +49,24 @@ describe('events while waiting', () => {
     expect(late.effects[0]).toEqual({ kind: 'send', stepKey: 'steps[0].on_timeout[0]', template: 'nudge' });
   });
 
+  it('a click stamped before the wait began (delivered late) is not what it waits for: the run keeps waiting', () => {
+    const started = step(plan, awaiting(), { kind: 'wake', facts: f }, at(0)).state;
+    const old = step(
+      plan,
+      started,
+      { kind: 'event', event: event('email.clicked', at(-MIN), { checkout_id: 'k-9' }), facts: f },
+      at(10 * MIN),
+    );
+    expect(old).toEqual({ state: started, effects: [{ kind: 'wake_at', at: at(HOUR) }] });
+    const atStart = step(
+      plan,
+      started,
+      { kind: 'event', event: event('email.clicked', at(0), { checkout_id: 'k-9' }), facts: f },
+      at(10 * MIN),
+    );
+    expect(atStart.effects[0]).toEqual({ kind: 'send', stepKey: 'steps[1]', template: 'after' });
+  });
+
   it('exit_on honours its `where`', () => {
     expect(deliver('order.created', { total: 0 }).state.phase).toBe('awaiting');
     expect(deliver('order.created', { total: 12 }).effects).toEqual([{ kind: 'exit', reason: 'exit_on:order.created' }]);
