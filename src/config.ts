@@ -27,6 +27,43 @@ const allowedHosts = csv
   .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/i, { error: 'expected host names such as shop.example, comma-separated' })))
   .transform((hosts) => hosts.map((h) => h.toLowerCase()))
   .default([]);
+const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as PLN or EUR')
+  .refine((c) => {
+    try {
+      new Intl.NumberFormat('en', { style: 'currency', currency: c });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an ISO 4217 currency code such as PLN or EUR');
+/** `CURRENCY_RATES`: `EUR=4.31,USD=3.97` — one unit of each currency in the shop's currency (src/attribution/currency.ts). */
+const currencyRates = z.string().transform((s, ctx) => {
+  const out: Record<string, number> = {};
+  for (const pair of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z]{3})\s*=\s*(\S+)$/.exec(pair);
+    const rate = m && /^\d+(\.\d+)?$/.test(m[2]!) ? Number(m[2]) : NaN;
+    const problem = !m
+      ? `"${pair.slice(0, 40)}" is not CODE=RATE`
+      : !currencyCode.safeParse(m[1]).success
+        ? `${m[1]} is not an ISO 4217 code`
+        : !(rate > 0) || !Number.isFinite(rate)
+          ? `the rate of ${m[1]} must be a number > 0`
+          : m[1]! in out
+            ? `${m[1]} is listed twice`
+            : undefined;
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `expected CODE=RATE pairs such as EUR=4.31,USD=3.97; ${problem}` });
+      return z.NEVER;
+    }
+    out[m![1]!] = rate;
+  }
+  return out;
+});
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -164,6 +201,10 @@ const envSchema = z
     COMPLAINT_RATE_MIN_SENT: wholeNumber(1).default(1000),
     /** Days a double opt-in confirmation link stays good (src/consent/confirm-token.ts). */
     CONFIRM_TOKEN_DAYS: wholeNumber(1, 90).default(7),
+    /** The shop's currency: reports add one total in it (src/attribution/currency.ts); unset → per currency only. */
+    SHOP_CURRENCY: currencyCode.optional(),
+    /** Fixed rates into SHOP_CURRENCY, `EUR=4.31,USD=3.97` (1 EUR = 4.31 of the shop's currency). */
+    CURRENCY_RATES: currencyRates.default({}),
   })
   .superRefine((e, ctx) => {
     // Rules across variables, each reported on the variable that has to change.
@@ -193,6 +234,13 @@ const envSchema = z
         code: 'custom',
         path: ['SES_ACCESS_KEY_ID'],
         message: 'required with SES_SECRET_ACCESS_KEY (or unset both to use the AWS default credential chain)',
+      });
+    }
+    if (Object.keys(e.CURRENCY_RATES).length > 0 && !e.SHOP_CURRENCY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHOP_CURRENCY'],
+        message: 'required with CURRENCY_RATES: the currency the rates convert into, such as PLN',
       });
     }
   });
@@ -261,6 +309,8 @@ export interface Config {
   tracking: boolean;
   /** TRACKING_FLUSH_MS: how soon queued clicks and opens are written (0: only by the tick). */
   trackingFlushMs: number;
+  /** SHOP_CURRENCY and CURRENCY_RATES: reports add a total in the shop's currency (src/attribution/currency.ts). */
+  currency: { shop: string | null; rates: Record<string, number> };
   applyOnStart: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   autoMigrate: boolean;
@@ -373,6 +423,7 @@ export function loadConfig(env: Env): Config {
     applyOnStart: e.APPLY_ON_START,
     tracking: e.TRACKING === 'on',
     trackingFlushMs: e.TRACKING_FLUSH_MS,
+    currency: { shop: e.SHOP_CURRENCY ?? null, rates: e.CURRENCY_RATES },
     logLevel: e.LOG_LEVEL,
     autoMigrate: e.AUTO_MIGRATE,
   };

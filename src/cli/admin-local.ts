@@ -46,7 +46,7 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
           allowedHosts: config.http.linkAllowedHosts,
         }),
       ),
-    report: (campaign, range) => withDatabase(config, (database) => campaignReport(database, campaign, range)),
+    report: (campaign, range) => withDatabase(config, (database) => campaignReport(database, campaign, range, config.currency)),
     recomputeAttribution: (options) =>
       withDatabase(config, async ({ db }) => ({ orders: await db.transaction((tx) => markForRecompute(tx, options)) })),
   };

@@ -1,3 +1,4 @@
+import type { CurrencyRule } from '../attribution/currency';
 import { type LinkMinting, linkInput } from './links';
 import { mintCampaignLink } from '../tracking/campaign-links';
 import { markForRecompute } from '../storage/attribution';
@@ -48,6 +49,8 @@ export interface AdminRoutesDeps {
   suppressionKey?: string;
   /** PUBLIC_URL, LINK_SIGNING_KEY, LINK_ALLOWED_HOSTS: `almanac link create` through the server. Absent → 503. */
   minting?: LinkMinting;
+  /** SHOP_CURRENCY and CURRENCY_RATES, for `almanac report` through the server. */
+  money: CurrencyRule;
 }
 
 /**
@@ -138,6 +141,7 @@ export function adminRoutes(deps: AdminRoutesDeps) {
         deps.database,
         c.req.param('campaign'),
         reportRange((n) => c.req.query(n)),
+        deps.money,
       ),
     ),
   );

@@ -1,3 +1,4 @@
+import { type CurrencyRule, NO_SHOP_CURRENCY } from '../attribution/currency';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors';
@@ -53,6 +54,8 @@ export interface AppDeps {
   messages?: Omit<MessageRouteDeps, 'database'>;
   /** LINK_ALLOWED_HOSTS: hosts minted campaign links may point to (with `messages`: `POST /v1/links`). */
   linkAllowedHosts?: readonly string[];
+  /** SHOP_CURRENCY and CURRENCY_RATES, for reports (src/attribution/currency.ts); absent → per currency only. */
+  currency?: CurrencyRule;
   /** Click and open recording (src/tracking/recorder.ts): with `messages`, mounts `/c/:token` and `/o/:token`. */
   tracking?: TrackingRecorder;
   /** Milliseconds a handler has to answer before a 503 `deadline_exceeded` (REQUEST_DEADLINE_MS); default 10 s. */
@@ -107,7 +110,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', orderRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', calendarRoutes({ database: deps.database, apiKeys, now }));
   app.route('/', outboxRoutes({ database: deps.database, apiKeys }));
-  app.route('/', reportRoutes({ database: deps.database, apiKeys }));
+  const money = deps.currency ?? NO_SHOP_CURRENCY;
+  app.route('/', reportRoutes({ database: deps.database, apiKeys, money }));
   app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now, ...json, ...key }));
   app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now, ...json, ...key }));
   app.route('/', sesWebhookRoutes({ database: deps.database, ses: deps.sesFeedback, now, ...json }));
@@ -135,6 +139,7 @@ export function createApp(deps: AppDeps) {
     adminRoutes({
       ...(minting ? { minting } : {}),
       database: deps.database,
+      money,
       adminKeys: deps.adminKeys ?? [],
       now,
       requestDeadlineMs: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS,

@@ -73,6 +73,13 @@ function modelChart(r: CampaignReport): string {
   return `<svg id="models" role="img" aria-labelledby="models-t" viewBox="0 0 ${w} ${h}" width="100%" height="${h}"><title id="models-t">${esc(summary)}</title>${bars}</svg>`;
 }
 
+/** Last-click revenue for the headline: the shop-currency total when there is one, else per currency, largest first. */
+function headlineRevenue(r: CampaignReport): Array<{ currency: string; revenue: number; revenuePerRecipient: number | null }> {
+  const total = r.totals.find((t) => t.model === 'last_click');
+  if (total) return [total];
+  return r.revenue.filter((m) => m.model === 'last_click').sort((a, b) => b.revenue - a.revenue);
+}
+
 function table(caption: string, head: string[], rows: Array<Array<string | number>>): string {
   return (
     `<table><caption>${esc(caption)}</caption><thead><tr>${head.map((x) => `<th scope="col">${esc(x)}</th>`).join('')}</tr></thead><tbody>` +
@@ -87,7 +94,6 @@ function table(caption: string, head: string[], rows: Array<Array<string | numbe
 
 export function campaignReportPage(r: CampaignReport, backLink: string): string {
   const sent = r.sends.sent ?? 0;
-  const last = r.revenue.filter((m) => m.model === 'last_click');
   const tiles = [
     ['sent', String(sent)],
     ['recipients', String(r.recipients)],
@@ -96,15 +102,17 @@ export function campaignReportPage(r: CampaignReport, backLink: string): string 
     ['click rate', sent ? pct(r.clicks.uniqueHuman / sent) : '–'],
     ['unsubscribes', String(r.unsubscribes)],
     ['complaints', String(r.complaints)],
-    ...last.map((m) => [`revenue, last click (${m.currency})`, n2(m.revenue)]),
-    ...last.map((m) => [`per recipient (${m.currency})`, m.revenuePerRecipient === null ? '–' : n2(m.revenuePerRecipient)]),
+    ...headlineRevenue(r).flatMap((m) => [
+      [`revenue, last click (${m.currency})`, n2(m.revenue)],
+      [`per recipient (${m.currency})`, m.revenuePerRecipient === null ? '–' : n2(m.revenuePerRecipient)],
+    ]),
   ];
   const l = r.lift;
   const lift = !l
     ? '<p class="note">This campaign holds nobody out (<code>holdout: 0 %</code>), so there is no lift to measure.</p>'
     : table(
         `Holdout: contacts who entered vs those held out; converted = ordered within ${l.windowDays} day(s) of entering`,
-        ['arm', 'contacts', 'converters', 'rate', '95 % interval', 'revenue per contact'],
+        ['arm', 'contacts', 'converters', 'rate', '95 % interval', `revenue per contact${l.currency ? ` (${l.currency})` : ''}`],
         liftArms(l).map((a) => [
           a.label,
           a.contacts,
@@ -135,6 +143,20 @@ export function campaignReportPage(r: CampaignReport, backLink: string): string 
           m.revenuePerRecipient === null ? '–' : n2(m.revenuePerRecipient),
         ]),
       ) +
+      (r.totals.length
+        ? table(
+            `Totals in ${r.currency.shop}: every currency with a rate, converted`,
+            ['model', 'orders credited', 'revenue', 'per recipient', 'not converted (no rate)'],
+            r.totals.map((t) => [
+              t.model,
+              t.orders.toFixed(2),
+              `${n2(t.revenue)} ${t.currency}`,
+              t.revenuePerRecipient === null ? '–' : n2(t.revenuePerRecipient),
+              t.unconverted.map((u) => `${n2(u.revenue)} ${u.currency}`).join(', ') || '–',
+            ]),
+          )
+        : '') +
+      `<p class="note">${esc(r.currency.rule)}</p>` +
       (r.networks.length
         ? `<h2>Which network's links sell</h2>` +
           table(
@@ -156,15 +178,15 @@ export function campaignReportPage(r: CampaignReport, backLink: string): string 
         days.map((d) => ({ day: d.day, value: d.clicks })),
         '#7c3aed',
       )}` +
-      `<h2>Revenue per day (last click)</h2>${dailyChart(
+      `<h2>Revenue per day (last click${r.currency.primary ? `, ${esc(r.currency.primary)}` : ''})</h2>${dailyChart(
         'daily-revenue',
-        'last-click revenue per day',
+        `last-click revenue per day${r.currency.primary ? ` in ${r.currency.primary}` : ''}`,
         days.map((d) => ({ day: d.day, value: d.revenue })),
         '#2563eb',
       )}` +
       table(
         'Daily figures (UTC days)',
-        ['day', 'sends', 'human clicks', 'revenue (last click)'],
+        ['day', 'sends', 'human clicks', `revenue (last click${r.currency.primary ? `, ${r.currency.primary}` : ''})`],
         days.map((d) => [d.day, d.sends, d.clicks, n2(d.revenue)]),
       ) +
       `<h2>Where contacts are in the journey</h2>` +
@@ -174,9 +196,9 @@ export function campaignReportPage(r: CampaignReport, backLink: string): string 
         r.funnel.runs.map((f) => [f.step, f.status, f.phase ?? '', f.runs]),
       ) +
       table(
-        'Sends per template and status',
-        ['template', 'step', 'status', 'sends'],
-        r.funnel.sends.map((s) => [s.template, s.step, s.status, s.sends]),
+        'Sends per template and status, and why they were held (deferred, or sent after a hold) or not sent',
+        ['template', 'step', 'status', 'sends', 'reason'],
+        r.funnel.sends.map((s) => [s.template, s.step, s.status, s.sends, s.reason ?? '']),
       ) +
       (r.funnel.exits.length
         ? table(
@@ -193,7 +215,7 @@ export type ReportSort = 'revenue' | 'rpr' | 'lift' | 'name';
 /** The list of campaigns with their headline numbers, sortable (`?sort=revenue|rpr|lift|name`). */
 export function reportListPage(reports: CampaignReport[], sort: ReportSort, link: (path: string) => string): string {
   const headline = (r: CampaignReport) => {
-    const last = r.revenue.filter((m) => m.model === 'last_click').sort((a, b) => b.revenue - a.revenue)[0];
+    const last = headlineRevenue(r)[0];
     return {
       revenue: last?.revenue ?? 0,
       currency: last?.currency ?? '',
@@ -209,7 +231,7 @@ export function reportListPage(reports: CampaignReport[], sort: ReportSort, link
     `<th scope="col"${sort === s ? ' aria-sort="descending"' : ''}><a href="${esc(link(`/reports?sort=${s}`))}">${esc(label)}</a></th>`;
   return page(
     'Campaign reports',
-    `<h1>Campaign reports</h1><table><caption>Last-click revenue (largest currency), revenue per recipient and holdout lift; choose a column to sort</caption>` +
+    `<h1>Campaign reports</h1><table><caption>Last-click revenue (in the shop's currency when set, else the largest currency), revenue per recipient and holdout lift; choose a column to sort</caption>` +
       `<thead><tr>${th('campaign', 'name')}<th scope="col">sent</th>${th('revenue', 'revenue')}${th('per recipient', 'rpr')}${th('lift', 'lift')}</tr></thead><tbody>` +
       sorted
         .map((r) => {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { CurrencyRule } from '../attribution/currency';
 import { AppError } from '../errors';
 import { campaignReport, campaignReports } from '../reports/campaign';
 import { calendarKey } from './calendar-auth';
@@ -9,20 +10,31 @@ import { apiKey } from './middleware/api-key';
 export interface ReportRouteDeps {
   database: Database;
   apiKeys: readonly string[];
+  /** The shop's currency and rates (SHOP_CURRENCY, CURRENCY_RATES). */
+  money: CurrencyRule;
 }
 
-/** `?from=` / `?to=` as dates (YYYY-MM-DD, UTC midnight) or ISO instants; anything else is a 400 naming it. */
+/** `?from=` / `?to=` as dates (YYYY-MM-DD, UTC midnight) or ISO instants with Z or an offset; anything else is a 400 naming it. */
 export function reportRange(query: (name: string) => string | undefined): { from?: Date; to?: Date } {
   const range: { from?: Date; to?: Date } = {};
   for (const name of ['from', 'to'] as const) {
     const v = query(name);
     if (v === undefined || v === '') continue;
-    const d = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : new Date(NaN);
+    // An instant must name its offset (Z or ±hh:mm): a zoneless one would be read in the server's time zone.
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(v)
+      ? new Date(`${v}T00:00:00Z`)
+      : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/i.test(v)
+        ? new Date(v)
+        : new Date(NaN);
     const year = d.getUTCFullYear();
     if (Number.isNaN(d.getTime()) || year < 2000 || year > 9999)
-      throw new AppError('bad_request', `${name}: expected a date such as 2026-12-01 or an ISO instant (got "${v.slice(0, 40)}")`, {
-        details: { parameter: name },
-      });
+      throw new AppError(
+        'bad_request',
+        `${name}: expected a date such as 2026-12-01 or an ISO instant with its offset such as 2026-12-01T08:00:00Z (got "${v.slice(0, 40)}")`,
+        {
+          details: { parameter: name },
+        },
+      );
     range[name] = d;
   }
   if (range.from && range.to && range.from >= range.to)
@@ -45,6 +57,7 @@ export function reportRoutes(deps: ReportRouteDeps) {
         deps.database,
         c.req.param('campaign'),
         reportRange((n) => c.req.query(n)),
+        deps.money,
       ),
     ),
   );
@@ -57,6 +70,7 @@ export function reportRoutes(deps: ReportRouteDeps) {
     const reports = await campaignReports(
       deps.database,
       reportRange((n) => c.req.query(n)),
+      deps.money,
     );
     return c.html(reportListPage(reports, sort, linkWithKey(c.req.query('key'))));
   });
@@ -65,6 +79,7 @@ export function reportRoutes(deps: ReportRouteDeps) {
       deps.database,
       c.req.param('campaign'),
       reportRange((n) => c.req.query(n)),
+      deps.money,
     );
     return c.html(campaignReportPage(report, linkWithKey(c.req.query('key'))('/reports')));
   });

@@ -1,3 +1,4 @@
+import { type CurrencyRule, describeRule, NO_SHOP_CURRENCY, toShopCurrency } from '../attribution/currency';
 import { lift, LIFT_METHODS, LIFT_MINIMUMS, type LiftResult } from '../attribution/lift';
 import { MODELS } from '../attribution/models';
 import { windowsOf } from '../attribution/types';
@@ -30,17 +31,43 @@ export interface CampaignReport {
   unsubscribes: number;
   complaints: number;
   revenue: ModelRevenue[];
+  /**
+   * The shop's currency (SHOP_CURRENCY) and the conversion rule in words; `primary` is the
+   * currency of `daily` revenue and of lift revenue: the shop's, else the currency with the most
+   * last-click revenue, else the one most holdout buyers paid in (the others are then left out of
+   * those two, never summed in).
+   */
+  currency: { shop: string | null; primary: string | null; rule: string };
+  /** Per model, one total in the shop's currency at the configured rates; empty without SHOP_CURRENCY. */
+  totals: Array<{
+    model: string;
+    currency: string;
+    orders: number;
+    revenue: number;
+    revenuePerRecipient: number | null;
+    /** Revenue in currencies with no rate: shown apart, in its own currency. */
+    unconverted: Array<{ currency: string; orders: number; revenue: number }>;
+  }>;
   /** Holdout lift (conversion within the campaign's click window after entering), when the campaign holds some out. */
-  lift: (LiftResult & { methods: typeof LIFT_METHODS; minimums: typeof LIFT_MINIMUMS; windowDays: number }) | null;
+  lift:
+    | (LiftResult & {
+        methods: typeof LIFT_METHODS;
+        minimums: typeof LIFT_MINIMUMS;
+        windowDays: number;
+        /** The currency of revenue per contact (`currency.primary`); orders in others are left out of it. */
+        currency: string | null;
+      })
+    | null;
   /** Where contacts are in the journey: runs per step key and phase, sends per step and status, exits by reason. */
   funnel: {
     runs: Array<{ step: string; status: string; phase: string | null; runs: number }>;
-    sends: Array<{ step: string; template: string; status: string; sends: number }>;
+    /** `reason`: why a send is held (deferred), was held before it went (sent), or was suppressed, failed or cancelled. */
+    sends: Array<{ step: string; template: string; status: string; reason: string | null; sends: number }>;
     exits: Array<{ reason: string; runs: number }>;
   };
   /** Campaign links per network (`almanac link create`): clicks, and orders/revenue credited by their UTMs (the `utm` model). */
   networks: Array<{ network: string; clicks: number; botClicks: number; orders: number; currency: string | null; revenue: number }>;
-  /** Per UTC day: sends, human clicks, last-click revenue (all currencies: see `revenue` for the split). */
+  /** Per UTC day: sends, human clicks, last-click revenue in `currency.primary` (converted at the shop's rates when set). */
   daily: Array<{ day: string; sends: number; clicks: number; revenue: number }>;
 }
 
@@ -56,6 +83,7 @@ export async function campaignReport(
   database: Database,
   campaign: string,
   range: { from?: Date; to?: Date } = {},
+  money: CurrencyRule = NO_SHOP_CURRENCY,
 ): Promise<CampaignReport> {
   return database.db.transaction(async (tx) => {
     const version = (await latestVersions(tx)).find((v) => v.kind === 'campaign' && v.campaign === campaign);
@@ -76,21 +104,37 @@ export async function campaignReport(
     const sends = Object.fromEntries(c.sends.map((s) => [s.status, s.n])) as Record<string, number>;
     const total = c.sends.reduce((n, s) => n + s.n, 0);
     const windowMs = windowsOf(plan).clickMs;
+    const order = new Map(MODELS.map((m, i) => [m as string, i]));
+    const revenue: ModelRevenue[] = c.revenue
+      .map((r) => ({
+        model: r.model,
+        currency: r.currency,
+        orders: Math.round(r.orders * 1e6) / 1e6,
+        revenue: Number(r.revenue),
+        revenuePerRecipient: c.recipients ? Math.round((Number(r.revenue) / c.recipients) * 100) / 100 : null,
+      }))
+      .sort((a, b) => (order.get(a.model) ?? 99) - (order.get(b.model) ?? 99) || a.currency.localeCompare(b.currency));
+    const arms = plan.holdoutPercent > 0 ? await holdoutArms(tx, campaign, windowMs) : [];
+    const lastClick = revenue.filter((r) => r.model === 'last_click').sort((a, b) => b.revenue - a.revenue);
+    const primary =
+      money.shop ?? lastClick[0]?.currency ?? revenue[0]?.currency ?? mostFrequent(arms.flatMap((a) => a.buyers.flatMap((b) => b.revenue)));
+    /** Amounts in the primary currency: converted at the shop's rates, else only those already in it. */
+    const inPrimary = (amounts: Array<{ currency: string; amount: number }>): number =>
+      toShopCurrency(money, amounts)?.amount ?? amounts.filter((a) => a.currency === primary).reduce((n, a) => n + a.amount, 0);
     let liftResult: CampaignReport['lift'] = null;
     if (plan.holdoutPercent > 0) {
-      const arms = await holdoutArms(tx, campaign, windowMs);
       const arm = (heldOut: boolean) => {
         const a = arms.find((x) => x.heldOut === heldOut) ?? { contacts: 0, buyers: [] };
-        return { contacts: a.contacts, converters: a.buyers.length, revenue: a.buyers.map((b) => b.revenue) };
+        return { contacts: a.contacts, converters: a.buyers.length, revenue: a.buyers.map((b) => inPrimary(b.revenue)) };
       };
       liftResult = {
         ...lift(arm(false), arm(true)),
         methods: LIFT_METHODS,
         minimums: LIFT_MINIMUMS,
         windowDays: windowMs / 86_400_000,
+        currency: primary,
       };
     }
-    const order = new Map(MODELS.map((m, i) => [m as string, i]));
     return {
       campaign,
       name: plan.name,
@@ -102,32 +146,66 @@ export async function campaignReport(
       clicks: c.clicks,
       unsubscribes: c.unsubscribes,
       complaints: c.complaints,
-      revenue: c.revenue
-        .map((r) => ({
-          model: r.model,
-          currency: r.currency,
-          orders: Math.round(r.orders * 1e6) / 1e6,
-          revenue: Number(r.revenue),
-          revenuePerRecipient: c.recipients ? Math.round((Number(r.revenue) / c.recipients) * 100) / 100 : null,
-        }))
-        .sort((a, b) => (order.get(a.model) ?? 99) - (order.get(b.model) ?? 99) || a.currency.localeCompare(b.currency)),
+      revenue,
+      currency: { shop: money.shop, primary, rule: describeRule(money) },
+      totals: money.shop ? shopTotals(revenue, money, c.recipients) : [],
       lift: liftResult,
       funnel: {
         runs: c.funnel.map((f) => ({ step: f.step, status: f.status, phase: f.phase, runs: f.n })),
-        sends: c.sendsByStep.map((s) => ({ step: s.step, template: s.template, status: s.status, sends: s.n })),
+        sends: c.sendsByStep.map((s) => ({ step: s.step, template: s.template, status: s.status, reason: s.reason, sends: s.n })),
         exits: c.exits.map((e) => ({ reason: e.reason, runs: e.n })),
       },
       networks: c.networks.map((n) => ({ ...n, orders: Math.round(n.orders * 1e6) / 1e6, revenue: Number(n.revenue) })),
-      daily: c.daily.map((d) => ({ day: d.day, sends: d.sends, clicks: d.clicks, revenue: Number(d.revenue) })),
+      daily: c.daily.map((d) => ({
+        day: d.day,
+        sends: d.sends,
+        clicks: d.clicks,
+        revenue: inPrimary(d.revenue.map((r) => ({ currency: r.currency, amount: Number(r.revenue) }))),
+      })),
+    };
+  });
+}
+
+/** The currency most amounts are in (ties: alphabetical), or null for none. */
+function mostFrequent(amounts: Array<{ currency: string }>): string | null {
+  const counts = new Map<string, number>();
+  for (const a of amounts) counts.set(a.currency, (counts.get(a.currency) ?? 0) + 1);
+  return [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0] ?? null;
+}
+
+/** Per model, the revenue of every currency with a rate as one total in the shop's currency; the rest apart. */
+function shopTotals(revenue: ModelRevenue[], money: CurrencyRule, recipients: number): CampaignReport['totals'] {
+  const models = [...new Set(revenue.map((r) => r.model))];
+  return models.map((model) => {
+    const rows = revenue.filter((r) => r.model === model);
+    const shop = toShopCurrency(
+      money,
+      rows.map((r) => ({ currency: r.currency, amount: r.revenue })),
+    )!;
+    const converted = rows.filter((r) => shop.converted.includes(r.currency));
+    const orders = converted.reduce((n, r) => n + r.orders, 0);
+    return {
+      model,
+      currency: shop.currency,
+      orders: Math.round(orders * 1e6) / 1e6,
+      revenue: shop.amount,
+      revenuePerRecipient: recipients ? Math.round((shop.amount / recipients) * 100) / 100 : null,
+      unconverted: rows
+        .filter((r) => !shop.converted.includes(r.currency))
+        .map((r) => ({ currency: r.currency, orders: r.orders, revenue: r.revenue })),
     };
   });
 }
 
 /** Every applied campaign's report (retired ones too: their revenue is history), for `GET /reports`. */
-export async function campaignReports(database: Database, range: { from?: Date; to?: Date } = {}): Promise<CampaignReport[]> {
+export async function campaignReports(
+  database: Database,
+  range: { from?: Date; to?: Date } = {},
+  money: CurrencyRule = NO_SHOP_CURRENCY,
+): Promise<CampaignReport[]> {
   const names = (await database.db.transaction((tx) => latestVersions(tx))).filter((v) => v.kind === 'campaign').map((v) => v.campaign);
   const out: CampaignReport[] = [];
-  for (const name of names) out.push(await campaignReport(database, name, range));
+  for (const name of names) out.push(await campaignReport(database, name, range, money));
   return out;
 }
 

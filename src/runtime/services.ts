@@ -93,6 +93,7 @@ export async function openServices(
       sesFeedback: sesFeedbackDeps(config),
       tracking: recorder,
       linkAllowedHosts: config.http.linkAllowedHosts,
+      currency: config.currency,
       messages: {
         renderer,
         linkSigningKey: links.signingKey,

@@ -16,9 +16,11 @@ export interface CampaignCounts {
   complaints: number;
   revenue: Array<{ model: string; currency: string; orders: number; revenue: string }>;
   funnel: Array<{ step: string; status: string; phase: string | null; n: number }>;
-  sendsByStep: Array<{ step: string; template: string; status: string; n: number }>;
+  /** Sends per step, template, status and reason (why it was held, suppressed, failed or cancelled; null: none). */
+  sendsByStep: Array<{ step: string; template: string; status: string; reason: string | null; n: number }>;
   exits: Array<{ reason: string; n: number }>;
-  daily: Array<{ day: string; sends: number; clicks: number; revenue: string }>;
+  /** Per UTC day: sent mails, human clicks, and last-click revenue per currency. */
+  daily: Array<{ day: string; sends: number; clicks: number; revenue: Array<{ currency: string; revenue: string }> }>;
   /** Campaign links (minted for other channels) and UTM-landing orders, per network (`utm_source`). */
   networks: Array<{ network: string; clicks: number; botClicks: number; orders: number; currency: string | null; revenue: string }>;
 }
@@ -76,31 +78,40 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
       from runs where campaign = ${campaign} and ${inRange(sql.raw('started_at'))}
       group by 1, 2, 3 order by 1, 2, 3`),
   ).map((r) => ({ step: r.step ?? '(end)', status: r.status, phase: r.phase, n: int(r.n) }));
-  const sendsByStep = rowsOf<{ step: string; template: string; status: string; n: unknown }>(
+  const sendsByStep = rowsOf<{ step: string; template: string; status: string; reason: string | null; n: unknown }>(
     await tx.execute(sql`
-      select step_key as step, template, status, count(*) as n from sends
-      where campaign = ${campaign} and ${inRange(sql.raw('created_at'))} group by 1, 2, 3 order by min(created_at), 1, 3`),
-  ).map((r) => ({ step: r.step, template: r.template, status: r.status, n: int(r.n) }));
+      select step_key as step, template, status, reason, count(*) as n from sends
+      where campaign = ${campaign} and ${inRange(sql.raw('created_at'))}
+      group by 1, 2, 3, 4 order by min(created_at), 1, 3, 5 desc, 4`),
+  ).map((r) => ({ step: r.step, template: r.template, status: r.status, reason: r.reason, n: int(r.n) }));
   const exits = rowsOf<{ reason: string; n: unknown }>(
     await tx.execute(sql`
       select coalesce(exit_reason, status) as reason, count(*) as n from runs
       where campaign = ${campaign} and status in ('exited', 'failed') and ${inRange(sql.raw('started_at'))}
       group by 1 order by 2 desc, 1`),
   ).map((r) => ({ reason: r.reason, n: int(r.n) }));
-  const daily = rowsOf<{ day: string; sends: unknown; clicks: unknown; revenue: string }>(
+  const dailyCounts = rowsOf<{ day: string; sends: unknown; clicks: unknown }>(
     await tx.execute(sql`
       with d as (
-        select (sent_at at time zone 'UTC')::date as day, count(*) as sends, 0 as clicks, 0::numeric as revenue
+        select (sent_at at time zone 'UTC')::date as day, count(*) as sends, 0 as clicks
           from sends where campaign = ${campaign} and status = 'sent' and ${inRange(sql.raw('sent_at'))} group by 1
         union all
-        select (k.clicked_at at time zone 'UTC')::date, 0, count(*), 0 from clicks k join sends s on s.id = k.send_id
+        select (k.clicked_at at time zone 'UTC')::date, 0, count(*) from clicks k join sends s on s.id = k.send_id
           where s.campaign = ${campaign} and not k.is_bot and ${inRange(sql.raw('k.clicked_at'))} group by 1
-        union all
-        select day, 0, 0, sum(revenue) from attribution_daily
-          where campaign = ${campaign} and model = 'last_click' and ${dayRange} group by 1
       )
-      select day::text as day, sum(sends) as sends, sum(clicks) as clicks, sum(revenue)::text as revenue from d group by day order by day`),
-  ).map((r) => ({ day: r.day, sends: int(r.sends), clicks: int(r.clicks), revenue: r.revenue }));
+      select day::text as day, sum(sends) as sends, sum(clicks) as clicks from d group by day order by day`),
+  );
+  const dailyRevenue = rowsOf<{ day: string; currency: string; revenue: string }>(
+    await tx.execute(sql`
+      select day::text as day, currency, sum(revenue)::text as revenue from attribution_daily
+      where campaign = ${campaign} and model = 'last_click' and ${dayRange}
+      group by 1, 2 having sum(revenue) <> 0 order by 1, 2`),
+  );
+  const byDay = new Map<string, CampaignCounts['daily'][number]>();
+  const dayRow = (day: string) => byDay.get(day) ?? byDay.set(day, { day, sends: 0, clicks: 0, revenue: [] }).get(day)!;
+  for (const r of dailyCounts) Object.assign(dayRow(r.day), { sends: int(r.sends), clicks: int(r.clicks) });
+  for (const r of dailyRevenue) dayRow(r.day).revenue.push({ currency: r.currency, revenue: r.revenue });
+  const daily = [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
   const networkClicks = rowsOf<{ network: string; human: unknown; bot: unknown }>(
     await tx.execute(sql`
       select l.network, count(*) filter (where not k.is_bot) as human, count(*) filter (where k.is_bot) as bot
@@ -148,30 +159,35 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
 /**
  * The holdout arms of a campaign: per arm (held out or treated) the contacts who entered, how
  * many ordered within `windowMs` after entering, and each buyer's revenue in that window (total −
- * refunded; one currency assumed per shop — mixed currencies are reported apart by the caller).
+ * refunded), per currency: the caller converts or picks one (src/attribution/currency.ts), never
+ * this query.
  */
 export async function holdoutArms(
   tx: Tx,
   campaign: string,
   windowMs: number,
-): Promise<Array<{ heldOut: boolean; contacts: number; buyers: Array<{ revenue: number }> }>> {
-  const rows = rowsOf<{ held_out: boolean; contact_id: unknown; revenue: string | null }>(
+): Promise<Array<{ heldOut: boolean; contacts: number; buyers: Array<{ revenue: Array<{ currency: string; amount: number }> }> }>> {
+  const rows = rowsOf<{ held_out: boolean; contact_id: unknown; revenue: Array<{ currency: string; amount: string }> | null }>(
     await tx.execute(sql`
       with entered as (
         select status = 'holdout' as held_out, contact_id, min(started_at) as started_at
         from runs where campaign = ${campaign} group by 1, 2
       )
       select e.held_out, e.contact_id,
-             (select sum(greatest(o.total - o.refunded, 0)) from orders o
-               where o.contact_id = e.contact_id and o.occurred_at >= e.started_at
-                 and o.occurred_at < e.started_at + ${Math.round(windowMs)}::bigint * interval '1 millisecond')::text as revenue
+             (select json_agg(json_build_object('currency', b.currency, 'amount', b.amount::text) order by b.currency)
+                from (select o.currency, sum(greatest(o.total - o.refunded, 0)) as amount from orders o
+                       where o.contact_id = e.contact_id and o.occurred_at >= e.started_at
+                         and o.occurred_at < e.started_at + ${Math.round(windowMs)}::bigint * interval '1 millisecond'
+                       group by o.currency) b) as revenue
       from entered e`),
   );
-  const arms = new Map<boolean, { heldOut: boolean; contacts: number; buyers: Array<{ revenue: number }> }>();
+  type Arm = { heldOut: boolean; contacts: number; buyers: Array<{ revenue: Array<{ currency: string; amount: number }> }> };
+  const arms = new Map<boolean, Arm>();
   for (const r of rows) {
     const arm = arms.get(r.held_out) ?? { heldOut: r.held_out, contacts: 0, buyers: [] };
     arm.contacts++;
-    if (r.revenue !== null) arm.buyers.push({ revenue: Number(r.revenue) });
+    const revenue = typeof r.revenue === 'string' ? (JSON.parse(r.revenue) as typeof r.revenue) : r.revenue;
+    if (revenue?.length) arm.buyers.push({ revenue: revenue.map((x) => ({ currency: x.currency, amount: Number(x.amount) })) });
     arms.set(r.held_out, arm);
   }
   return [...arms.values()];

@@ -184,4 +184,35 @@ describe(`abandoned cart through HTTP and the runtime on ${backend}`, () => {
     const unknown = JSON.stringify({ id: 990002, order_id: 123, created_at: refundAt.toISOString(), transactions: [] });
     expect(await (await deliver(refundAt, unknown, 'refunds/create', 'wh-e2e-unknown-refund')).json()).toMatchObject({ ignored: true });
   });
+
+  it('order and refund ids past 2^53 are kept digit for digit: a refund lands on its own order, not on a neighbour one apart', async () => {
+    const ivy = shopper(9, 'Ivy');
+    const T = plus(T0, 20 * DAY);
+    // 9007199254740993 is not a double; JSON.parse would read it as …992, the neighbour's id.
+    const big = (id: string, total: string) =>
+      orderBody(ivy, '1234567890123', T)
+        .replace('"id":1234567890123', `"id":${id}`)
+        .replace('Order/1234567890123', `Order/${id}`)
+        .replace(/"total_price":"[^"]*"/, `"total_price":"${total}"`);
+    expect((await deliver(T, big('9007199254740992', '50.00'), 'orders/create', 'wh-e2e-big-992')).status).toBe(200);
+    expect((await deliver(T, big('9007199254740993', '80.00'), 'orders/create', 'wh-e2e-big-993')).status).toBe(200);
+    await tickAt(T);
+    const refund = `{"id":9007199254740995,"order_id":9007199254740993,"created_at":"${plus(T, HOUR).toISOString()}","transactions":[{"kind":"refund","status":"success","amount":"30.00","currency":"EUR"}]}`;
+    expect((await deliver(plus(T, HOUR), refund, 'refunds/create', 'wh-e2e-big-refund')).status).toBe(200);
+    await tickAt(plus(T, HOUR));
+    expect(
+      await query<{ order_id: string; total: string; refunded: string }>(
+        t.database,
+        sql`select order_id, total::text, refunded::text from orders where order_id like '90071992547409%' order by order_id`,
+      ),
+    ).toEqual([
+      { order_id: '9007199254740992', total: '50.00', refunded: '0.00' },
+      { order_id: '9007199254740993', total: '80.00', refunded: '30.00' },
+    ]);
+    const events = await query<{ id: string }>(
+      t.database,
+      sql`select dedupe_key as id from events where type = 'order.refunded' and dedupe_key like '%9007199254740995'`,
+    );
+    expect(events.length).toBe(1);
+  });
 });

@@ -57,13 +57,27 @@ export function formatReport(r: CampaignReport): string {
         )
       : 'revenue: no attributed orders yet\n',
   );
-  out.push('\n');
+  if (r.totals.length)
+    out.push(
+      '\n' +
+        table(
+          [`total in ${r.currency.shop}`, 'orders', 'revenue', 'per recipient', 'not converted'],
+          r.totals.map((t) => [
+            t.model,
+            t.orders.toFixed(2),
+            t.revenue.toFixed(2),
+            t.revenuePerRecipient?.toFixed(2) ?? '–',
+            t.unconverted.map((u) => `${u.revenue.toFixed(2)} ${u.currency}`).join(', '),
+          ]),
+        ),
+    );
+  out.push(`${r.currency.rule}\n\n`);
   if (!r.lift) out.push('lift: this campaign holds nobody out (holdout: 0 %)\n');
   else {
     const l = r.lift;
     out.push(
       table(
-        ['holdout', 'contacts', 'converters', 'rate', '95 % CI', 'revenue/contact'],
+        ['holdout', 'contacts', 'converters', 'rate', '95 % CI', `revenue/contact${l.currency ? ` (${l.currency})` : ''}`],
         liftArms(l).map((a) => [
           a.label,
           a.contacts,
@@ -95,8 +109,8 @@ export function formatReport(r: CampaignReport): string {
     out.push(
       '\n' +
         table(
-          ['template sent', 'step', 'status', 'sends'],
-          r.funnel.sends.map((s) => [s.template, s.step, s.status, s.sends]),
+          ['template sent', 'step', 'status', 'sends', 'why held / not sent'],
+          r.funnel.sends.map((s) => [s.template, s.step, s.status, s.sends, s.reason ?? '']),
         ),
     );
   if (r.networks.length)
@@ -125,8 +139,9 @@ export const reportCommand: Command = {
 What the campaign sent and what came of it: sends by status and recipients, opens and clicks
 (human and machine/bot apart), unsubscribes and complaints; revenue under every attribution
 model side by side (last click — the default — first click, linear, time decay, UTM/landing;
-never summed, and per currency); revenue per recipient; holdout lift with 95 % intervals (or
-"not enough data yet"); where runs are in the journey. --from/--to (YYYY-MM-DD or ISO instants)
+never summed, and per currency, plus one total in SHOP_CURRENCY at CURRENCY_RATES when set);
+revenue per recipient; holdout lift with 95 % intervals (or
+"not enough data yet"); where runs are in the journey and why sends were held or not sent. --from/--to (YYYY-MM-DD or ISO instants)
 limit sends, clicks and orders to that range. --json prints GET /v1/reports/CAMPAIGN. Through the
 running server (or ALMANAC_URL) like plan and apply.`,
   async run(args, io) {
