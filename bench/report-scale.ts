@@ -1,0 +1,463 @@
+/**
+ * One campaign's report at scale: how long `campaignReport` (src/reports/campaign.ts, SQL in
+ * src/storage/reports.ts) takes on a real PostgreSQL for one campaign with 1 000 000 orders and
+ * 5 000 000 clicks (scale factor 1), each of its statements under `explain (analyze, buffers)`,
+ * and a baseline beside it on the same data: a naive last-click attribution written with LATERAL
+ * (per order, the latest human click of the same contact within 5 days before it, joined to its
+ * send's campaign, summed per campaign). The ratio naive / report is the figure to watch.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:report [-- 0.1]
+ *
+ * The argument scales every table (1 = 200k contacts, 1M runs + 5 % holdout runs, 1M sends, 2M
+ * links, 5M clicks, 2M opens, 1M orders, 5M attributions). Full plans go to
+ * $TMPDIR/bench-report-plans.txt. Uses a schema of its own (bench_report) and drops it at the end
+ * (BENCH_KEEP=1 keeps it for experiments by hand).
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { applyProject } from '../src/campaigns/apply';
+import { compileSources } from '../src/dsl/compile/index';
+import { campaignReport } from '../src/reports/campaign';
+import { openDb } from '../src/storage/open';
+import { defaultMigrationsDir, loadMigrations, migrate } from '../src/storage/migrate';
+import { rowsOf } from '../src/storage/sql-values';
+
+const url = process.env.DATABASE_URL;
+if (!url) {
+  console.error('bench:report needs DATABASE_URL (a real PostgreSQL), e.g. postgres://postgres@127.0.0.1:5432/test');
+  process.exit(2);
+}
+const scale = Number(process.argv[2] ?? 1);
+if (!(scale > 0)) {
+  console.error('usage: bench:report [scale factor, default 1]');
+  process.exit(2);
+}
+const size = (n: number) => Math.max(10, Math.round(n * scale));
+const N = {
+  contacts: size(200_000),
+  runs: size(1_000_000),
+  holdoutRuns: size(50_000),
+  clicks: size(5_000_000),
+  campaignLinkClicks: size(10_000),
+  opens: size(2_000_000),
+  orders: size(1_000_000),
+  unsubscribes: size(5_000),
+  complaints: size(300),
+  otherEvents: size(200_000),
+};
+const schema = 'bench_report';
+const CAMPAIGN = 'abandoned-cart';
+/** "Now" of the data set: everything happens in the 90 days before it. */
+const T0 = '2026-12-01T00:00:00Z';
+const DAYS = 90;
+const plansFile = join(tmpdir(), 'bench-report-plans.txt');
+
+/** A deterministic pseudo-random integer in [0, mod) from an expression and a seed (no session state). */
+const h = (expr: string, seed: number, mod: number) => `((hashint8extended((${expr})::bigint, ${seed}) & 9223372036854775807) % ${mod})`;
+
+const database = await openDb({ kind: 'postgres', url, schema, poolMax: 2 });
+const exec = (text: string) => database.db.execute(sql.raw(text));
+const time = async <T>(label: string, fn: () => Promise<T>) => {
+  const t0 = performance.now();
+  const out = await fn();
+  const s = (performance.now() - t0) / 1000;
+  console.log(`${label.padEnd(52)} ${s.toFixed(2)} s`);
+  return { out, s };
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+try {
+  await exec(`drop schema if exists ${schema} cascade`);
+  await migrate(database, loadMigrations(defaultMigrationsDir));
+
+  // The sample campaigns, as `almanac apply` stores them.
+  const files = readdirSync('campaigns')
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => ({ path: `campaigns/${f}`, text: readFileSync(join('campaigns', f), 'utf8') }));
+  const templates = readdirSync('templates', { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !['layouts', 'partials'].includes(d.name))
+    .map((d) => d.name);
+  const compiled = compileSources(files, templates);
+  if (!compiled.ok) throw new Error(`sample campaigns do not compile: ${JSON.stringify(compiled.errors)}`);
+  await applyProject(database, compiled.project, new Date('2026-09-01T00:00:00Z'));
+  const [version] = rowsOf<{ id: number }>(
+    await exec(
+      `select id::int as id from campaign_versions where kind = 'campaign' and campaign = '${CAMPAIGN}' order by version desc limit 1`,
+    ),
+  );
+  if (!version) throw new Error(`no applied version of ${CAMPAIGN}`);
+  const vid = version.id;
+  const holdout = (compiled.project.campaigns.find((c) => c.id === CAMPAIGN)?.holdoutPercent ?? 0) > 0;
+
+  console.log(
+    `scale ${scale}: ${Object.entries(N)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+      .join(', ')}; campaign ${CAMPAIGN} (version id ${vid}, holdout ${holdout ? 'yes' : 'no'})`,
+  );
+  const seeding = performance.now();
+  const minutes = DAYS * 1440;
+
+  await time(`seed contacts + consent`, async () => {
+    await exec(`
+      insert into contacts (external_id, email, timezone, attributes, created_at, updated_at)
+      select 'c' || g, 'c' || g || '@example.com', 'Europe/Warsaw', jsonb_build_object('first_name', 'C' || g), '2026-01-01Z', '2026-01-01Z'
+      from generate_series(1, ${N.contacts}) g`);
+    await exec(`
+      insert into consent_records (contact_id, purpose, granted, source, occurred_at)
+      select id, 'email.marketing', true, 'signup', '2026-01-01Z' from contacts`);
+    // Unsubscribes through the link in a mail of the campaign (the ledger text names it, src/http/unsubscribe.ts).
+    await exec(`
+      insert into consent_records (contact_id, purpose, granted, text, source, occurred_at)
+      select 1 + ${h('g', 1, N.contacts)}, 'email.marketing', false,
+             'unsubscribe page from send ' || g || ' (${CAMPAIGN}): email.marketing', 'unsubscribe_link',
+             '${T0}'::timestamptz - ${h('g', 2, minutes)} * interval '1 minute'
+      from generate_series(1, ${N.unsubscribes}) g`);
+  });
+
+  await time(`seed runs (${holdout ? '+ holdout' : 'no holdout'})`, async () => {
+    // Contacts with id % 20 = 0 are the held-out ones (holdout is per contact: src/journey/holdout.ts).
+    const treated = `((${h('g', 3, N.contacts)}) / 20 * 20 + 1 + ${h('g', 4, 19)})`;
+    await exec(`
+      insert into runs (campaign_version_id, campaign, contact_id, entry_key, correlation_key, state, status, next_wake_at, exit_reason, started_at, ended_at, updated_at)
+      select ${vid}, '${CAMPAIGN}', c, 'checkout:' || g, 'k' || g,
+             jsonb_build_object('v', 1, 'at', case when st = 'active' then 'steps[2]' else null end,
+                                'phase', case when st = 'active' then 'awaiting' else 'done' end, 'splits', '{}'::jsonb,
+                                'trigger', jsonb_build_object('type', 'checkout.started', 'occurredAt', t, 'properties', jsonb_build_object('checkout_id', 'k' || g, 'total', 20 + g % 200))),
+             st, case when st = 'active' then t + interval '1 day' end,
+             case st when 'exited' then 'event:order.created' when 'failed' then 'template_error' end,
+             t, case when st <> 'active' then t + interval '1 day' end, t
+      from (select g, least(${treated}, ${N.contacts}) as c, '${T0}'::timestamptz - ${h('g', 5, minutes)} * interval '1 minute' as t,
+                   case when g % 100 < 80 then 'completed' when g % 100 < 91 then 'exited' when g % 100 < 92 then 'failed' else 'active' end as st
+            from generate_series(1, ${N.runs}) g) x`);
+    if (holdout)
+      await exec(`
+        insert into runs (campaign_version_id, campaign, contact_id, entry_key, state, status, started_at, ended_at, updated_at)
+        select ${vid}, '${CAMPAIGN}', 20 * (1 + ${h('g', 6, Math.max(1, Math.floor(N.contacts / 20)))}), 'checkout:h' || g,
+               '{"v":1,"at":null,"phase":"done","splits":{}}'::jsonb, 'holdout', t, t, t
+        from (select g, '${T0}'::timestamptz - ${h('g', 7, minutes)} * interval '1 minute' as t from generate_series(1, ${N.holdoutRuns}) g) x
+        on conflict do nothing`);
+  });
+
+  await time(`seed sends (one per treated run)`, async () => {
+    await exec(`
+      insert into sends (run_id, step_key, contact_id, campaign, campaign_version_id, template, purpose, priority, payload, status, reason, attempts,
+                         not_before, provider_message_id, created_at, sent_at, settled_at, approved_at)
+      select r.id, step, r.contact_id, '${CAMPAIGN}', ${vid}, tpl, 'email.marketing', 80, '{}'::jsonb, st,
+             case st when 'suppressed' then 'no_consent' when 'deferred' then 'cap:email.marketing' when 'failed' then 'ses: MessageRejected' end,
+             case when st = 'sent' then 1 else 0 end, r.started_at + interval '1 hour',
+             case when st = 'sent' then 'ses-' || r.id end, r.started_at + interval '1 hour',
+             case when st = 'sent' then r.started_at + interval '62 minutes' end,
+             case when st in ('sent', 'suppressed', 'failed') then r.started_at + interval '62 minutes' end,
+             case when st in ('sent', 'failed') then r.started_at + interval '61 minutes' end
+      from (select r.*,
+                   case when r.id % 10 < 6 then 'steps[1]' when r.id % 10 < 8 then 'steps[2].on_timeout[0].branch[0].steps[0]'
+                        else 'steps[2].on_timeout[0].branch.otherwise[0]' end as step,
+                   case when r.id % 10 < 6 then 'cart-reminder' when r.id % 10 < 8 then 'cart-discount' else 'cart-last-call' end as tpl,
+                   case when r.id % 100 < 90 then 'sent' when r.id % 100 < 94 then 'suppressed' when r.id % 100 < 97 then 'deferred' else 'failed' end as st
+            from runs r where r.status <> 'holdout') r
+      order by r.id`);
+  });
+
+  await time(`seed links (2 per send + 3 campaign links)`, async () => {
+    await exec(`
+      insert into links (send_id, position, url, created_at)
+      select s.id, p, 'https://shop.example.com/' || case p when 0 then 'cart' else 'products' end, s.created_at
+      from sends s cross join generate_series(0, 1) p order by s.id, p`);
+    await exec(`
+      insert into links (send_id, position, url, campaign, network)
+      select null, 0, 'https://shop.example.com/cart?utm_source=' || n, '${CAMPAIGN}', n from unnest('{facebook,google,sms}'::text[]) n`);
+  });
+
+  await time(`seed clicks (~3 % bots)`, async () => {
+    // Each click picks a link of a sent mail; its contact and time follow the send (within 3 days of it).
+    const [m] = rowsOf<{ max: number }>(await exec(`select max(id)::int as max from links where send_id is not null`));
+    const links = m!.max;
+    await exec(`
+      insert into clicks (link_id, send_id, contact_id, clicked_at, ip, user_agent, is_bot, bot_reason)
+      select l.id, s.id, s.contact_id, least(s.sent_at + ${h('g', 9, 4320)} * interval '1 minute', '${T0}'::timestamptz),
+             '10.0.' || (g % 250) || '.' || (g % 200), 'Mozilla/5.0', b, case when b then 'scanner_ua' end
+      from (select g, 1 + ${h('g', 8, links)} as lid, ${h('g', 10, 100)} < 3 as b from generate_series(1, ${Math.ceil(N.clicks / 0.88)}) g) x
+      join links l on l.id = x.lid join sends s on s.id = l.send_id
+      where s.status = 'sent'
+      limit ${N.clicks - N.campaignLinkClicks}`);
+    await exec(`
+      insert into clicks (link_id, send_id, contact_id, clicked_at, is_bot, bot_reason)
+      select l.id, null, null, '${T0}'::timestamptz - ${h('g', 11, minutes)} * interval '1 minute', g % 20 = 0, case when g % 20 = 0 then 'scanner_ua' end
+      from generate_series(1, ${N.campaignLinkClicks}) g join links l on l.send_id is null and l.position = 0 and l.network = (array['facebook','google','sms'])[1 + g % 3]`);
+  });
+
+  await time(`seed opens (~40 % machine)`, async () => {
+    const [m] = rowsOf<{ max: number }>(await exec(`select max(id)::int as max from sends`));
+    await exec(`
+      insert into opens (send_id, contact_id, opened_at, ip, user_agent, is_bot, bot_reason)
+      select s.id, s.contact_id, least(s.sent_at + ${h('g', 13, 2880)} * interval '1 minute', '${T0}'::timestamptz), '10.1.0.1', 'Mozilla/5.0', b,
+             case when b then 'apple_mpp' end
+      from (select g, 1 + ${h('g', 12, m!.max)} as sid, ${h('g', 14, 100)} < 40 as b from generate_series(1, ${Math.ceil(N.opens / 0.88)}) g) x
+      join sends s on s.id = x.sid where s.status = 'sent'
+      limit ${N.opens}`);
+  });
+
+  await time(`seed orders (EUR, ~2 % PLN)`, async () => {
+    await exec(`
+      insert into orders (source, order_id, contact_id, checkout_id, total, currency, items, refunded, landing_url, utm_source, utm_medium, utm_campaign, occurred_at, created_at, attributed_at)
+      select 'shopify', 'o' || g, 1 + ${h('g', 15, N.contacts)}, 'k' || g, tot, case when g % 50 = 0 then 'PLN' else 'EUR' end,
+             '[{"sku":"A1","qty":1}]'::jsonb, case when g % 20 = 0 then round(tot / 2, 2) else 0 end,
+             case when u is not null then 'https://shop.example.com/?utm_source=' || u end, u, case when u is not null then 'cpc' end,
+             case when u is not null then '${CAMPAIGN}' end, t, t, t + interval '1 minute'
+      from (select g, round((10 + ${h('g', 16, 30000)} / 100.0)::numeric, 2) as tot,
+                   '${T0}'::timestamptz - ${h('g', 17, minutes)} * interval '1 minute' as t,
+                   case ${h('g', 18, 20)} when 0 then 'facebook' when 1 then 'google' end as u
+            from generate_series(1, ${N.orders}) g) x`);
+  });
+
+  await time(`seed attributions (5 models, weight 1) + daily rollup`, async () => {
+    const [m] = rowsOf<{ max: number }>(await exec(`select max(id)::int as max from sends`));
+    await exec(`
+      insert into attributions (order_id, send_id, campaign, model, touch, weight, revenue, created_at)
+      select o.id, 1 + ${h('o.id', 19, m!.max)}, '${CAMPAIGN}', m, case when m = 'utm' then 'utm' else 'click' end, 1,
+             greatest(o.total - o.refunded, 0), o.attributed_at
+      from orders o cross join unnest('{last_click,first_click,linear,time_decay,utm}'::text[]) m`);
+    // What src/storage/attribution.ts rollUp maintains, for every order at once.
+    await exec(`
+      insert into attribution_daily (campaign, model, day, currency, orders, revenue)
+      select a.campaign, a.model, (o.occurred_at at time zone 'UTC')::date, o.currency, sum(a.weight), sum(a.revenue)
+      from attributions a join orders o on o.id = a.order_id group by 1, 2, 3, 4`);
+  });
+
+  await time(`seed events (complaints + other traffic)`, async () => {
+    await exec(`
+      insert into events (dedupe_key, type, contact_id, properties, occurred_at, received_at, source, processed_at)
+      select 'e' || g, case when g <= ${N.complaints} then 'email.complained' else 'checkout.started' end, 1 + ${h('g', 20, N.contacts)},
+             case when g <= ${N.complaints} then jsonb_build_object('campaign', '${CAMPAIGN}', 'send_id', g) else jsonb_build_object('checkout_id', 'k' || g) end,
+             t, t, 'bench', t
+      from (select g, '${T0}'::timestamptz - ${h('g', 21, minutes)} * interval '1 minute' as t from generate_series(1, ${N.complaints + N.otherEvents}) g) x`);
+  });
+  await time(`vacuum analyze`, () => exec(`vacuum analyze`));
+  const counts = rowsOf<Record<string, number>>(
+    await exec(`select (select count(*) from contacts)::int as contacts, (select count(*) from runs)::int as runs,
+      (select count(*) from runs where status = 'holdout')::int as holdout_runs, (select count(*) from sends)::int as sends,
+      (select count(*) from links)::int as links, (select count(*) from clicks)::int as clicks, (select count(*) from opens)::int as opens,
+      (select count(*) from orders)::int as orders, (select count(*) from attributions)::int as attributions,
+      (select count(*) from attribution_daily)::int as attribution_daily`),
+  )[0]!;
+  console.log(
+    `seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s: ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+      .join(', ')}`,
+  );
+  const [sizes] = rowsOf<{ total: string }>(
+    await exec(`select pg_size_pretty(sum(pg_total_relation_size(c.oid))) as total
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '${schema}' and c.relkind = 'r'`),
+  );
+  console.log(`schema size (tables + indexes): ${sizes?.total}`);
+
+  // (1) The whole report, three times.
+  console.log('\n(1) campaignReport');
+  const reportTimes: number[] = [];
+  let report: Awaited<ReturnType<typeof campaignReport>> | undefined;
+  for (let i = 1; i <= 3; i++) {
+    const r = await time(`campaignReport('${CAMPAIGN}') run ${i}`, () => campaignReport(database, CAMPAIGN));
+    reportTimes.push(r.s);
+    report = r.out;
+  }
+  const reportMedian = median(reportTimes);
+  console.log(`${'median'.padEnd(52)} ${reportMedian.toFixed(2)} s`);
+  if (report)
+    console.log(
+      `  sends ${report.sends.total.toLocaleString('en')}, recipients ${report.recipients.toLocaleString('en')}, clicks human ${report.clicks.human.toLocaleString('en')} / bot ${report.clicks.bot.toLocaleString('en')}, ` +
+        `opens human ${report.opens.human.toLocaleString('en')} / machine ${report.opens.machine.toLocaleString('en')}, unsubscribes ${report.unsubscribes}, complaints ${report.complaints}, ` +
+        `last_click orders ${report.revenue
+          .filter((r) => r.model === 'last_click')
+          .map((r) => `${r.currency} ${r.orders.toLocaleString('en')}`)
+          .join(' + ')}, ` +
+        `lift ${report.lift ? `treated ${report.lift.treated.contacts.toLocaleString('en')} / held out ${report.lift.heldOut.contacts.toLocaleString('en')} contacts` : 'none'}, daily rows ${report.daily.length}`,
+    );
+
+  // (2) Each statement of campaignCounts and holdoutArms (copied from src/storage/reports.ts, default range, literals inlined).
+  const c = `'${CAMPAIGN}'`;
+  const inRange = (col: string) => `${col} >= '1970-01-01T00:00:00Z'::timestamptz and ${col} < '9999-01-01T00:00:00Z'::timestamptz`;
+  const dayRange = `day >= ('1970-01-01T00:00:00Z'::timestamptz at time zone 'UTC')::date and day < ('9999-01-01T00:00:00Z'::timestamptz at time zone 'UTC')::date`;
+  const clickMs = 5 * 86_400_000;
+  const statements: Array<[string, string]> = [
+    [
+      'latestVersions',
+      `select distinct on (kind, campaign) id, kind, campaign, version, content_hash, plan, retired_at is not null as retired
+       from campaign_versions order by kind, campaign, version desc`,
+    ],
+    [
+      'sends by status',
+      `select status, count(*) as n from sends where campaign = ${c} and ${inRange('created_at')} group by status order by status`,
+    ],
+    [
+      'recipients (count distinct contact)',
+      `select count(distinct contact_id) as n from sends where campaign = ${c} and status = 'sent' and ${inRange('created_at')}`,
+    ],
+    [
+      'opens (join sends, count distinct send)',
+      `select count(*) filter (where not o.is_bot) as human, count(*) filter (where o.is_bot) as machine,
+             count(distinct o.send_id) filter (where not o.is_bot) as unique_human
+      from opens o join sends s on s.id = o.send_id where s.campaign = ${c} and ${inRange('o.opened_at')}`,
+    ],
+    [
+      'clicks (join sends, count distinct send)',
+      `select count(*) filter (where not k.is_bot) as human, count(*) filter (where k.is_bot) as bot,
+             count(distinct k.send_id) filter (where not k.is_bot) as unique_human
+      from clicks k join sends s on s.id = k.send_id where s.campaign = ${c} and ${inRange('k.clicked_at')}`,
+    ],
+    [
+      'unsubscribes (consent_records text like)',
+      `select count(*) as n from consent_records where source = 'unsubscribe_link' and granted = false
+        and text like '% (${CAMPAIGN}): %' and ${inRange('occurred_at')}`,
+    ],
+    [
+      'complaints (events)',
+      `select count(*) as n from events where type = 'email.complained' and properties->>'campaign' = ${c} and ${inRange('occurred_at')}`,
+    ],
+    [
+      'revenue (attribution_daily)',
+      `select model, currency, sum(orders)::float8 as orders, sum(revenue)::text as revenue
+      from attribution_daily where campaign = ${c} and ${dayRange}
+      group by model, currency having sum(orders) <> 0 or sum(revenue) <> 0 order by model, currency`,
+    ],
+    [
+      'funnel (runs by step/status/phase)',
+      `select coalesce(state->>'at', '(end)') as step, status, state->>'phase' as phase, count(*) as n
+      from runs where campaign = ${c} and ${inRange('started_at')} group by 1, 2, 3 order by 1, 2, 3`,
+    ],
+    [
+      'sendsByStep',
+      `select step_key as step, template, status, reason, count(*) as n from sends
+      where campaign = ${c} and ${inRange('created_at')} group by 1, 2, 3, 4 order by min(created_at), 1, 3, 5 desc, 4`,
+    ],
+    [
+      'exits (runs exited/failed)',
+      `select coalesce(exit_reason, status) as reason, count(*) as n from runs
+      where campaign = ${c} and status in ('exited', 'failed') and ${inRange('started_at')} group by 1 order by 2 desc, 1`,
+    ],
+    [
+      'dailyCounts (sends + clicks per day)',
+      `with d as (
+        select (sent_at at time zone 'UTC')::date as day, count(*) as sends, 0 as clicks
+          from sends where campaign = ${c} and status = 'sent' and ${inRange('sent_at')} group by 1
+        union all
+        select (k.clicked_at at time zone 'UTC')::date, 0, count(*) from clicks k join sends s on s.id = k.send_id
+          where s.campaign = ${c} and not k.is_bot and ${inRange('k.clicked_at')} group by 1
+      )
+      select day::text as day, sum(sends) as sends, sum(clicks) as clicks from d group by day order by day`,
+    ],
+    [
+      'dailyRevenue (attribution_daily)',
+      `select day::text as day, currency, sum(revenue)::text as revenue from attribution_daily
+      where campaign = ${c} and model = 'last_click' and ${dayRange} group by 1, 2 having sum(revenue) <> 0 order by 1, 2`,
+    ],
+    [
+      'networkClicks (campaign links)',
+      `select l.network, count(*) filter (where not k.is_bot) as human, count(*) filter (where k.is_bot) as bot
+      from clicks k join links l on l.id = k.link_id
+      where l.campaign = ${c} and l.send_id is null and ${inRange('k.clicked_at')} group by 1 order by 1`,
+    ],
+    [
+      'networkOrders (utm attributions join orders)',
+      `select coalesce(o.utm_source, '(none)') as network, o.currency, sum(a.weight)::float8 as orders, sum(a.revenue)::text as revenue
+      from attributions a join orders o on o.id = a.order_id
+      where a.campaign = ${c} and a.model = 'utm' and ${inRange('o.occurred_at')} group by 1, 2 order by 1, 2`,
+    ],
+  ];
+  if (holdout)
+    statements.push([
+      'holdoutArms (per entered contact, orders subquery)',
+      `with entered as (
+        select status = 'holdout' as held_out, contact_id, min(started_at) as started_at
+        from runs where campaign = ${c} group by 1, 2
+      )
+      select e.held_out, e.contact_id,
+             (select json_agg(json_build_object('currency', b.currency, 'amount', b.amount::text) order by b.currency)
+                from (select o.currency, sum(greatest(o.total - o.refunded, 0)) as amount from orders o
+                       where o.contact_id = e.contact_id and o.occurred_at >= e.started_at
+                         and o.occurred_at < e.started_at + ${clickMs}::bigint * interval '1 millisecond'
+                       group by o.currency) b) as revenue
+      from entered e`,
+    ]);
+  const naive = `
+    select s.campaign, o.currency, count(*) as orders, sum(greatest(o.total - o.refunded, 0)) as revenue
+    from orders o
+    cross join lateral (
+      select k.send_id from clicks k
+      where k.contact_id = o.contact_id and not k.is_bot and k.send_id is not null
+        and k.clicked_at <= o.occurred_at and k.clicked_at >= o.occurred_at - interval '5 days'
+      order by k.clicked_at desc, k.send_id desc limit 1
+    ) last
+    join sends s on s.id = last.send_id
+    group by 1, 2 order by 1, 2`;
+
+  const plans: string[] = [];
+  const explain = async (label: string, text: string) => {
+    const lines = rowsOf<Record<string, string>>(await exec(`explain (analyze, buffers) ${text}`)).map((r) => Object.values(r)[0]!);
+    plans.push(`=== ${label}\n${text.trim()}\n\n${lines.join('\n')}\n`);
+    const ms = Number(/Execution Time: ([\d.]+) ms/.exec(lines.join('\n'))?.[1] ?? NaN);
+    const scans = [
+      ...new Set(
+        lines
+          .map(
+            (l) =>
+              /((?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan|Bitmap Heap Scan|Bitmap Index Scan)(?: Backward)?(?: using \S+)? on \S+)/.exec(
+                l,
+              )?.[1],
+          )
+          .filter((x): x is string => !!x),
+      ),
+    ];
+    const disk = lines.some((l) => /Disk:|external merge|temp read|temp written/.test(l));
+    const jit = Number(/Timing: .*Total ([\d.]+) ms/.exec(lines.join('\n'))?.[1] ?? 0);
+    return { ms, top: lines[0]!.trim(), scans, disk, jit };
+  };
+
+  console.log('\n(2) statements under explain (analyze, buffers)');
+  const rows: Array<{ label: string; ms: number }> = [];
+  for (const [label, text] of statements) {
+    const e = await explain(label, text);
+    rows.push({ label, ms: e.ms });
+    console.log(
+      `${label.padEnd(52)} ${e.ms.toFixed(1).padStart(9)} ms${e.disk ? '  [spills to disk]' : ''}${e.jit ? `  [JIT ${e.jit.toFixed(0)} ms]` : ''}`,
+    );
+    console.log(`    top:   ${e.top.slice(0, 150)}`);
+    console.log(`    scans: ${e.scans.join('; ').slice(0, 300)}`);
+  }
+  const sumMs = rows.reduce((n, r) => n + r.ms, 0);
+  console.log(`${'sum of statements'.padEnd(52)} ${sumMs.toFixed(1).padStart(9)} ms`);
+  for (const r of [...rows].sort((a, b) => b.ms - a.ms).slice(0, 5))
+    console.log(`    ${((100 * r.ms) / sumMs).toFixed(1).padStart(5)} %  ${r.label}`);
+
+  // (3) The naive LATERAL last-click attribution on the same data.
+  console.log('\n(3) naive LATERAL last-click (per order: latest human click of the contact ≤ 5 days before, per campaign)');
+  const ne = await explain('naive LATERAL last-click', naive);
+  console.log(
+    `${'explain analyze'.padEnd(52)} ${ne.ms.toFixed(1).padStart(9)} ms${ne.disk ? '  [spills to disk]' : ''}${ne.jit ? `  [JIT ${ne.jit.toFixed(0)} ms]` : ''}`,
+  );
+  console.log(`    top:   ${ne.top.slice(0, 150)}`);
+  console.log(`    scans: ${ne.scans.join('; ')}`);
+  const naiveTimes: number[] = [];
+  let naiveRows: Array<Record<string, unknown>> = [];
+  for (let i = 1; i <= 3; i++) {
+    const r = await time(`naive last-click run ${i}`, () => exec(naive));
+    naiveTimes.push(r.s);
+    naiveRows = rowsOf(r.out);
+  }
+  const naiveMedian = median(naiveTimes);
+  console.log(`${'median'.padEnd(52)} ${naiveMedian.toFixed(2)} s`);
+  console.log(
+    `  result: ${naiveRows.map((r) => `${r.campaign} ${r.currency} ${Number(r.orders).toLocaleString('en')} orders`).join(', ')}`,
+  );
+  console.log(
+    `\nnaive / report: ${(naiveMedian / reportMedian).toFixed(2)}×   (report median ${reportMedian.toFixed(2)} s, naive median ${naiveMedian.toFixed(2)} s)`,
+  );
+  writeFileSync(plansFile, plans.join('\n'));
+  console.log(`full plans: ${plansFile}`);
+} finally {
+  // BENCH_KEEP=1 leaves the seeded schema in place for experiments by hand (psql, search_path bench_report).
+  if (process.env.BENCH_KEEP === '1') console.log(`kept schema ${schema} (BENCH_KEEP=1): drop it with  drop schema ${schema} cascade`);
+  else await exec(`drop schema if exists ${schema} cascade`);
+  await database.close();
+}
