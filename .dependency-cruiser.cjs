@@ -25,6 +25,8 @@ const layers = [
   ['render', '^src/render/'],
   ['tracking', '^src/tracking/'],
   ['attribution', '^src/attribution/'],
+  // customer analytics, pure: lifecycle and RFM vocabulary, retention, R = N·V·L, value, predictions
+  ['analytics', '^src/analytics/'],
   ['sending', '^src/sending/'],
   ['events', '^src/events/'],
   ['campaigns', '^src/campaigns/'],

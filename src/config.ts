@@ -64,6 +64,25 @@ const currencyRates = z.string().transform((s, ctx) => {
   }
   return out;
 });
+/** `ACQUISITION_COST_BY_CHANNEL`: `facebook=12.5,google=8` — cost of acquiring a contact per channel. */
+const channelCosts = z.string().transform((s, ctx) => {
+  const out: Record<string, number> = {};
+  for (const pair of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z0-9][a-z0-9_.-]{0,62})\s*=\s*(\d+(?:\.\d+)?)$/i.exec(pair);
+    if (!m || m[1]!.toLowerCase() in out) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected channel=amount pairs such as facebook=12.5,google=8; ${m ? `${m[1]} is listed twice` : `"${pair.slice(0, 40)}" is not channel=amount`}`,
+      });
+      return z.NEVER;
+    }
+    out[m[1]!.toLowerCase()] = Number(m[2]);
+  }
+  return out;
+});
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -205,6 +224,27 @@ const envSchema = z
     SHOP_CURRENCY: currencyCode.optional(),
     /** Fixed rates into SHOP_CURRENCY, `EUR=4.31,USD=3.97` (1 EUR = 4.31 of the shop's currency). */
     CURRENCY_RATES: currencyRates.default({}),
+    /** Customer analytics (src/scheduler/analytics-phase.ts): auto = Almanac keeps contacts' lifecycle_stage; manual = the API's. */
+    LIFECYCLE_STAGES: z.enum(['auto', 'manual'], { error: 'expected auto or manual' }).default('auto'),
+    LIFECYCLE_LOYAL_ORDERS: wholeNumber(2, 1000).default(4),
+    LIFECYCLE_LOYAL_REVENUE: z.coerce.number({ error: 'expected an amount ≥ 0' }).min(0, { error: 'expected an amount ≥ 0' }).default(0),
+    LIFECYCLE_LOYAL_DAYS: wholeNumber(0, 3650).default(180),
+    LIFECYCLE_CHURN_FACTOR: z.coerce
+      .number({ error: 'expected a factor > 1, e.g. 2.5' })
+      .gt(1, { error: 'expected a factor > 1, e.g. 2.5' })
+      .max(100, { error: 'expected a factor > 1, e.g. 2.5' })
+      .default(2.5),
+    LIFECYCLE_CHURN_DAYS: wholeNumber(1, 3650).default(120),
+    LIFECYCLE_LOST_DAYS: wholeNumber(2, 3650).default(365),
+    /** How often the whole customer base is scored again (RFM, value, predictions); between, only changed contacts. */
+    ANALYTICS_PASS_SECONDS: wholeNumber(60).default(3600),
+    /** Predicted value and orders look this many days ahead. */
+    PREDICTION_HORIZON_DAYS: wholeNumber(1, 3650).default(365),
+    /** Customer value = revenue − costs: acquisition per contact (or by `attributes.acquisition_channel`), service per order and per year. */
+    ACQUISITION_COST: z.coerce.number({ error: 'expected an amount ≥ 0' }).min(0, { error: 'expected an amount ≥ 0' }).default(0),
+    ACQUISITION_COST_BY_CHANNEL: channelCosts.default({}),
+    SERVICE_COST_PER_ORDER: z.coerce.number({ error: 'expected an amount ≥ 0' }).min(0, { error: 'expected an amount ≥ 0' }).default(0),
+    SERVICE_COST_PER_YEAR: z.coerce.number({ error: 'expected an amount ≥ 0' }).min(0, { error: 'expected an amount ≥ 0' }).default(0),
   })
   .superRefine((e, ctx) => {
     // Rules across variables, each reported on the variable that has to change.
@@ -234,6 +274,13 @@ const envSchema = z
         code: 'custom',
         path: ['SES_ACCESS_KEY_ID'],
         message: 'required with SES_SECRET_ACCESS_KEY (or unset both to use the AWS default credential chain)',
+      });
+    }
+    if (e.LIFECYCLE_LOST_DAYS <= e.LIFECYCLE_CHURN_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LIFECYCLE_LOST_DAYS'],
+        message: `must be longer than LIFECYCLE_CHURN_DAYS (${e.LIFECYCLE_CHURN_DAYS}): a customer churns before being lost`,
       });
     }
     if (Object.keys(e.CURRENCY_RATES).length > 0 && !e.SHOP_CURRENCY) {
@@ -311,9 +358,32 @@ export interface Config {
   trackingFlushMs: number;
   /** SHOP_CURRENCY and CURRENCY_RATES: reports add a total in the shop's currency (src/attribution/currency.ts). */
   currency: { shop: string | null; rates: Record<string, number> };
+  /** LIFECYCLE_*, ANALYTICS_PASS_SECONDS, PREDICTION_HORIZON_DAYS and the cost settings (README "Customer analytics"). */
+  analytics: AnalyticsConfig;
   applyOnStart: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   autoMigrate: boolean;
+}
+
+export interface AnalyticsConfig {
+  /** auto: the analytics phase writes contacts' lifecycle_stage; manual: it never does (the API's stays). */
+  ownStage: boolean;
+  rules: {
+    loyalMinOrders: number;
+    loyalMinRevenue: number;
+    loyalMinDays: number;
+    churnFactor: number;
+    churnDays: number;
+    lostDays: number;
+  };
+  passSeconds: number;
+  horizonDays: number;
+  costs: {
+    acquisitionPerContact: number;
+    acquisitionByChannel: Record<string, number>;
+    servicePerOrder: number;
+    servicePerContactPerYear: number;
+  };
 }
 
 export interface SesConfig {
@@ -424,6 +494,25 @@ export function loadConfig(env: Env): Config {
     tracking: e.TRACKING === 'on',
     trackingFlushMs: e.TRACKING_FLUSH_MS,
     currency: { shop: e.SHOP_CURRENCY ?? null, rates: e.CURRENCY_RATES },
+    analytics: {
+      ownStage: e.LIFECYCLE_STAGES === 'auto',
+      rules: {
+        loyalMinOrders: e.LIFECYCLE_LOYAL_ORDERS,
+        loyalMinRevenue: e.LIFECYCLE_LOYAL_REVENUE,
+        loyalMinDays: e.LIFECYCLE_LOYAL_DAYS,
+        churnFactor: e.LIFECYCLE_CHURN_FACTOR,
+        churnDays: e.LIFECYCLE_CHURN_DAYS,
+        lostDays: e.LIFECYCLE_LOST_DAYS,
+      },
+      passSeconds: e.ANALYTICS_PASS_SECONDS,
+      horizonDays: e.PREDICTION_HORIZON_DAYS,
+      costs: {
+        acquisitionPerContact: e.ACQUISITION_COST,
+        acquisitionByChannel: e.ACQUISITION_COST_BY_CHANNEL,
+        servicePerOrder: e.SERVICE_COST_PER_ORDER,
+        servicePerContactPerYear: e.SERVICE_COST_PER_YEAR,
+      },
+    },
     logLevel: e.LOG_LEVEL,
     autoMigrate: e.AUTO_MIGRATE,
   };

@@ -1,3 +1,4 @@
+import { analyticsViews } from '../reports/analytics';
 import { mintCampaignLink } from '../tracking/campaign-links';
 import { markForRecompute } from '../storage/attribution';
 import { campaignReport } from '../reports/campaign';
@@ -46,6 +47,8 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
           allowedHosts: config.http.linkAllowedHosts,
         }),
       ),
+    analytics: (period, now) =>
+      withDatabase(config, (database) => analyticsViews(database, config.currency, now, period ? { period } : {})),
     report: (campaign, range) => withDatabase(config, (database) => campaignReport(database, campaign, range, config.currency)),
     recomputeAttribution: (options) =>
       withDatabase(config, async ({ db }) => ({ orders: await db.transaction((tx) => markForRecompute(tx, options)) })),

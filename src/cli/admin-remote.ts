@@ -1,3 +1,4 @@
+import type { AnalyticsViews } from '../reports/analytics';
 import type { CampaignLink } from '../tracking/campaign-links';
 import type { CampaignReport } from '../reports/campaign';
 import { AppError, type ErrorCode } from '../errors';
@@ -102,6 +103,13 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
           ...(options.since ? { since: options.since.toISOString() } : {}),
           ...(options.campaign ? { campaign: options.campaign } : {}),
         })
+      ).value,
+    analytics: async (period, now) =>
+      (
+        await call<AnalyticsViews>(
+          'GET',
+          `/v1/admin/analytics?now=${encodeURIComponent(now.toISOString())}${period ? `&period=${period}` : ''}`,
+        )
       ).value,
     report: async (campaign, range) => {
       const q = new URLSearchParams();

@@ -1,3 +1,5 @@
+import type { AnalyticsViews } from '../reports/analytics';
+import type { PeriodKind } from '../storage/analytics-views';
 import type { AdminReport } from '../campaigns/admin';
 import type { ErasureReport } from '../consent/erase';
 import type { ContactExport } from '../consent/export';
@@ -43,6 +45,8 @@ export interface AdminApi {
   resume(): Promise<PauseStatus[]>;
   /** `almanac report CAMPAIGN`: the campaign's report (src/reports/campaign.ts); unknown campaign → a 404 AppError naming it. */
   report(campaign: string, range: { from?: Date; to?: Date }): Promise<CampaignReport>;
+  /** `almanac analytics`: lifecycle, retention (R = N·V·L per period) and value (src/reports/analytics.ts). */
+  analytics(period: PeriodKind | undefined, now: Date): Promise<AnalyticsViews>;
   /** `almanac link create`: a signed campaign link for another channel (src/tracking/campaign-links.ts). */
   createLink(input: CampaignLinkInput): Promise<CampaignLink>;
   /** `almanac attribution recompute`: mark orders to be credited again by the next ticks; returns how many. */

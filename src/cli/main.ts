@@ -5,6 +5,7 @@ import { applyCommand } from './commands/apply';
 import { calendarCommand } from './commands/calendar';
 import { contactCommand } from './commands/contact';
 import { resumeCommand, statusCommand } from './commands/dispatch';
+import { analyticsCommand } from './commands/analytics';
 import { attributionCommand, linkCommand, reportCommand } from './commands/report';
 import { migrateCommand } from './commands/migrate';
 import { planCommand } from './commands/plan';
@@ -25,6 +26,7 @@ export const commands: Record<string, Command> = {
   contact: contactCommand,
   status: statusCommand,
   report: reportCommand,
+  analytics: analyticsCommand,
   attribution: attributionCommand,
   link: linkCommand,
   resume: resumeCommand,

@@ -83,6 +83,7 @@ export function adminFor(io: CliIo, command: string): AdminApi {
     status: noting(admin.status),
     resume: noting(admin.resume),
     report: noting(admin.report),
+    analytics: noting(admin.analytics),
     recomputeAttribution: noting(admin.recomputeAttribution),
     createLink: noting(admin.createLink),
   };

@@ -121,6 +121,22 @@ function exportJson(c: ContactRow, d: ContactData) {
       items: o.items,
       occurred_at: iso(o.occurredAt),
     })),
+    /** What customer analytics derived (stage, RFM, value, predictions): README "Customer analytics". */
+    customer: d.customer && {
+      stage: d.customer.stage,
+      stage_since: iso(d.customer.stageSince),
+      orders: d.customer.orders,
+      revenue: d.customer.revenue,
+      first_order_at: iso(d.customer.firstOrderAt),
+      last_order_at: iso(d.customer.lastOrderAt),
+      rfm: d.customer.rfm,
+      r: d.customer.r,
+      f: d.customer.f,
+      m: d.customer.m,
+      value: d.customer.value,
+      predicted: d.customer.predicted,
+      computed_at: iso(d.customer.computedAt),
+    },
     segments: d.segments.map((m) => ({ segment: m.segment, entered_at: iso(m.enteredAt) })),
     suppressions: d.suppressions.map((s) => ({ reason: s.reason, scope: s.scope, source: s.source, created_at: iso(s.createdAt) })),
     outbox: d.outbox.map((m) => ({

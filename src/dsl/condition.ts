@@ -10,6 +10,7 @@
  *   no_event: TYPE   + within, where
  *   consent: PURPOSE
  *   lifecycle: STAGE | [STAGES]
+ *   rfm: CELL | [CELLS]   (src/analytics/rfm.ts names the cells)
  *   segment: NAME    (inlined by the compiler, name kept for messages)
  */
 export type AttributeOp = 'is' | 'is_not' | 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'exists' | 'before' | 'after';
@@ -25,10 +26,12 @@ export type TimeValue = { at: string } | { agoMs: number };
  * Where an attribute path looks, decided by its first segment:
  * - `email`, `external_id`, `timezone`, `locale`, `lifecycle_stage`, `created_at`: the contact's column;
  * - `trigger.X…` and `cart.X…`: the properties of the event that started the run (the cart of a checkout);
+ * - `customer.X…` and `predicted.X…`: what customer analytics knows (`customer_metrics.doc`: orders,
+ *   revenue, value, r/f/m, rfm, stage; `predicted.churn_risk`, `predicted.alive`, …);
  * - `attributes.X…` or anything else: the contact's `attributes` json.
  * Inside `event … where:` paths are relative to that event's properties.
  */
-export type AttributeScope = 'contact' | 'attributes' | 'trigger' | 'properties';
+export type AttributeScope = 'contact' | 'attributes' | 'trigger' | 'properties' | 'customer';
 
 export type Condition =
   | { kind: 'all'; of: Condition[] }
@@ -46,6 +49,7 @@ export type Condition =
   | { kind: 'event'; type: string; count: { op: CountOp; n: number }; withinMs?: number; where?: Condition }
   | { kind: 'consent'; purpose: string }
   | { kind: 'lifecycle'; stages: string[] }
+  | { kind: 'rfm'; cells: string[] }
   | { kind: 'segment'; name: string; condition: Condition };
 
 /** `no_event: T` compiles to `{ kind: 'event', type: T, count: { op: 'is', n: 0 } }`. */
@@ -62,6 +66,8 @@ export interface ContactFacts {
   lifecycle_stage: string | null;
   created_at: Date;
   attributes: Record<string, unknown>;
+  /** Customer analytics (`customer_metrics.doc`); absent or {} before the first pass. */
+  customer?: Record<string, unknown>;
 }
 
 export interface EventFact {

@@ -1,3 +1,5 @@
+import { analyticsViews } from '../reports/analytics';
+import { periodOf } from './analytics';
 import type { CurrencyRule } from '../attribution/currency';
 import { type LinkMinting, linkInput } from './links';
 import { mintCampaignLink } from '../tracking/campaign-links';
@@ -145,6 +147,10 @@ export function adminRoutes(deps: AdminRoutesDeps) {
       ),
     ),
   );
+  app.get('/v1/admin/analytics', auth, read, async (c) => {
+    const period = periodOf(c.req.query('period'));
+    return c.json(await analyticsViews(deps.database, deps.money, instant(c.req.query('now')) ?? deps.now(), period ? { period } : {}));
+  });
   app.post('/v1/admin/links', auth, async (c) => {
     if (!deps.minting) throw new AppError('unavailable', 'this server cannot mint links (no PUBLIC_URL / LINK_SIGNING_KEY wiring)');
     return c.json(await mintCampaignLink(deps.database, await linkInput(await c.req.text(), deps.jsonMaxDepth), deps.minting), 201);

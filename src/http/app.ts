@@ -1,3 +1,4 @@
+import { analyticsRoutes } from './analytics';
 import { type CurrencyRule, NO_SHOP_CURRENCY } from '../attribution/currency';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', outboxRoutes({ database: deps.database, apiKeys }));
   const money = deps.currency ?? NO_SHOP_CURRENCY;
   app.route('/', reportRoutes({ database: deps.database, apiKeys, money }));
+  app.route('/', analyticsRoutes({ database: deps.database, apiKeys, money, now }));
   app.route('/', shopifyWebhookRoutes({ database: deps.database, shopifySecret: deps.shopifySecret, now, ...json, ...key }));
   app.route('/', ingestWebhookRoutes({ database: deps.database, ingestSecrets: deps.ingestSecrets ?? {}, now, ...json, ...key }));
   app.route('/', sesWebhookRoutes({ database: deps.database, ses: deps.sesFeedback, now, ...json }));

@@ -16,10 +16,10 @@ th,td{border:1px solid #e4e4e7;padding:.35rem .6rem;text-align:right}th:first-ch
 caption{text-align:left;color:#52525b;padding:.25rem 0}.note{color:#52525b}svg{background:#fff;border:1px solid #e4e4e7;border-radius:8px}
 a{color:#1d4ed8}`;
 
-const n2 = (x: number) => x.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)} %`);
+export const n2 = (x: number) => x.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+export const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)} %`);
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<meta name="robots" content="noindex"><title>${esc(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`
@@ -80,7 +80,7 @@ function headlineRevenue(r: CampaignReport): Array<{ currency: string; revenue: 
   return r.revenue.filter((m) => m.model === 'last_click').sort((a, b) => b.revenue - a.revenue);
 }
 
-function table(caption: string, head: string[], rows: Array<Array<string | number>>): string {
+export function table(caption: string, head: string[], rows: Array<Array<string | number>>): string {
   return (
     `<table><caption>${esc(caption)}</caption><thead><tr>${head.map((x) => `<th scope="col">${esc(x)}</th>`).join('')}</tr></thead><tbody>` +
     rows

@@ -3,7 +3,14 @@ import type { Recommendation, RenderData } from './types';
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface RenderDataInput {
-  contact: { email: string | null; locale: string | null; timezone: string | null; attributes: Record<string, unknown> };
+  contact: {
+    email: string | null;
+    locale: string | null;
+    timezone: string | null;
+    attributes: Record<string, unknown>;
+    /** Customer analytics (stage, orders, revenue, value, rfm, predicted.*), when known. */
+    customer?: Record<string, unknown> | null;
+  };
   /** The event that started the run (its type decides whether there is a `cart`). */
   trigger: { type?: unknown; properties?: unknown } | null | undefined;
   campaign: { id: string; name: string };
@@ -26,7 +33,7 @@ export interface RenderDataInput {
 
 /**
  * What a template sees, from plain inputs: the contact's attributes beside its email, locale and
- * timezone; the trigger's properties; for checkout-triggered runs a `cart` (items, total,
+ * timezone; `customer` (analytics: `customer.stage`, `customer.predicted.next_order_at`, …); the trigger's properties; for checkout-triggered runs a `cart` (items, total,
  * currency, url); the campaign; the send; the recommendations. The dispatcher and `almanac preview` both build the
  * data here, so preview shows exactly what is sent.
  */
@@ -36,6 +43,7 @@ export function renderData(input: RenderDataInput): RenderData {
   const c = input.contact;
   return {
     contact: { ...c.attributes, email: c.email, locale: c.locale, timezone: c.timezone },
+    customer: c.customer ?? {},
     trigger,
     ...(checkout
       ? {

@@ -8,6 +8,8 @@ import type { Recommendation } from '../storage/recommendations';
 export interface RenderData {
   /** The contact's attributes flattened beside its email, locale and timezone. */
   contact: { email: string | null; locale?: string | null; timezone?: string | null; [attribute: string]: unknown };
+  /** Customer analytics of the contact (`customer_metrics.doc`): stage, orders, revenue, value, r/f/m, rfm, predicted.*; {} before the first pass. */
+  customer?: Record<string, unknown>;
   /** The triggering event's properties. */
   trigger: Record<string, unknown>;
   /** For checkout-triggered runs: the trigger's cart (`items`, `total`, `currency`, `url`). */

@@ -1,6 +1,9 @@
 import { createPlanCache } from '../campaigns/plan-cache';
 import type { Logger } from '../lib/log';
 import type { Metrics } from '../metrics';
+import type { CurrencyRule } from '../attribution/currency';
+import { type AnalyticsConfig, loadConfig } from '../config';
+import { createAnalyticsPhase } from '../scheduler/analytics-phase';
 import { createAttributionPhase } from '../scheduler/attribution-phase';
 import { createBroadcastsPhase } from '../scheduler/broadcasts-phase';
 import { createDispatcher, type DispatcherOptions } from '../scheduler/dispatch';
@@ -20,10 +23,14 @@ export interface EngineOptions {
   /** The dispatch phase (src/scheduler/dispatch.ts), when sends should go out in this process. */
   dispatch?: TickPhase;
   onRunError?: (runId: number | undefined, err: unknown) => void;
+  /** Customer analytics settings (LIFECYCLE_*, costs…) and the report currency; absent → the defaults, per currency. */
+  analytics?: AnalyticsConfig;
+  money?: CurrencyRule;
 }
 
 /**
- * The phases of one tick, in order: events become runs and resume waiting ones; segment
+ * The phases of one tick, in order: customer analytics (lifecycle stages, RFM, value,
+ * predictions) for contacts with new orders; events become runs and resume waiting ones; segment
  * membership changes start runs; broadcast occurrences that fell due start runs; due runs step;
  * queued sends go out; orders are credited to the campaigns that earned them. `npm start`, `almanac worker`, Workers' `scheduled()`, `almanac simulate`
  * and the tests all run exactly these.
@@ -38,6 +45,13 @@ export function createEnginePhases(options: EngineOptions): TickPhase[] {
     onRunError: options.onRunError,
   };
   return [
+    // First: its lifecycle.changed events are handled by this tick's events phase, the stage is
+    // there for segments, and attribution (last) has not yet marked the new orders it looks for.
+    createAnalyticsPhase({
+      ...deps,
+      settings: options.analytics ?? loadConfig({}).analytics,
+      money: options.money ?? { shop: null, rates: {} },
+    }),
     createEventsPhase(deps),
     createSegmentsPhase({ ...deps, fullPassMs: options.segmentPassMs }),
     createBroadcastsPhase(deps),

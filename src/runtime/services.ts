@@ -60,6 +60,8 @@ export async function openServices(
       log,
       batchSize: config.scheduler.batchSize,
       segmentPassMs: config.segmentPassSeconds * 1000,
+      analytics: config.analytics,
+      money: config.currency,
       onRunError: (runId, err) => log.error(`run ${runId ?? '(new)'} failed`, err),
       dispatch: {
         transport: sending.transport,

@@ -1,10 +1,10 @@
-import { and, asc, gt, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Condition, ContactFacts, EventFact, Facts } from '../dsl/condition';
 import { toSql } from './conditions/sql';
 import type { Tx } from './db';
 import { currentConsent } from './consent';
-import { contacts, events } from './schema/index';
+import { contacts, customerMetrics, events } from './schema/index';
 
 /**
  * The two ways a condition meets the tables: `selectMatchingContactIds` asks PostgreSQL (audiences,
@@ -64,10 +64,12 @@ async function selectContactFacts(tx: Tx, ids: number[]): Promise<ContactFacts[]
       lifecycle_stage: contacts.lifecycleStage,
       created_at: contacts.createdAt,
       attributes: contacts.attributes,
+      customer: customerMetrics.doc,
     })
     .from(contacts)
+    .leftJoin(customerMetrics, eq(customerMetrics.contactId, contacts.id))
     .where(inArray(contacts.id, ids));
-  return rows;
+  return rows.map(({ customer, ...r }) => (customer ? { ...r, customer } : r));
 }
 
 async function selectEventFacts(

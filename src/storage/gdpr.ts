@@ -4,7 +4,7 @@ import {
   clicks,
   consentRecords,
   contacts,
-  type ErasureSource,
+  customerMetrics,
   erasures,
   events,
   opens,
@@ -14,6 +14,7 @@ import {
   segmentMemberships,
   sends,
   suppressions,
+  type ErasureSource,
 } from './schema/index';
 import { rowsOf, ts } from './sql-values';
 
@@ -58,6 +59,7 @@ export async function readContactData(tx: Tx, contact: { id: number; email: stri
     clicks: await tx.select().from(clicks).where(eq(clicks.contactId, id)).orderBy(asc(clicks.clickedAt), asc(clicks.id)),
     opens: await tx.select().from(opens).where(eq(opens.contactId, id)).orderBy(asc(opens.openedAt), asc(opens.id)),
     orders: await tx.select().from(orders).where(eq(orders.contactId, id)).orderBy(asc(orders.occurredAt), asc(orders.id)),
+    customer: (await tx.select().from(customerMetrics).where(eq(customerMetrics.contactId, id)))[0] ?? null,
     segments: await tx
       .select({ segment: segmentMemberships.segment, enteredAt: segmentMemberships.enteredAt })
       .from(segmentMemberships)

@@ -2,7 +2,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import { idArray, rowsOf, ts } from './sql-values';
 import { currentConsent } from './consent';
-import { campaignVersions, contacts, runs, sends, suppressions } from './schema/index';
+import { campaignVersions, contacts, customerMetrics, runs, sends, suppressions } from './schema/index';
 
 /**
  * The dispatcher's SQL, one statement per function. Every time comes from the caller's `now`
@@ -146,6 +146,8 @@ export interface SendContextRow {
   timezone: string | null;
   locale: string | null;
   attributes: Record<string, unknown>;
+  /** Customer analytics (`customer_metrics.doc`), null before the first pass: templates read it as `customer.*`. */
+  customer: Record<string, unknown> | null;
   campaignName: string | null;
   /** The campaign's `utm:` (tracked links), when it sets one. */
   utm: Record<string, string> | null;
@@ -162,12 +164,14 @@ export async function loadSendContexts(tx: Tx, sendIds: number[]): Promise<Map<n
       timezone: contacts.timezone,
       locale: contacts.locale,
       attributes: contacts.attributes,
+      customer: customerMetrics.doc,
       campaignName: sql<string | null>`${campaignVersions.plan}->>'name'`,
       utm: sql<Record<string, string> | null>`${campaignVersions.plan}->'utm'`,
       trigger: sql<SendContextRow['trigger']>`${runs.state}->'trigger'`,
     })
     .from(sends)
     .innerJoin(contacts, eq(contacts.id, sends.contactId))
+    .leftJoin(customerMetrics, eq(customerMetrics.contactId, sends.contactId))
     .leftJoin(campaignVersions, eq(campaignVersions.id, sends.campaignVersionId))
     .leftJoin(runs, eq(runs.id, sends.runId))
     .where(inArray(sends.id, sendIds));

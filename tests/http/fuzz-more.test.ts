@@ -217,12 +217,21 @@ describe(`fuzzing the tracking, order, link and report routes on ${backend}`, ()
     },
   );
   it(
-    'GET /v1/reports/:campaign, /reports, /c/:token, /o/:token and /confirm/:token with fuzzed parameters',
+    'GET /v1/reports/:campaign, /reports, /c/:token, /o/:token, /confirm/:token and the analytics views with fuzzed parameters',
     { timeout: 300_000 },
     async () => {
       const value = fc.oneof(
         nastyString,
-        fc.constantFrom('newsletter', 'abandoned-cart', '2026-12-01', '2026-11-24T10:00:00Z', '1.AAAAAAAAAAAAAAAAAAAAAA'),
+        fc.constantFrom(
+          'newsletter',
+          'abandoned-cart',
+          '2026-12-01',
+          '2026-11-24T10:00:00Z',
+          '1.AAAAAAAAAAAAAAAAAAAAAA',
+          'month',
+          'quarter',
+          'year',
+        ),
       );
       await run(
         fc.tuple(segment(['newsletter', 'abandoned-cart']), value, value, segment(['1.AAAAAAAAAAAAAAAAAAAAAA'])),
@@ -232,6 +241,8 @@ describe(`fuzzing the tracking, order, link and report routes on ${backend}`, ()
           await check('GET /reports/:campaign', `/reports/${c}?${q}&key=${API_KEY}`, {});
           await check('GET /reports', `/reports?sort=${enc(from)}&key=${API_KEY}`, {});
           for (const area of ['c', 'o', 'confirm']) await check(`GET /${area}/:token`, `/${area}/${tok}`, {});
+          await check('GET /v1/analytics/retention', `/v1/analytics/retention?period=${enc(from)}`, { headers: api });
+          await check('GET /analytics', `/analytics?period=${enc(to)}&key=${API_KEY}`, {});
         },
       );
     },

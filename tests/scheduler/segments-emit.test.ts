@@ -7,7 +7,10 @@ import { DAY, HOUR, applyInline, at, engine, ingest, plus, query } from '../help
 const t = useTestDatabase('segments_emit');
 const templates = readdirSync('templates');
 const T0 = at('2026-11-23T00:00:00Z');
-const winBack = readFileSync('campaigns/win-back.yaml', 'utf8').replace('holdout: 10%', 'holdout: 0%');
+// The sample win-back on the hand-written lapsed-customers segment (the sample itself now starts on customer analytics' churning stage).
+const winBack = readFileSync('campaigns/win-back.yaml', 'utf8')
+  .replace('holdout: 10%', 'holdout: 0%')
+  .replace('enters: churning-customers', 'enters: lapsed-customers');
 const segments = readFileSync('campaigns/segments.yaml', 'utf8');
 
 const person = (id: string) => ({ id, email: `${id}@example.com` });

@@ -44,7 +44,7 @@ output that is the same on every run.`,
   },
 };
 
-function parseNow(value: string | true): Date {
+export function parseNow(value: string | true): Date {
   const d = typeof value === 'string' ? parseInstant(value) : undefined;
   if (!d) throw new UsageError(`--now: expected ${INSTANT_EXPECTED} (got "${String(value)}")`);
   return d;

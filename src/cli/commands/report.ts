@@ -8,7 +8,7 @@ const interval = (ci: { lower: number; upper: number } | null | undefined, f: (x
   ci ? `[${f(ci.lower)}, ${f(ci.upper)}]` : '';
 
 /** Rows as aligned columns: the first column left, the rest right. */
-function table(head: string[], rows: Array<Array<string | number>>): string {
+export function table(head: string[], rows: Array<Array<string | number>>): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return (

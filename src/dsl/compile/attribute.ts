@@ -75,6 +75,16 @@ function readPath(source: Source, node: Node | null, scope: ConditionScope): { s
     if (!rest.length) return error(source, node, `attribute "${head}" needs a property name`, `e.g. ${head}.total`);
     return { scope: 'trigger', path: rest };
   }
+  if (head === 'predicted' || head === 'customer') {
+    if (!rest.length)
+      return error(
+        source,
+        node,
+        `attribute "${head}" needs a name`,
+        head === 'predicted' ? 'e.g. predicted.churn_risk' : 'e.g. customer.orders',
+      );
+    return { scope: 'customer', path: head === 'predicted' ? parts : rest };
+  }
   if (head === 'attributes') {
     if (!rest.length) return error(source, node, 'attribute "attributes" needs a name', 'e.g. attributes.plan');
     return { scope: 'attributes', path: rest };

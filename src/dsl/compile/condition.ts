@@ -6,6 +6,7 @@ import { type EventRefs, checkPurpose } from './refs';
 import { type Source, deref, describe, error } from '../source';
 import { didYouMean, listing } from '../suggest';
 import { readDuration } from './units';
+import { RFM_CELLS } from '../../analytics/rfm';
 import { conditionHeads, countOps } from './vocabulary';
 
 export type { ConditionScope } from './attribute';
@@ -90,6 +91,19 @@ export function compileCondition(cx: ConditionContext, raw: unknown): Condition 
         return error(source, value ?? entries.keyNode(head), 'lifecycle needs at least one stage', 'e.g. lifecycle: customer');
       const stages = items.map((item) => readString(source, item, 'lifecycle stage', 'customer'));
       return stages.every((s): s is string => s !== undefined) ? { kind: 'lifecycle', stages } : undefined;
+    }
+    case 'rfm': {
+      const items = isSeq(value) ? readList(source, value, 'rfm', 'rfm: [at_risk, cant_lose]') : value ? [value] : [];
+      if (!items) return undefined;
+      if (!items.length) return error(source, value ?? entries.keyNode(head), 'rfm needs at least one cell', 'e.g. rfm: at_risk');
+      const cells = items.map((item) => {
+        const cell = readString(source, item, 'RFM cell', 'at_risk');
+        if (cell === undefined) return undefined;
+        if (!(RFM_CELLS as readonly string[]).includes(cell))
+          return error(source, item, `unknown RFM cell "${cell}"`, didYouMean(cell, RFM_CELLS, `the cells are ${listing([...RFM_CELLS])}`));
+        return cell;
+      });
+      return cells.every((s): s is string => s !== undefined) ? { kind: 'rfm', cells } : undefined;
     }
     default: {
       const name = readName(source, value, 'segment name', 'segment: lapsed-customers');

@@ -38,7 +38,7 @@ export const stepSiblings: Record<StepKindWord, readonly string[]> = {
 
 export const triggerKinds = ['event', 'schedule', 'at', 'segment'] as const;
 
-export const conditionHeads = ['all', 'any', 'not', 'attribute', 'event', 'no_event', 'consent', 'lifecycle', 'segment'] as const;
+export const conditionHeads = ['all', 'any', 'not', 'attribute', 'event', 'no_event', 'consent', 'lifecycle', 'rfm', 'segment'] as const;
 export const attributeOps: readonly AttributeOp[] = [
   'is',
   'is_not',

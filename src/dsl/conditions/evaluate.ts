@@ -32,6 +32,7 @@ import { atPath, isFiniteNumber, isPresent, jsonEqual, parseTimestamp, threshold
  * `consent: P` holds when the newest ledger row for P at or before now, by (occurred_at, id),
  * grants; no row means not granted (Facts.consent already holds that answer).
  * `lifecycle: [..]` holds when the contact's stage is one of them (no stage: false).
+ * `rfm: [..]` holds when the contact's RFM cell is one of them (no cell yet: false).
  * `segment` is its inlined condition. `all: []` is true, `any: []` is false.
  */
 export const evaluate: Evaluate = (condition, facts, now) => holds(condition, { facts, now, properties: undefined });
@@ -55,6 +56,10 @@ function holds(c: Condition, s: Scope): boolean {
       return holds(c.condition, s);
     case 'lifecycle':
       return s.facts.contact.lifecycle_stage !== null && c.stages.includes(s.facts.contact.lifecycle_stage);
+    case 'rfm': {
+      const cell = s.facts.contact.customer?.rfm;
+      return typeof cell === 'string' && c.cells.includes(cell);
+    }
     case 'consent':
       return s.facts.consent[c.purpose] === true;
     case 'event':
@@ -104,6 +109,8 @@ function resolve(scope: string, path: string[], s: Scope): unknown {
     }
     case 'attributes':
       return atPath(s.facts.contact.attributes, path);
+    case 'customer':
+      return atPath(s.facts.contact.customer ?? {}, path);
     case 'trigger':
       return s.facts.trigger === undefined ? undefined : atPath(s.facts.trigger, path);
     case 'properties':

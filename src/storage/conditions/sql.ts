@@ -54,6 +54,12 @@ function build(c: Condition, b: Build): SQL {
         c.stages.map((s) => sql`${s}::text`),
         sql`, `,
       )}), false)`;
+    case 'rfm':
+      if (c.cells.length === 0) return sql`false`;
+      return sql`exists (select 1 from customer_metrics cm where cm.contact_id = c.id and cm.rfm in (${sql.join(
+        c.cells.map((x) => sql`${x}::text`),
+        sql`, `,
+      )}))`;
     case 'consent':
       return sql`coalesce((select cr.granted from consent_records cr
         where cr.contact_id = c.id and cr.purpose = ${c.purpose}::text and cr.occurred_at <= ${iso(b.now.getTime())}
@@ -71,6 +77,8 @@ function scopeJson(scope: string, path: string[], b: Build): SQL {
       return contactColumnJson(path);
     case 'attributes':
       return jsonAtPath(sql`c.attributes`, path);
+    case 'customer':
+      return jsonAtPath(sql`(select cm.doc from customer_metrics cm where cm.contact_id = c.id)`, path);
     case 'trigger':
       return b.trigger === undefined ? sql`null::jsonb` : jsonAtPath(sql`${JSON.stringify(b.trigger)}::jsonb`, path);
     case 'properties':

@@ -3,3 +3,4 @@ export * from './people';
 export * from './events';
 export * from './journeys';
 export * from './tracking';
+export * from './analytics';

@@ -91,7 +91,20 @@ describe(`GDPR export and erase over HTTP on ${backend}`, () => {
     const data = JSON.parse(text);
     expect(data.contact).toMatchObject({ id: 'gx-ada', email: 'gx-ada@example.com', timezone: 'Europe/Warsaw', locale: 'en' });
     expect(data.identifiers.map((i: { kind: string }) => i.kind)).toEqual(['contact_id', 'external_id', 'email']);
-    expect(data.events.map((e: { dedupe_key: string }) => e.dedupe_key).sort()).toEqual(['gx-ada-cart', 'gx-ada-grant', 'gx-ada-order']);
+    // Her first order moved her from prospect to new: customer analytics' lifecycle.changed is hers too, and what it derived.
+    expect(data.events.map((e: { type: string }) => e.type).sort()).toEqual([
+      'checkout.started',
+      'consent.granted',
+      'lifecycle.changed',
+      'order.created',
+    ]);
+    expect(
+      data.events
+        .filter((e: { dedupe_key: string }) => e.dedupe_key.startsWith('gx-'))
+        .map((e: { dedupe_key: string }) => e.dedupe_key)
+        .sort(),
+    ).toEqual(['gx-ada-cart', 'gx-ada-grant', 'gx-ada-order']);
+    expect(data.customer).toMatchObject({ stage: 'new', orders: 1 });
     expect(data.consent).toEqual([
       expect.objectContaining({
         purpose: 'email.marketing',

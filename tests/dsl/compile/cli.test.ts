@@ -36,7 +36,7 @@ const head = 'campaign: hi\npurpose: email.marketing\ntrigger: { event: contact.
 describe('almanac validate', () => {
   it('exits 0 on the sample project and says what it checked', async () => {
     const r = await run(['validate']);
-    expect(r).toEqual({ code: 0, out: 'ok: 5 campaigns, 2 segments, 0 warnings\n', err: '' });
+    expect(r).toEqual({ code: 0, out: 'ok: 5 campaigns, 3 segments, 0 warnings\n', err: '' });
   });
 
   it('with LINK_ALLOWED_HOSTS, a template link to another host is an error at its line; allowed hosts and subdomains pass', async () => {

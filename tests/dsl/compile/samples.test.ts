@@ -21,7 +21,7 @@ describe('the sample project', () => {
       'welcome',
       'win-back',
     ]);
-    expect(Object.keys(result.project.segments)).toEqual(['lapsed-customers', 'vip']);
+    expect(Object.keys(result.project.segments)).toEqual(['lapsed-customers', 'churning-customers', 'vip']);
     expect(result.project.templates).toContain('cart-reminder');
     expect(result.project.sources['newsletter']).toBe(readFileSync(`${root}campaigns/newsletter.yaml`, 'utf8'));
     const cart = result.project.campaigns[0]!;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, eventType, json, name, timeValue } from './scalars';
+import { RFM_CELLS } from '../../../analytics/rfm';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const count = z.union([
@@ -38,6 +39,7 @@ export const condition: z.ZodType<unknown> = z
       z.strictObject({ no_event: eventType, within: duration.optional(), where: condition.optional() }),
       z.strictObject({ consent: name.describe('A consent purpose, e.g. email.marketing.') }),
       z.strictObject({ lifecycle: z.union([z.string(), z.array(z.string()).min(1)]) }),
+      z.strictObject({ rfm: z.union([z.enum(RFM_CELLS), z.array(z.enum(RFM_CELLS)).min(1)]) }),
       z.strictObject({ segment: name.describe('A segment named in segments.yaml.') }),
     ]),
   )

@@ -1,0 +1,316 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Tx } from './db';
+import { idArray, rowsOf, ts } from './sql-values';
+
+/**
+ * The SQL of customer analytics (README "Customer analytics"; the tick phase is
+ * src/scheduler/analytics-phase.ts). Every statement is set-based over the contacts in scope.
+ *
+ * Money: an order's net revenue is `total − refunded`, converted into the report currency at a
+ * fixed rate (`rates`: currency → rate; the report currency itself is 1). An order in a currency
+ * with no rate still counts as an order (frequency, recency) but adds no revenue. A fully
+ * refunded order (refunded ≥ total > 0) is no order at all.
+ */
+
+/** Lifecycle thresholds (LIFECYCLE_* settings). */
+export interface StageRules {
+  loyalMinOrders: number;
+  loyalMinRevenue: number;
+  loyalMinDays: number;
+  /** Churning after `churnFactor` × the customer's mean gap between orders (3+ orders)… */
+  churnFactor: number;
+  /** …or after this many days without an order when there is too little history (1–2 orders). */
+  churnDays: number;
+  lostDays: number;
+}
+
+/** The stages this pass computes (src/analytics/rfm.ts lists them too; storage imports no domain folder). */
+const STAGES = ['prospect', 'new', 'repeat', 'loyal', 'churning', 'lost'];
+
+export type AnalyticsScope = { kind: 'all' } | { kind: 'ids'; ids: number[] };
+
+const DAY = sql`interval '1 day'`;
+
+function ratesTable(rates: Record<string, number>): SQL {
+  const entries = Object.entries(rates);
+  if (entries.length === 0) return sql`(select null::text as currency, null::numeric as rate where false) as rates`;
+  return sql`(values ${sql.join(
+    entries.map(([c, r]) => sql`(${c}::text, ${String(r)}::numeric)`),
+    sql`, `,
+  )}) as rates(currency, rate)`;
+}
+
+function scopeSql(scope: AnalyticsScope): SQL {
+  return scope.kind === 'all'
+    ? sql`select id, created_at from contacts where erased_at is null`
+    : sql`select id, created_at from contacts where erased_at is null and id = any(${idArray(scope.ids)})`;
+}
+
+export interface StageChange {
+  contactId: number;
+  from: string;
+  to: string;
+}
+
+/**
+ * Recompute the order summary and lifecycle stage of the contacts in `scope` and upsert their
+ * `customer_metrics` rows (keeping RFM, value and predictions, which ./analytics-scores.ts
+ * writes). Stages, first match wins:
+ *   prospect (no order) → lost (no order for lostDays) → churning (no order for churnFactor × the
+ *   mean gap with 3+ orders, else churnDays; never later than lost) → loyal (orders, revenue and
+ *   tenure at their thresholds) → repeat (2+ orders) → new (one order).
+ * `review_at` is the next instant time alone changes the stage (churning, lost, loyal by tenure).
+ * Returns the contacts whose stage changed (a first look at a contact is no change), and mirrors the stage into
+ * `contacts.lifecycle_stage` when `ownStage` (LIFECYCLE_STAGES=auto), unless the contact carries a
+ * stage of the shop's own (a name that is not one of these six, set through the API: never overwritten). `doc` is left to
+ * `rebuildDocs`, run after the scores.
+ */
+export async function refreshCustomers(
+  tx: Tx,
+  scope: AnalyticsScope,
+  o: { now: Date; rates: Record<string, number>; rules: StageRules; ownStage: boolean },
+): Promise<StageChange[]> {
+  if (scope.kind === 'ids' && scope.ids.length === 0) return [];
+  const now = ts(o.now);
+  const r = o.rules;
+  const rows = rowsOf<{ contact_id: string | number; from: string; to: string }>(
+    await tx.execute(sql`
+      with scope as (${scopeSql(scope)}),
+      counted as (
+        select o.contact_id, o.occurred_at, (o.total - o.refunded) * rates.rate as net
+        from orders o join scope s on s.id = o.contact_id
+        left join ${ratesTable(o.rates)} on rates.currency = o.currency
+        where not (o.total > 0 and o.refunded >= o.total) and o.occurred_at <= ${now}
+      ),
+      summary as (
+        select s.id as contact_id, count(k.occurred_at)::int as orders, coalesce(round(sum(k.net), 2), 0) as revenue,
+               min(k.occurred_at) as first_at, max(k.occurred_at) as last_at
+        from scope s left join counted k on k.contact_id = s.id group by s.id
+      ),
+      timed as (
+        select *,
+          case when orders >= 2 then extract(epoch from last_at - first_at) / 86400.0 / (orders - 1) end as gap,
+          last_at + ${r.lostDays} * ${DAY} as lost_at
+        from summary
+      ),
+      limits as (
+        select *,
+          least(lost_at, last_at + case when orders >= 3 and gap > 0 then ${r.churnFactor}::float8 * gap * ${DAY} else ${r.churnDays} * ${DAY} end) as churn_at,
+          case when orders >= ${r.loyalMinOrders} and revenue >= ${r.loyalMinRevenue} then first_at + ${r.loyalMinDays} * ${DAY} end as loyal_at
+        from timed
+      ),
+      staged as (
+        select *,
+          case
+            when orders = 0 then 'prospect'
+            when lost_at <= ${now} then 'lost'
+            when churn_at <= ${now} then 'churning'
+            when loyal_at <= ${now} then 'loyal'
+            when orders >= 2 then 'repeat'
+            else 'new'
+          end as stage
+        from limits
+      ),
+      old as (select m.contact_id, m.stage from customer_metrics m join scope s on s.id = m.contact_id),
+      up as (
+        insert into customer_metrics as m (contact_id, orders, revenue, first_order_at, last_order_at, mean_gap_days,
+                                           stage, stage_since, churn_at, lost_at, review_at, computed_at)
+        select contact_id, orders, revenue, first_at, last_at, gap, stage, ${now},
+               case when orders > 0 then churn_at end, case when orders > 0 then lost_at end,
+               (select min(t) from unnest(array[churn_at, lost_at, loyal_at]) t where t > ${now}), ${now}
+        from staged
+        on conflict (contact_id) do update set
+          orders = excluded.orders, revenue = excluded.revenue, first_order_at = excluded.first_order_at,
+          last_order_at = excluded.last_order_at, mean_gap_days = excluded.mean_gap_days, stage = excluded.stage,
+          stage_since = case when m.stage = excluded.stage then m.stage_since else excluded.stage_since end,
+          churn_at = excluded.churn_at, lost_at = excluded.lost_at, review_at = excluded.review_at,
+          computed_at = excluded.computed_at
+        returning m.contact_id, m.stage
+      ),
+      mirror as (
+        update contacts c set lifecycle_stage = up.stage, updated_at = ${now}
+        from up where ${o.ownStage}::boolean and c.id = up.contact_id and c.lifecycle_stage is distinct from up.stage
+          and (c.lifecycle_stage is null or c.lifecycle_stage in (${sql.join(
+            STAGES.map((x) => sql`${x}::text`),
+            sql`, `,
+          )}))
+      )
+      select up.contact_id, old.stage as "from", up.stage as "to"
+      from up left join old on old.contact_id = up.contact_id
+      where old.stage is not null and old.stage is distinct from up.stage`),
+  );
+  return rows.map((x) => ({ contactId: Number(x.contact_id), from: x.from, to: x.to }));
+}
+
+/**
+ * The JSON conditions and templates read (`customer.orders`, `predicted.churn_risk`, `rfm:`),
+ * built from a row's columns: stage, orders, revenue, first/last order, mean gap, RFM, value,
+ * predictions.
+ */
+function docSql(m: SQL): SQL {
+  return sql`jsonb_strip_nulls(jsonb_build_object(
+    'stage', ${m}.stage, 'orders', ${m}.orders, 'revenue', (${m}.revenue)::float8,
+    'first_order_at', to_char(${m}.first_order_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'last_order_at', to_char(${m}.last_order_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'mean_gap_days', ${m}.mean_gap_days, 'r', ${m}.r, 'f', ${m}.f, 'm', ${m}.m, 'rfm', ${m}.rfm,
+    'value', (${m}.value)::float8, 'predicted', ${m}.predicted))`;
+}
+
+/**
+ * Contacts the incremental pass should look at: new or refunded orders, a stage change due by
+ * time, or created since the newest one looked at (ids only grow; the full pass catches any other
+ * gap). Each part reads an index, so a tick stays cheap on a base of millions.
+ */
+export async function dueCustomers(tx: Tx, now: Date, limit: number): Promise<number[]> {
+  const rows = rowsOf<{ id: string | number }>(
+    await tx.execute(sql`
+      (select distinct contact_id as id from orders where attributed_at is null and contact_id is not null limit ${limit})
+      union
+      (select contact_id from customer_metrics where review_at <= ${ts(now)} order by review_at limit ${limit})
+      union
+      (select c.id from contacts c where c.erased_at is null
+         and c.id > (select coalesce(max(contact_id), 0) from customer_metrics) order by c.id limit ${limit})`),
+  );
+  return rows.map((x) => Number(x.id));
+}
+
+/**
+ * RFM scores over every customer (1+ orders), in one statement: each of recency (last order),
+ * frequency (orders) and monetary (revenue) is scored 1–5 as 1 + ⌊5 · (rank − 1) / n⌋, ranking
+ * ascending with ties at their mean rank (the statistician's midrank: all one-time buyers share
+ * one F score, low when they are many; the latest buyers share a high R). The named cell comes from R and F (the common 5 × 5 grid,
+ * src/analytics/rfm.ts documents it). Prospects get none.
+ */
+export async function scoreRfm(tx: Tx, cells: Array<{ r: number[]; f: number[]; cell: string }>): Promise<number> {
+  const grid = cells.flatMap((c) => c.r.flatMap((r) => c.f.map((f) => sql`(${r}::int, ${f}::int, ${c.cell}::text)`)));
+  const rows = rowsOf<{ n: unknown }>(
+    await tx.execute(sql`
+      with ranked as (
+        select contact_id,
+               rank() over (order by last_order_at) + (count(*) over (partition by last_order_at) - 1) / 2.0 as rr,
+               rank() over (order by orders) + (count(*) over (partition by orders) - 1) / 2.0 as fr,
+               rank() over (order by revenue) + (count(*) over (partition by revenue) - 1) / 2.0 as mr,
+               count(*) over () as n
+        from customer_metrics where orders > 0
+      ),
+      scored as (
+        select contact_id, 1 + floor(5.0 * (rr - 1) / n)::int as r, 1 + floor(5.0 * (fr - 1) / n)::int as f,
+               1 + floor(5.0 * (mr - 1) / n)::int as m
+        from ranked
+      ),
+      grid(r, f, cell) as (values ${sql.join(grid, sql`, `)}),
+      changed as (
+        update customer_metrics c set r = s.r, f = s.f, m = s.m, rfm = g.cell
+        from scored s join grid g on g.r = s.r and g.f = s.f
+        where c.contact_id = s.contact_id and (c.r, c.f, c.m, c.rfm) is distinct from (s.r, s.f, s.m, g.cell)
+        returning 1
+      ),
+      cleared as (
+        update customer_metrics set r = null, f = null, m = null, rfm = null where orders = 0 and rfm is not null returning 1
+      )
+      select (select count(*) from changed) + (select count(*) from cleared) as n`),
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** What the value and prediction pass reads per customer: the repeat-buying summary and the cost inputs. */
+export interface CustomerRow {
+  contactId: number;
+  orders: number;
+  revenue: number;
+  firstOrderAt: Date | null;
+  lastOrderAt: Date | null;
+  createdAt: Date;
+  attributes: Record<string, unknown>;
+}
+
+/** Customers in `scope` after `afterId` (id order), `limit` at a time, for the value and prediction pass. */
+export async function customerRows(tx: Tx, scope: AnalyticsScope, afterId: number, limit: number): Promise<CustomerRow[]> {
+  if (scope.kind === 'ids' && scope.ids.length === 0) return [];
+  const rows = rowsOf<{
+    contact_id: string | number;
+    orders: number;
+    revenue: string;
+    first_order_at: string | null;
+    last_order_at: string | null;
+    created_at: string;
+    attributes: Record<string, unknown> | string;
+  }>(
+    await tx.execute(sql`
+      select m.contact_id, m.orders, m.revenue::text as revenue, m.first_order_at::text as first_order_at,
+             m.last_order_at::text as last_order_at, c.created_at::text as created_at, c.attributes
+      from customer_metrics m join contacts c on c.id = m.contact_id
+      where m.contact_id > ${afterId} ${scope.kind === 'ids' ? sql`and m.contact_id = any(${idArray(scope.ids)})` : sql``}
+      order by m.contact_id limit ${limit}`),
+  );
+  const date = (s: string | null) => (s === null ? null : new Date(s.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')));
+  return rows.map((x) => ({
+    contactId: Number(x.contact_id),
+    orders: Number(x.orders),
+    revenue: Number(x.revenue),
+    firstOrderAt: date(x.first_order_at),
+    lastOrderAt: date(x.last_order_at),
+    createdAt: date(x.created_at)!,
+    attributes: typeof x.attributes === 'string' ? (JSON.parse(x.attributes) as Record<string, unknown>) : x.attributes,
+  }));
+}
+
+/** Per-customer mean net spend per order (report currency), for the spend model. */
+export async function meanSpends(tx: Tx, ids: number[], rates: Record<string, number>): Promise<Map<number, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = rowsOf<{ contact_id: string | number; mean: string | null }>(
+    await tx.execute(sql`
+      select o.contact_id, avg((o.total - o.refunded) * rates.rate)::text as mean
+      from orders o join ${ratesTable(rates)} on rates.currency = o.currency
+      where o.contact_id = any(${idArray(ids)}) and not (o.total > 0 and o.refunded >= o.total)
+      group by o.contact_id`),
+  );
+  return new Map(rows.filter((x) => x.mean !== null).map((x) => [Number(x.contact_id), Number(x.mean)]));
+}
+
+/** Write value and predictions for a batch in one statement, and rebuild their `doc`. */
+export async function writeScores(
+  tx: Tx,
+  rows: Array<{ contactId: number; value: number; predicted: Record<string, unknown> | null }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const values = sql.join(
+    rows.map(
+      (x) =>
+        sql`(${x.contactId}::bigint, ${String(x.value)}::numeric, ${x.predicted === null ? null : JSON.stringify(x.predicted)}::jsonb)`,
+    ),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    update customer_metrics m set value = v.value, predicted = v.predicted
+    from (values ${values}) as v(contact_id, value, predicted) where m.contact_id = v.contact_id`);
+}
+
+/** Rebuild `doc` from the columns for every row in scope (after RFM and scores moved). */
+export async function rebuildDocs(tx: Tx, scope: AnalyticsScope): Promise<void> {
+  if (scope.kind === 'ids' && scope.ids.length === 0) return;
+  await tx.execute(sql`
+    update customer_metrics m set doc = ${docSql(sql`m`)}
+    ${scope.kind === 'ids' ? sql`where m.contact_id = any(${idArray(scope.ids)})` : sql``}`);
+}
+
+/** The most common order currency, the report currency when SHOP_CURRENCY is unset (null: no orders). */
+export async function commonCurrency(tx: Tx): Promise<string | null> {
+  const [row] = rowsOf<{ currency: string }>(
+    await tx.execute(sql`select currency from orders group by currency order by count(*) desc, currency limit 1`),
+  );
+  return row?.currency ?? null;
+}
+
+/** A runtime flag's JSON value (the fitted prediction model, …), or undefined. */
+export async function readFlag<T>(tx: Tx, name: string): Promise<T | undefined> {
+  const [row] = rowsOf<{ value: T | string }>(await tx.execute(sql`select value from runtime_flags where name = ${name}`));
+  if (!row) return undefined;
+  return (typeof row.value === 'string' ? JSON.parse(row.value) : row.value) as T;
+}
+
+export async function writeFlag(tx: Tx, name: string, value: unknown, now: Date): Promise<void> {
+  await tx.execute(sql`
+    insert into runtime_flags (name, value, updated_at) values (${name}, ${JSON.stringify(value)}::jsonb, ${ts(now)})
+    on conflict (name) do update set value = excluded.value, updated_at = excluded.updated_at`);
+}
