@@ -246,6 +246,26 @@ describe(`customer analytics on a hand-computed data set on ${backend}`, () => {
         decomposition: { method: string | null; delta: number | null; rounded: { N: number; V: number; L: number } | null };
       }>;
       cohorts: Array<{ cohort: string; size: number; cells: Array<{ k: number; active: number; share: number }> }>;
+      byCohort: Array<{
+        key: string;
+        periods: Array<{
+          period: string;
+          N: number | null;
+          L: number | null;
+          R: number | null;
+          reconciliation: { new: number; reactivated: number };
+        }>;
+      }>;
+      bySegment: Array<{
+        key: string;
+        periods: Array<{
+          period: string;
+          N: number | null;
+          L: number | null;
+          R: number | null;
+          reconciliation: { new: number; reactivated: number };
+        }>;
+      }>;
     }>('/v1/analytics/retention?period=month');
     expect(r.timezone).toBe('Europe/Warsaw');
     expect(r.periods).toEqual(['2026-10', '2026-11', '2026-12']);
@@ -266,6 +286,20 @@ describe(`customer analytics on a hand-computed data set on ${backend}`, () => {
     });
     expect(dec!.L).toBeCloseTo(4 / 6, 12);
     expect(dec!.decomposition).toMatchObject({ method: 'lmdi', delta: 25, rounded: { N: 0, V: -38.94, L: 63.94 } });
+    // Per acquisition cohort: October's six — in November N 6, kept A B I (R 210); in December N 3, kept A I
+    // (70 + 100 = 170, L 2/3) and D came back (25). Per segment: facebook's customers never came back (L 0).
+    const cohort = (key: string) => r.byCohort.find((g) => g.key === key)!.periods;
+    expect(cohort('2026-10').map((p) => [p.period, p.N, p.R, p.reconciliation.reactivated])).toEqual([
+      ['2026-10', null, null, 0],
+      ['2026-11', 6, 210, 0],
+      ['2026-12', 3, 170, 25],
+    ]);
+    const facebook = r.bySegment.find((g) => g.key === 'facebook')!.periods;
+    expect(facebook.map((p) => [p.period, p.N, p.L, p.R, p.reconciliation.new])).toEqual([
+      ['2026-10', null, null, null, 85],
+      ['2026-11', 2, 0, 0, 10],
+      ['2026-12', 1, 0, 0, 15],
+    ]);
     expect(r.cohorts.map((c) => [c.cohort, c.size, c.cells.map((x) => x.active)])).toEqual([
       ['2026-10', 6, [6, 3, 3]],
       ['2026-11', 3, [3, 2]],
