@@ -1,3 +1,4 @@
+import { customerDoc } from '../storage/analytics';
 import type { CampaignPlan } from '../dsl/plan';
 import { walkSteps } from '../dsl/walk';
 import { cartProductIds } from './message';
@@ -20,6 +21,8 @@ export interface PreviewSubject {
     locale: string | null;
     timezone: string | null;
     attributes: Record<string, unknown>;
+    /** What customer analytics knows (`customer.*` in templates); null before its first pass. */
+    customer: Record<string, unknown> | null;
   };
   trigger?: { type: string; properties: Record<string, unknown> };
   recommendations: Recommendation[];
@@ -49,6 +52,7 @@ export async function loadPreviewSubject(tx: Tx, idOrEmail: string, triggerType:
       locale: row.locale,
       timezone: row.timezone,
       attributes: row.attributes,
+      customer: await customerDoc(tx, row.id),
     },
     ...(trigger ? { trigger } : {}),
     recommendations: recs.get(row.id) ?? [],

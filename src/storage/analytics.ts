@@ -314,3 +314,12 @@ export async function writeFlag(tx: Tx, name: string, value: unknown, now: Date)
     insert into runtime_flags (name, value, updated_at) values (${name}, ${JSON.stringify(value)}::jsonb, ${ts(now)})
     on conflict (name) do update set value = excluded.value, updated_at = excluded.updated_at`);
 }
+
+/** What analytics knows about one contact (`customer_metrics.doc`), for previews; null before the first pass. */
+export async function customerDoc(tx: Tx, contactId: number): Promise<Record<string, unknown> | null> {
+  const [row] = rowsOf<{ doc: Record<string, unknown> | string }>(
+    await tx.execute(sql`select doc from customer_metrics where contact_id = ${contactId}`),
+  );
+  if (!row) return null;
+  return typeof row.doc === 'string' ? (JSON.parse(row.doc) as Record<string, unknown>) : row.doc;
+}

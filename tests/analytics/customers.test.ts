@@ -12,7 +12,7 @@ import { launchChromium, serveOnFreePort } from '../helpers/browser';
 import { has } from '../helpers/capabilities';
 import { mkdirSync } from 'node:fs';
 import { API_KEY, authed } from '../http/ingest-app';
-import { openRuntime, virtualClock } from '../e2e/runtime';
+import { openRuntime, outbox, virtualClock } from '../e2e/runtime';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
@@ -391,6 +391,9 @@ describe(`customer analytics on a hand-computed data set on ${backend}`, () => {
     expect(runs.map((r) => r.id)).toEqual(['C', 'K']);
     const view = await get<{ flows: Array<{ from: string; to: string; contacts: number }> }>('/v1/analytics/lifecycle');
     expect(view.flows).toEqual([{ from: 'new', to: 'churning', contacts: 2 }]);
+    // The sample template reads what analytics knows (`customer.orders`).
+    const [mail] = await outbox(services, { to: 'c@example.com' });
+    expect(mail?.text).toContain('Thank you for your 1 order(s) with us so far.');
   });
 
   it('GET /analytics and almanac analytics show the same numbers', async () => {
