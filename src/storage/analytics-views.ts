@@ -1,5 +1,6 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
+import { ratesTable } from './analytics';
 import { rowsOf, ts } from './sql-values';
 
 /** The reads behind `GET /v1/analytics/*` and `/analytics` (src/reports/analytics.ts shapes them). */
@@ -95,15 +96,6 @@ export async function atRisk(
 export type PeriodKind = 'month' | 'quarter' | 'year';
 
 const FORMATS: Record<PeriodKind, string> = { month: 'YYYY-MM', quarter: 'YYYY-"Q"Q', year: 'YYYY' };
-
-function ratesTable(rates: Record<string, number>): SQL {
-  const entries = Object.entries(rates);
-  if (entries.length === 0) return sql`(select null::text as currency, null::numeric as rate where false) as rates`;
-  return sql`(values ${sql.join(
-    entries.map(([c, r]) => sql`(${c}::text, ${String(r)}::numeric)`),
-    sql`, `,
-  )}) as rates(currency, rate)`;
-}
 
 /**
  * Per customer and period (labelled in `zone`): net revenue converted at `rates`, the cohort (the

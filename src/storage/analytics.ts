@@ -31,7 +31,8 @@ export type AnalyticsScope = { kind: 'all' } | { kind: 'ids'; ids: number[] };
 
 const DAY = sql`interval '1 day'`;
 
-function ratesTable(rates: Record<string, number>): SQL {
+/** `rates` as an inline table `rates(currency, rate)` to join orders to (empty: no row, so nothing converts). */
+export function ratesTable(rates: Record<string, number>): SQL {
   const entries = Object.entries(rates);
   if (entries.length === 0) return sql`(select null::text as currency, null::numeric as rate where false) as rates`;
   return sql`(values ${sql.join(
