@@ -102,8 +102,8 @@ const fromLog = (t: readonly number[]): BgNbdParams => ({
   b: Math.exp(t[3]!),
 });
 
-/** Log-parameters beyond ±LOG_BOUND (θ outside [e⁻³⁰, e³⁰]) mean the maximum lies on the boundary. */
-const LOG_BOUND = 30;
+/** Log-parameters beyond ±LOG_BOUND (θ outside [e⁻¹², e¹²] ≈ [6·10⁻⁶, 1.6·10⁵]: no real base has a shape, scale or dropout parameter there) mean the maximum lies on the boundary: a fit that says "nobody ever drops out" (a → 0) or "no heterogeneity" (r, α → ∞) from too little history. */
+const LOG_BOUND = 12;
 
 /**
  * Maximum likelihood for (r, α, a, b): Nelder–Mead on the mean negative log-likelihood over
@@ -115,7 +115,7 @@ const LOG_BOUND = 30;
  * No size gate: it fits whenever the likelihood can be maximised. It declines, with a reason
  * starting "not enough history:", when there are fewer than 2 customers, when nobody has bought
  * again (x = 0 everywhere: nothing to tell the purchase rate from dropout), or when the maximum is
- * not finite, not interior (a log-parameter beyond ±30) or the simplex did not converge.
+ * not finite, not interior (a log-parameter beyond ±12) or the simplex did not converge.
  * Invalid summaries (non-finite, x < 0, tₓ outside [0, T]) give "invalid input: …".
  */
 export function fitBgNbd(customers: readonly BgNbdCustomer[], options: BgNbdFitOptions = {}): BgNbdFit {
