@@ -32,15 +32,28 @@ export interface CustomerSummary {
 export interface PredictionModel {
   fittedAt: string;
   currency: string;
+  /** Customers in the base; `sample`: how many the fit read when the base was larger than FIT_SAMPLE. */
   customers: number;
+  sample?: number;
   purchases: { ok: true; params: BgNbdParams } | { ok: false; reason: string };
   spend: { ok: true; params: GammaGammaParams } | { ok: false; reason: string };
   /** Mean spend per order over every customer: the spend prediction when Gamma-Gamma cannot fit. */
   populationMeanSpend: number | null;
 }
 
-/** Fit both models on the base. */
-export function fitModel(customers: readonly CustomerSummary[], o: { now: Date; currency: string }): PredictionModel {
+/** The most customers a fit reads: beyond, an even sample (every k-th by id), so a base of millions fits in seconds. */
+export const FIT_SAMPLE = 20_000;
+
+/** Every k-th customer so that at most `max` remain (deterministic: the input's order, by contact id). */
+export function evenSample<T>(xs: readonly T[], max: number): T[] {
+  if (xs.length <= max) return [...xs];
+  const step = xs.length / max;
+  return Array.from({ length: max }, (_, i) => xs[Math.floor(i * step)]!);
+}
+
+/** Fit both models on the base (or an even sample of FIT_SAMPLE customers of it). */
+export function fitModel(base: readonly CustomerSummary[], o: { now: Date; currency: string }): PredictionModel {
+  const customers = evenSample(base, FIT_SAMPLE);
   const purchases = fitBgNbd(customers.map((c): BgNbdCustomer => ({ x: c.x, tx: c.tx, T: c.T })));
   const repeaters = customers.filter((c) => c.x >= 1 && c.meanSpend !== null && c.meanSpend > 0);
   const spend = fitGammaGamma(repeaters.map((c) => ({ x: c.x, m: c.meanSpend! })));
@@ -48,7 +61,8 @@ export function fitModel(customers: readonly CustomerSummary[], o: { now: Date; 
   return {
     fittedAt: o.now.toISOString(),
     currency: o.currency,
-    customers: customers.length,
+    customers: base.length,
+    ...(customers.length < base.length ? { sample: customers.length } : {}),
     purchases: purchases.ok ? { ok: true, params: purchases.params } : { ok: false, reason: purchases.reason },
     spend: spend.ok ? { ok: true, params: spend.params } : { ok: false, reason: spend.reason },
     populationMeanSpend: spends.length ? spends.reduce((a, b) => a + b, 0) / spends.length : null,

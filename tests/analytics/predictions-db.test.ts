@@ -53,7 +53,11 @@ describe(`predictions from the repeat-buying model on ${backend}`, () => {
     const model = typeof flag!.value === 'string' ? JSON.parse(flag!.value as unknown as string) : flag!.value;
     expect(model.purchases.ok, JSON.stringify(model.purchases)).toBe(true);
     expect(model.customers).toBe(600);
-    const rows = await query<{ x: number; since: number; predicted: Record<string, number> }>(
+    const rows = await query<{
+      x: number;
+      since: number;
+      predicted: { alive: number; churn_risk: number; expected_orders: number; value: number };
+    }>(
       t.database,
       sql`select orders - 1 as x, extract(epoch from ${NOW.toISOString()}::timestamptz - last_order_at) / 86400 as since, predicted
           from customer_metrics`,

@@ -75,3 +75,17 @@ describe('predictCustomers', () => {
     for (const p of res.predictions) expect(p.predictedValue).toBeCloseTo(p.expectedPurchases! * 25, 10);
   });
 });
+
+describe('fitting a large base', () => {
+  it('reads an even, deterministic sample of at most FIT_SAMPLE customers', async () => {
+    const { evenSample, FIT_SAMPLE } = await import('../../../src/analytics/predict-customers');
+    const xs = Array.from({ length: 50_001 }, (_, i) => i);
+    const sample = evenSample(xs, FIT_SAMPLE);
+    expect(sample).toHaveLength(FIT_SAMPLE);
+    expect(sample[0]).toBe(0);
+    expect(new Set(sample).size).toBe(FIT_SAMPLE);
+    expect(sample.at(-1)!).toBeGreaterThan(49_990);
+    expect(evenSample(xs, FIT_SAMPLE)).toEqual(sample);
+    expect(evenSample([1, 2, 3], FIT_SAMPLE)).toEqual([1, 2, 3]);
+  });
+});
