@@ -41,6 +41,8 @@ export interface AnalyticsPhaseDeps {
 /** Where the fitted repeat-buying model is kept between passes (runtime_flags). */
 export const MODEL_FLAG = 'analytics.model';
 const PAGE = 5000;
+/** How old a fitted model may be before a full pass fits it again. */
+export const REFIT_MS = 86_400_000;
 
 /**
  * Tick phase `analytics`: customer analytics kept current (README "Customer analytics").
@@ -49,8 +51,9 @@ const PAGE = 5000;
  * statements: the order summary and lifecycle stage (src/storage/analytics.ts), RFM scores over
  * the whole base, then, a page of 5 000 customers at a time, customer value after costs
  * (src/analytics/measures/value.ts) and the predictions of the repeat-buying model
- * (src/analytics/predict-customers.ts: BG/NBD and Gamma-Gamma fitted on the whole base, the fit
- * kept in `runtime_flags` for the ticks in between). Every other tick an **incremental pass**
+ * (src/analytics/predict-customers.ts: BG/NBD and Gamma-Gamma fitted on the whole base — an even
+ * sample of 20 000 when larger — at most once a day, the fit kept in `runtime_flags` for the
+ * passes and ticks in between). Every other tick an **incremental pass**
  * looks only at contacts with new or refunded orders (orders not credited yet: this phase runs
  * first in the tick, before `attribution`), contacts whose stage is due to change by time alone (`review_at`) and
  * contacts never looked at, up to the batch size, with the last fitted model; RFM, being relative
@@ -76,8 +79,10 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
         if (scope.kind === 'ids' && scope.ids.length === 0) return 0;
         const changes = await refreshCustomers(tx, scope, { now, rates, rules: settings.rules, ownStage: settings.ownStage });
         if (full) await scoreRfm(tx, [...RFM_GRID]);
-        let model = full ? undefined : await readFlag<PredictionModel>(tx, MODEL_FLAG);
-        if (full) {
+        let model = await readFlag<PredictionModel>(tx, MODEL_FLAG);
+        // The fit (seconds on a large base) is redone by a full pass once it is a day old, or when the currency changed.
+        const stale = !model || now.getTime() - Date.parse(model.fittedAt) >= REFIT_MS || model.currency !== (currency ?? '');
+        if (full && stale) {
           model = fitModel(await allSummaries(tx, scope, now, rates), { now, currency: currency ?? '' });
           await writeFlag(tx, MODEL_FLAG, model, now);
         }
