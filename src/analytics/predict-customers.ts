@@ -52,8 +52,12 @@ export function evenSample<T>(xs: readonly T[], max: number): T[] {
 }
 
 /** Fit both models on the base (or an even sample of FIT_SAMPLE customers of it). */
-export function fitModel(base: readonly CustomerSummary[], o: { now: Date; currency: string }): PredictionModel {
+export function fitModel(
+  base: readonly CustomerSummary[],
+  o: { now: Date; currency: string; /** The whole base's size when `base` is already a sample of it. */ baseSize?: number },
+): PredictionModel {
   const customers = evenSample(base, FIT_SAMPLE);
+  const size = Math.max(o.baseSize ?? base.length, base.length);
   const purchases = fitBgNbd(customers.map((c): BgNbdCustomer => ({ x: c.x, tx: c.tx, T: c.T })));
   const repeaters = customers.filter((c) => c.x >= 1 && c.meanSpend !== null && c.meanSpend > 0);
   const spend = fitGammaGamma(repeaters.map((c) => ({ x: c.x, m: c.meanSpend! })));
@@ -61,8 +65,8 @@ export function fitModel(base: readonly CustomerSummary[], o: { now: Date; curre
   return {
     fittedAt: o.now.toISOString(),
     currency: o.currency,
-    customers: base.length,
-    ...(customers.length < base.length ? { sample: customers.length } : {}),
+    customers: size,
+    ...(customers.length < size ? { sample: customers.length } : {}),
     purchases: purchases.ok ? { ok: true, params: purchases.params } : { ok: false, reason: purchases.reason },
     spend: spend.ok ? { ok: true, params: spend.params } : { ok: false, reason: spend.reason },
     populationMeanSpend: spends.length ? spends.reduce((a, b) => a + b, 0) / spends.length : null,

@@ -50,16 +50,22 @@ export function normalQuantile(p: number): number {
   );
 }
 
-/** ln Γ(x) by the Lanczos approximation (g = 7, n = 9), with the reflection formula below ½. */
-function logGamma(x: number): number {
+const LANCZOS = Object.freeze([
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+]);
+
+/**
+ * ln |Γ(x)| by the Lanczos approximation (g = 7, n = 9; ~1e-15 relative), with the reflection
+ * formula below ½; +∞ at the poles x = 0, −1, −2, …. Also the repeat-buying models' (src/analytics/predict/).
+ */
+export function logGamma(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x <= 0 && Number.isInteger(x)) return Infinity;
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  const p = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
   const y = x - 1;
-  let sum = p[0]!;
-  for (let i = 1; i < p.length; i++) sum += p[i]! / (y + i);
+  let sum = LANCZOS[0]!;
+  for (let i = 1; i < LANCZOS.length; i++) sum += LANCZOS[i]! / (y + i);
   const t = y + 7.5;
   return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(sum);
 }

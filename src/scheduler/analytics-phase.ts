@@ -1,16 +1,16 @@
 import { type CurrencyRule } from '../attribution/currency';
 import { customerValues } from '../analytics/measures/value';
-import { fitModel, predictWith, type PredictionModel } from '../analytics/predict-customers';
+import { FIT_SAMPLE, fitModel, predictWith, type PredictionModel } from '../analytics/predict-customers';
 import { RFM_GRID } from '../analytics/rfm';
 import type { Metrics } from '../metrics';
 import {
   type AnalyticsScope,
+  bulkSettings,
   commonCurrency,
   dueCustomers,
   customerRows,
-  meanSpends,
+  customerSample,
   readFlag,
-  rebuildDocs,
   refreshCustomers,
   scoreRfm,
   type StageChange,
@@ -72,6 +72,7 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
     async run(now) {
       const full = !lastFull || now.getTime() - lastFull.getTime() >= settings.passSeconds * 1000;
       const handled = await database.db.transaction(async (tx) => {
+        if (full) await bulkSettings(tx);
         const currency = deps.money.shop ?? (await commonCurrency(tx));
         const rates: Record<string, number> =
           deps.money.shop === null ? (currency ? { [currency]: 1 } : {}) : { ...deps.money.rates, [deps.money.shop]: 1 };
@@ -83,11 +84,11 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
         // The fit (seconds on a large base) is redone by a full pass once it is a day old, or when the currency changed.
         const stale = !model || now.getTime() - Date.parse(model.fittedAt) >= REFIT_MS || model.currency !== (currency ?? '');
         if (full && stale) {
-          model = fitModel(await allSummaries(tx, scope, now, rates), { now, currency: currency ?? '' });
+          const sample = await customerSample(tx, now, FIT_SAMPLE);
+          model = fitModel(sample.rows, { now, currency: currency ?? '', baseSize: sample.customers });
           await writeFlag(tx, MODEL_FLAG, model, now);
         }
         const scored = await scorePages(tx, scope, now, rates, currency ?? 'EUR', model);
-        await rebuildDocs(tx, scope);
         await emitChanges(tx, changes, now);
         deps.metrics.inc('almanac_lifecycle_changes_total', 'Contacts whose lifecycle stage changed', {}, changes.length);
         return scored;
@@ -96,23 +97,6 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
       return handled;
     },
   };
-
-  async function allSummaries(tx: Tx, scope: AnalyticsScope, now: Date, rates: Record<string, number>) {
-    const out: Array<{ id: number; x: number; tx: number; T: number; meanSpend: number | null }> = [];
-    for (let after = 0; ;) {
-      const rows = await customerRows(tx, scope, after, PAGE);
-      if (rows.length === 0) break;
-      after = rows.at(-1)!.contactId;
-      const buyers = rows.filter((r) => r.orders > 0);
-      const spends = await meanSpends(
-        tx,
-        buyers.map((r) => r.contactId),
-        rates,
-      );
-      for (const r of buyers) out.push(summaryOf(r, now, spends.get(r.contactId) ?? null));
-    }
-    return out;
-  }
 
   async function scorePages(
     tx: Tx,
@@ -127,11 +111,6 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
       const rows = await customerRows(tx, scope, after, PAGE);
       if (rows.length === 0) break;
       after = rows.at(-1)!.contactId;
-      const spends = await meanSpends(
-        tx,
-        rows.filter((r) => r.orders > 0).map((r) => r.contactId),
-        rates,
-      );
       const values = customerValues(
         rows.map((r) => {
           const channel = r.attributes.acquisition_channel;
@@ -157,7 +136,7 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
           ? new Map()
           : predictWith(
               model,
-              rows.filter((r) => r.orders > 0).map((r) => summaryOf(r, now, spends.get(r.contactId) ?? null)),
+              rows.filter((r) => r.orders > 0).map((r) => summaryOf(r, now, r.revenue > 0 ? r.revenue / r.orders : null)),
               { now, horizonDays: settings.horizonDays },
             );
       await writeScores(

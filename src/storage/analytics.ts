@@ -64,7 +64,7 @@ export interface StageChange {
  * Returns the contacts whose stage changed (a first look at a contact is no change), and mirrors the stage into
  * `contacts.lifecycle_stage` when `ownStage` (LIFECYCLE_STAGES=auto), unless the contact carries a
  * stage of the shop's own (a name that is not one of these six, set through the API: never overwritten). `doc` is left to
- * `rebuildDocs`, run after the scores.
+ * `writeScores`, run after the scores for every row in scope.
  */
 export async function refreshCustomers(
   tx: Tx,
@@ -126,6 +126,11 @@ export async function refreshCustomers(
           stage_since = case when m.stage = excluded.stage then m.stage_since else excluded.stage_since end,
           churn_at = excluded.churn_at, lost_at = excluded.lost_at, review_at = excluded.review_at,
           computed_at = excluded.computed_at
+        -- An unchanged row is not written again: between hourly passes most are, and rewriting a
+        -- million rows each pass would only bloat the table.
+        where (m.orders, m.revenue, m.first_order_at, m.last_order_at, m.mean_gap_days, m.stage, m.churn_at, m.lost_at, m.review_at)
+          is distinct from (excluded.orders, excluded.revenue, excluded.first_order_at, excluded.last_order_at,
+                            excluded.mean_gap_days, excluded.stage, excluded.churn_at, excluded.lost_at, excluded.review_at)
         returning m.contact_id, m.stage
       ),
       mirror as (
@@ -148,13 +153,15 @@ export async function refreshCustomers(
  * built from a row's columns: stage, orders, revenue, first/last order, mean gap, RFM, value,
  * predictions.
  */
-function docSql(m: SQL): SQL {
+function docSql(m: SQL, fresh: { value?: SQL; predicted?: SQL } = {}): SQL {
+  const value = fresh.value ?? sql`${m}.value`;
+  const predicted = fresh.predicted ?? sql`${m}.predicted`;
   return sql`jsonb_strip_nulls(jsonb_build_object(
     'stage', ${m}.stage, 'orders', ${m}.orders, 'revenue', (${m}.revenue)::float8,
     'first_order_at', to_char(${m}.first_order_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'last_order_at', to_char(${m}.last_order_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'mean_gap_days', ${m}.mean_gap_days, 'r', ${m}.r, 'f', ${m}.f, 'm', ${m}.m, 'rfm', ${m}.rfm,
-    'value', (${m}.value)::float8, 'predicted', ${m}.predicted))`;
+    'value', (${value})::float8, 'predicted', ${predicted}))`;
 }
 
 /**
@@ -232,44 +239,75 @@ export async function customerRows(tx: Tx, scope: AnalyticsScope, afterId: numbe
     contact_id: string | number;
     orders: number;
     revenue: string;
-    first_order_at: string | null;
-    last_order_at: string | null;
-    created_at: string;
+    first_ms: string | number | null;
+    last_ms: string | number | null;
+    created_ms: string | number;
     attributes: Record<string, unknown> | string;
   }>(
+    // The page first (an index range on the key), then its contacts: no plan that hashes the whole table per page.
     await tx.execute(sql`
-      select m.contact_id, m.orders, m.revenue::text as revenue, m.first_order_at::text as first_order_at,
-             m.last_order_at::text as last_order_at, c.created_at::text as created_at, c.attributes
-      from customer_metrics m join contacts c on c.id = m.contact_id
-      where m.contact_id > ${afterId} ${scope.kind === 'ids' ? sql`and m.contact_id = any(${idArray(scope.ids)})` : sql``}
-      order by m.contact_id limit ${limit}`),
+      select m.contact_id, m.orders, m.revenue::text as revenue, (extract(epoch from m.first_order_at) * 1000)::float8 as first_ms,
+             (extract(epoch from m.last_order_at) * 1000)::float8 as last_ms, (extract(epoch from c.created_at) * 1000)::float8 as created_ms,
+             c.attributes
+      from (select * from customer_metrics
+            where contact_id > ${afterId} ${scope.kind === 'ids' ? sql`and contact_id = any(${idArray(scope.ids)})` : sql``}
+            order by contact_id limit ${limit}) m
+      join contacts c on c.id = m.contact_id
+      order by m.contact_id`),
   );
-  const date = (s: string | null) => (s === null ? null : new Date(s.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')));
+  const date = (ms: string | number | null) => (ms === null ? null : new Date(Number(ms)));
   return rows.map((x) => ({
     contactId: Number(x.contact_id),
     orders: Number(x.orders),
     revenue: Number(x.revenue),
-    firstOrderAt: date(x.first_order_at),
-    lastOrderAt: date(x.last_order_at),
-    createdAt: date(x.created_at)!,
+    firstOrderAt: date(x.first_ms),
+    lastOrderAt: date(x.last_ms),
+    createdAt: date(x.created_ms)!,
     attributes: typeof x.attributes === 'string' ? (JSON.parse(x.attributes) as Record<string, unknown>) : x.attributes,
   }));
 }
 
-/** Per-customer mean net spend per order (report currency), for the spend model. */
-export async function meanSpends(tx: Tx, ids: number[], rates: Record<string, number>): Promise<Map<number, number>> {
-  if (ids.length === 0) return new Map();
-  const rows = rowsOf<{ contact_id: string | number; mean: string | null }>(
+/**
+ * The repeat-buying summary of an even sample of at most `max` customers (1+ orders): every k-th
+ * by contact id, in one statement, and how many customers there are. Mean spend is net revenue
+ * per order.
+ */
+export async function customerSample(
+  tx: Tx,
+  now: Date,
+  max: number,
+): Promise<{ customers: number; rows: Array<{ id: number; x: number; tx: number; T: number; meanSpend: number | null }> }> {
+  const rows = rowsOf<{ contact_id: string | number; x: number; tx: number; t: number; spend: number | null; n: unknown }>(
     await tx.execute(sql`
-      select o.contact_id, avg((o.total - o.refunded) * rates.rate)::text as mean
-      from orders o join ${ratesTable(rates)} on rates.currency = o.currency
-      where o.contact_id = any(${idArray(ids)}) and not (o.total > 0 and o.refunded >= o.total)
-      group by o.contact_id`),
+      with c as (
+        select contact_id, orders, revenue, first_order_at, last_order_at, row_number() over (order by contact_id) - 1 as i,
+               count(*) over () as n
+        from customer_metrics where orders > 0
+      )
+      select contact_id, orders - 1 as x,
+             extract(epoch from last_order_at - first_order_at)::float8 / 86400.0 as tx,
+             greatest(extract(epoch from ${ts(now)} - first_order_at)::float8 / 86400.0, 0) as t,
+             case when revenue > 0 then (revenue / orders)::float8 end as spend, n
+      from c where n <= ${max} or floor(i * ${max}::float8 / n) <> floor((i - 1) * ${max}::float8 / n)
+      order by contact_id`),
   );
-  return new Map(rows.filter((x) => x.mean !== null).map((x) => [Number(x.contact_id), Number(x.mean)]));
+  return {
+    customers: Number(rows[0]?.n ?? 0),
+    rows: rows.map((r) => ({
+      id: Number(r.contact_id),
+      x: Number(r.x),
+      tx: Number(r.tx),
+      T: Number(r.t),
+      meanSpend: r.spend === null ? null : Number(r.spend),
+    })),
+  };
 }
 
-/** Write value and predictions for a batch in one statement, and rebuild their `doc`. */
+/**
+ * Write value and predictions for a batch in one statement, with the row's `doc` built from the
+ * same values (RFM and the order summary are already in the row). A row whose doc would not
+ * change is not written again.
+ */
 export async function writeScores(
   tx: Tx,
   rows: Array<{ contactId: number; value: number; predicted: Record<string, unknown> | null }>,
@@ -283,16 +321,13 @@ export async function writeScores(
     sql`, `,
   );
   await tx.execute(sql`
-    update customer_metrics m set value = v.value, predicted = v.predicted
-    from (values ${values}) as v(contact_id, value, predicted) where m.contact_id = v.contact_id`);
-}
-
-/** Rebuild `doc` from the columns for every row in scope (after RFM and scores moved). */
-export async function rebuildDocs(tx: Tx, scope: AnalyticsScope): Promise<void> {
-  if (scope.kind === 'ids' && scope.ids.length === 0) return;
-  await tx.execute(sql`
-    update customer_metrics m set doc = ${docSql(sql`m`)}
-    ${scope.kind === 'ids' ? sql`where m.contact_id = any(${idArray(scope.ids)})` : sql``}`);
+    with v(contact_id, value, predicted) as (values ${values}),
+    next as (
+      select m.contact_id, v.value, v.predicted, ${docSql(sql`m`, { value: sql`v.value`, predicted: sql`v.predicted` })} as doc
+      from customer_metrics m join v on v.contact_id = m.contact_id
+    )
+    update customer_metrics m set value = n.value, predicted = n.predicted, doc = n.doc
+    from next n where m.contact_id = n.contact_id and m.doc is distinct from n.doc`);
 }
 
 /** The most common order currency, the report currency when SHOP_CURRENCY is unset (null: no orders). */
@@ -323,4 +358,13 @@ export async function customerDoc(tx: Tx, contactId: number): Promise<Record<str
   );
   if (!row) return null;
   return typeof row.doc === 'string' ? (JSON.parse(row.doc) as Record<string, unknown>) : row.doc;
+}
+
+/**
+ * For the rest of this transaction: no JIT (PostgreSQL would compile each large page statement
+ * anew, seconds per pass for nothing) and room to sort and hash in memory.
+ */
+export async function bulkSettings(tx: Tx): Promise<void> {
+  await tx.execute(sql`set local jit = off`);
+  await tx.execute(sql`set local work_mem = '64MB'`);
 }

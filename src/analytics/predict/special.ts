@@ -3,26 +3,11 @@
  * the hypergeometric connection formula, which can be negative), a stable log-sum-exp, and the
  * Gaussian hypergeometric function ₂F₁(a, b; c; z) for real z < 1.
  *
- * ln Γ is the Lanczos approximation (g = 7, n = 9; ~1e-15 relative), the same as the private one in
- * src/attribution/stats.ts, which does not export it (this module may not change that file).
+ * ln Γ is src/attribution/stats.ts's (Lanczos, g = 7, n = 9; ~1e-15 relative).
  */
+import { logGamma } from '../../attribution/stats';
 
-const LANCZOS = Object.freeze([
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-]);
-
-/** ln |Γ(x)|; +∞ at the poles x = 0, −1, −2, … (reflection formula below ½). */
-export function logGamma(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  if (x <= 0 && Number.isInteger(x)) return Infinity;
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  const y = x - 1;
-  let sum = LANCZOS[0]!;
-  for (let i = 1; i < LANCZOS.length; i++) sum += LANCZOS[i]! / (y + i);
-  const t = y + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(sum);
-}
+export { logGamma };
 
 /** The sign of Γ(x): 1 for x > 0, (−1)^⌈−x⌉ between the poles below 0, and 0 at a pole. */
 export function gammaSign(x: number): -1 | 0 | 1 {
