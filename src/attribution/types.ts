@@ -75,3 +75,6 @@ export interface Credit {
   currency: string;
   network: string | null;
 }
+
+/** The longest attribution window a campaign may set (`goal.attribution`): no touch older than this before an order is read. */
+export const MAX_ATTRIBUTION_WINDOW_MS = 90 * 86_400_000;

@@ -1,5 +1,5 @@
 import { attribute, MODELS } from '../attribution/models';
-import { type Touch, type Windows, windowsOf } from '../attribution/types';
+import { MAX_ATTRIBUTION_WINDOW_MS, type Touch, type Windows, windowsOf } from '../attribution/types';
 import type { PlanCache } from '../campaigns/plan-cache';
 import type { Metrics } from '../metrics';
 import { type AttributionRow, claimUnattributedOrders, replaceAttributions, touchesOf } from '../storage/attribution';
@@ -15,9 +15,6 @@ export interface AttributionPhaseDeps {
   /** Time-decay half-life (default 1 day). */
   halfLifeMs?: number;
 }
-
-/** Touches older than this before an order are never read: no campaign window is longer. */
-const MAX_WINDOW_MS = 90 * 86_400_000;
 
 /**
  * Tick phase `attribution`: credit orders to campaigns, a batch per transaction. Orders not yet
@@ -42,7 +39,7 @@ export function createAttributionPhase(deps: AttributionPhaseDeps): TickPhase {
       const touches = await touchesOf(
         tx,
         [...new Set(batch.flatMap((o) => (o.contactId === null ? [] : [o.contactId])))],
-        new Date(earliest - MAX_WINDOW_MS),
+        new Date(earliest - MAX_ATTRIBUTION_WINDOW_MS),
       );
       const byContact = new Map<number, Touch[]>();
       for (const t of touches) {

@@ -4,6 +4,7 @@ import { type ConditionContext, compileCondition } from './condition';
 import { type Entries, placeOf, readBool, readInt, readList, readMap, readName, readString, required } from './read';
 import { checkPurpose } from './refs';
 import { type Source, deref, describe, error, hasErrors } from '../source';
+import { MAX_ATTRIBUTION_WINDOW_MS } from '../../attribution/types';
 import type { StepContext } from './step-context';
 import { compileSteps } from './steps';
 import { didYouMean } from '../suggest';
@@ -165,6 +166,17 @@ function readExitOn(cx: ConditionContext, node: Node | null): CampaignPlan['exit
   return out.every((x) => x !== undefined) ? out : undefined;
 }
 
+function readWindow(cx: ConditionContext, node: Node | null, what: string): number | undefined {
+  const ms = readDuration(cx.source, node, what);
+  if (ms === undefined || ms <= MAX_ATTRIBUTION_WINDOW_MS) return ms;
+  return error(
+    cx.source,
+    node,
+    `${what} is longer than 90d`,
+    'clicks and opens older than 90 days before an order are never credited: use at most 90d',
+  );
+}
+
 function readGoal(cx: ConditionContext, node: Node | null): CampaignPlan['goal'] | undefined {
   const g = readMap(cx.source, node, 'goal', ['event', 'attribution']);
   if (!g) return undefined;
@@ -173,8 +185,8 @@ function readGoal(cx: ConditionContext, node: Node | null): CampaignPlan['goal']
   let openMs: number | undefined = 86_400_000;
   if (g.has('attribution')) {
     const a = readMap(cx.source, placeOf(g, 'attribution'), 'attribution', ['click', 'open']);
-    if (a?.has('click')) clickMs = readDuration(cx.source, placeOf(a, 'click'), 'attribution click');
-    if (a?.has('open')) openMs = readDuration(cx.source, placeOf(a, 'open'), 'attribution open');
+    if (a?.has('click')) clickMs = readWindow(cx, placeOf(a, 'click'), 'attribution click');
+    if (a?.has('open')) openMs = readWindow(cx, placeOf(a, 'open'), 'attribution open');
   }
   return event && clickMs !== undefined && openMs !== undefined ? { event, attribution: { clickMs, openMs } } : undefined;
 }

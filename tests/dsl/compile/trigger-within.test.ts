@@ -106,3 +106,19 @@ describe('plans stored before within: existed', () => {
     expect(revivePlan(JSON.parse(JSON.stringify(broadcast))).trigger).not.toHaveProperty('withinMs');
   });
 });
+
+describe('goal.attribution windows', () => {
+  const withGoal = (attribution: string) =>
+    diagnosticsOf({
+      'campaigns/cart.yaml': `campaign: cart\npurpose: email.marketing\ntrigger: { event: checkout.started }\ngoal:\n  event: order.created\n  attribution: ${attribution}\nsteps: [ { send: cart-reminder } ]\n`,
+    });
+  it('refuses a window longer than the 90 days attribution reads back, at the value', () => {
+    expect(withGoal('{ click: 91d }')).toEqual([
+      'campaigns/cart.yaml:6:25 attribution click is longer than 90d — clicks and opens older than 90 days before an order are never credited: use at most 90d',
+    ]);
+    expect(withGoal('{ click: 90d, open: 13w }')).toEqual([
+      'campaigns/cart.yaml:6:36 attribution open is longer than 90d — clicks and opens older than 90 days before an order are never credited: use at most 90d',
+    ]);
+    expect(withGoal('{ click: 90d, open: 2d }')).toEqual([]);
+  });
+});
