@@ -234,6 +234,33 @@ try {
              t, t, 'bench', t
       from (select g, '${T0}'::timestamptz - ${h('g', 21, minutes)} * interval '1 minute' as t from generate_series(1, ${N.complaints + N.otherEvents}) g) x`);
   });
+  await time(`seed report rollups (engagement_daily, first touches, entries)`, async () => {
+    // The same set-based backfill as migrations/0013_report_rollups.sql.
+    await exec(`update sends s set first_human_click_at = k.at
+      from (select send_id, min(clicked_at) as at from clicks where not is_bot and send_id is not null group by 1) k where s.id = k.send_id`);
+    await exec(`update sends s set first_human_open_at = o.at
+      from (select send_id, min(opened_at) as at from opens where not is_bot group by 1) o where s.id = o.send_id`);
+    await exec(`
+      insert into engagement_daily (campaign, day, metric, n)
+      select campaign, day, metric, sum(n) from (
+        select campaign, (sent_at at time zone 'UTC')::date as day, 'sent' as metric, count(*) as n
+          from sends where status = 'sent' and sent_at is not null group by 1, 2
+        union all
+        select s.campaign, (k.clicked_at at time zone 'UTC')::date, case when k.is_bot then 'click_bot' else 'click_human' end, count(*)
+          from clicks k join sends s on s.id = k.send_id group by 1, 2, 3
+        union all
+        select s.campaign, (o.opened_at at time zone 'UTC')::date, case when o.is_bot then 'open_machine' else 'open_human' end, count(*)
+          from opens o join sends s on s.id = o.send_id group by 1, 2, 3
+        union all
+        select campaign, (first_human_click_at at time zone 'UTC')::date, 'click_unique', count(*)
+          from sends where first_human_click_at is not null group by 1, 2
+        union all
+        select campaign, (first_human_open_at at time zone 'UTC')::date, 'open_unique', count(*)
+          from sends where first_human_open_at is not null group by 1, 2
+      ) m group by 1, 2, 3`);
+    await exec(`insert into campaign_entries (campaign, contact_id, held_out, entered_at)
+      select campaign, contact_id, status = 'holdout', min(started_at) from runs group by 1, 2, 3`);
+  });
   await time(`vacuum analyze`, () => exec(`vacuum analyze`));
   const counts = rowsOf<Record<string, number>>(
     await exec(`select (select count(*) from contacts)::int as contacts, (select count(*) from runs)::int as runs,
@@ -291,20 +318,12 @@ try {
       `select status, count(*) as n from sends where campaign = ${c} and ${inRange('created_at')} group by status order by status`,
     ],
     [
-      'recipients (count distinct contact)',
-      `select count(distinct contact_id) as n from sends where campaign = ${c} and status = 'sent' and ${inRange('created_at')}`,
+      'recipients (distinct contact)',
+      `select count(*) as n from (select distinct contact_id from sends where campaign = ${c} and status = 'sent' and ${inRange('created_at')}) d`,
     ],
     [
-      'opens (join sends, count distinct send)',
-      `select count(*) filter (where not o.is_bot) as human, count(*) filter (where o.is_bot) as machine,
-             count(distinct o.send_id) filter (where not o.is_bot) as unique_human
-      from opens o join sends s on s.id = o.send_id where s.campaign = ${c} and ${inRange('o.opened_at')}`,
-    ],
-    [
-      'clicks (join sends, count distinct send)',
-      `select count(*) filter (where not k.is_bot) as human, count(*) filter (where k.is_bot) as bot,
-             count(distinct k.send_id) filter (where not k.is_bot) as unique_human
-      from clicks k join sends s on s.id = k.send_id where s.campaign = ${c} and ${inRange('k.clicked_at')}`,
+      'engagement (engagement_daily)',
+      `select metric, sum(n)::float8 as n from engagement_daily where campaign = ${c} and ${dayRange} group by 1`,
     ],
     [
       'unsubscribes (consent_records text like)',
@@ -337,15 +356,10 @@ try {
       where campaign = ${c} and status in ('exited', 'failed') and ${inRange('started_at')} group by 1 order by 2 desc, 1`,
     ],
     [
-      'dailyCounts (sends + clicks per day)',
-      `with d as (
-        select (sent_at at time zone 'UTC')::date as day, count(*) as sends, 0 as clicks
-          from sends where campaign = ${c} and status = 'sent' and ${inRange('sent_at')} group by 1
-        union all
-        select (k.clicked_at at time zone 'UTC')::date, 0, count(*) from clicks k join sends s on s.id = k.send_id
-          where s.campaign = ${c} and not k.is_bot and ${inRange('k.clicked_at')} group by 1
-      )
-      select day::text as day, sum(sends) as sends, sum(clicks) as clicks from d group by day order by day`,
+      'dailyCounts (engagement_daily)',
+      `select day::text as day, sum(n) filter (where metric = 'sent') as sends, sum(n) filter (where metric = 'click_human') as clicks
+      from engagement_daily where campaign = ${c} and metric in ('sent', 'click_human') and ${dayRange}
+      group by day having sum(n) <> 0 order by day`,
     ],
     [
       'dailyRevenue (attribution_daily)',
@@ -367,18 +381,16 @@ try {
   ];
   if (holdout)
     statements.push([
-      'holdoutArms (per entered contact, orders subquery)',
-      `with entered as (
-        select status = 'holdout' as held_out, contact_id, min(started_at) as started_at
-        from runs where campaign = ${c} group by 1, 2
-      )
-      select e.held_out, e.contact_id,
-             (select json_agg(json_build_object('currency', b.currency, 'amount', b.amount::text) order by b.currency)
-                from (select o.currency, sum(greatest(o.total - o.refunded, 0)) as amount from orders o
-                       where o.contact_id = e.contact_id and o.occurred_at >= e.started_at
-                         and o.occurred_at < e.started_at + ${clickMs}::bigint * interval '1 millisecond'
-                       group by o.currency) b) as revenue
-      from entered e`,
+      'holdoutArms (campaign_entries + buyers)',
+      `select held_out, null::bigint as contact_id, count(*) as n, null::text as currency, null::text as amount
+        from campaign_entries where campaign = ${c} group by 1
+      union all
+      select e.held_out, e.contact_id, null, o.currency, sum(greatest(o.total - o.refunded, 0))::text
+        from campaign_entries e join orders o on o.contact_id = e.contact_id and o.occurred_at >= e.entered_at
+          and o.occurred_at < e.entered_at + ${clickMs}::bigint * interval '1 millisecond'
+        where e.campaign = ${c}
+        group by 1, 2, 4
+      order by 1, 2 nulls first, 4`,
     ]);
   const naive = `
     select s.campaign, o.currency, count(*) as orders, sum(greatest(o.total - o.refunded, 0)) as revenue
@@ -394,7 +406,14 @@ try {
 
   const plans: string[] = [];
   const explain = async (label: string, text: string) => {
-    const lines = rowsOf<Record<string, string>>(await exec(`explain (analyze, buffers) ${text}`)).map((r) => Object.values(r)[0]!);
+    // As the report's transaction runs them (src/storage/reports.ts): no JIT, 64MB work_mem.
+    const lines = await database.db.transaction(async (tx) => {
+      await tx.execute(sql.raw(`set local jit = off`));
+      await tx.execute(sql.raw(`set local work_mem = '64MB'`));
+      return rowsOf<Record<string, string>>(await tx.execute(sql.raw(`explain (analyze, buffers) ${text}`))).map(
+        (r) => Object.values(r)[0]!,
+      );
+    });
     plans.push(`=== ${label}\n${text.trim()}\n\n${lines.join('\n')}\n`);
     const ms = Number(/Execution Time: ([\d.]+) ms/.exec(lines.join('\n'))?.[1] ?? NaN);
     const scans = [

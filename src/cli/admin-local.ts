@@ -1,6 +1,7 @@
 import { analyticsViews } from '../reports/analytics';
 import { mintCampaignLink } from '../tracking/campaign-links';
 import { markForRecompute } from '../storage/attribution';
+import { rebuildReportRollups } from '../storage/engagement';
 import { campaignReport } from '../reports/campaign';
 import { applyReport, planReport } from '../campaigns/admin';
 import type { Config } from '../config';
@@ -51,7 +52,13 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
       withDatabase(config, (database) => analyticsViews(database, config.currency, now, period ? { period } : {})),
     report: (campaign, range) => withDatabase(config, (database) => campaignReport(database, campaign, range, config.currency)),
     recomputeAttribution: (options) =>
-      withDatabase(config, async ({ db }) => ({ orders: await db.transaction((tx) => markForRecompute(tx, options)) })),
+      withDatabase(config, async ({ db }) => ({
+        orders: await db.transaction(async (tx) => {
+          // The engagement and entry rollups are rebuilt now, from raw rows; credits at the next ticks.
+          await rebuildReportRollups(tx, options.campaign);
+          return markForRecompute(tx, options);
+        }),
+      })),
   };
 }
 

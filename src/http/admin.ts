@@ -4,6 +4,7 @@ import type { CurrencyRule } from '../attribution/currency';
 import { type LinkMinting, linkInput } from './links';
 import { mintCampaignLink } from '../tracking/campaign-links';
 import { markForRecompute } from '../storage/attribution';
+import { rebuildReportRollups } from '../storage/engagement';
 import { campaignReport } from '../reports/campaign';
 import { reportRange } from './reports';
 import { INSTANT_EXPECTED, parseInstant } from '../lib/instant';
@@ -167,9 +168,11 @@ export function adminRoutes(deps: AdminRoutesDeps) {
       throw new AppError('validation_failed', `since: expected ${INSTANT_EXPECTED}`, { details: { field: 'since' } });
     if (b.campaign !== undefined && typeof b.campaign !== 'string')
       throw new AppError('validation_failed', 'campaign: expected a campaign id', { details: { field: 'campaign' } });
-    const orders = await deps.database.db.transaction((tx) =>
-      markForRecompute(tx, { ...(since ? { since } : {}), ...(typeof b.campaign === 'string' ? { campaign: b.campaign } : {}) }),
-    );
+    const orders = await deps.database.db.transaction(async (tx) => {
+      // The engagement and entry rollups are rebuilt now, from raw rows; credits at the next ticks.
+      await rebuildReportRollups(tx, typeof b.campaign === 'string' ? b.campaign : undefined);
+      return markForRecompute(tx, { ...(since ? { since } : {}), ...(typeof b.campaign === 'string' ? { campaign: b.campaign } : {}) });
+    });
     return c.json({ orders });
   });
   app.post('/v1/admin/resume', auth, async (c) => c.json(await resumeDispatch(deps.database.db, deps.now())));

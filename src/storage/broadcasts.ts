@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from './db';
+import { refreshCampaignEntries } from './engagement';
 import { idArray, rowsOf, ts } from './sql-values';
 
 /** Each contact's effective zone: its own, else the calendar's. */
@@ -62,15 +63,26 @@ export async function fanOutRuns(
       returning id, contact_id)
       select ins.id, ins.contact_id, c.external_id, c.email from ins join contacts c on c.id = ins.contact_id`),
   );
+  await refreshCampaignEntries(
+    tx,
+    rows.map((r) => ({ campaign: f.campaign, contactId: Number(r.contact_id) })),
+  );
   return rows.map((r) => ({ runId: Number(r.id), contactId: Number(r.contact_id), externalId: r.external_id, email: r.email }));
 }
 
 /** Record held-out runs: no steps, no mail, kept for lift. */
 export async function markHoldout(tx: Tx, runIds: number[], now: Date): Promise<void> {
   if (runIds.length === 0) return;
-  await tx.execute(sql`
+  const moved = rowsOf<{ campaign: string; contact_id: string | number }>(
+    await tx.execute(sql`
     update runs set status = 'holdout', exit_reason = 'holdout', next_wake_at = null, ended_at = ${ts(now)}, updated_at = ${ts(now)}
-    where id = any(${idArray(runIds)})`);
+    where id = any(${idArray(runIds)}) returning campaign, contact_id`),
+  );
+  // The contact moves to the held-out arm of campaign_entries (./engagement.ts).
+  await refreshCampaignEntries(
+    tx,
+    moved.map((r) => ({ campaign: r.campaign, contactId: Number(r.contact_id) })),
+  );
 }
 
 /** The broadcast watermark of a campaign: occurrences up to it have been fanned out. */

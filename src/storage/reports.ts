@@ -4,8 +4,11 @@ import { rowsOf } from './sql-values';
 
 /**
  * The raw counts of one campaign's report (src/reports/campaign.ts), each one set-based
- * statement over the campaign's sends, runs, clicks, opens, consent withdrawals, complaints and
- * attributions, optionally limited to sends/orders in [from, to).
+ * statement, optionally limited to [from, to): sends by status and per step, recipients and the
+ * funnel by the sends' / runs' creation time; opens, clicks, daily sends/clicks and revenue from
+ * the daily rollups (`engagement_daily`, `attribution_daily`) over the whole UTC days of the range
+ * (a unique click or open is a send whose FIRST human click/open fell in it); unsubscribes,
+ * complaints and network clicks/orders by their own time.
  */
 export interface CampaignCounts {
   sends: Array<{ status: string; n: number }>;
@@ -31,6 +34,21 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
   const from = range.from?.toISOString() ?? '1970-01-01T00:00:00Z';
   const to = range.to?.toISOString() ?? '9999-01-01T00:00:00Z';
   const inRange = (col: ReturnType<typeof sql.raw>) => sql`${col} >= ${from}::timestamptz and ${col} < ${to}::timestamptz`;
+  // A report reads a few thousand rows at most: JIT compilation only costs, and the per-step
+  // grouping must not spill to disk.
+  await tx.execute(sql`set local jit = off`);
+  await tx.execute(sql`set local work_mem = '64MB'`);
+  // Revenue and engagement from the daily rollups (./attribution.ts, ./engagement.ts keep them in step): whole UTC days of the range.
+  const dayRange = sql`day >= (${from}::timestamptz at time zone 'UTC')::date and day < (${to}::timestamptz at time zone 'UTC')::date`;
+  const engagement = new Map(
+    rowsOf<{ metric: string; n: unknown }>(
+      await tx.execute(
+        sql`select metric, sum(n)::float8 as n from engagement_daily where campaign = ${campaign} and ${dayRange} group by 1`,
+      ),
+    ).map((r) => [r.metric, int(r.n)]),
+  );
+  const metric = (name: string) => engagement.get(name) ?? 0;
+  // Index-only over sends_campaign_status_idx.
   const sends = rowsOf<{ status: string; n: unknown }>(
     await tx.execute(
       sql`select status, count(*) as n from sends where campaign = ${campaign} and ${inRange(sql.raw('created_at'))} group by status order by status`,
@@ -38,20 +56,9 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
   ).map((r) => ({ status: r.status, n: int(r.n) }));
   const [recipients] = rowsOf<{ n: unknown }>(
     await tx.execute(
-      sql`select count(distinct contact_id) as n from sends where campaign = ${campaign} and status = 'sent' and ${inRange(sql.raw('created_at'))}`,
+      sql`select count(*) as n from (select distinct contact_id from sends
+            where campaign = ${campaign} and status = 'sent' and ${inRange(sql.raw('created_at'))}) d`,
     ),
-  );
-  const [o] = rowsOf<{ human: unknown; machine: unknown; unique_human: unknown }>(
-    await tx.execute(sql`
-      select count(*) filter (where not o.is_bot) as human, count(*) filter (where o.is_bot) as machine,
-             count(distinct o.send_id) filter (where not o.is_bot) as unique_human
-      from opens o join sends s on s.id = o.send_id where s.campaign = ${campaign} and ${inRange(sql.raw('o.opened_at'))}`),
-  );
-  const [k] = rowsOf<{ human: unknown; bot: unknown; unique_human: unknown }>(
-    await tx.execute(sql`
-      select count(*) filter (where not k.is_bot) as human, count(*) filter (where k.is_bot) as bot,
-             count(distinct k.send_id) filter (where not k.is_bot) as unique_human
-      from clicks k join sends s on s.id = k.send_id where s.campaign = ${campaign} and ${inRange(sql.raw('k.clicked_at'))}`),
   );
   // The unsubscribe page and one-click name the send's campaign in the ledger text (src/http/unsubscribe.ts).
   const [u] = rowsOf<{ n: unknown }>(
@@ -64,8 +71,6 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
       select count(*) as n from events
       where type = 'email.complained' and properties->>'campaign' = ${campaign} and ${inRange(sql.raw('occurred_at'))}`),
   );
-  // Revenue from the daily rollup (src/storage/attribution.ts keeps it in step): whole UTC days of the range.
-  const dayRange = sql`day >= (${from}::timestamptz at time zone 'UTC')::date and day < (${to}::timestamptz at time zone 'UTC')::date`;
   const revenue = rowsOf<{ model: string; currency: string; orders: unknown; revenue: string }>(
     await tx.execute(sql`
       select model, currency, sum(orders)::float8 as orders, sum(revenue)::text as revenue
@@ -92,14 +97,9 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
   ).map((r) => ({ reason: r.reason, n: int(r.n) }));
   const dailyCounts = rowsOf<{ day: string; sends: unknown; clicks: unknown }>(
     await tx.execute(sql`
-      with d as (
-        select (sent_at at time zone 'UTC')::date as day, count(*) as sends, 0 as clicks
-          from sends where campaign = ${campaign} and status = 'sent' and ${inRange(sql.raw('sent_at'))} group by 1
-        union all
-        select (k.clicked_at at time zone 'UTC')::date, 0, count(*) from clicks k join sends s on s.id = k.send_id
-          where s.campaign = ${campaign} and not k.is_bot and ${inRange(sql.raw('k.clicked_at'))} group by 1
-      )
-      select day::text as day, sum(sends) as sends, sum(clicks) as clicks from d group by day order by day`),
+      select day::text as day, sum(n) filter (where metric = 'sent') as sends, sum(n) filter (where metric = 'click_human') as clicks
+      from engagement_daily where campaign = ${campaign} and metric in ('sent', 'click_human') and ${dayRange}
+      group by day having sum(n) <> 0 order by day`),
   );
   const dailyRevenue = rowsOf<{ day: string; currency: string; revenue: string }>(
     await tx.execute(sql`
@@ -144,8 +144,8 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
     networks: [...networks.values()].flat(),
     sends,
     recipients: int(recipients?.n),
-    opens: { human: int(o?.human), machine: int(o?.machine), uniqueHuman: int(o?.unique_human) },
-    clicks: { human: int(k?.human), bot: int(k?.bot), uniqueHuman: int(k?.unique_human) },
+    opens: { human: metric('open_human'), machine: metric('open_machine'), uniqueHuman: metric('open_unique') },
+    clicks: { human: metric('click_human'), bot: metric('click_bot'), uniqueHuman: metric('click_unique') },
     unsubscribes: int(u?.n),
     complaints: int(c?.n),
     revenue,
@@ -167,28 +167,37 @@ export async function holdoutArms(
   campaign: string,
   windowMs: number,
 ): Promise<Array<{ heldOut: boolean; contacts: number; buyers: Array<{ revenue: Array<{ currency: string; amount: number }> }> }>> {
-  const rows = rowsOf<{ held_out: boolean; contact_id: unknown; revenue: Array<{ currency: string; amount: string }> | null }>(
+  // Per arm the entered contacts (campaign_entries, kept by ./engagement.ts), then buyers only:
+  // entries joined to their orders in the window, per buyer and currency.
+  const rows = rowsOf<{ held_out: boolean; contact_id: unknown; n: unknown; currency: string | null; amount: string | null }>(
     await tx.execute(sql`
-      with entered as (
-        select status = 'holdout' as held_out, contact_id, min(started_at) as started_at
-        from runs where campaign = ${campaign} group by 1, 2
-      )
-      select e.held_out, e.contact_id,
-             (select json_agg(json_build_object('currency', b.currency, 'amount', b.amount::text) order by b.currency)
-                from (select o.currency, sum(greatest(o.total - o.refunded, 0)) as amount from orders o
-                       where o.contact_id = e.contact_id and o.occurred_at >= e.started_at
-                         and o.occurred_at < e.started_at + ${Math.round(windowMs)}::bigint * interval '1 millisecond'
-                       group by o.currency) b) as revenue
-      from entered e`),
+      select held_out, null::bigint as contact_id, count(*) as n, null::text as currency, null::text as amount
+        from campaign_entries where campaign = ${campaign} group by 1
+      union all
+      select e.held_out, e.contact_id, null, o.currency, sum(greatest(o.total - o.refunded, 0))::text
+        from campaign_entries e join orders o on o.contact_id = e.contact_id and o.occurred_at >= e.entered_at
+          and o.occurred_at < e.entered_at + ${Math.round(windowMs)}::bigint * interval '1 millisecond'
+        where e.campaign = ${campaign}
+        group by 1, 2, 4
+      order by 1, 2 nulls first, 4`),
   );
   type Arm = { heldOut: boolean; contacts: number; buyers: Array<{ revenue: Array<{ currency: string; amount: number }> }> };
   const arms = new Map<boolean, Arm>();
+  const buyers = new Map<string, { revenue: Array<{ currency: string; amount: number }> }>();
   for (const r of rows) {
-    const arm = arms.get(r.held_out) ?? { heldOut: r.held_out, contacts: 0, buyers: [] };
-    arm.contacts++;
-    const revenue = typeof r.revenue === 'string' ? (JSON.parse(r.revenue) as typeof r.revenue) : r.revenue;
-    if (revenue?.length) arm.buyers.push({ revenue: revenue.map((x) => ({ currency: x.currency, amount: Number(x.amount) })) });
-    arms.set(r.held_out, arm);
+    const arm = arms.get(r.held_out) ?? arms.set(r.held_out, { heldOut: r.held_out, contacts: 0, buyers: [] }).get(r.held_out)!;
+    if (r.contact_id === null) {
+      arm.contacts = int(r.n);
+      continue;
+    }
+    const key = `${r.held_out}:${String(r.contact_id)}`;
+    let buyer = buyers.get(key);
+    if (!buyer) {
+      buyer = { revenue: [] };
+      buyers.set(key, buyer);
+      arm.buyers.push(buyer);
+    }
+    buyer.revenue.push({ currency: r.currency!, amount: Number(r.amount) });
   }
   return [...arms.values()];
 }

@@ -1,5 +1,6 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from './db';
+import { updateCountingSent } from './engagement';
 import { contacts, sends } from './schema/index';
 import { ts } from './sql-values';
 
@@ -56,18 +57,17 @@ export async function settleDeliveredSend(
   tx: Tx,
   o: { sendId: number; providerMessageId: string; deliveredAt: Date; now: Date },
 ): Promise<boolean> {
-  const rows = await tx
-    .update(sends)
-    .set({
-      status: 'sent',
-      reason: 'delivery confirmed by an SES notification',
-      providerMessageId: sql`coalesce(${sends.providerMessageId}, ${o.providerMessageId})`,
-      sentAt: sql`coalesce(${sends.sentAt}, ${ts(o.deliveredAt)})`,
-      settledAt: sql`coalesce(${sends.settledAt}, ${ts(o.now)})`,
-    })
-    .where(and(eq(sends.id, o.sendId), eq(sends.status, 'unknown')))
-    .returning({ id: sends.id });
-  return rows.length === 1;
+  // The `sent` count of engagement_daily moves in the same statement (./engagement.ts).
+  const n = await updateCountingSent(
+    tx,
+    sql`
+      update sends set status = 'sent', reason = 'delivery confirmed by an SES notification',
+        provider_message_id = coalesce(provider_message_id, ${o.providerMessageId}),
+        sent_at = coalesce(sent_at, ${ts(o.deliveredAt)}), settled_at = coalesce(settled_at, ${ts(o.now)})
+      where id = ${o.sendId} and status = 'unknown'
+      returning campaign, sent_at`,
+  );
+  return n === 1;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
+import { updateCountingSent } from './engagement';
 import { recordset } from './sends';
-import { idArray, rowsOf, ts } from './sql-values';
+import { idArray, ts } from './sql-values';
 import { sendAttempts } from './schema/index';
 
 /**
@@ -28,23 +29,29 @@ const ofClaim = sql`s.id = v.id and s.status = 'sending' and s.lease_until = v.l
  */
 export async function markSent(tx: Tx, rows: Array<Claim & { providerMessageId: string }>, now: Date): Promise<void> {
   if (rows.length === 0) return;
-  await tx.execute(sql`
+  // The `sent` count of engagement_daily moves in the same statement (./engagement.ts).
+  await updateCountingSent(
+    tx,
+    sql`
     update sends s set status = 'sent', provider_message_id = v.pid, sent_at = ${ts(now)}, settled_at = ${ts(now)},
       lease_until = null, last_error = null
     from ${claimRows(rows, (r) => ({ pid: r.providerMessageId }))} as v(id bigint, lease timestamptz, pid text)
-    where ${ofClaim}`);
+    where ${ofClaim}
+    returning s.campaign, s.sent_at`,
+  );
 }
 
 /** The outbox's half of its transaction: `sent`, in the same commit as the stored message. False: the claim is gone. */
 export async function markSentByClaim(tx: Tx, row: Claim & { providerMessageId: string }, now: Date): Promise<boolean> {
-  const rows = rowsOf<{ id: string | number }>(
-    await tx.execute(sql`
+  const n = await updateCountingSent(
+    tx,
+    sql`
       update sends set status = 'sent', provider_message_id = ${row.providerMessageId}, sent_at = ${ts(now)}, settled_at = ${ts(now)},
         lease_until = null, last_error = null
       where id = ${row.id} and status = 'sending' and lease_until = ${ts(row.lease)}
-      returning id`),
+      returning campaign, sent_at`,
   );
-  return rows.length === 1;
+  return n === 1;
 }
 
 /**

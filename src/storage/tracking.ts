@@ -1,5 +1,6 @@
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Tx } from './db';
+import { rollUpClicks, rollUpOpens } from './engagement';
 import { clicks, links, opens, sends } from './schema/index';
 
 /**
@@ -98,10 +99,16 @@ export interface ClickInsert {
   botReason: string | null;
 }
 
-/** Clicks in ONE statement; returns their ids in the order given. */
+/**
+ * Clicks in ONE statement, and ONE more that counts them into engagement_daily (and sets their
+ * sends' first human click: ./engagement.ts) in the same transaction; returns their ids in the
+ * order given.
+ */
 export async function insertClicks(tx: Tx, rows: ClickInsert[]): Promise<number[]> {
   if (rows.length === 0) return [];
-  return (await tx.insert(clicks).values(rows).returning({ id: clicks.id })).map((r) => r.id);
+  const ids = (await tx.insert(clicks).values(rows).returning({ id: clicks.id })).map((r) => r.id);
+  if (rows.some((r) => r.sendId !== null)) await rollUpClicks(tx, ids);
+  return ids;
 }
 
 export interface OpenInsert {
@@ -114,10 +121,12 @@ export interface OpenInsert {
   botReason: string | null;
 }
 
-/** Opens in ONE statement; returns their ids in the order given. */
+/** Opens in ONE statement, counted into engagement_daily by one more (as insertClicks); returns their ids in the order given. */
 export async function insertOpens(tx: Tx, rows: OpenInsert[]): Promise<number[]> {
   if (rows.length === 0) return [];
-  return (await tx.insert(opens).values(rows).returning({ id: opens.id })).map((r) => r.id);
+  const ids = (await tx.insert(opens).values(rows).returning({ id: opens.id })).map((r) => r.id);
+  await rollUpOpens(tx, ids);
+  return ids;
 }
 
 /** The contact, campaign and run of sends, for opens (the pixel names only the send). */

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, ref } from './columns';
 import { contacts } from './people';
 
@@ -123,6 +123,13 @@ export const sends = pgTable(
      * set the send becomes `unknown` and is never sent again.
      */
     handedAt: at('handed_at'),
+    /**
+     * The send's first human click / open, set once (`where … is null`) by the tracking recorder
+     * in the transaction that stores the click or open (src/storage/engagement.ts): unique
+     * clicks and opens are sends whose first human touch fell in a day, never a count(distinct).
+     */
+    firstHumanClickAt: at('first_human_click_at'),
+    firstHumanOpenAt: at('first_human_open_at'),
   },
   (t) => [
     uniqueIndex('sends_run_step_key').on(t.runId, t.stepKey),
@@ -136,7 +143,29 @@ export const sends = pgTable(
       .on(t.sentAt, t.purpose)
       .where(sql`sent_at is not null`),
     index('sends_provider_message_idx').on(t.providerMessageId),
+    // A campaign report's sends by status and recipients: index-only over one campaign (src/storage/reports.ts).
+    index('sends_campaign_status_idx').on(t.campaign, t.status, t.createdAt, t.contactId),
   ],
+);
+
+/**
+ * Who entered a campaign, per arm: one row per (campaign, contact, held out or not) with the first
+ * run's start, kept in step with `runs` in the transaction that starts or holds out runs
+ * (src/storage/runs.ts insertRuns, src/storage/broadcasts.ts fanOutRuns and markHoldout, through
+ * refreshCampaignEntries in src/storage/engagement.ts). The holdout lift reads it instead of
+ * grouping every run of the campaign; `almanac attribution recompute` rebuilds it from runs.
+ */
+export const campaignEntries = pgTable(
+  'campaign_entries',
+  {
+    campaign: text('campaign').notNull(),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    heldOut: boolean('held_out').notNull(),
+    enteredAt: at('entered_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaign, t.heldOut, t.contactId] })],
 );
 
 /** Each provider call for a send, kept for the operator: when, what came back. */

@@ -1,4 +1,4 @@
-import { boolean, date, index, integer, numeric, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, index, integer, numeric, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, ref } from './columns';
 import { orders } from './events';
 import { contacts } from './people';
@@ -41,7 +41,12 @@ export const clicks = pgTable(
     /** Why a click was judged a scanner's (src/tracking/bots.ts): kept in raw data, excluded from attribution and wait_until. */
     botReason: text('bot_reason'),
   },
-  (t) => [index('clicks_contact_clicked_idx').on(t.contactId, t.clickedAt), index('clicks_send_idx').on(t.sendId)],
+  (t) => [
+    index('clicks_contact_clicked_idx').on(t.contactId, t.clickedAt),
+    index('clicks_send_idx').on(t.sendId),
+    // A campaign link's clicks per network in the report (links with no send: no other index reaches them).
+    index('clicks_link_idx').on(t.linkId),
+  ],
 );
 
 export const opens = pgTable(
@@ -100,4 +105,25 @@ export const attributionDaily = pgTable(
     revenue: numeric('revenue', { precision: 16, scale: 2 }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.campaign, t.model, t.day, t.currency] })],
+);
+
+/**
+ * Engagement per (campaign, UTC day, metric), `n` a count. Metrics: `sent` (sends that became
+ * `sent`, by the day of `sent_at`), `click_human` / `click_bot` (clicks on a send's links, by the
+ * day clicked), `click_unique` (sends whose first human click fell that day), `open_human` /
+ * `open_machine` / `open_unique` likewise for opens. Kept in step, in the same transaction as the
+ * rows it counts, by src/storage/engagement.ts: the tracking recorder's batched click and open
+ * inserts (src/storage/tracking.ts) and every write that makes a send `sent`
+ * (src/storage/send-outcomes.ts, src/storage/send-feedback.ts). Campaign links' clicks (no send)
+ * are not in it. `almanac attribution recompute` rebuilds it from raw rows (rebuildEngagement).
+ */
+export const engagementDaily = pgTable(
+  'engagement_daily',
+  {
+    campaign: text('campaign').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    metric: text('metric').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaign, t.day, t.metric] })],
 );

@@ -1,0 +1,142 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Tx } from './db';
+import { idArray, rowsOf } from './sql-values';
+
+/**
+ * The report rollups beside `attribution_daily` (./attribution.ts): `engagement_daily` (see
+ * ./schema/tracking.ts: what each metric counts), `sends.first_human_click_at` /
+ * `first_human_open_at`, and `campaign_entries` (./schema/journeys.ts). Every write here runs in
+ * the transaction that stores the rows it counts, so a report (./reports.ts) reads a few rows per
+ * day instead of every click, open and run; the rebuilds recompute them from raw rows.
+ */
+
+const upsert = (metrics: SQL) => sql`
+  insert into engagement_daily (campaign, day, metric, n)
+  select campaign, day, metric, sum(n) from (${metrics}) m group by 1, 2, 3
+  on conflict (campaign, day, metric) do update set n = engagement_daily.n + excluded.n`;
+
+/**
+ * Count these just-stored clicks (ONE statement): per day human and bot clicks of sends' links,
+ * the sends' first human click (set once) and `click_unique` for the sends it was first for.
+ * Campaign links' clicks (no send) are not counted here.
+ */
+export async function rollUpClicks(tx: Tx, clickIds: number[]): Promise<void> {
+  if (clickIds.length === 0) return;
+  await tx.execute(sql`
+    with k as (
+      select k.send_id, k.clicked_at, k.is_bot, s.campaign from clicks k join sends s on s.id = k.send_id
+      where k.id = any(${idArray(clickIds)})
+    ),
+    firsts as (
+      update sends s set first_human_click_at = f.at
+      from (select send_id, min(clicked_at) as at from k where not is_bot group by 1) f
+      where s.id = f.send_id and s.first_human_click_at is null
+      returning s.campaign, f.at
+    )
+    ${upsert(sql`
+      select campaign, (clicked_at at time zone 'UTC')::date as day, case when is_bot then 'click_bot' else 'click_human' end as metric,
+             count(*) as n from k group by 1, 2, 3
+      union all
+      select campaign, (at at time zone 'UTC')::date, 'click_unique', count(*) from firsts group by 1, 2`)}`);
+}
+
+/** Count these just-stored opens (ONE statement), as rollUpClicks does for clicks. */
+export async function rollUpOpens(tx: Tx, openIds: number[]): Promise<void> {
+  if (openIds.length === 0) return;
+  await tx.execute(sql`
+    with o as (
+      select o.send_id, o.opened_at, o.is_bot, s.campaign from opens o join sends s on s.id = o.send_id
+      where o.id = any(${idArray(openIds)})
+    ),
+    firsts as (
+      update sends s set first_human_open_at = f.at
+      from (select send_id, min(opened_at) as at from o where not is_bot group by 1) f
+      where s.id = f.send_id and s.first_human_open_at is null
+      returning s.campaign, f.at
+    )
+    ${upsert(sql`
+      select campaign, (opened_at at time zone 'UTC')::date as day, case when is_bot then 'open_machine' else 'open_human' end as metric,
+             count(*) as n from o group by 1, 2, 3
+      union all
+      select campaign, (at at time zone 'UTC')::date, 'open_unique', count(*) from firsts group by 1, 2`)}`);
+}
+
+/**
+ * The `sent` metric of an update that makes sends `sent`: wrap it (`update … returning campaign,
+ * sent_at`) and the rollup is bumped in the same statement. Returns how many rows it changed.
+ */
+export async function updateCountingSent(tx: Tx, update: SQL): Promise<number> {
+  const [row] = rowsOf<{ n: unknown }>(
+    await tx.execute(sql`
+      with u as (${update}),
+      up as (${upsert(sql`select campaign, (sent_at at time zone 'UTC')::date as day, 'sent' as metric, count(*) as n from u group by 1, 2`)})
+      select count(*)::int as n from u`),
+  );
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Rebuild `engagement_daily` and the sends' first human click/open of one campaign (or all) from
+ * raw sends, clicks and opens: what `almanac attribution recompute` runs. Four statements.
+ */
+export async function rebuildEngagement(tx: Tx, campaign?: string): Promise<void> {
+  const of = (col: string) => (campaign === undefined ? sql`true` : sql`${sql.raw(col)} = ${campaign}`);
+  await tx.execute(sql`delete from engagement_daily where ${of('campaign')}`);
+  await tx.execute(sql`
+    update sends s set first_human_click_at = (select min(k.clicked_at) from clicks k where k.send_id = s.id and not k.is_bot),
+                       first_human_open_at = (select min(o.opened_at) from opens o where o.send_id = s.id and not o.is_bot)
+    where ${of('s.campaign')}`);
+  await tx.execute(
+    upsert(sql`
+      select campaign, (sent_at at time zone 'UTC')::date as day, 'sent' as metric, count(*) as n
+        from sends where status = 'sent' and sent_at is not null and ${of('campaign')} group by 1, 2
+      union all
+      select s.campaign, (k.clicked_at at time zone 'UTC')::date, case when k.is_bot then 'click_bot' else 'click_human' end, count(*)
+        from clicks k join sends s on s.id = k.send_id where ${of('s.campaign')} group by 1, 2, 3
+      union all
+      select s.campaign, (o.opened_at at time zone 'UTC')::date, case when o.is_bot then 'open_machine' else 'open_human' end, count(*)
+        from opens o join sends s on s.id = o.send_id where ${of('s.campaign')} group by 1, 2, 3
+      union all
+      select campaign, (first_human_click_at at time zone 'UTC')::date, 'click_unique', count(*)
+        from sends where first_human_click_at is not null and ${of('campaign')} group by 1, 2
+      union all
+      select campaign, (first_human_open_at at time zone 'UTC')::date, 'open_unique', count(*)
+        from sends where first_human_open_at is not null and ${of('campaign')} group by 1, 2`),
+  );
+}
+
+/**
+ * Make `campaign_entries` of these (campaign, contact) pairs equal to their runs again: after
+ * runs start or are held out. TWO statements for the whole batch.
+ */
+export async function refreshCampaignEntries(tx: Tx, pairs: Array<{ campaign: string; contactId: number }>): Promise<void> {
+  if (pairs.length === 0) return;
+  const json = JSON.stringify(pairs.map((p) => ({ campaign: p.campaign, contact_id: p.contactId })));
+  const v = sql`(select distinct campaign, contact_id from jsonb_to_recordset(${json}::jsonb) as x(campaign text, contact_id bigint))`;
+  await tx.execute(sql`delete from campaign_entries e using ${v} p where e.campaign = p.campaign and e.contact_id = p.contact_id`);
+  await tx.execute(sql`
+    insert into campaign_entries (campaign, contact_id, held_out, entered_at)
+    select r.campaign, r.contact_id, r.status = 'holdout', min(r.started_at)
+    from runs r join ${v} p on r.campaign = p.campaign and r.contact_id = p.contact_id
+    group by 1, 2, 3`);
+}
+
+/** Rebuild `campaign_entries` of one campaign (or all) from runs. Two statements. */
+export async function rebuildCampaignEntries(tx: Tx, campaign?: string): Promise<void> {
+  const of = campaign === undefined ? sql`true` : sql`campaign = ${campaign}`;
+  await tx.execute(sql`delete from campaign_entries where ${of}`);
+  await tx.execute(sql`
+    insert into campaign_entries (campaign, contact_id, held_out, entered_at)
+    select campaign, contact_id, status = 'holdout', min(started_at) from runs where ${of} group by 1, 2, 3`);
+}
+
+/**
+ * Rebuild every report rollup but attribution's (which the attribution phase recomputes from the
+ * orders `markForRecompute` marks): `engagement_daily`, first human touches and
+ * `campaign_entries`, of one campaign or all. Run by `almanac attribution recompute` and
+ * `POST /v1/admin/attribution/recompute` in their transaction.
+ */
+export async function rebuildReportRollups(tx: Tx, campaign?: string): Promise<void> {
+  await rebuildEngagement(tx, campaign);
+  await rebuildCampaignEntries(tx, campaign);
+}
