@@ -12,7 +12,7 @@ import { backend, useTestDatabase } from '../helpers/db';
 import { at, compileInline, plus, query } from '../helpers/engine';
 import { readdirSync, readFileSync } from 'node:fs';
 import { API_KEY, authed } from '../http/ingest-app';
-import { openRuntime, outbox, sampleProject, virtualClock } from './runtime';
+import { cartReminder, openRuntime, outbox, sampleProject, shopper, virtualClock } from './runtime';
 
 /**
  * Issue 14, links and clicks, end to end through HTTP and the runtime's wiring: the sample
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await applyProject(services.database, sampleProject({ holdouts: { 'abandoned-cart': '0%' }, only: ['abandoned-cart'] }), clock.now());
 });
 
-const contact = (id: string) => ({ id, email: `${id}@example.com`, timezone: 'Europe/Warsaw', locale: 'en' });
+const contact = shopper;
 
 async function tickAt(when: Date) {
   clock.set(when);
@@ -46,42 +46,7 @@ async function tickAt(when: Date) {
 }
 
 /** Consent and a checkout at `start`; the ticks that send the cart reminder an hour later. Returns its tracked cart link. */
-async function reminderFor(id: string, start: Date) {
-  clock.set(start);
-  const res = await services.app.request(
-    '/v1/events/batch',
-    authed({
-      events: [
-        {
-          id: `${id}-c`,
-          type: 'consent.granted',
-          occurred_at: start.toISOString(),
-          contact: contact(id),
-          properties: { purpose: 'email.marketing' },
-        },
-        {
-          id: `${id}-k`,
-          type: 'checkout.started',
-          occurred_at: start.toISOString(),
-          contact: contact(id),
-          properties: { checkout_id: `k-${id}`, total: 40, currency: 'EUR', url: `https://shop.example/cart/${id}?step=1`, items: [] },
-        },
-      ],
-    }),
-  );
-  expect(res.status).toBe(202);
-  for (const when of [start, plus(start, 1000), plus(start, 3_600_000 + 1000), plus(start, 3_600_000 + 2000)]) await tickAt(when);
-  const [message] = await outbox(services, { to: `${id}@example.com` });
-  expect(message, 'the cart reminder went out').toBeDefined();
-  const raw = await (
-    await services.app.request(`/v1/outbox/${message!.id}/raw`, { headers: { authorization: `Bearer ${API_KEY}` } })
-  ).text();
-  const tracked =
-    /Complete your order: (https:\/\/shop\.example\/c\/[A-Za-z0-9._-]+)/.exec(message!.text) ??
-    /(https:\/\/shop\.example\/c\/[A-Za-z0-9._-]+)/.exec(message!.text);
-  expect(tracked, message!.text).not.toBeNull();
-  return { message: message!, raw, link: tracked![1]!.replace('https://shop.example', ''), sentAt: plus(start, 3_600_000 + 2000) };
-}
+const reminderFor = (id: string, start: Date) => cartReminder(services, clock, id, start, `https://shop.example/cart/${id}?step=1`);
 
 const runOf = (id: string) =>
   query<{ status: string; at: string | null; phase: string }>(

@@ -5,8 +5,8 @@ import { createLocalAdmin } from '../../src/cli/admin-local';
 import type { Services } from '../../src/runtime/services';
 import { backend, useTestDatabase } from '../helpers/db';
 import { at, plus, query } from '../helpers/engine';
-import { API_KEY, authed } from '../http/ingest-app';
-import { openRuntime, outbox, sampleProject, virtualClock } from './runtime';
+import { API_KEY } from '../http/ingest-app';
+import { cartReminder, openRuntime, sampleProject, virtualClock } from './runtime';
 
 /**
  * Issue 14, fast at scale: the report reads `engagement_daily`, `sends.first_human_*_at` and
@@ -29,47 +29,15 @@ beforeAll(async () => {
   await applyProject(services.database, sampleProject({ holdouts: { 'abandoned-cart': '0%' }, only: ['abandoned-cart'] }), clock.now());
 });
 
-const contact = (id: string) => ({ id, email: `${id}@example.com`, timezone: 'Europe/Warsaw', locale: 'en' });
-
 async function tickAt(when: Date) {
   clock.set(when);
   await services.tick(when);
 }
 
-async function reminderFor(id: string, start: Date) {
-  clock.set(start);
-  const res = await services.app.request(
-    '/v1/events/batch',
-    authed({
-      events: [
-        {
-          id: `${id}-c`,
-          type: 'consent.granted',
-          occurred_at: start.toISOString(),
-          contact: contact(id),
-          properties: { purpose: 'email.marketing' },
-        },
-        {
-          id: `${id}-k`,
-          type: 'checkout.started',
-          occurred_at: start.toISOString(),
-          contact: contact(id),
-          properties: { checkout_id: `k-${id}`, total: 40, currency: 'EUR', url: `https://shop.example/cart/${id}`, items: [] },
-        },
-      ],
-    }),
-  );
-  expect(res.status).toBe(202);
-  for (const when of [start, plus(start, 1000), plus(start, 3_600_000 + 1000), plus(start, 3_600_000 + 2000)]) await tickAt(when);
-  const [message] = await outbox(services, { to: `${id}@example.com` });
-  expect(message, 'the cart reminder went out').toBeDefined();
-  const raw = await (
-    await services.app.request(`/v1/outbox/${message!.id}/raw`, { headers: { authorization: `Bearer ${API_KEY}` } })
-  ).text();
-  const link = /(https:\/\/shop\.example\/c\/[A-Za-z0-9._-]+)/.exec(message!.text)![1]!.replace('https://shop.example', '');
-  const pixel = /https:\/\/shop\.example(\/o\/[A-Za-z0-9._-]+)/.exec(raw.replace(/=\r?\n/g, '').replace(/=3D/g, '='))![1]!;
-  return { link, pixel, sentAt: plus(start, 3_600_000 + 2000) };
-}
+const reminderFor = async (id: string, start: Date) => {
+  const r = await cartReminder(services, clock, id, start);
+  return { link: r.link, pixel: r.pixel!, sentAt: r.sentAt };
+};
 
 type Row = { campaign: string; day: string; metric: string; n: number };
 const fromRaw = () =>

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/lib/log';
 import { openServices, type Services } from '../../src/runtime/services';
 import type { Database } from '../../src/storage/db';
 import { compileInline } from '../helpers/engine';
-import { API_KEY, SHOPIFY_SECRET } from '../http/ingest-app';
+import { API_KEY, authed, SHOPIFY_SECRET } from '../http/ingest-app';
 
 /**
  * The runtime as `npm start` wires it (src/runtime/services.ts: HTTP app, tick phases events →
@@ -74,4 +74,67 @@ export async function outbox(services: Services, options: { to?: string } = {}):
   if (res.status !== 200) throw new Error(`GET /v1/outbox answered ${res.status}: ${await res.text()}`);
   const { messages } = (await res.json()) as { messages: OutboxMessage[] };
   return options.to === undefined ? messages : messages.filter((m) => m.to.includes(options.to!));
+}
+
+/** A Warsaw shopper, `id@example.com`, in English: the contact of the cart stories. */
+export const shopper = (id: string) => ({ id, email: `${id}@example.com`, timezone: 'Europe/Warsaw', locale: 'en' });
+
+/** Marketing consent and a 40 EUR checkout (`k-ID`, cart URL `cartUrl`) for `id` at `start`, through POST /v1/events/batch. */
+export async function consentAndCheckout(
+  services: Services,
+  clock: VirtualClock,
+  id: string,
+  start: Date,
+  cartUrl = `https://shop.example/cart/${id}`,
+): Promise<void> {
+  clock.set(start);
+  const at = start.toISOString();
+  const res = await services.app.request(
+    '/v1/events/batch',
+    authed({
+      events: [
+        { id: `${id}-c`, type: 'consent.granted', occurred_at: at, contact: shopper(id), properties: { purpose: 'email.marketing' } },
+        {
+          id: `${id}-k`,
+          type: 'checkout.started',
+          occurred_at: at,
+          contact: shopper(id),
+          properties: { checkout_id: `k-${id}`, total: 40, currency: 'EUR', url: cartUrl, items: [] },
+        },
+      ],
+    }),
+  );
+  if (res.status !== 202) throw new Error(`POST /v1/events/batch answered ${res.status}: ${await res.text()}`);
+}
+
+/** The ticks around `start` and an hour later that send the sample abandoned cart's reminder. */
+export async function reminderTicks(services: Services, clock: VirtualClock, start: Date): Promise<Date> {
+  const hour = 3_600_000;
+  for (const ms of [0, 1000, hour + 1000, hour + 2000]) {
+    const when = new Date(start.getTime() + ms);
+    clock.set(when);
+    await services.tick(when);
+  }
+  return new Date(start.getTime() + hour + 2000);
+}
+
+/**
+ * Consent, a checkout at `start` and the ticks that send the cart reminder an hour later: the
+ * message, its raw MIME (from GET /v1/outbox/:id/raw), its first tracked link and its open pixel
+ * (both as paths on PUBLIC_URL https://shop.example), and when it went.
+ */
+export async function cartReminder(services: Services, clock: VirtualClock, id: string, start: Date, cartUrl?: string) {
+  await consentAndCheckout(services, clock, id, start, cartUrl);
+  const sentAt = await reminderTicks(services, clock, start);
+  const [message] = await outbox(services, { to: `${id}@example.com` });
+  if (!message) throw new Error(`the cart reminder to ${id} did not go out`);
+  const raw = await (
+    await services.app.request(`/v1/outbox/${message.id}/raw`, { headers: { authorization: `Bearer ${API_KEY}` } })
+  ).text();
+  const tracked =
+    /Complete your order: (https:\/\/shop\.example\/c\/[A-Za-z0-9._-]+)/.exec(message.text) ??
+    /(https:\/\/shop\.example\/c\/[A-Za-z0-9._-]+)/.exec(message.text);
+  if (!tracked) throw new Error(`no tracked link in the reminder: ${message.text}`);
+  const pixel = /https:\/\/shop\.example(\/o\/[A-Za-z0-9._-]+)/.exec(raw.replace(/=\r?\n/g, '').replace(/=3D/g, '='))?.[1];
+  return { message, raw, link: tracked[1]!.replace('https://shop.example', ''), pixel, sentAt };
 }

@@ -7,7 +7,7 @@ import type { Services } from '../../src/runtime/services';
 import { backend, useTestDatabase } from '../helpers/db';
 import { at, plus } from '../helpers/engine';
 import { API_KEY, authed } from '../http/ingest-app';
-import { openRuntime, outbox, sampleProject, virtualClock } from '../e2e/runtime';
+import { consentAndCheckout, openRuntime, outbox, reminderTicks, sampleProject, virtualClock } from '../e2e/runtime';
 
 /**
  * Issue 14: reports in the shop's currency with the rule stated, and the funnel's "deferred and
@@ -31,7 +31,6 @@ beforeAll(async () => {
   await applyProject(services.database, sampleProject({ holdouts: { 'abandoned-cart': '0%' }, only: ['abandoned-cart'] }), clock.now());
 });
 
-const contact = (id: string) => ({ id, email: `${id}@example.com`, timezone: 'Europe/Warsaw', locale: 'en' });
 const get = (path: string) => services.app.request(path, { headers: { authorization: `Bearer ${API_KEY}` } });
 
 async function tickAt(when: Date) {
@@ -39,31 +38,7 @@ async function tickAt(when: Date) {
   await services.tick(when);
 }
 
-async function checkout(id: string, start: Date) {
-  clock.set(start);
-  const res = await services.app.request(
-    '/v1/events/batch',
-    authed({
-      events: [
-        {
-          id: `${id}-c`,
-          type: 'consent.granted',
-          occurred_at: start.toISOString(),
-          contact: contact(id),
-          properties: { purpose: 'email.marketing' },
-        },
-        {
-          id: `${id}-k`,
-          type: 'checkout.started',
-          occurred_at: start.toISOString(),
-          contact: contact(id),
-          properties: { checkout_id: `k-${id}`, total: 40, currency: 'EUR', url: `https://shop.example/cart/${id}`, items: [] },
-        },
-      ],
-    }),
-  );
-  expect(res.status).toBe(202);
-}
+const checkout = (id: string, start: Date) => consentAndCheckout(services, clock, id, start);
 
 describe(`reports in the shop's currency on ${backend}`, () => {
   it('converts at the stated rates, keeps a currency with no rate apart, and the funnel says why a send is held', async () => {
@@ -74,7 +49,7 @@ describe(`reports in the shop's currency on ${backend}`, () => {
       { id: 'cur-us', currency: 'USD', total: 30 },
     ];
     for (const b of buyers) await checkout(b.id, start);
-    for (const when of [start, plus(start, 1000), plus(start, 3_600_000 + 1000), plus(start, 3_600_000 + 2000)]) await tickAt(when);
+    await reminderTicks(services, clock, start);
     for (const b of buyers) {
       const [message] = await outbox(services, { to: `${b.id}@example.com` });
       const link = /(https:\/\/shop\.example\/c\/[A-Za-z0-9._-]+)/.exec(message!.text)![1]!.replace('https://shop.example', '');
@@ -95,7 +70,7 @@ describe(`reports in the shop's currency on ${backend}`, () => {
     // 20:30 in Warsaw: the reminder an hour later falls in the calendar's quiet hours (21:00–08:00).
     const late = at('2026-11-23T19:30:00Z');
     await checkout('cur-night', late);
-    for (const when of [late, plus(late, 1000), plus(late, 3_600_000 + 1000), plus(late, 3_600_000 + 2000)]) await tickAt(when);
+    await reminderTicks(services, clock, late);
 
     const res = await get('/v1/reports/abandoned-cart');
     expect(res.status).toBe(200);
