@@ -16,6 +16,7 @@ import {
   type StageChange,
   type StageRules,
   writeFlag,
+  tryAnalyticsLock,
   writeScores,
 } from '../storage/analytics';
 import type { Database, Tx } from '../storage/db';
@@ -71,7 +72,10 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
     name: 'analytics',
     async run(now) {
       const full = !lastFull || now.getTime() - lastFull.getTime() >= settings.passSeconds * 1000;
+      let ran = false;
       const handled = await database.db.transaction(async (tx) => {
+        if (!(await tryAnalyticsLock(tx))) return 0;
+        ran = true;
         if (full) await bulkSettings(tx);
         const currency = deps.money.shop ?? (await commonCurrency(tx));
         const rates: Record<string, number> =
@@ -93,7 +97,7 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
         deps.metrics.inc('almanac_lifecycle_changes_total', 'Contacts whose lifecycle stage changed', {}, changes.length);
         return scored;
       });
-      if (full) lastFull = now;
+      if (full && ran) lastFull = now;
       return handled;
     },
   };

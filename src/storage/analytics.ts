@@ -368,3 +368,13 @@ export async function bulkSettings(tx: Tx): Promise<void> {
   await tx.execute(sql`set local jit = off`);
   await tx.execute(sql`set local work_mem = '64MB'`);
 }
+
+/**
+ * One analytics pass at a time across every worker on this database: false when another
+ * transaction holds it (that worker is doing the pass; this tick skips it). Two passes at once
+ * would each see the same stage change and emit it twice.
+ */
+export async function tryAnalyticsLock(tx: Tx): Promise<boolean> {
+  const [row] = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext('almanac.analytics')) as ok`));
+  return Boolean(row?.ok);
+}
