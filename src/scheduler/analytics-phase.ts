@@ -64,6 +64,7 @@ export const REFIT_MS = 86_400_000;
  * `trigger: { event: lifecycle.changed, where: … }` or a segment on `lifecycle: churning` start
  * journeys. The first look at a contact (the first pass over a base, a contact created by its
  * first order) is not a change and emits none: `order.created` is already there for that.
+ * One pass at a time across workers: a tick that finds another worker's pass running skips it.
  */
 export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
   const { database, settings } = deps;
