@@ -307,6 +307,14 @@ describe(`customer analytics on a hand-computed data set on ${backend}`, () => {
     ]);
   });
 
+  it('a period that is not month, quarter or year is a 400 naming the parameter; the views need the API key', async () => {
+    const res = await services.app.request('/v1/analytics/retention?period=week', { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { details: { parameter: 'period' } } });
+    for (const path of ['/v1/analytics/lifecycle', '/v1/analytics/retention', '/v1/analytics/value', '/analytics'])
+      expect((await services.app.request(path)).status, path).toBe(401);
+  });
+
   it('customer value after the configured costs: the unprofitable, the top 20 % share, per segment', async () => {
     const v = await get<{
       pareto: {
