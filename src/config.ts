@@ -372,7 +372,9 @@ export interface AnalyticsConfig {
     loyalMinOrders: number;
     loyalMinRevenue: number;
     loyalMinDays: number;
+    /** Churning after `churnFactor` × the customer's mean gap between orders (3+ orders)… */
     churnFactor: number;
+    /** …or after this many days without an order when there is too little history (1–2 orders). */
     churnDays: number;
     lostDays: number;
   };

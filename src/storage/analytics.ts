@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import type { AnalyticsConfig } from '../config';
 import type { Tx } from './db';
 import { idArray, rowsOf, ts } from './sql-values';
 
@@ -12,17 +13,8 @@ import { idArray, rowsOf, ts } from './sql-values';
  * refunded order (refunded ≥ total > 0) is no order at all.
  */
 
-/** Lifecycle thresholds (LIFECYCLE_* settings). */
-export interface StageRules {
-  loyalMinOrders: number;
-  loyalMinRevenue: number;
-  loyalMinDays: number;
-  /** Churning after `churnFactor` × the customer's mean gap between orders (3+ orders)… */
-  churnFactor: number;
-  /** …or after this many days without an order when there is too little history (1–2 orders). */
-  churnDays: number;
-  lostDays: number;
-}
+/** Lifecycle thresholds (LIFECYCLE_* settings, src/config.ts documents each). */
+export type StageRules = AnalyticsConfig['rules'];
 
 /** The stages this pass computes (src/analytics/rfm.ts lists them too; storage imports no domain folder). */
 const STAGES = ['prospect', 'new', 'repeat', 'loyal', 'churning', 'lost'];

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CHURN_ALERT } from './fixtures';
 import { applyProject } from '../../src/campaigns/apply';
 import type { Condition } from '../../src/dsl/condition';
 import { evaluate } from '../../src/dsl/conditions/evaluate';
@@ -132,14 +133,7 @@ const project = () =>
     {
       'campaigns/calendar.yaml': readFileSync('campaigns/calendar.yaml', 'utf8'),
       'campaigns/segments.yaml': readFileSync('campaigns/segments.yaml', 'utf8'),
-      'campaigns/churn-alert.yaml': [
-        'campaign: churn-alert',
-        'name: Churn alert',
-        'purpose: email.marketing',
-        'trigger: { event: lifecycle.changed, where: { attribute: to, is: churning } }',
-        'steps:',
-        '  - send: win-back-miss-you',
-      ].join('\n'),
+      'campaigns/churn-alert.yaml': CHURN_ALERT,
     },
     readdirSync('templates'),
   );

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CHURN_ALERT } from './fixtures';
 import { runSimulation } from '../../src/runtime/simulation';
 import { parseNdjson, type SimulationInput } from '../../src/simulate/input';
 import { compileInline } from '../helpers/engine';
@@ -52,14 +53,7 @@ describe('lifecycle changes in almanac simulate', () => {
     const project = compileInline(
       {
         'campaigns/calendar.yaml': readFileSync('campaigns/calendar.yaml', 'utf8'),
-        'campaigns/churn-alert.yaml': [
-          'campaign: churn-alert',
-          'name: Churn alert',
-          'purpose: email.marketing',
-          'trigger: { event: lifecycle.changed, where: { attribute: to, is: churning } }',
-          'steps:',
-          '  - send: win-back-miss-you',
-        ].join('\n'),
+        'campaigns/churn-alert.yaml': CHURN_ALERT,
       },
       readdirSync('templates'),
     );
