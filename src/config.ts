@@ -1,132 +1,26 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors';
+import {
+  allowedHosts,
+  bool,
+  channelCosts,
+  csv,
+  currencyCode,
+  currencyRates,
+  ingestSecrets,
+  port,
+  positiveInt,
+  sqlIdentifier,
+  topicArns,
+  wholeNumber,
+} from './lib/env-values';
 
 /**
  * Environment → validated configuration, read once at start-up (by src/runtime/ or the CLI) and
  * passed down. Nothing else in Almanac reads `process.env`. A wrong value stops start-up with
  * every offending variable named and what it expects. `.env.example` lists every variable.
  */
-const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
-  const expected = max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
-  return z.coerce
-    .number({ error: `expected ${expected}` })
-    .int({ error: `expected ${expected}` })
-    .min(min, { error: `expected ${expected}` })
-    .max(max, { error: `expected ${expected}` });
-};
-const port = wholeNumber(1, 65535);
-const positiveInt = wholeNumber(1);
-const csv = z.string().transform((s) =>
-  s
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean),
-);
-const allowedHosts = csv
-  .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/i, { error: 'expected host names such as shop.example, comma-separated' })))
-  .transform((hosts) => hosts.map((h) => h.toLowerCase()))
-  .default([]);
-const currencyCode = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as PLN or EUR')
-  .refine((c) => {
-    try {
-      new Intl.NumberFormat('en', { style: 'currency', currency: c });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'expected an ISO 4217 currency code such as PLN or EUR');
-/** `CURRENCY_RATES`: `EUR=4.31,USD=3.97` — one unit of each currency in the shop's currency (src/attribution/currency.ts). */
-const currencyRates = z.string().transform((s, ctx) => {
-  const out: Record<string, number> = {};
-  for (const pair of s
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const m = /^([A-Za-z]{3})\s*=\s*(\S+)$/.exec(pair);
-    const rate = m && /^\d+(\.\d+)?$/.test(m[2]!) ? Number(m[2]) : NaN;
-    const problem = !m
-      ? `"${pair.slice(0, 40)}" is not CODE=RATE`
-      : !currencyCode.safeParse(m[1]).success
-        ? `${m[1]} is not an ISO 4217 code`
-        : !(rate > 0) || !Number.isFinite(rate)
-          ? `the rate of ${m[1]} must be a number > 0`
-          : m[1]! in out
-            ? `${m[1]} is listed twice`
-            : undefined;
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: `expected CODE=RATE pairs such as EUR=4.31,USD=3.97; ${problem}` });
-      return z.NEVER;
-    }
-    out[m![1]!] = rate;
-  }
-  return out;
-});
-/** `ACQUISITION_COST_BY_CHANNEL`: `facebook=12.5,google=8` — cost of acquiring a contact per channel. */
-const channelCosts = z.string().transform((s, ctx) => {
-  const out: Record<string, number> = {};
-  for (const pair of s
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const m = /^([a-z0-9][a-z0-9_.-]{0,62})\s*=\s*(\d+(?:\.\d+)?)$/i.exec(pair);
-    if (!m || m[1]!.toLowerCase() in out) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected channel=amount pairs such as facebook=12.5,google=8; ${m ? `${m[1]} is listed twice` : `"${pair.slice(0, 40)}" is not channel=amount`}`,
-      });
-      return z.NEVER;
-    }
-    out[m[1]!.toLowerCase()] = Number(m[2]);
-  }
-  return out;
-});
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-/**
- * `INGEST_SECRETS`: `source=whsec_<base64>` pairs, comma-separated. Each source is a URL segment
- * (`POST /webhooks/ingest/:source`); each secret is a Standard Webhooks secret.
- */
-const ingestSecrets = z.string().transform((s, ctx) => {
-  const out: Record<string, string> = {};
-  for (const pair of s
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    const source = eq < 0 ? '' : pair.slice(0, eq).trim();
-    const secret = eq < 0 ? '' : pair.slice(eq + 1).trim();
-    const problem = !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(source)
-      ? `"${source || pair}" is not a source name (lower-case letters, digits, - and _)`
-      : !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret) || Buffer.from(secret.slice(6), 'base64').length < 16
-        ? `the secret of "${source}" is not whsec_ followed by base64 of at least 16 bytes`
-        : source in out
-          ? `source "${source}" is listed twice`
-          : undefined;
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: `expected source=whsec_… pairs separated by commas; ${problem}` });
-      return z.NEVER;
-    }
-    out[source] = secret;
-  }
-  return out;
-});
-/** `SNS_TOPIC_ARNS`: full SNS topic ARNs, comma-separated (`arn:aws:sns:eu-west-1:123456789012:ses-feedback`). */
-const topicArns = csv.pipe(
-  z.array(
-    z
-      .string()
-      .regex(
-        /^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
-        'expected full SNS topic ARNs such as arn:aws:sns:eu-west-1:123456789012:ses-feedback, comma-separated',
-      ),
-  ),
-);
-const sqlIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier such as "public" or "almanac"');
-
 const envSchema = z
   .object({
     DATABASE_URL: z
