@@ -5,8 +5,7 @@ import { type LinkMinting, linkInput } from './links';
 import { mintCampaignLink } from '../tracking/campaign-links';
 import { markForRecompute } from '../storage/attribution';
 import { rebuildReportRollups } from '../storage/engagement';
-import { campaignReport } from '../reports/campaign';
-import { reportRange } from './reports';
+import { requestedReport } from './reports';
 import { INSTANT_EXPECTED, parseInstant } from '../lib/instant';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -138,16 +137,7 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   // Like apply: one transaction that runs to its end, never cut by a deadline while it may commit.
   app.delete('/v1/admin/contacts/:id', auth, erase(false));
   app.get('/v1/admin/status', auth, read, async (c) => c.json(await dispatchStatus(deps.database.db)));
-  app.get('/v1/admin/reports/:campaign', auth, async (c) =>
-    c.json(
-      await campaignReport(
-        deps.database,
-        c.req.param('campaign'),
-        reportRange((n) => c.req.query(n)),
-        deps.money,
-      ),
-    ),
-  );
+  app.get('/v1/admin/reports/:campaign', auth, async (c) => c.json(await requestedReport(deps.database, deps.money, c)));
   app.get('/v1/admin/analytics', auth, read, async (c) => {
     const period = periodOf(c.req.query('period'));
     return c.json(await analyticsViews(deps.database, deps.money, instant(c.req.query('now')) ?? deps.now(), period ? { period } : {}));

@@ -1,7 +1,7 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { CurrencyRule } from '../attribution/currency';
 import { AppError } from '../errors';
-import { campaignReport, campaignReports } from '../reports/campaign';
+import { type CampaignReport, campaignReport, campaignReports } from '../reports/campaign';
 import { calendarKey } from './calendar-auth';
 import { campaignReportPage, reportListPage } from './report-page';
 import type { Database } from '../storage/db';
@@ -42,6 +42,16 @@ export function reportRange(query: (name: string) => string | undefined): { from
   return range;
 }
 
+/** The report a request names: `:campaign`, with its `?from=&to=` range (also the admin route's). */
+export function requestedReport(database: Database, money: CurrencyRule, c: Context): Promise<CampaignReport> {
+  return campaignReport(
+    database,
+    c.req.param('campaign') ?? '',
+    reportRange((n) => c.req.query(n)),
+    money,
+  );
+}
+
 /**
  * `GET /v1/reports/:campaign[?from=&to=]` (bearer API key): the campaign's report as JSON
  * (src/reports/campaign.ts) — sends, opens and clicks (human and machine/bot apart), unsubscribes,
@@ -52,14 +62,7 @@ export function reportRange(query: (name: string) => string | undefined): { from
 export function reportRoutes(deps: ReportRouteDeps) {
   const app = new Hono();
   app.get('/v1/reports/:campaign', apiKey({ keys: deps.apiKeys }), async (c) =>
-    c.json(
-      await campaignReport(
-        deps.database,
-        c.req.param('campaign'),
-        reportRange((n) => c.req.query(n)),
-        deps.money,
-      ),
-    ),
+    c.json(await requestedReport(deps.database, deps.money, c)),
   );
   // The pages a marketer opens in a browser: the key as a bearer header or ?key= (like /calendar), carried forward in links.
   const browser = calendarKey({ keys: deps.apiKeys });
@@ -75,12 +78,7 @@ export function reportRoutes(deps: ReportRouteDeps) {
     return c.html(reportListPage(reports, sort, linkWithKey(c.req.query('key'))));
   });
   app.get('/reports/:campaign', browser, async (c) => {
-    const report = await campaignReport(
-      deps.database,
-      c.req.param('campaign'),
-      reportRange((n) => c.req.query(n)),
-      deps.money,
-    );
+    const report = await requestedReport(deps.database, deps.money, c);
     return c.html(campaignReportPage(report, linkWithKey(c.req.query('key'))('/reports')));
   });
   return app;
