@@ -364,9 +364,12 @@ export async function bulkSettings(tx: Tx): Promise<void> {
 /**
  * One analytics pass at a time across every worker on this database: false when another
  * transaction holds it (that worker is doing the pass; this tick skips it). Two passes at once
- * would each see the same stage change and emit it twice.
+ * would each see the same stage change and emit it twice. Keyed by the schema: two Almanacs in
+ * two schemas of one database (or two test files) never hold each other up.
  */
 export async function tryAnalyticsLock(tx: Tx): Promise<boolean> {
-  const [row] = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext('almanac.analytics')) as ok`));
+  const [row] = rowsOf<{ ok: boolean }>(
+    await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext('almanac.analytics.' || current_schema())) as ok`),
+  );
   return Boolean(row?.ok);
 }
