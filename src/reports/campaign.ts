@@ -1,4 +1,5 @@
 import { type CurrencyRule, describeRule, NO_SHOP_CURRENCY, toShopCurrency } from '../attribution/currency';
+import { minorDigits } from '../attribution/money';
 import { lift, LIFT_METHODS, LIFT_MINIMUMS, type LiftResult } from '../attribution/lift';
 import { MODELS } from '../attribution/models';
 import { windowsOf } from '../attribution/types';
@@ -6,7 +7,7 @@ import { type CampaignPlan, revivePlan } from '../dsl/plan';
 import { AppError } from '../errors';
 import { latestVersions } from '../storage/campaign-versions';
 import type { Database } from '../storage/db';
-import { campaignCounts, holdoutArms } from '../storage/reports';
+import { campaignCounts, holdoutArms, holdoutCurrency } from '../storage/reports';
 
 /** Revenue under one attribution model, per currency (never summed across currencies). */
 export interface ModelRevenue {
@@ -114,18 +115,32 @@ export async function campaignReport(
         revenuePerRecipient: c.recipients ? Math.round((Number(r.revenue) / c.recipients) * 100) / 100 : null,
       }))
       .sort((a, b) => (order.get(a.model) ?? 99) - (order.get(b.model) ?? 99) || a.currency.localeCompare(b.currency));
-    const arms = plan.holdoutPercent > 0 ? await holdoutArms(tx, campaign, windowMs) : [];
     const lastClick = revenue.filter((r) => r.model === 'last_click').sort((a, b) => b.revenue - a.revenue);
     const primary =
-      money.shop ?? lastClick[0]?.currency ?? revenue[0]?.currency ?? mostFrequent(arms.flatMap((a) => a.buyers.flatMap((b) => b.revenue)));
+      money.shop ??
+      lastClick[0]?.currency ??
+      revenue[0]?.currency ??
+      (plan.holdoutPercent > 0 ? await holdoutCurrency(tx, campaign) : null);
     /** Amounts in the primary currency: converted at the shop's rates, else only those already in it. */
     const inPrimary = (amounts: Array<{ currency: string; amount: number }>): number =>
       toShopCurrency(money, amounts)?.amount ?? amounts.filter((a) => a.currency === primary).reduce((n, a) => n + a.amount, 0);
     let liftResult: CampaignReport['lift'] = null;
     if (plan.holdoutPercent > 0) {
+      // The arms' revenue in the primary currency, summed in SQL: the shop's rates, else the primary currency alone.
+      const rates = money.shop
+        ? [
+            { currency: money.shop, rate: 1 },
+            ...Object.entries(money.rates)
+              .filter(([c]) => c !== money.shop)
+              .map(([currency, rate]) => ({ currency, rate })),
+          ]
+        : primary
+          ? [{ currency: primary, rate: 1 }]
+          : [];
+      const arms = await holdoutArms(tx, campaign, rates, primary === null ? 2 : minorDigits(primary));
       const arm = (heldOut: boolean) => {
-        const a = arms.find((x) => x.heldOut === heldOut) ?? { contacts: 0, buyers: [] };
-        return { contacts: a.contacts, converters: a.buyers.length, revenue: a.buyers.map((b) => inPrimary(b.revenue)) };
+        const a = arms.find((x) => x.heldOut === heldOut) ?? { contacts: 0, converters: 0, revenue: { sum: 0, sumSquares: 0 } };
+        return { contacts: a.contacts, converters: a.converters, revenue: a.revenue };
       };
       liftResult = {
         ...lift(arm(false), arm(true)),
@@ -164,13 +179,6 @@ export async function campaignReport(
       })),
     };
   });
-}
-
-/** The currency most amounts are in (ties: alphabetical), or null for none. */
-function mostFrequent(amounts: Array<{ currency: string }>): string | null {
-  const counts = new Map<string, number>();
-  for (const a of amounts) counts.set(a.currency, (counts.get(a.currency) ?? 0) + 1);
-  return [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0] ?? null;
 }
 
 /** Per model, the revenue of every currency with a rate as one total in the shop's currency; the rest apart. */

@@ -8,6 +8,7 @@ import { createAttributionPhase } from '../scheduler/attribution-phase';
 import { createBroadcastsPhase } from '../scheduler/broadcasts-phase';
 import { createDispatcher, type DispatcherOptions } from '../scheduler/dispatch';
 import { createEventsPhase } from '../scheduler/events-phase';
+import { createRollupsPhase } from '../scheduler/rollups-phase';
 import { createRunsPhase } from '../scheduler/runs-phase';
 import { createSegmentsPhase } from '../scheduler/segments-phase';
 import { createTick, type TickPhase } from '../scheduler/tick';
@@ -32,7 +33,8 @@ export interface EngineOptions {
  * The phases of one tick, in order: customer analytics (lifecycle stages, RFM, value,
  * predictions) for contacts with new orders; events become runs and resume waiting ones; segment
  * membership changes start runs; broadcast occurrences that fell due start runs; due runs step;
- * queued sends go out; orders are credited to the campaigns that earned them. `npm start`, `almanac worker`, Workers' `scheduled()`, `almanac simulate`
+ * queued sends go out; orders are credited to the campaigns that earned them; the report
+ * rollups' deltas are folded. `npm start`, `almanac worker`, Workers' `scheduled()`, `almanac simulate`
  * and the tests all run exactly these.
  */
 export function createEnginePhases(options: EngineOptions): TickPhase[] {
@@ -58,6 +60,7 @@ export function createEnginePhases(options: EngineOptions): TickPhase[] {
     createRunsPhase(deps),
     ...(options.dispatch ? [options.dispatch] : []),
     createAttributionPhase(deps),
+    createRollupsPhase(deps),
   ];
 }
 

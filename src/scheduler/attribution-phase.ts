@@ -81,11 +81,16 @@ export function createAttributionPhase(deps: AttributionPhaseDeps): TickPhase {
           }
         }
       }
+      // Every campaign with a holdout counts its arms' orders in its click window (the lift, src/attribution/lift.ts).
+      const holdouts = [...plans.values()]
+        .filter((p) => p.holdoutPercent > 0)
+        .map((p) => ({ campaign: p.id, clickMs: windows(p.id).clickMs }));
       await replaceAttributions(
         tx,
         batch.map((o) => o.id),
         rows,
         now,
+        holdouts,
       );
       deps.metrics.inc('almanac_orders_attributed_total', 'Orders credited to campaigns by the attribution phase', {}, batch.length);
       return batch.length;

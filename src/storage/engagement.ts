@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from './db';
+import { rebuildRunSendRollups } from './rollups';
 import { idArray, rowsOf } from './sql-values';
 
 /**
@@ -131,12 +132,14 @@ export async function rebuildCampaignEntries(tx: Tx, campaign?: string): Promise
 }
 
 /**
- * Rebuild every report rollup but attribution's (which the attribution phase recomputes from the
- * orders `markForRecompute` marks): `engagement_daily`, first human touches and
- * `campaign_entries`, of one campaign or all. Run by `almanac attribution recompute` and
- * `POST /v1/admin/attribution/recompute` in their transaction.
+ * Rebuild every report rollup but attribution's and the holdout orders (which the attribution
+ * phase recomputes from the orders `markForRecompute` marks): `engagement_daily`, first human
+ * touches, `campaign_entries`, and the funnel, send and recipient rollups (./rollups.ts), of one
+ * campaign or all. Run by `almanac attribution recompute` and `POST /v1/admin/attribution/recompute`
+ * in their transaction.
  */
 export async function rebuildReportRollups(tx: Tx, campaign?: string): Promise<void> {
   await rebuildEngagement(tx, campaign);
   await rebuildCampaignEntries(tx, campaign);
+  await rebuildRunSendRollups(tx, campaign);
 }

@@ -4,11 +4,13 @@ import { rowsOf } from './sql-values';
 
 /**
  * The raw counts of one campaign's report (src/reports/campaign.ts), each one set-based
- * statement, optionally limited to [from, to): sends by status and per step, recipients and the
- * funnel by the sends' / runs' creation time; opens, clicks, daily sends/clicks and revenue from
- * the daily rollups (`engagement_daily`, `attribution_daily`) over the whole UTC days of the range
- * (a unique click or open is a send whose FIRST human click/open fell in it); unsubscribes,
- * complaints and network clicks/orders by their own time.
+ * statement over a rollup, optionally limited to the whole UTC days of [from, to): sends by
+ * status and per step (by the day a send was made) and the run funnel (by the day a run started)
+ * from the triggers' rollups (./rollups.ts); recipients from `campaign_recipients`; opens, clicks,
+ * daily sends/clicks and revenue, and network orders from the daily rollups (`engagement_daily`,
+ * `attribution_daily`; a unique click or open is a send whose FIRST human click/open fell in it);
+ * unsubscribes, complaints and network clicks by their own time. No statement reads one row per
+ * send, run, click or order: 1M of each stay a few hundred rows per campaign.
  */
 export interface CampaignCounts {
   sends: Array<{ status: string; n: number }>;
@@ -48,16 +50,30 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
     ).map((r) => [r.metric, int(r.n)]),
   );
   const metric = (name: string) => engagement.get(name) ?? 0;
-  // Index-only over sends_campaign_status_idx.
-  const sends = rowsOf<{ status: string; n: unknown }>(
-    await tx.execute(
-      sql`select status, count(*) as n from sends where campaign = ${campaign} and ${inRange(sql.raw('created_at'))} group by status order by status`,
-    ),
-  ).map((r) => ({ status: r.status, n: int(r.n) }));
+  // Sends per step, template, status and reason from the send rollup (daily rows + unfolded deltas, ./rollups.ts).
+  const sendsByStep = rowsOf<{ step: string; template: string; status: string; reason: string; n: unknown }>(
+    await tx.execute(sql`
+      select step, template, status, reason, sum(n) as n from (
+        select step, template, status, reason, n, first_at from send_daily where campaign = ${campaign} and ${dayRange}
+        union all
+        select step, template, status, reason, n, first_at from send_deltas where campaign = ${campaign} and ${dayRange}
+      ) d group by 1, 2, 3, 4 having sum(n) <> 0 order by min(first_at), 1, 3, 5 desc, 4`),
+  ).map((r) => ({ step: r.step, template: r.template, status: r.status, reason: r.reason === '' ? null : r.reason, n: int(r.n) }));
+  const byStatus = new Map<string, number>();
+  for (const r of sendsByStep) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + r.n);
+  const sends = [...byStatus].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([status, n]) => ({ status, n }));
+  // Contacts sent a mail created in the range's days. From the beginning: the recipients table
+  // (first mail per contact, index-only); from a later day, those first mailed before it could be
+  // mailed again in it, so that count reads the range's sends (index-only over sends_campaign_status_idx).
   const [recipients] = rowsOf<{ n: unknown }>(
     await tx.execute(
-      sql`select count(*) as n from (select distinct contact_id from sends
-            where campaign = ${campaign} and status = 'sent' and ${inRange(sql.raw('created_at'))}) d`,
+      range.from === undefined
+        ? sql`select count(*) as n from campaign_recipients
+              where campaign = ${campaign} and first_sent_at < (${to}::timestamptz at time zone 'UTC')::date::timestamp at time zone 'UTC'`
+        : sql`select count(*) as n from (select distinct contact_id from sends
+              where campaign = ${campaign} and status = 'sent'
+                and created_at >= (${from}::timestamptz at time zone 'UTC')::date::timestamp at time zone 'UTC'
+                and created_at < (${to}::timestamptz at time zone 'UTC')::date::timestamp at time zone 'UTC') d`,
     ),
   );
   // The unsubscribe page and one-click name the send's campaign in the ledger text (src/http/unsubscribe.ts).
@@ -77,24 +93,30 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
       from attribution_daily where campaign = ${campaign} and ${dayRange}
       group by model, currency having sum(orders) <> 0 or sum(revenue) <> 0 order by model, currency`),
   ).map((r) => ({ model: r.model, currency: r.currency, orders: Number(r.orders), revenue: r.revenue }));
-  const funnel = rowsOf<{ step: string | null; status: string; phase: string | null; n: unknown }>(
+  // Runs per step, status, phase and exit reason from the funnel rollup (daily rows + unfolded deltas).
+  const runRows = rowsOf<{ step: string; status: string; phase: string; reason: string; n: unknown }>(
     await tx.execute(sql`
-      select coalesce(state->>'at', '(end)') as step, status, state->>'phase' as phase, count(*) as n
-      from runs where campaign = ${campaign} and ${inRange(sql.raw('started_at'))}
-      group by 1, 2, 3 order by 1, 2, 3`),
-  ).map((r) => ({ step: r.step ?? '(end)', status: r.status, phase: r.phase, n: int(r.n) }));
-  const sendsByStep = rowsOf<{ step: string; template: string; status: string; reason: string | null; n: unknown }>(
-    await tx.execute(sql`
-      select step_key as step, template, status, reason, count(*) as n from sends
-      where campaign = ${campaign} and ${inRange(sql.raw('created_at'))}
-      group by 1, 2, 3, 4 order by min(created_at), 1, 3, 5 desc, 4`),
-  ).map((r) => ({ step: r.step, template: r.template, status: r.status, reason: r.reason, n: int(r.n) }));
-  const exits = rowsOf<{ reason: string; n: unknown }>(
-    await tx.execute(sql`
-      select coalesce(exit_reason, status) as reason, count(*) as n from runs
-      where campaign = ${campaign} and status in ('exited', 'failed') and ${inRange(sql.raw('started_at'))}
-      group by 1 order by 2 desc, 1`),
-  ).map((r) => ({ reason: r.reason, n: int(r.n) }));
+      select step, status, phase, reason, sum(n) as n from (
+        select step, status, phase, reason, n from funnel_daily where campaign = ${campaign} and ${dayRange}
+        union all
+        select step, status, phase, reason, n from funnel_deltas where campaign = ${campaign} and ${dayRange}
+      ) d group by 1, 2, 3, 4 having sum(n) <> 0`),
+  ).map((r) => ({ ...r, n: int(r.n) }));
+  const funnelKey = new Map<string, CampaignCounts['funnel'][number]>();
+  const exitKey = new Map<string, number>();
+  for (const r of runRows) {
+    const phase = r.phase === '' ? null : r.phase;
+    const key = JSON.stringify([r.step, r.status, phase]);
+    const row = funnelKey.get(key) ?? funnelKey.set(key, { step: r.step, status: r.status, phase, n: 0 }).get(key)!;
+    row.n += r.n;
+    if (r.status === 'exited' || r.status === 'failed') {
+      const reason = r.reason === '' ? r.status : r.reason;
+      exitKey.set(reason, (exitKey.get(reason) ?? 0) + r.n);
+    }
+  }
+  const cmp = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+  const funnel = [...funnelKey.values()].sort((a, b) => cmp(a.step, b.step) || cmp(a.status, b.status) || cmp(a.phase, b.phase));
+  const exits = [...exitKey].map(([reason, n]) => ({ reason, n })).sort((a, b) => b.n - a.n || cmp(a.reason, b.reason));
   const dailyCounts = rowsOf<{ day: string; sends: unknown; clicks: unknown }>(
     await tx.execute(sql`
       select day::text as day, sum(n) filter (where metric = 'sent') as sends, sum(n) filter (where metric = 'click_human') as clicks
@@ -118,11 +140,12 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
       from clicks k join links l on l.id = k.link_id
       where l.campaign = ${campaign} and l.send_id is null and ${inRange(sql.raw('k.clicked_at'))} group by 1 order by 1`),
   );
+  // The utm model's credits per network (the order's utm_source) from the daily rollup.
   const networkOrders = rowsOf<{ network: string; currency: string; orders: unknown; revenue: string }>(
     await tx.execute(sql`
-      select coalesce(o.utm_source, '(none)') as network, o.currency, sum(a.weight)::float8 as orders, sum(a.revenue)::text as revenue
-      from attributions a join orders o on o.id = a.order_id
-      where a.campaign = ${campaign} and a.model = 'utm' and ${inRange(sql.raw('o.occurred_at'))} group by 1, 2 order by 1, 2`),
+      select network, currency, sum(orders)::float8 as orders, sum(revenue)::text as revenue
+      from attribution_daily where campaign = ${campaign} and model = 'utm' and ${dayRange}
+      group by 1, 2 having sum(orders) <> 0 or sum(revenue) <> 0 order by 1, 2`),
   );
   const networks = new Map<string, CampaignCounts['networks']>();
   for (const k of networkClicks)
@@ -156,48 +179,61 @@ export async function campaignCounts(tx: Tx, campaign: string, range: { from?: D
   };
 }
 
+/** One holdout arm, as the lift (src/attribution/lift.ts GroupInput) takes it: revenue as sums over all its contacts. */
+export interface HoldoutArm {
+  heldOut: boolean;
+  contacts: number;
+  /** Contacts with any order in the window (a fully refunded one too). */
+  converters: number;
+  revenue: { sum: number; sumSquares: number };
+}
+
 /**
- * The holdout arms of a campaign: per arm (held out or treated) the contacts who entered, how
- * many ordered within `windowMs` after entering, and each buyer's revenue in that window (total −
- * refunded), per currency: the caller converts or picks one (src/attribution/currency.ts), never
- * this query.
+ * The holdout arms of a campaign: per arm (held out or treated) the contacts who entered
+ * (`campaign_entries`), how many ordered within the campaign's click window after entering, and
+ * the sum and sum of squares of each converter's revenue in that window (`holdout_orders`, kept by
+ * the attribution phase) in one currency: each buyer's amount per currency × `rates` (currency →
+ * rate into the report's currency; a currency without one adds nothing), rounded to `digits`
+ * per amount as src/attribution/currency.ts does. TWO statements, both over per-campaign indexes.
  */
 export async function holdoutArms(
   tx: Tx,
   campaign: string,
-  windowMs: number,
-): Promise<Array<{ heldOut: boolean; contacts: number; buyers: Array<{ revenue: Array<{ currency: string; amount: number }> }> }>> {
-  // Per arm the entered contacts (campaign_entries, kept by ./engagement.ts), then buyers only:
-  // entries joined to their orders in the window, per buyer and currency.
-  const rows = rowsOf<{ held_out: boolean; contact_id: unknown; n: unknown; currency: string | null; amount: string | null }>(
+  rates: ReadonlyArray<{ currency: string; rate: number }>,
+  digits: number,
+): Promise<HoldoutArm[]> {
+  const arms = new Map<boolean, HoldoutArm>();
+  const arm = (heldOut: boolean) =>
+    arms.get(heldOut) ?? arms.set(heldOut, { heldOut, contacts: 0, converters: 0, revenue: { sum: 0, sumSquares: 0 } }).get(heldOut)!;
+  for (const r of rowsOf<{ held_out: boolean; n: unknown }>(
+    await tx.execute(sql`select held_out, count(*) as n from campaign_entries where campaign = ${campaign} group by 1`),
+  ))
+    arm(r.held_out).contacts = int(r.n);
+  const json = JSON.stringify(rates.map((r) => ({ currency: r.currency, rate: String(r.rate) })));
+  for (const r of rowsOf<{ held_out: boolean; converters: unknown; sum: unknown; squares: unknown }>(
     await tx.execute(sql`
-      select held_out, null::bigint as contact_id, count(*) as n, null::text as currency, null::text as amount
-        from campaign_entries where campaign = ${campaign} group by 1
-      union all
-      select e.held_out, e.contact_id, null, o.currency, sum(greatest(o.total - o.refunded, 0))::text
-        from campaign_entries e join orders o on o.contact_id = e.contact_id and o.occurred_at >= e.entered_at
-          and o.occurred_at < e.entered_at + ${Math.round(windowMs)}::bigint * interval '1 millisecond'
-        where e.campaign = ${campaign}
-        group by 1, 2, 4
-      order by 1, 2 nulls first, 4`),
-  );
-  type Arm = { heldOut: boolean; contacts: number; buyers: Array<{ revenue: Array<{ currency: string; amount: number }> }> };
-  const arms = new Map<boolean, Arm>();
-  const buyers = new Map<string, { revenue: Array<{ currency: string; amount: number }> }>();
-  for (const r of rows) {
-    const arm = arms.get(r.held_out) ?? arms.set(r.held_out, { heldOut: r.held_out, contacts: 0, buyers: [] }).get(r.held_out)!;
-    if (r.contact_id === null) {
-      arm.contacts = int(r.n);
-      continue;
-    }
-    const key = `${r.held_out}:${String(r.contact_id)}`;
-    let buyer = buyers.get(key);
-    if (!buyer) {
-      buyer = { revenue: [] };
-      buyers.set(key, buyer);
-      arm.buyers.push(buyer);
-    }
-    buyer.revenue.push({ currency: r.currency!, amount: Number(r.amount) });
+      with r as (select * from jsonb_to_recordset(${json}::jsonb) as r(currency text, rate numeric)),
+      b as (
+        select h.held_out, h.contact_id, sum(coalesce(round(h.amount * r.rate, ${digits}::int), 0)) as v
+        from (select held_out, contact_id, currency, sum(amount) as amount from holdout_orders where campaign = ${campaign} group by 1, 2, 3) h
+        left join r on r.currency = h.currency
+        group by 1, 2
+      )
+      select held_out, count(*) as converters, sum(v)::float8 as sum, sum(v * v)::float8 as squares from b group by 1`),
+  )) {
+    const a = arm(r.held_out);
+    a.converters = int(r.converters);
+    a.revenue = { sum: Number(r.sum ?? 0), sumSquares: Number(r.squares ?? 0) };
   }
   return [...arms.values()];
+}
+
+/** The currency most of a holdout's converters bought in (ties: alphabetical), or null: the lift's currency when nothing else names one. */
+export async function holdoutCurrency(tx: Tx, campaign: string): Promise<string | null> {
+  const [row] = rowsOf<{ currency: string }>(
+    await tx.execute(sql`
+      select currency from (select distinct held_out, contact_id, currency from holdout_orders where campaign = ${campaign}) b
+      group by 1 order by count(*) desc, 1 limit 1`),
+  );
+  return row?.currency ?? null;
 }

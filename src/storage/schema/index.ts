@@ -4,3 +4,4 @@ export * from './events';
 export * from './journeys';
 export * from './tracking';
 export * from './analytics';
+export * from './rollups';

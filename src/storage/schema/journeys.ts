@@ -165,7 +165,8 @@ export const campaignEntries = pgTable(
     heldOut: boolean('held_out').notNull(),
     enteredAt: at('entered_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.campaign, t.heldOut, t.contactId] })],
+  // By contact too: the attribution phase finds a buying contact's entries, an erasure's cascade its rows.
+  (t) => [primaryKey({ columns: [t.campaign, t.heldOut, t.contactId] }), index('campaign_entries_contact_idx').on(t.contactId)],
 );
 
 /** Each provider call for a send, kept for the operator: when, what came back. */

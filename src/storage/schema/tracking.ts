@@ -90,9 +90,11 @@ export const attributions = pgTable(
 );
 
 /**
- * Credited orders and revenue per (campaign, model, UTC day of the order, currency), kept in step
- * with `attributions` by the attribution phase (src/storage/attribution.ts): a report reads a few
- * rows per day instead of every credit (1M orders stay one index range per campaign).
+ * Credited orders and revenue per (campaign, model, UTC day of the order, currency, network), kept
+ * in step with `attributions` by the attribution phase (src/storage/attribution.ts): a report reads
+ * a few rows per day instead of every credit (1M orders stay one index range per campaign).
+ * `network` is the order's `utm_source` ('(none)' without one) for the `utm` model, so a report
+ * says which network's links sell; '' for every other model.
  */
 export const attributionDaily = pgTable(
   'attribution_daily',
@@ -103,8 +105,9 @@ export const attributionDaily = pgTable(
     currency: text('currency').notNull(),
     orders: numeric('orders', { precision: 20, scale: 6 }).notNull(),
     revenue: numeric('revenue', { precision: 16, scale: 2 }).notNull(),
+    network: text('network').notNull().default(''),
   },
-  (t) => [primaryKey({ columns: [t.campaign, t.model, t.day, t.currency] })],
+  (t) => [primaryKey({ columns: [t.campaign, t.model, t.day, t.currency, t.network] })],
 );
 
 /**
