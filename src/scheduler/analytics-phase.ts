@@ -7,6 +7,7 @@ import {
   type AnalyticsScope,
   bulkSettings,
   commonCurrency,
+  nextChunk,
   dueCustomers,
   customerRows,
   customerSample,
@@ -37,71 +38,135 @@ export interface AnalyticsPhaseDeps {
   batchSize: number;
   settings: AnalyticsSettings;
   money: CurrencyRule;
+  /** Contacts per full-pass transaction and per tick (PASS_CHUNK, PASS_PER_TICK; tests make them small). */
+  passChunk?: number;
+  passPerTick?: number;
 }
 
 /** Where the fitted repeat-buying model is kept between passes (runtime_flags). */
 export const MODEL_FLAG = 'analytics.model';
+/** Where the full pass in progress (or the last one done) is kept, so every worker continues it. */
+export const PASS_FLAG = 'analytics.pass';
 const PAGE = 5000;
 /** How old a fitted model may be before a full pass fits it again. */
 export const REFIT_MS = 86_400_000;
+/** Contacts per transaction of a full pass, and at most per tick: a base of millions is walked over many short ticks. */
+export const PASS_CHUNK = 10_000;
+export const PASS_PER_TICK = 20_000;
+
+/**
+ * A full pass in progress: `summary` walks the base in id order refreshing order summaries and
+ * stages; `rfm` scores the whole base and refits the model when stale (one step); `scores` walks
+ * it again writing value, predictions and `doc`; `done` until the next pass is due.
+ */
+interface PassState {
+  startedAt: string;
+  step: 'summary' | 'rfm' | 'scores' | 'done';
+  after: number;
+}
 
 /**
  * Tick phase `analytics`: customer analytics kept current (README "Customer analytics").
  *
- * Every ANALYTICS_PASS_SECONDS a **full pass** recomputes every contact in a few set-based
- * statements: the order summary and lifecycle stage (src/storage/analytics.ts), RFM scores over
- * the whole base, then, a page of 5 000 customers at a time, customer value after costs
- * (src/analytics/measures/value.ts) and the predictions of the repeat-buying model
- * (src/analytics/predict-customers.ts: BG/NBD and Gamma-Gamma fitted on the whole base — an even
- * sample of 20 000 when larger — at most once a day, the fit kept in `runtime_flags` for the
- * passes and ticks in between). Every other tick an **incremental pass**
- * looks only at contacts with new or refunded orders (orders not credited yet: this phase runs
- * first in the tick, before `attribution`), contacts whose stage is due to change by time alone (`review_at`) and
- * contacts never looked at, up to the batch size, with the last fitted model; RFM, being relative
- * to the whole base, moves only in full passes.
+ * Every ANALYTICS_PASS_SECONDS a **full pass** recomputes every contact, walking the base in id
+ * order, PASS_CHUNK contacts per transaction and at most PASS_PER_TICK per tick (a base of a
+ * million takes some 50 ticks, none of them long; a few thousand contacts finish in the tick the
+ * pass starts): the order summary and lifecycle stage (src/storage/analytics.ts); then RFM
+ * scores over the whole base and, at most once a day, the fit of the repeat-buying model
+ * (src/analytics/predict-customers.ts: BG/NBD and Gamma-Gamma on the whole base — an even sample
+ * of 20 000 when larger — kept in `runtime_flags`); then, a page of 5 000 at a time, customer
+ * value after costs (src/analytics/measures/value.ts) and the predictions. Where the pass is
+ * (`analytics.pass`) is kept in `runtime_flags` too, so any worker continues it. Every tick, pass
+ * or not, an **incremental pass** first looks at contacts with new or refunded orders (orders not
+ * credited yet: this phase runs first in the tick, before `attribution`), contacts whose stage is
+ * due to change by time alone (`review_at`) and contacts never looked at, up to the batch size,
+ * with the last fitted model; RFM, being relative to the whole base, moves only in full passes.
  *
- * A stage change becomes a `lifecycle.changed` event `{ from, to }` (source `analytics`), so
- * `trigger: { event: lifecycle.changed, where: … }` or a segment on `lifecycle: churning` start
- * journeys. The first look at a contact (the first pass over a base, a contact created by its
- * first order) is not a change and emits none: `order.created` is already there for that.
- * One pass at a time across workers: a tick that finds another worker's pass running skips it.
+ * A stage change becomes a `lifecycle.changed` event `{ from, to }` (source `analytics`), in the
+ * transaction that finds it, so `trigger: { event: lifecycle.changed, where: … }` or a segment on
+ * `lifecycle: churning` start journeys. The first look at a contact (the first pass over a base,
+ * a contact created by its first order) is not a change and emits none: `order.created` is
+ * already there for that. One transaction at a time across workers (an advisory lock keyed by
+ * the schema): a worker that finds another's running skips that piece of work this tick.
  */
 export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
   const { database, settings } = deps;
-  let lastFull: Date | undefined;
+  const chunkSize = deps.passChunk ?? PASS_CHUNK;
+  /** Currency and rates of every statement of a piece of work. */
+  async function money(tx: Tx) {
+    const currency = deps.money.shop ?? (await commonCurrency(tx));
+    const rates: Record<string, number> =
+      deps.money.shop === null ? (currency ? { [currency]: 1 } : {}) : { ...deps.money.rates, [deps.money.shop]: 1 };
+    return { currency, rates };
+  }
+  /** One locked transaction; undefined when another worker holds the lock. */
+  const locked = <T>(fn: (tx: Tx) => Promise<T>): Promise<T | undefined> =>
+    database.db.transaction(async (tx) => ((await tryAnalyticsLock(tx)) ? fn(tx) : undefined));
+  /** Summary and stage of the contacts in `scope`, and their stage changes as events. */
+  const refresh = async (tx: Tx, scope: AnalyticsScope, now: Date, rates: Record<string, number>) => {
+    const changes = await refreshCustomers(tx, scope, { now, rates, rules: settings.rules, ownStage: settings.ownStage });
+    await emitChanges(tx, changes, now);
+    deps.metrics.inc('almanac_lifecycle_changes_total', 'Contacts whose lifecycle stage changed', {}, changes.length);
+  };
+
   return {
     name: 'analytics',
     async run(now) {
-      const full = !lastFull || now.getTime() - lastFull.getTime() >= settings.passSeconds * 1000;
-      let ran = false;
-      const handled = await database.db.transaction(async (tx) => {
-        if (!(await tryAnalyticsLock(tx))) return 0;
-        ran = true;
-        if (full) await bulkSettings(tx);
-        const currency = deps.money.shop ?? (await commonCurrency(tx));
-        const rates: Record<string, number> =
-          deps.money.shop === null ? (currency ? { [currency]: 1 } : {}) : { ...deps.money.rates, [deps.money.shop]: 1 };
-        const scope: AnalyticsScope = full ? { kind: 'all' } : { kind: 'ids', ids: await dueCustomers(tx, now, deps.batchSize) };
-        if (scope.kind === 'ids' && scope.ids.length === 0) return 0;
-        const changes = await refreshCustomers(tx, scope, { now, rates, rules: settings.rules, ownStage: settings.ownStage });
-        if (full) await scoreRfm(tx, [...RFM_GRID]);
-        let model = await readFlag<PredictionModel>(tx, MODEL_FLAG);
-        // The fit (seconds on a large base) is redone by a full pass once it is a day old, or when the currency changed.
-        const stale = !model || now.getTime() - Date.parse(model.fittedAt) >= REFIT_MS || model.currency !== (currency ?? '');
-        if (full && stale) {
-          const sample = await customerSample(tx, now, FIT_SAMPLE);
-          model = fitModel(sample.rows, { now, currency: currency ?? '', baseSize: sample.customers });
-          await writeFlag(tx, MODEL_FLAG, model, now);
-        }
-        const scored = await scorePages(tx, scope, now, rates, currency ?? 'EUR', model);
-        await emitChanges(tx, changes, now);
-        deps.metrics.inc('almanac_lifecycle_changes_total', 'Contacts whose lifecycle stage changed', {}, changes.length);
-        return scored;
-      });
-      if (full && ran) lastFull = now;
+      // The incremental pass: what changed since the last tick.
+      let handled =
+        (await locked(async (tx) => {
+          const ids = await dueCustomers(tx, now, deps.batchSize);
+          if (ids.length === 0) return 0;
+          const scope: AnalyticsScope = { kind: 'ids', ids };
+          const { currency, rates } = await money(tx);
+          await refresh(tx, scope, now, rates);
+          return scorePages(tx, scope, now, rates, currency ?? 'EUR', await readFlag<PredictionModel>(tx, MODEL_FLAG));
+        })) ?? 0;
+      // The full pass: this tick's share of it, a step per transaction.
+      for (let budget = deps.passPerTick ?? PASS_PER_TICK; budget > 0;) {
+        const step = await locked((tx) => passStep(tx, now));
+        if (!step) break;
+        handled += step.contacts;
+        if (step.pass.step === 'done') break;
+        // Every step spends budget (a chunk its contacts; an empty chunk or the RFM step a share), so a tick always ends.
+        budget -= Math.max(step.contacts, chunkSize / 4);
+      }
       return handled;
     },
   };
+
+  /** One step of the full pass (starting one when due), its state written back in the same transaction. */
+  async function passStep(tx: Tx, now: Date): Promise<{ pass: PassState; contacts: number }> {
+    await bulkSettings(tx);
+    let pass = await readFlag<PassState>(tx, PASS_FLAG);
+    if (!pass || (pass.step === 'done' && now.getTime() - Date.parse(pass.startedAt) >= settings.passSeconds * 1000))
+      pass = { startedAt: now.toISOString(), step: 'summary', after: 0 };
+    if (pass.step === 'done') return { pass, contacts: 0 };
+    const { currency, rates } = await money(tx);
+    let contacts = 0;
+    if (pass.step === 'rfm') {
+      await scoreRfm(tx, [...RFM_GRID]);
+      const model = await readFlag<PredictionModel>(tx, MODEL_FLAG);
+      // The fit (seconds on a large base) is redone once it is a day old, or when the currency changed.
+      if (!model || now.getTime() - Date.parse(model.fittedAt) >= REFIT_MS || model.currency !== (currency ?? '')) {
+        const sample = await customerSample(tx, now, FIT_SAMPLE);
+        await writeFlag(tx, MODEL_FLAG, fitModel(sample.rows, { now, currency: currency ?? '', baseSize: sample.customers }), now);
+      }
+      pass = { ...pass, step: 'scores', after: 0 };
+    } else {
+      const chunk = await nextChunk(tx, pass.after, chunkSize);
+      if (chunk === null) pass = { ...pass, step: pass.step === 'summary' ? 'rfm' : 'done', after: 0 };
+      else {
+        const scope: AnalyticsScope = { kind: 'range', after: pass.after, upTo: chunk.upTo };
+        if (pass.step === 'summary') await refresh(tx, scope, now, rates);
+        else await scorePages(tx, scope, now, rates, currency ?? 'EUR', await readFlag<PredictionModel>(tx, MODEL_FLAG));
+        contacts = chunk.contacts;
+        pass = { ...pass, after: chunk.upTo };
+      }
+    }
+    await writeFlag(tx, PASS_FLAG, pass, now);
+    return { pass, contacts };
+  }
 
   async function scorePages(
     tx: Tx,

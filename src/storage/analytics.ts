@@ -19,7 +19,11 @@ export type StageRules = AnalyticsConfig['rules'];
 /** The stages this pass computes (src/analytics/rfm.ts lists them too; storage imports no domain folder). */
 const STAGES = ['prospect', 'new', 'repeat', 'loyal', 'churning', 'lost'];
 
-export type AnalyticsScope = { kind: 'all' } | { kind: 'ids'; ids: number[] };
+/**
+ * Which contacts a statement covers: all, a list of ids (the incremental pass), or the id range
+ * (after, upTo] (one chunk of a full pass: ./analytics-phase's pass walks the base in id order).
+ */
+export type AnalyticsScope = { kind: 'all' } | { kind: 'ids'; ids: number[] } | { kind: 'range'; after: number; upTo: number };
 
 const DAY = sql`interval '1 day'`;
 
@@ -34,9 +38,27 @@ export function ratesTable(rates: Record<string, number>): SQL {
 }
 
 function scopeSql(scope: AnalyticsScope): SQL {
-  return scope.kind === 'all'
-    ? sql`select id, created_at from contacts where erased_at is null`
-    : sql`select id, created_at from contacts where erased_at is null and id = any(${idArray(scope.ids)})`;
+  return sql`select id, created_at from contacts where erased_at is null and ${scopeOf(sql`id`, scope)}`;
+}
+
+function scopeOf(column: SQL, scope: AnalyticsScope): SQL {
+  if (scope.kind === 'all') return sql`true`;
+  if (scope.kind === 'ids') return sql`${column} = any(${idArray(scope.ids)})`;
+  return sql`${column} > ${scope.after} and ${column} <= ${scope.upTo}`;
+}
+
+/**
+ * The next chunk of a full pass: the id of the `size`-th contact after `after` (the last one when
+ * fewer remain) and how many contacts that is; null when none is left (the pass has walked the
+ * whole base).
+ */
+export async function nextChunk(tx: Tx, after: number, size: number): Promise<{ upTo: number; contacts: number } | null> {
+  const [row] = rowsOf<{ id: string | number | null; n: unknown }>(
+    await tx.execute(
+      sql`select max(id) as id, count(*) as n from (select id from contacts where id > ${after} order by id limit ${size}) c`,
+    ),
+  );
+  return row?.id === null || row?.id === undefined ? null : { upTo: Number(row.id), contacts: Number(row.n) };
 }
 
 export interface StageChange {
@@ -179,7 +201,8 @@ export async function dueCustomers(tx: Tx, now: Date, limit: number): Promise<nu
  * frequency (orders) and monetary (revenue) is scored 1–5 as 1 + ⌊5 · (rank − 1) / n⌋, ranking
  * ascending with ties at their mean rank (the statistician's midrank: all one-time buyers share
  * one F score, low when they are many; the latest buyers share a high R). The named cell comes from R and F (the common 5 × 5 grid,
- * src/analytics/rfm.ts documents it). Prospects get none.
+ * src/analytics/rfm.ts documents it). Prospects get none. The rows' `doc` gets the new scores in
+ * the same statement (conditions on `rfm:` see them at once).
  */
 export async function scoreRfm(tx: Tx, cells: Array<{ r: number[]; f: number[]; cell: string }>): Promise<number> {
   const grid = cells.flatMap((c) => c.r.flatMap((r) => c.f.map((f) => sql`(${r}::int, ${f}::int, ${c.cell}::text)`)));
@@ -200,13 +223,15 @@ export async function scoreRfm(tx: Tx, cells: Array<{ r: number[]; f: number[]; 
       ),
       grid(r, f, cell) as (values ${sql.join(grid, sql`, `)}),
       changed as (
-        update customer_metrics c set r = s.r, f = s.f, m = s.m, rfm = g.cell
+        update customer_metrics c set r = s.r, f = s.f, m = s.m, rfm = g.cell,
+          doc = coalesce(c.doc, '{}'::jsonb) || jsonb_build_object('r', s.r, 'f', s.f, 'm', s.m, 'rfm', g.cell)
         from scored s join grid g on g.r = s.r and g.f = s.f
         where c.contact_id = s.contact_id and (c.r, c.f, c.m, c.rfm) is distinct from (s.r, s.f, s.m, g.cell)
         returning 1
       ),
       cleared as (
-        update customer_metrics set r = null, f = null, m = null, rfm = null where orders = 0 and rfm is not null returning 1
+        update customer_metrics set r = null, f = null, m = null, rfm = null, doc = doc - 'r' - 'f' - 'm' - 'rfm'
+        where orders = 0 and rfm is not null returning 1
       )
       select (select count(*) from changed) + (select count(*) from cleared) as n`),
   );
@@ -242,7 +267,7 @@ export async function customerRows(tx: Tx, scope: AnalyticsScope, afterId: numbe
              (extract(epoch from m.last_order_at) * 1000)::float8 as last_ms, (extract(epoch from c.created_at) * 1000)::float8 as created_ms,
              c.attributes
       from (select * from customer_metrics
-            where contact_id > ${afterId} ${scope.kind === 'ids' ? sql`and contact_id = any(${idArray(scope.ids)})` : sql``}
+            where contact_id > ${afterId} and ${scopeOf(sql`contact_id`, scope)}
             order by contact_id limit ${limit}) m
       join contacts c on c.id = m.contact_id
       order by m.contact_id`),
