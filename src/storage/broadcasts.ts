@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { refreshCampaignEntries } from './engagement';
+import { enterCampaigns, refreshCampaignEntries } from './engagement';
 import { idArray, rowsOf, ts } from './sql-values';
 
 /** Each contact's effective zone: its own, else the calendar's. */
@@ -63,9 +63,9 @@ export async function fanOutRuns(
       returning id, contact_id)
       select ins.id, ins.contact_id, c.external_id, c.email from ins join contacts c on c.id = ins.contact_id`),
   );
-  await refreshCampaignEntries(
+  await enterCampaigns(
     tx,
-    rows.map((r) => ({ campaign: f.campaign, contactId: Number(r.contact_id) })),
+    rows.map((r) => ({ campaign: f.campaign, contactId: Number(r.contact_id), heldOut: false, at: f.now })),
   );
   return rows.map((r) => ({ runId: Number(r.id), contactId: Number(r.contact_id), externalId: r.external_id, email: r.email }));
 }

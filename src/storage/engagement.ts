@@ -122,6 +122,28 @@ export async function refreshCampaignEntries(tx: Tx, pairs: Array<{ campaign: st
     group by 1, 2, 3`);
 }
 
+/**
+ * Count just-inserted runs into `campaign_entries` (ONE statement, in key order): each (campaign,
+ * contact, arm) gets the run's start, or keeps an earlier one. Equal to refreshCampaignEntries for
+ * new runs, without reading the campaign's other runs (a broadcast range of 50 000 new runs would
+ * otherwise join every run of the campaign).
+ */
+export async function enterCampaigns(
+  tx: Tx,
+  entries: Array<{ campaign: string; contactId: number; heldOut: boolean; at: Date }>,
+): Promise<void> {
+  if (entries.length === 0) return;
+  const json = JSON.stringify(
+    entries.map((e) => ({ campaign: e.campaign, contact_id: e.contactId, held_out: e.heldOut, at: e.at.toISOString() })),
+  );
+  await tx.execute(sql`
+    insert into campaign_entries (campaign, contact_id, held_out, entered_at)
+    select campaign, contact_id, held_out, min(at)
+    from jsonb_to_recordset(${json}::jsonb) as x(campaign text, contact_id bigint, held_out boolean, at timestamptz)
+    group by 1, 2, 3 order by 1, 3, 2
+    on conflict (campaign, held_out, contact_id) do update set entered_at = least(campaign_entries.entered_at, excluded.entered_at)`);
+}
+
 /** Rebuild `campaign_entries` of one campaign (or all) from runs. Two statements. */
 export async function rebuildCampaignEntries(tx: Tx, campaign?: string): Promise<void> {
   const of = campaign === undefined ? sql`true` : sql`campaign = ${campaign}`;

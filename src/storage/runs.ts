@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { refreshCampaignEntries } from './engagement';
+import { enterCampaigns } from './engagement';
 import { idArray, rowsOf, ts } from './sql-values';
 import type { RunStatus } from './schema/index';
 
@@ -119,9 +119,14 @@ export async function insertRuns(tx: Tx, rows: NewRun[]): Promise<Array<number |
   );
   const out: Array<number | undefined> = new Array(rows.length).fill(undefined);
   for (const r of inserted) out[r.i] = Number(r.id);
-  await refreshCampaignEntries(
+  await enterCampaigns(
     tx,
-    inserted.map((r) => ({ campaign: rows[r.i]!.campaign, contactId: rows[r.i]!.contactId })),
+    inserted.map((r) => ({
+      campaign: rows[r.i]!.campaign,
+      contactId: rows[r.i]!.contactId,
+      heldOut: rows[r.i]!.status === 'holdout',
+      at: rows[r.i]!.startedAt,
+    })),
   );
   return out;
 }

@@ -152,7 +152,7 @@ export const sends = pgTable(
  * Who entered a campaign, per arm: one row per (campaign, contact, held out or not) with the first
  * run's start, kept in step with `runs` in the transaction that starts or holds out runs
  * (src/storage/runs.ts insertRuns, src/storage/broadcasts.ts fanOutRuns and markHoldout, through
- * refreshCampaignEntries in src/storage/engagement.ts). The holdout lift reads it instead of
+ * enterCampaigns and refreshCampaignEntries in src/storage/engagement.ts). The holdout lift reads it instead of
  * grouping every run of the campaign; `almanac attribution recompute` rebuilds it from runs.
  */
 export const campaignEntries = pgTable(
