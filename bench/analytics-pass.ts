@@ -18,6 +18,7 @@ import { createAnalyticsPhase, PASS_FLAG } from '../src/scheduler/analytics-phas
 import { openDb } from '../src/storage/open';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../src/storage/migrate';
 import { rowsOf } from '../src/storage/sql-values';
+import { time } from './support';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -29,13 +30,6 @@ const schema = 'bench_analytics';
 const now = new Date('2026-12-01T12:00:00Z');
 
 const database = await openDb({ kind: 'postgres', url, schema, poolMax: 2 });
-const time = async <T>(label: string, fn: () => Promise<T>) => {
-  const t0 = performance.now();
-  const out = await fn();
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${label.padEnd(52)} ${s.toFixed(2)} s`);
-  return { out, s };
-};
 try {
   await database.db.execute(sql.raw(`drop schema if exists ${schema} cascade`));
   await migrate(database, loadMigrations(defaultMigrationsDir));

@@ -17,6 +17,7 @@ import { createPlanCache } from '../src/campaigns/plan-cache';
 import { openDb } from '../src/storage/open';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../src/storage/migrate';
 import { rowsOf } from '../src/storage/sql-values';
+import { time as timed } from './support';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -28,13 +29,7 @@ const schema = 'bench_fanout';
 const zones = ['Europe/Warsaw', 'Europe/Berlin', 'Europe/London', 'America/New_York', 'Asia/Kolkata'];
 
 const database = await openDb({ kind: 'postgres', url, schema, poolMax: 2 });
-const time = async <T>(label: string, fn: () => Promise<T>) => {
-  const t0 = performance.now();
-  const out = await fn();
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${label.padEnd(44)} ${s.toFixed(2)} s`);
-  return { out, s };
-};
+const time = <T>(label: string, fn: () => Promise<T>) => timed(label, fn, 44);
 try {
   await database.db.execute(sql.raw(`drop schema if exists ${schema} cascade`));
   await migrate(database, loadMigrations(defaultMigrationsDir));

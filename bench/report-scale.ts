@@ -28,6 +28,7 @@ import { openDb } from '../src/storage/open';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../src/storage/migrate';
 import { foldRollupDeltas } from '../src/storage/rollups';
 import { rowsOf } from '../src/storage/sql-values';
+import { median, time } from './support';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -64,14 +65,6 @@ const h = (expr: string, seed: number, mod: number) => `((hashint8extended((${ex
 
 const database = await openDb({ kind: 'postgres', url, schema, poolMax: 2 });
 const exec = (text: string) => database.db.execute(sql.raw(text));
-const time = async <T>(label: string, fn: () => Promise<T>) => {
-  const t0 = performance.now();
-  const out = await fn();
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${label.padEnd(52)} ${s.toFixed(2)} s`);
-  return { out, s };
-};
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
   const reuse = process.env.BENCH_REUSE === '1';

@@ -16,51 +16,50 @@ const upsert = (metrics: SQL) => sql`
   select campaign, day, metric, sum(n) from (${metrics}) m group by 1, 2, 3
   on conflict (campaign, day, metric) do update set n = engagement_daily.n + excluded.n`;
 
+/** The two kinds of touch a send's rollup counts: the table, its time column, the send column it stamps first, the metrics. */
+const TOUCHES = {
+  click: {
+    table: 'clicks',
+    at: 'clicked_at',
+    first: 'first_human_click_at',
+    human: 'click_human',
+    bot: 'click_bot',
+    unique: 'click_unique',
+  },
+  open: { table: 'opens', at: 'opened_at', first: 'first_human_open_at', human: 'open_human', bot: 'open_machine', unique: 'open_unique' },
+} as const;
+
 /**
- * Count these just-stored clicks (ONE statement): per day human and bot clicks of sends' links,
- * the sends' first human click (set once) and `click_unique` for the sends it was first for.
- * Campaign links' clicks (no send) are not counted here.
+ * Count these just-stored clicks or opens (ONE statement): per day human and bot (machine)
+ * touches of sends, the sends' first human touch (set once) and `click_unique` / `open_unique`
+ * for the sends it was first for. Campaign links' clicks (no send) are not counted here.
  */
-export async function rollUpClicks(tx: Tx, clickIds: number[]): Promise<void> {
-  if (clickIds.length === 0) return;
+async function rollUpTouches(tx: Tx, kind: keyof typeof TOUCHES, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  const t = TOUCHES[kind];
+  const [table, at, first] = [sql.identifier(t.table), sql.identifier(t.at), sql.identifier(t.first)];
   await tx.execute(sql`
     with k as (
-      select k.send_id, k.clicked_at, k.is_bot, s.campaign from clicks k join sends s on s.id = k.send_id
-      where k.id = any(${idArray(clickIds)})
+      select k.send_id, k.${at} as at, k.is_bot, s.campaign from ${table} k join sends s on s.id = k.send_id
+      where k.id = any(${idArray(ids)})
     ),
     firsts as (
-      update sends s set first_human_click_at = f.at
-      from (select send_id, min(clicked_at) as at from k where not is_bot group by 1) f
-      where s.id = f.send_id and s.first_human_click_at is null
+      update sends s set ${first} = f.at
+      from (select send_id, min(at) as at from k where not is_bot group by 1) f
+      where s.id = f.send_id and s.${first} is null
       returning s.campaign, f.at
     )
     ${upsert(sql`
-      select campaign, (clicked_at at time zone 'UTC')::date as day, case when is_bot then 'click_bot' else 'click_human' end as metric,
+      select campaign, (at at time zone 'UTC')::date as day, case when is_bot then ${t.bot}::text else ${t.human}::text end as metric,
              count(*) as n from k group by 1, 2, 3
       union all
-      select campaign, (at at time zone 'UTC')::date, 'click_unique', count(*) from firsts group by 1, 2`)}`);
+      select campaign, (at at time zone 'UTC')::date, ${t.unique}::text, count(*) from firsts group by 1, 2`)}`);
 }
 
-/** Count these just-stored opens (ONE statement), as rollUpClicks does for clicks. */
-export async function rollUpOpens(tx: Tx, openIds: number[]): Promise<void> {
-  if (openIds.length === 0) return;
-  await tx.execute(sql`
-    with o as (
-      select o.send_id, o.opened_at, o.is_bot, s.campaign from opens o join sends s on s.id = o.send_id
-      where o.id = any(${idArray(openIds)})
-    ),
-    firsts as (
-      update sends s set first_human_open_at = f.at
-      from (select send_id, min(opened_at) as at from o where not is_bot group by 1) f
-      where s.id = f.send_id and s.first_human_open_at is null
-      returning s.campaign, f.at
-    )
-    ${upsert(sql`
-      select campaign, (opened_at at time zone 'UTC')::date as day, case when is_bot then 'open_machine' else 'open_human' end as metric,
-             count(*) as n from o group by 1, 2, 3
-      union all
-      select campaign, (at at time zone 'UTC')::date, 'open_unique', count(*) from firsts group by 1, 2`)}`);
-}
+/** Count these just-stored clicks (rollUpTouches). */
+export const rollUpClicks = (tx: Tx, clickIds: number[]) => rollUpTouches(tx, 'click', clickIds);
+/** Count these just-stored opens (rollUpTouches). */
+export const rollUpOpens = (tx: Tx, openIds: number[]) => rollUpTouches(tx, 'open', openIds);
 
 /**
  * The `sent` metric of an update that makes sends `sent`: wrap it (`update … returning campaign,
