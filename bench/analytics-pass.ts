@@ -14,6 +14,7 @@
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config';
 import { Metrics } from '../src/metrics';
+import { lifecycleView, retentionView, valueView } from '../src/reports/analytics';
 import { createAnalyticsPhase, PASS_FLAG } from '../src/scheduler/analytics-phase';
 import { openDb } from '../src/storage/open';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../src/storage/migrate';
@@ -89,6 +90,11 @@ try {
   );
   console.log(`stages: ${stages!.stages}`);
   console.log(`model: ${JSON.stringify(model?.value).slice(0, 300)}`);
+  // The views a marketer opens (GET /v1/analytics/*), right after the pass.
+  const rule = { shop: null, rates: {} };
+  await time('lifecycle view', () => lifecycleView(database, rule, now));
+  await time('retention view (month)', () => retentionView(database, rule, now, { period: 'month' }));
+  await time('value view', () => valueView(database, rule));
   await database.db.execute(sql`
     insert into orders (source, order_id, contact_id, total, currency, occurred_at)
     select 'bench-new', 'n' || g, 1 + (g * 997) % ${n}, 50, 'EUR', ${now.toISOString()}::timestamptz from generate_series(1, 1000) g`);

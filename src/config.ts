@@ -132,6 +132,8 @@ const envSchema = z
     LIFECYCLE_LOST_DAYS: wholeNumber(2, 3650).default(365),
     /** How often the whole customer base is scored again (RFM, value, predictions); between, only changed contacts. */
     ANALYTICS_PASS_SECONDS: wholeNumber(60).default(3600),
+    /** Above this many customers the retention and value views show the last full pass's figures (`asOf`) instead of reading every order per request. */
+    ANALYTICS_LIVE_VIEWS_MAX: wholeNumber(0).default(100_000),
     /** Predicted value and orders look this many days ahead. */
     PREDICTION_HORIZON_DAYS: wholeNumber(1, 3650).default(365),
     /** Customer value = revenue − costs: acquisition per contact (or by `attributes.acquisition_channel`), service per order and per year. */
@@ -273,6 +275,8 @@ export interface AnalyticsConfig {
     lostDays: number;
   };
   passSeconds: number;
+  /** ANALYTICS_LIVE_VIEWS_MAX: customers up to which the views are computed per request. */
+  liveViewsMax: number;
   horizonDays: number;
   costs: {
     acquisitionPerContact: number;
@@ -401,6 +405,7 @@ export function loadConfig(env: Env): Config {
         lostDays: e.LIFECYCLE_LOST_DAYS,
       },
       passSeconds: e.ANALYTICS_PASS_SECONDS,
+      liveViewsMax: e.ANALYTICS_LIVE_VIEWS_MAX,
       horizonDays: e.PREDICTION_HORIZON_DAYS,
       costs: {
         acquisitionPerContact: e.ACQUISITION_COST,

@@ -32,6 +32,9 @@ export function analyticsPage(
   return page(
     'Customer analytics',
     `<h1>Customer analytics</h1><p class="note">${esc(l.currency.rule)} Periods in ${esc(r.timezone)}: ${periodLinks}</p>` +
+      (r.asOf
+        ? `<p class="note">Retention and value as of ${esc(r.asOf)}, the last full pass (over ANALYTICS_LIVE_VIEWS_MAX customers).</p>`
+        : '') +
       `<div class="tiles">${tiles.map(([k, x]) => `<div class="tile"><b>${esc(x!)}</b><span>${esc(k!)}</span></div>`).join('')}</div>` +
       `<h2>Lifecycle stages</h2>${stageChart(l)}` +
       table(

@@ -1,15 +1,15 @@
 import type { CurrencyRule } from '../attribution/currency';
 import { describeRule } from '../attribution/currency';
+import { minorDigits } from '../attribution/money';
 import {
-  cohortTable,
+  type CohortAggregate,
+  cohortTableFromAggregates,
   type CohortRow,
-  pareto,
+  emptyRnvlAggregate,
+  paretoFromAggregates,
   type ParetoResult,
-  type PeriodCustomer,
-  rnvl,
-  rnvlBy,
-  bySegment,
-  byCohort,
+  type RnvlAggregate,
+  rnvlFromAggregates,
   type RnvlGroup,
   type RnvlPeriod,
 } from '../analytics/measures/index';
@@ -17,8 +17,18 @@ import type { PredictionModel } from '../analytics/predict-customers';
 import { LIFECYCLE_STAGES, RFM_CELLS } from '../analytics/rfm';
 import { instantToLocal } from '../calendar/zone';
 import { AppError } from '../errors';
-import { commonCurrency, readFlag } from '../storage/analytics';
-import { atRisk, customerValueRows, type PeriodKind, periodActivity, rfmCounts, stageCounts, stageFlows } from '../storage/analytics-views';
+import { ANALYTICS_FLAGS, readFlag, reportCurrency, writeFlag } from '../storage/analytics';
+import {
+  atRisk,
+  customerValueAggregates,
+  earliestActivePeriod,
+  type PeriodAggregateRows,
+  periodAggregates,
+  type PeriodKind,
+  rfmCounts,
+  stageCounts,
+  stageFlows,
+} from '../storage/analytics-views';
 import { latestCalendarPlan } from '../storage/campaign-versions';
 import type { Database, Tx } from '../storage/db';
 
@@ -29,8 +39,6 @@ import type { Database, Tx } from '../storage/db';
  * common currency, others left out of revenue and said so in `currency.rule`).
  */
 
-const MODEL_FLAG = 'analytics.model';
-
 export interface Money {
   currency: string | null;
   rates: Record<string, number>;
@@ -39,7 +47,7 @@ export interface Money {
 
 async function moneyOf(tx: Tx, rule: CurrencyRule): Promise<Money> {
   if (rule.shop !== null) return { currency: rule.shop, rates: { ...rule.rates, [rule.shop]: 1 }, rule: describeRule(rule) };
-  const common = await commonCurrency(tx);
+  const common = await reportCurrency(tx);
   return {
     currency: common,
     rates: common ? { [common]: 1 } : {},
@@ -84,7 +92,7 @@ export async function lifecycleView(
       flowDays,
       rfm: RFM_CELLS.map((cell) => cells.get(cell) ?? { cell, contacts: 0, revenue: 0 }),
       atRisk: { ...(await atRisk(tx, minRisk, 20)), minRisk },
-      model: (await readFlag<PredictionModel>(tx, MODEL_FLAG)) ?? null,
+      model: (await readFlag<PredictionModel>(tx, ANALYTICS_FLAGS.model)) ?? null,
     };
   });
 }
@@ -93,6 +101,8 @@ export interface RetentionView {
   currency: Money;
   period: PeriodKind;
   timezone: string;
+  /** When the figures were computed: the last full pass's time on a base over ANALYTICS_LIVE_VIEWS_MAX customers, null = this request. */
+  asOf: string | null;
   periods: string[];
   /** Whole base: N (customers active the period before), V (revenue per retained customer), L (retention rate), R = N·V·L, reconciliation, decomposition. */
   rnvl: RnvlPeriod[];
@@ -126,6 +136,110 @@ export function periodLabels(now: Date, zone: string, kind: PeriodKind, n: numbe
   return out;
 }
 
+const codeUnitOrder = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The database's rows of `periodAggregates` as the measures' aggregates: per period of the whole
+ * base and of each segment and cohort group (groups in code-unit order of key, as rnvlBy orders
+ * them), `base` = the group's active customers of the period before; and the cohort table's.
+ */
+export function retentionAggregates(
+  rows: PeriodAggregateRows,
+  periods: number,
+): {
+  all: RnvlAggregate[];
+  bySegment: Array<[string, RnvlAggregate[]]>;
+  byCohort: Array<[string, RnvlAggregate[]]>;
+  cohorts: CohortAggregate[];
+} {
+  const empty = (): RnvlAggregate[] => Array.from({ length: periods }, emptyRnvlAggregate);
+  const all = empty();
+  const segments = new Map<string, RnvlAggregate[]>();
+  const cohorts = new Map<string, RnvlAggregate[]>();
+  for (const g of rows.groups) (g.kind === 'segment' ? segments : cohorts).set(g.key, empty());
+  for (const c of rows.cells) {
+    const list = c.kind === 'all' ? all : (c.kind === 'segment' ? segments : cohorts).get(c.key ?? '');
+    const a = list?.[c.index];
+    if (!a) continue;
+    a.active += c.customers;
+    a.count[c.cls] += c.customers;
+    a.minor[c.cls] += c.minor;
+  }
+  for (const list of [all, ...segments.values(), ...cohorts.values()]) list.forEach((a, i) => (a.base = i > 0 ? list[i - 1]!.active : 0));
+  const cohortRows: CohortAggregate[] = rows.groups
+    .filter((g) => g.kind === 'cohort' && g.cohortIndex >= 0)
+    .map((g) => ({ cohortIndex: g.cohortIndex, size: g.customers, active: cohorts.get(g.key)!.map((a) => a.active) }));
+  return {
+    all,
+    bySegment: [...segments.entries()].sort(codeUnitOrder),
+    byCohort: [...cohorts.entries()].sort(codeUnitOrder),
+    cohorts: cohortRows,
+  };
+}
+
+const badPeriod = (period: unknown) =>
+  new AppError('bad_request', `period: expected month, quarter or year (got "${String(period).slice(0, 20)}")`, {
+    details: { parameter: 'period' },
+  });
+
+/** What a retention view is computed from: its periods and the database's aggregates over them. */
+interface RetentionInputs {
+  periods: string[];
+  rows: PeriodAggregateRows;
+}
+
+/** A view as the last full pass computed it (runtime_flags `analytics.views.*`), for a large base. */
+interface Snapshot<T> {
+  asOf: string;
+  zone: string;
+  currency: string | null;
+  customers: number;
+  inputs: T;
+}
+
+async function retentionInputs(tx: Tx, money: Money, timezone: string, period: PeriodKind, now: Date): Promise<RetentionInputs> {
+  const labels = periodLabels(now, timezone, period, MAX_PERIODS[period]);
+  const earliest = await earliestActivePeriod(tx, { zone: timezone, period, now });
+  // From the first period with an order (or the last two when there are none yet), at most MAX_PERIODS back.
+  const periods = labels.slice(
+    Math.max(0, Math.min(labels.length - 2, earliest === null ? Infinity : labels.findIndex((l) => l >= earliest))),
+  );
+  const rows = await periodAggregates(tx, {
+    zone: timezone,
+    period,
+    rates: money.rates,
+    now,
+    periods,
+    minorDigits: minorDigits(money.currency ?? 'EUR'),
+  });
+  return { periods, rows };
+}
+
+/** The snapshot of `kind` when there is one for this zone and currency (null: compute per request). */
+async function snapshotOf<T>(tx: Tx, kind: PeriodKind | 'value', timezone: string, money: Money): Promise<Snapshot<T> | null> {
+  const snap = await readFlag<Snapshot<T>>(tx, ANALYTICS_FLAGS.view(kind));
+  return snap && snap.zone === timezone && snap.currency === money.currency ? snap : null;
+}
+
+/**
+ * Compute one view's inputs as of `now` and keep them (the analytics full pass, on a base over
+ * ANALYTICS_LIVE_VIEWS_MAX customers): the retention and value views then read these few rows
+ * instead of every order, and say `asOf`.
+ */
+export async function snapshotView(tx: Tx, rule: CurrencyRule, now: Date, kind: PeriodKind | 'value', customers: number): Promise<void> {
+  const money = await moneyOf(tx, rule);
+  const timezone = (await latestCalendarPlan(tx))?.timezone ?? 'UTC';
+  const inputs =
+    kind === 'value'
+      ? await customerValueAggregates(tx, { minorDigits: minorDigits(money.currency ?? 'EUR') })
+      : await retentionInputs(tx, money, timezone, kind, now);
+  const snap: Snapshot<typeof inputs> = { asOf: now.toISOString(), zone: timezone, currency: money.currency, customers, inputs };
+  await writeFlag(tx, ANALYTICS_FLAGS.view(kind), snap, now);
+}
+
+/** What `snapshotView` computes, in the order the full pass takes them. */
+export const SNAPSHOT_KINDS = ['month', 'quarter', 'year', 'value'] as const;
+
 export async function retentionView(
   database: Database,
   rule: CurrencyRule,
@@ -133,36 +247,26 @@ export async function retentionView(
   o: { period?: PeriodKind } = {},
 ): Promise<RetentionView> {
   const period = o.period ?? 'month';
-  if (!['month', 'quarter', 'year'].includes(period))
-    throw new AppError('bad_request', `period: expected month, quarter or year (got "${String(period).slice(0, 20)}")`, {
-      details: { parameter: 'period' },
-    });
+  if (!['month', 'quarter', 'year'].includes(period)) throw badPeriod(period);
   return database.db.transaction(async (tx) => {
     const money = await moneyOf(tx, rule);
     const timezone = (await latestCalendarPlan(tx))?.timezone ?? 'UTC';
-    const rows = await periodActivity(tx, { zone: timezone, period, rates: money.rates, now });
-    const labels = periodLabels(now, timezone, period, MAX_PERIODS[period]);
-    const earliest = rows.reduce<string | null>((a, r) => (a === null || r.period < a ? r.period : a), null);
-    // From the first period with an order (or the last two when there are none yet), at most MAX_PERIODS back.
-    const periods = labels.slice(
-      Math.max(0, Math.min(labels.length - 2, earliest === null ? Infinity : labels.findIndex((l) => l >= earliest))),
-    );
-    const byId = new Map<number, PeriodCustomer & { active: Record<string, number> }>();
-    for (const r of rows) {
-      const c = byId.get(r.contactId) ?? { id: r.contactId, cohort: r.cohort, ...(r.segment ? { segment: r.segment } : {}), active: {} };
-      c.active[r.period] = r.revenue;
-      byId.set(r.contactId, c);
-    }
-    const input = { customers: [...byId.values()], periods, currency: money.currency ?? 'EUR' };
+    const snap = await snapshotOf<RetentionInputs>(tx, period, timezone, money);
+    const { periods, rows } = snap?.inputs ?? (await retentionInputs(tx, money, timezone, period, now));
+    const currency = money.currency ?? 'EUR';
+    const { all, bySegment, byCohort, cohorts } = retentionAggregates(rows, periods.length);
+    const groups = (list: Array<[string, RnvlAggregate[]]>): RnvlGroup[] =>
+      list.map(([key, aggregates]) => ({ key, periods: rnvlFromAggregates(aggregates, periods, currency) }));
     return {
       currency: money,
       period,
       timezone,
+      asOf: snap?.asOf ?? null,
       periods,
-      rnvl: rnvl(input),
-      bySegment: rnvlBy(input, bySegment),
-      byCohort: rnvlBy(input, byCohort),
-      cohorts: cohortTable(input),
+      rnvl: rnvlFromAggregates(all, periods, currency),
+      bySegment: groups(bySegment),
+      byCohort: groups(byCohort),
+      cohorts: cohortTableFromAggregates(cohorts, periods),
       method:
         'N = customers active in the previous period; L = the share of them active in this one (retention); V = revenue per retained customer; ' +
         'R = N·V·L = the retained customers’ revenue; total = R + new customers + reactivated ones. The change of R is split into N, V and L by ' +
@@ -193,6 +297,8 @@ export async function analyticsViews(
 
 export interface ValueView {
   currency: Money;
+  /** When the figures were computed: the last full pass's time on a base over ANALYTICS_LIVE_VIEWS_MAX customers, null = this request. */
+  asOf: string | null;
   pareto: Omit<ParetoResult, 'ranked'>;
   /** Segments are `attributes.acquisition_channel` (lower-cased; none → null). */
   segmentBy: string;
@@ -201,17 +307,16 @@ export interface ValueView {
 export async function valueView(database: Database, rule: CurrencyRule): Promise<ValueView> {
   return database.db.transaction(async (tx) => {
     const money = await moneyOf(tx, rule);
-    const rows = await customerValueRows(tx);
-    const { ranked: _ranked, ...rest } = pareto(
-      rows.map((r) => ({
-        id: r.contactId,
-        ...(r.segment ? { segment: r.segment } : {}),
-        revenue: r.revenue,
-        cost: Math.round((r.revenue - r.value) * 100) / 100,
-        value: r.value,
-      })),
-      money.currency ?? 'EUR',
-    );
-    return { currency: money, pareto: rest, segmentBy: 'attributes.acquisition_channel' };
+    const currency = money.currency ?? 'EUR';
+    const timezone = (await latestCalendarPlan(tx))?.timezone ?? 'UTC';
+    type Aggregates = Awaited<ReturnType<typeof customerValueAggregates>>;
+    const snap = await snapshotOf<Aggregates>(tx, 'value', timezone, money);
+    const aggregates = snap?.inputs ?? (await customerValueAggregates(tx, { minorDigits: minorDigits(currency) }));
+    return {
+      currency: money,
+      asOf: snap?.asOf ?? null,
+      pareto: paretoFromAggregates(aggregates, currency),
+      segmentBy: 'attributes.acquisition_channel',
+    };
   });
 }

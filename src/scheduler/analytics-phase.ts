@@ -3,7 +3,9 @@ import { customerValues } from '../analytics/measures/value';
 import { FIT_SAMPLE, fitModel, predictWith, type PredictionModel } from '../analytics/predict-customers';
 import { RFM_GRID } from '../analytics/rfm';
 import type { Metrics } from '../metrics';
+import { snapshotView, SNAPSHOT_KINDS } from '../reports/analytics';
 import {
+  ANALYTICS_FLAGS,
   type AnalyticsScope,
   bulkSettings,
   commonCurrency,
@@ -13,6 +15,9 @@ import {
   customerSample,
   readFlag,
   refreshCustomers,
+  reportCurrency,
+  customerCount,
+  dropViewSnapshots,
   scoreRfm,
   type StageChange,
   type StageRules,
@@ -30,6 +35,8 @@ export interface AnalyticsSettings {
   passSeconds: number;
   horizonDays: number;
   costs: Parameters<typeof customerValues>[1];
+  /** ANALYTICS_LIVE_VIEWS_MAX: above this many customers the pass keeps the views' inputs (absent: never). */
+  liveViewsMax?: number;
 }
 
 export interface AnalyticsPhaseDeps {
@@ -44,9 +51,9 @@ export interface AnalyticsPhaseDeps {
 }
 
 /** Where the fitted repeat-buying model is kept between passes (runtime_flags). */
-export const MODEL_FLAG = 'analytics.model';
+export const MODEL_FLAG = ANALYTICS_FLAGS.model;
 /** Where the full pass in progress (or the last one done) is kept, so every worker continues it. */
-export const PASS_FLAG = 'analytics.pass';
+export const PASS_FLAG = ANALYTICS_FLAGS.pass;
 const PAGE = 5000;
 /** How old a fitted model may be before a full pass fits it again. */
 export const REFIT_MS = 86_400_000;
@@ -57,12 +64,21 @@ export const PASS_PER_TICK = 20_000;
 /**
  * A full pass in progress: `summary` walks the base in id order refreshing order summaries and
  * stages; `rfm` scores the whole base and refits the model when stale (one step); `scores` walks
- * it again writing value, predictions and `doc`; `done` until the next pass is due.
+ * it again writing value, predictions and `doc`; `views`, on a base over ANALYTICS_LIVE_VIEWS_MAX
+ * customers, keeps the retention (month, quarter, year) and value views' inputs, one a tick;
+ * `done` until the next pass is due.
  */
 interface PassState {
   startedAt: string;
-  step: 'summary' | 'rfm' | 'scores' | 'done';
+  step: 'summary' | 'rfm' | 'scores' | 'views' | 'done';
+  /** summary/scores: the last contact id done; views: how many of SNAPSHOT_KINDS are done. */
   after: number;
+  /** views: the customers counted when the step began. */
+  customers?: number;
+  /** Contacts the summary walk has seen: what a whole-base step (RFM, a view) costs of a tick's budget. */
+  seen?: number;
+  /** The report currency of the pass (null: no orders when it started). */
+  currency?: string | null;
 }
 
 /**
@@ -92,9 +108,13 @@ interface PassState {
 export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
   const { database, settings } = deps;
   const chunkSize = deps.passChunk ?? PASS_CHUNK;
-  /** Currency and rates of every statement of a piece of work. */
-  async function money(tx: Tx) {
-    const currency = deps.money.shop ?? (await commonCurrency(tx));
+  /**
+   * The report currency and rates: SHOP_CURRENCY, else the orders' most common currency as found
+   * when the current full pass started (kept in its state: a group by over every order is
+   * seconds on millions, not something to redo every tick or chunk).
+   */
+  async function money(tx: Tx, pass?: PassState) {
+    const currency = deps.money.shop ?? (pass?.currency !== undefined ? pass.currency : await reportCurrency(tx));
     const rates: Record<string, number> =
       deps.money.shop === null ? (currency ? { [currency]: 1 } : {}) : { ...deps.money.rates, [deps.money.shop]: 1 };
     return { currency, rates };
@@ -128,23 +148,36 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
         if (!step) break;
         handled += step.contacts;
         if (step.pass.step === 'done') break;
-        // Every step spends budget (a chunk its contacts; an empty chunk or the RFM step a share), so a tick always ends.
-        budget -= Math.max(step.contacts, chunkSize / 4);
+        // Every step spends budget (a chunk its contacts, a whole-base step the base): a large base's pass spreads over
+        // ticks, a small one's finishes in this one. Every step moves the pass on, so the loop ends at `done` anyway.
+        budget -= Math.max(step.cost, 1);
       }
       return handled;
     },
   };
 
   /** One step of the full pass (starting one when due), its state written back in the same transaction. */
-  async function passStep(tx: Tx, now: Date): Promise<{ pass: PassState; contacts: number }> {
+  async function passStep(tx: Tx, now: Date): Promise<{ pass: PassState; contacts: number; cost: number }> {
     await bulkSettings(tx);
     let pass = await readFlag<PassState>(tx, PASS_FLAG);
     if (!pass || (pass.step === 'done' && now.getTime() - Date.parse(pass.startedAt) >= settings.passSeconds * 1000))
-      pass = { startedAt: now.toISOString(), step: 'summary', after: 0 };
-    if (pass.step === 'done') return { pass, contacts: 0 };
-    const { currency, rates } = await money(tx);
+      pass = { startedAt: now.toISOString(), step: 'summary', after: 0, currency: deps.money.shop ?? (await commonCurrency(tx)) };
+    if (pass.step === 'done') return { pass, contacts: 0, cost: 0 };
+    const { currency, rates } = await money(tx, pass);
     let contacts = 0;
-    if (pass.step === 'rfm') {
+    // RFM and the views read the whole base: they cost what the summary walk saw.
+    const cost = pass.step === 'rfm' || pass.step === 'views' ? (pass.seen ?? 0) : 0;
+    if (pass.step === 'views') {
+      const customers = pass.customers ?? (await customerCount(tx));
+      const kind = SNAPSHOT_KINDS[pass.after];
+      if (customers <= (settings.liveViewsMax ?? Infinity) || kind === undefined) {
+        if (customers <= (settings.liveViewsMax ?? Infinity)) await dropViewSnapshots(tx);
+        pass = { ...pass, step: 'done', after: 0 };
+      } else {
+        await snapshotView(tx, deps.money, now, kind, customers);
+        pass = { ...pass, customers, after: pass.after + 1 };
+      }
+    } else if (pass.step === 'rfm') {
       await scoreRfm(tx, [...RFM_GRID]);
       const model = await readFlag<PredictionModel>(tx, MODEL_FLAG);
       // The fit (seconds on a large base) is redone once it is a day old, or when the currency changed.
@@ -155,17 +188,17 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
       pass = { ...pass, step: 'scores', after: 0 };
     } else {
       const chunk = await nextChunk(tx, pass.after, chunkSize);
-      if (chunk === null) pass = { ...pass, step: pass.step === 'summary' ? 'rfm' : 'done', after: 0 };
+      if (chunk === null) pass = { ...pass, step: pass.step === 'summary' ? 'rfm' : 'views', after: 0 };
       else {
         const scope: AnalyticsScope = { kind: 'range', after: pass.after, upTo: chunk.upTo };
         if (pass.step === 'summary') await refresh(tx, scope, now, rates);
         else await scorePages(tx, scope, now, rates, currency ?? 'EUR', await readFlag<PredictionModel>(tx, MODEL_FLAG));
         contacts = chunk.contacts;
-        pass = { ...pass, after: chunk.upTo };
+        pass = { ...pass, after: chunk.upTo, ...(pass.step === 'summary' ? { seen: (pass.seen ?? 0) + chunk.contacts } : {}) };
       }
     }
     await writeFlag(tx, PASS_FLAG, pass, now);
-    return { pass, contacts };
+    return { pass, contacts, cost: Math.max(cost, contacts) };
   }
 
   async function scorePages(

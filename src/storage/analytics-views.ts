@@ -101,6 +101,8 @@ const FORMATS: Record<PeriodKind, string> = { month: 'YYYY-MM', quarter: 'YYYY-"
  * Per customer and period (labelled in `zone`): net revenue converted at `rates`, the cohort (the
  * period of the first order ever) and the segment (`attributes.acquisition_channel`). Orders in a
  * currency with no rate count as activity with no revenue; fully refunded orders not at all.
+ * One row per customer-period: the views read `periodAggregates` instead; this stays as the
+ * per-customer reference the aggregates are tested against (tests/analytics/views-sql.test.ts).
  */
 export async function periodActivity(
   tx: Tx,
@@ -129,7 +131,11 @@ export async function periodActivity(
   }));
 }
 
-/** Every customer's (1+ orders) revenue and value, with the segment, for the Pareto curve and segment profitability. */
+/**
+ * Every customer's (1+ orders) revenue and value, with the segment, for the Pareto curve and segment
+ * profitability. One row per customer: the value view reads `customerValueAggregates` instead; this
+ * stays as the per-customer reference it is tested against.
+ */
 export async function customerValueRows(
   tx: Tx,
 ): Promise<Array<{ contactId: number; segment: string | null; revenue: number; value: number }>> {
@@ -144,4 +150,201 @@ export async function customerValueRows(
     revenue: Number(r.revenue),
     value: r.value === null ? Number(r.revenue) : Number(r.value),
   }));
+}
+
+const ordersCounted = (rates: Record<string, number>, now: Date) => sql`
+  select o.contact_id, o.occurred_at, coalesce((o.total - o.refunded) * rates.rate, 0) as net
+  from orders o left join ${ratesTable(rates)} on rates.currency = o.currency
+  where o.contact_id is not null and not (o.total > 0 and o.refunded >= o.total) and o.occurred_at <= ${ts(now)}`;
+
+/**
+ * The label (in `zone`) of the earliest period with an order that `periodActivity` would count,
+ * null when there is none: what `min(period)` of its rows would be, without reading them.
+ */
+export async function earliestActivePeriod(tx: Tx, o: { zone: string; period: PeriodKind; now: Date }): Promise<string | null> {
+  const [row] = rowsOf<{ earliest: string | null }>(
+    await tx.execute(sql`
+      select to_char(min(o.occurred_at at time zone ${o.zone}), ${FORMATS[o.period]}) as earliest from orders o
+      where o.contact_id is not null and not (o.total > 0 and o.refunded >= o.total) and o.occurred_at <= ${ts(o.now)}`),
+  );
+  return row?.earliest ?? null;
+}
+
+/** A customer's class in a period (src/analytics/measures/rnvl.ts). */
+export type ActivityClass = 'retained' | 'new' | 'reactivated' | 'unclassified';
+
+export interface PeriodAggregateRows {
+  /**
+   * Per group (`all`, one per segment, one per cohort), period index (into `periods`) and class of
+   * the customers active in it: their number and revenue in minor units. Missing cells are 0.
+   */
+  cells: Array<{
+    kind: 'all' | 'segment' | 'cohort';
+    key: string | null;
+    index: number;
+    cls: ActivityClass;
+    customers: number;
+    minor: number;
+  }>;
+  /**
+   * Every group of the customers `periodActivity` returns (active in `periods` or not): the
+   * segments (non-empty) and the cohorts, with the number of customers and, for a cohort, its
+   * index in `periods` (-1 when not among them).
+   */
+  groups: Array<{ kind: 'segment' | 'cohort'; key: string; customers: number; cohortIndex: number }>;
+}
+
+/**
+ * `periodActivity` aggregated in the database for R = N · V · L and the cohort table: each
+ * customer-period's revenue rounded as `periodActivity` rounds it (to the cent) and then to the
+ * minor unit of `minorDigits` as `toMinor` does (half up), summed as integers; each customer active
+ * in `periods[i]` classed as retained (active in `periods[i − 1]`), new (cohort = `periods[i]`),
+ * reactivated (cohort index < i − 1, a cohort out of `periods` counting as earlier) or unclassified.
+ * Segments are lower-cased `attributes.acquisition_channel`; none (or empty) is no segment.
+ */
+export async function periodAggregates(
+  tx: Tx,
+  o: { zone: string; period: PeriodKind; rates: Record<string, number>; now: Date; periods: readonly string[]; minorDigits: number },
+): Promise<PeriodAggregateRows> {
+  const fmt = FORMATS[o.period];
+  const scale = sql`${String(10 ** o.minorDigits)}::numeric`;
+  const rows = rowsOf<{ kind: string; key: string | null; idx: number | string; cls: string | null; n: unknown; minor: string | null }>(
+    await tx.execute(sql`
+      with p as (
+        select value as label, (ordinality - 1)::int as idx from jsonb_array_elements_text(${JSON.stringify(o.periods)}::jsonb) with ordinality
+      ),
+      o as (${ordersCounted(o.rates, o.now)}),
+      cust as (
+        select f.contact_id, f.cohort, coalesce(pc.idx, -1) as cohort_idx,
+               nullif(lower(c.attributes->>'acquisition_channel'), '') as segment
+        from (select contact_id, to_char(min(occurred_at) at time zone ${o.zone}, ${fmt}) as cohort from o group by 1) f
+        join contacts c on c.id = f.contact_id left join p pc on pc.label = f.cohort
+      ),
+      cp as (
+        select a.contact_id, a.idx, floor(a.revenue * ${scale} + 0.5)::bigint as minor
+        from (
+          select o.contact_id, p.idx, round(sum(o.net), 2) as revenue
+          from o join p on p.label = to_char(o.occurred_at at time zone ${o.zone}, ${fmt}) group by 1, 2
+        ) a
+      ),
+      cls as (
+        select cp.idx, cp.minor, cust.segment, cust.cohort,
+          case when cp.idx > 0 and lag(cp.idx) over (partition by cp.contact_id order by cp.idx) = cp.idx - 1 then 'retained'
+               when cust.cohort_idx = cp.idx then 'new'
+               when cp.idx > 0 and cust.cohort_idx < cp.idx - 1 then 'reactivated'
+               else 'unclassified' end as cls
+        from cp join cust on cust.contact_id = cp.contact_id
+      )
+      select case when grouping(segment) = 0 then 'segment' when grouping(cohort) = 0 then 'cohort' else 'all' end as kind,
+             case when grouping(segment) = 0 then segment else cohort end as key,
+             idx, cls, count(*) as n, sum(minor)::text as minor
+      from cls group by grouping sets ((idx, cls), (segment, idx, cls), (cohort, idx, cls))
+      union all
+      select 'segment-group', segment, -1, null, count(*), null from cust where segment is not null group by segment
+      union all
+      select 'cohort-group', cohort, min(cohort_idx), null, count(*), null from cust group by cohort`),
+  );
+  const out: PeriodAggregateRows = { cells: [], groups: [] };
+  for (const r of rows) {
+    if (r.kind === 'segment-group' || r.kind === 'cohort-group')
+      out.groups.push({
+        kind: r.kind === 'segment-group' ? 'segment' : 'cohort',
+        key: r.key!,
+        customers: Number(r.n),
+        cohortIndex: Number(r.idx),
+      });
+    else if (!(r.kind === 'segment' && r.key === null))
+      out.cells.push({
+        kind: r.kind as 'all' | 'segment' | 'cohort',
+        key: r.key,
+        index: Number(r.idx),
+        cls: r.cls as ActivityClass,
+        customers: Number(r.n),
+        minor: Number(r.minor),
+      });
+  }
+  return out;
+}
+
+/**
+ * The Pareto aggregates (src/analytics/measures/pareto.ts) of what `customerValueRows` returns,
+ * computed in the database, money in minor units of `minorDigits` (rounded half up as `toMinor`):
+ * value = coalesce(value, revenue), cost = revenue − value rounded to the cent; the curve's first
+ * ⌈k · n / 20⌉ customers by value (desc, ties by id), the top ⌈n / 5⌉ by revenue (desc, ties by
+ * id), the customers with value < 0, and per segment (none or empty: null).
+ */
+export async function customerValueAggregates(
+  tx: Tx,
+  o: { minorDigits: number },
+): Promise<{
+  customers: number;
+  revenue: number;
+  cost: number;
+  value: number;
+  curve: Array<{ customers: number; revenue: number; value: number }>;
+  top20: { customers: number; revenue: number };
+  unprofitable: { customers: number; value: number };
+  segments: Array<{ segment: string | null; customers: number; revenue: number; cost: number; value: number }>;
+}> {
+  const scale = sql`${String(10 ** o.minorDigits)}::numeric`;
+  const perCent = sql`${String(10 ** o.minorDigits / 100)}::numeric`;
+  const rows = rowsOf<{
+    kind: string;
+    key: string | null;
+    k: number | string | null;
+    n: unknown;
+    revenue: string | null;
+    cost: string | null;
+    value: string | null;
+  }>(
+    await tx.execute(sql`
+      with m as (
+        select m.contact_id as id, nullif(lower(c.attributes->>'acquisition_channel'), '') as segment,
+               floor(m.revenue * ${scale} + 0.5)::bigint as revenue,
+               floor(coalesce(m.value, m.revenue) * ${scale} + 0.5)::bigint as value,
+               floor(floor((m.revenue - coalesce(m.value, m.revenue)) * 100 + 0.5) * ${perCent} + 0.5)::bigint as cost
+        from customer_metrics m join contacts c on c.id = m.contact_id where m.orders > 0
+      ),
+      t as (select count(*) as n from m),
+      r as (
+        select m.*,
+          row_number() over (order by value desc, id) as by_value,
+          sum(revenue) over (order by value desc, id rows unbounded preceding) as revenue_v,
+          sum(value) over (order by value desc, id rows unbounded preceding) as value_v,
+          row_number() over (order by revenue desc, id) as by_revenue,
+          sum(revenue) over (order by revenue desc, id rows unbounded preceding) as revenue_r
+        from m
+      )
+      select 'total' as kind, null as key, null::int as k, count(*) as n, sum(revenue)::text as revenue, sum(cost)::text as cost, sum(value)::text as value from m
+      union all
+      select 'curve', null, g.k, (g.k * t.n + 19) / 20, r.revenue_v::text, null, r.value_v::text
+      from generate_series(0, 20) as g(k) cross join t left join r on r.by_value = (g.k * t.n + 19) / 20
+      union all
+      select 'top', null, null, (t.n + 4) / 5, r.revenue_r::text, null, null from t left join r on r.by_revenue = (t.n + 4) / 5
+      union all
+      select 'losing', null, null, count(*), null, null, sum(value)::text from m where value < 0
+      union all
+      select 'segment', segment, null, count(*), sum(revenue)::text, sum(cost)::text, sum(value)::text from m group by segment`),
+  );
+  const num = (s: string | null): number => (s === null ? 0 : Number(s));
+  const out: Awaited<ReturnType<typeof customerValueAggregates>> = {
+    customers: 0,
+    revenue: 0,
+    cost: 0,
+    value: 0,
+    curve: [],
+    top20: { customers: 0, revenue: 0 },
+    unprofitable: { customers: 0, value: 0 },
+    segments: [],
+  };
+  const curve: Array<[number, { customers: number; revenue: number; value: number }]> = [];
+  for (const r of rows) {
+    if (r.kind === 'total') Object.assign(out, { customers: Number(r.n), revenue: num(r.revenue), cost: num(r.cost), value: num(r.value) });
+    else if (r.kind === 'curve') curve.push([Number(r.k), { customers: Number(r.n), revenue: num(r.revenue), value: num(r.value) }]);
+    else if (r.kind === 'top') out.top20 = { customers: Number(r.n), revenue: num(r.revenue) };
+    else if (r.kind === 'losing') out.unprofitable = { customers: Number(r.n), value: num(r.value) };
+    else out.segments.push({ segment: r.key, customers: Number(r.n), revenue: num(r.revenue), cost: num(r.cost), value: num(r.value) });
+  }
+  out.curve = curve.sort(([a], [b]) => a - b).map(([, p]) => p);
+  return out;
 }

@@ -96,6 +96,8 @@ export async function refreshCustomers(
         from orders o join scope s on s.id = o.contact_id
         left join ${ratesTable(o.rates)} on rates.currency = o.currency
         where not (o.total > 0 and o.refunded >= o.total) and o.occurred_at <= ${now}
+          -- The scope again on orders' own column: an index range per chunk, never a hash of every order.
+          and ${scopeOf(sql`o.contact_id`, scope)}
       ),
       summary as (
         select s.id as contact_id, count(k.occurred_at)::int as orders, coalesce(round(sum(k.net), 2), 0) as revenue,
@@ -345,6 +347,37 @@ export async function writeScores(
     )
     update customer_metrics m set value = n.value, predicted = n.predicted, doc = n.doc
     from next n where m.contact_id = n.contact_id and m.doc is distinct from n.doc`);
+}
+
+/**
+ * The runtime_flags rows of customer analytics: the fitted repeat-buying model, the full pass in
+ * progress (or the last one done, with the report currency it found), and the views' snapshots
+ * of the last full pass (src/reports/analytics.ts: a large base's retention and value views).
+ */
+export const ANALYTICS_FLAGS = {
+  model: 'analytics.model',
+  pass: 'analytics.pass',
+  view: (kind: 'month' | 'quarter' | 'year' | 'value') => `analytics.views.${kind}`,
+} as const;
+
+/**
+ * The report currency when SHOP_CURRENCY is unset: the one the last full pass found (a group by
+ * over every order is seconds on millions: not per request or per tick), else computed now.
+ */
+export async function reportCurrency(tx: Tx): Promise<string | null> {
+  const pass = await readFlag<{ currency?: string | null }>(tx, ANALYTICS_FLAGS.pass);
+  return typeof pass?.currency === 'string' ? pass.currency : commonCurrency(tx);
+}
+
+/** Remove the views' snapshots (the base is small enough to compute them per request again). */
+export async function dropViewSnapshots(tx: Tx): Promise<void> {
+  await tx.execute(sql`delete from runtime_flags where name like 'analytics.views.%'`);
+}
+
+/** Customers (1+ orders) in customer_metrics. */
+export async function customerCount(tx: Tx): Promise<number> {
+  const [row] = rowsOf<{ n: unknown }>(await tx.execute(sql`select count(*) as n from customer_metrics where orders > 0`));
+  return Number(row?.n ?? 0);
 }
 
 /** The most common order currency, the report currency when SHOP_CURRENCY is unset (null: no orders). */

@@ -13,6 +13,12 @@
  * - `customerValues(customers, costs, currency)`: value = net revenue − (acquisition + service cost) (value.ts).
  * - `pareto(values, currency)`: value-ranked curve, top-20 % revenue share, unprofitable customers,
  *   segment profitability (pareto.ts).
+ *
+ * Each period measure and `pareto` is also split in two, so the database can compute the first
+ * step (src/storage/analytics-views.ts) and Node receive only aggregates: `rnvlAggregates` →
+ * `rnvlFromAggregates` (and `retentionFromAggregates`), `cohortAggregates` →
+ * `cohortTableFromAggregates`, `paretoAggregate` → `paretoFromAggregates`. The one-step functions
+ * are the two composed.
  */
 export * from './periods';
 export * from './retention';

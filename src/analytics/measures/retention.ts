@@ -4,6 +4,7 @@
  * period still active in this one; null for the first period or when active(p−1) is empty.
  */
 import { indexPeriods, type IndexedCustomer, type PeriodInput } from './periods';
+import type { RnvlAggregate } from './rnvl';
 
 export interface RetentionPeriod {
   period: string;
@@ -32,4 +33,16 @@ export function retentionOf(customers: readonly IndexedCustomer[], periods: read
 export function retention(input: PeriodInput): RetentionPeriod[] {
   const indexed = indexPeriods(input);
   return retentionOf(indexed.customers, indexed.periods);
+}
+
+/** Retention from the per-period aggregates of R = N · V · L (rnvl.ts): active, base and the retained count. */
+export function retentionFromAggregates(aggregates: readonly RnvlAggregate[], periods: readonly string[]): RetentionPeriod[] {
+  return periods.map((period, i) => {
+    const a = aggregates[i];
+    const active = a?.active ?? 0;
+    if (i === 0) return { period, active, base: null, retained: null, rate: null };
+    const base = a?.base ?? 0;
+    const retained = a?.count.retained ?? 0;
+    return { period, active, base, retained, rate: base > 0 ? retained / base : null };
+  });
 }

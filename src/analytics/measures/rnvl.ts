@@ -66,36 +66,69 @@ export interface RnvlGroup {
   periods: RnvlPeriod[];
 }
 
+/** The four classes of a customer active in a period (see the module comment). */
+export type RnvlClass = 'retained' | 'new' | 'reactivated' | 'unclassified';
+
+/**
+ * What R = N · V · L needs of one period (index i of `periods`) of a group of customers: how many
+ * were active in it, how many in the period before (`base`, 0 for the first period), and per class
+ * the number of customers and the sum of their revenue in integer minor units.
+ */
+export interface RnvlAggregate {
+  active: number;
+  base: number;
+  count: Record<RnvlClass, number>;
+  minor: Record<RnvlClass, number>;
+}
+
+/** An aggregate with nothing in it. */
+export function emptyRnvlAggregate(): RnvlAggregate {
+  return {
+    active: 0,
+    base: 0,
+    count: { retained: 0, new: 0, reactivated: 0, unclassified: 0 },
+    minor: { retained: 0, new: 0, reactivated: 0, unclassified: 0 },
+  };
+}
+
+/** The class of a customer active in period i, given whether it was active in i − 1 and its cohort index. */
+export function rnvlClassOf(i: number, activeBefore: boolean, cohortIndex: number): RnvlClass {
+  return i > 0 && activeBefore ? 'retained' : cohortIndex === i ? 'new' : i > 0 && cohortIndex < i - 1 ? 'reactivated' : 'unclassified';
+}
+
+/** Step one of R = N · V · L: the per-period aggregates of already indexed customers, one per period. */
+export function rnvlAggregates(customers: readonly IndexedCustomer[], periods: readonly string[]): RnvlAggregate[] {
+  return periods.map((_period, i): RnvlAggregate => {
+    const a = emptyRnvlAggregate();
+    for (const c of customers) {
+      if (i > 0 && c.minor[i - 1] !== undefined) a.base++;
+      const revenue = c.minor[i];
+      if (revenue === undefined) continue;
+      const cls = rnvlClassOf(i, c.minor[i - 1] !== undefined, c.cohortIndex);
+      a.active++;
+      a.count[cls]++;
+      a.minor[cls] += revenue;
+    }
+    return a;
+  });
+}
+
 interface Raw {
   factors: Factors;
   retainedMinor: number | null;
 }
 
-/** R = N · V · L, reconciliation and decomposition of already indexed customers. */
-export function rnvlOf(customers: readonly IndexedCustomer[], periods: readonly string[], currency: string): RnvlPeriod[] {
+/**
+ * Step two of R = N · V · L: factors, R, reconciliation and decomposition from the per-period
+ * aggregates (`aggregates[i]` for `periods[i]`), however they were computed (rnvlAggregates here,
+ * or the database).
+ */
+export function rnvlFromAggregates(aggregates: readonly RnvlAggregate[], periods: readonly string[], currency: string): RnvlPeriod[] {
   const scale = 10 ** minorDigits(currency);
   const raws: Raw[] = [];
   return periods.map((period, i): RnvlPeriod => {
-    const minor = { total: 0, retained: 0, new: 0, reactivated: 0, unclassified: 0 };
-    const count = { active: 0, retained: 0, new: 0, reactivated: 0, unclassified: 0 };
-    let base = 0;
-    for (const c of customers) {
-      if (i > 0 && c.minor[i - 1] !== undefined) base++;
-      const revenue = c.minor[i];
-      if (revenue === undefined) continue;
-      const cls =
-        i > 0 && c.minor[i - 1] !== undefined
-          ? 'retained'
-          : c.cohortIndex === i
-            ? 'new'
-            : i > 0 && c.cohortIndex < i - 1
-              ? 'reactivated'
-              : 'unclassified';
-      minor.total += revenue;
-      minor[cls] += revenue;
-      count.active++;
-      count[cls]++;
-    }
+    const { active, base, count, minor } = aggregates[i] ?? emptyRnvlAggregate();
+    const total = minor.retained + minor.new + minor.reactivated + minor.unclassified;
     const raw: Raw =
       i === 0
         ? { factors: { N: null, V: null, L: null }, retainedMinor: null }
@@ -125,22 +158,27 @@ export function rnvlOf(customers: readonly IndexedCustomer[], periods: readonly 
     const major = (m: number): number => fromMinor(m, currency);
     return {
       period,
-      active: count.active,
+      active,
       ...raw.factors,
       retained: i === 0 ? null : count.retained,
       R: raw.retainedMinor === null ? null : major(raw.retainedMinor),
       customers: { new: count.new, reactivated: count.reactivated, unclassified: count.unclassified },
       reconciliation: {
-        total: major(minor.total),
+        total: major(total),
         retained: major(minor.retained),
         new: major(minor.new),
         reactivated: major(minor.reactivated),
         unclassified: major(minor.unclassified),
-        reconciled: minor.total === minor.retained + minor.new + minor.reactivated,
+        reconciled: total === minor.retained + minor.new + minor.reactivated,
       },
       decomposition,
     };
   });
+}
+
+/** R = N · V · L, reconciliation and decomposition of already indexed customers. */
+export function rnvlOf(customers: readonly IndexedCustomer[], periods: readonly string[], currency: string): RnvlPeriod[] {
+  return rnvlFromAggregates(rnvlAggregates(customers, periods), periods, currency);
 }
 
 /** R = N · V · L per period for the whole base. */

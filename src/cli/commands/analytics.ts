@@ -43,6 +43,7 @@ export function formatAnalytics(v: AnalyticsViews): string {
       ),
     );
   if (l.model && !l.model.purchases.ok) out.push(`predictions: ${l.model.purchases.reason}\n`);
+  if (r.asOf) out.push(`retention and value as of ${r.asOf} (the last full pass: over ANALYTICS_LIVE_VIEWS_MAX customers)\n`);
   out.push(
     '\n' +
       table(
