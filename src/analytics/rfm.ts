@@ -1,6 +1,6 @@
 /**
  * RFM cells: a customer's recency (R) and frequency (F) scores, 1–5 each (scored in SQL over all
- * customers: src/storage/analytics.ts `scoreRfm`), name one of ten cells on the usual 5 × 5 grid
+ * customers: src/storage/analytics.ts `rankRfm`, `applyRfm`), name one of ten cells on the usual 5 × 5 grid
  * (R down the side, F across; M, the monetary score, is kept beside them but names no cell):
  *
  *   R\F   1                2                3                4           5

@@ -18,7 +18,8 @@ import {
   reportCurrency,
   customerCount,
   dropViewSnapshots,
-  scoreRfm,
+  rankRfm,
+  applyRfm,
   type StageChange,
   type StageRules,
   writeFlag,
@@ -86,12 +87,13 @@ interface PassState {
  *
  * Every ANALYTICS_PASS_SECONDS a **full pass** recomputes every contact, walking the base in id
  * order, PASS_CHUNK contacts per transaction and at most PASS_PER_TICK per tick (a base of a
- * million takes some 50 ticks, none of them long; a few thousand contacts finish in the tick the
+ * million takes some 100 ticks, mostly of seconds; a few thousand contacts finish in the tick the
  * pass starts): the order summary and lifecycle stage (src/storage/analytics.ts); then RFM
- * scores over the whole base and, at most once a day, the fit of the repeat-buying model
+ * scores ranked over the whole base into `rfm_scores` and, at most once a day, the fit of the repeat-buying model
  * (src/analytics/predict-customers.ts: BG/NBD and Gamma-Gamma on the whole base — an even sample
- * of 20 000 when larger — kept in `runtime_flags`); then, a page of 5 000 at a time, customer
- * value after costs (src/analytics/measures/value.ts) and the predictions. Where the pass is
+ * of 20 000 when larger — kept in `runtime_flags`); then, chunk by chunk, the RFM scores copied
+ * in and, a page of 5 000 at a time, customer value after costs (src/analytics/measures/value.ts)
+ * and the predictions, with `doc`. Where the pass is
  * (`analytics.pass`) is kept in `runtime_flags` too, so any worker continues it. Every tick, pass
  * or not, an **incremental pass** first looks at contacts with new or refunded orders (orders not
  * credited yet: this phase runs first in the tick, before `attribution`), contacts whose stage is
@@ -178,7 +180,7 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
         pass = { ...pass, customers, after: pass.after + 1 };
       }
     } else if (pass.step === 'rfm') {
-      await scoreRfm(tx, [...RFM_GRID]);
+      await rankRfm(tx, [...RFM_GRID]);
       const model = await readFlag<PredictionModel>(tx, MODEL_FLAG);
       // The fit (seconds on a large base) is redone once it is a day old, or when the currency changed.
       if (!model || now.getTime() - Date.parse(model.fittedAt) >= REFIT_MS || model.currency !== (currency ?? '')) {
@@ -192,7 +194,11 @@ export function createAnalyticsPhase(deps: AnalyticsPhaseDeps): TickPhase {
       else {
         const scope: AnalyticsScope = { kind: 'range', after: pass.after, upTo: chunk.upTo };
         if (pass.step === 'summary') await refresh(tx, scope, now, rates);
-        else await scorePages(tx, scope, now, rates, currency ?? 'EUR', await readFlag<PredictionModel>(tx, MODEL_FLAG));
+        else {
+          // The pass's RFM scores land with the value and predictions, so `doc` is written once.
+          await applyRfm(tx, scope);
+          await scorePages(tx, scope, now, rates, currency ?? 'EUR', await readFlag<PredictionModel>(tx, MODEL_FLAG));
+        }
         contacts = chunk.contacts;
         pass = { ...pass, after: chunk.upTo, ...(pass.step === 'summary' ? { seen: (pass.seen ?? 0) + chunk.contacts } : {}) };
       }

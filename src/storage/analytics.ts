@@ -199,15 +199,17 @@ export async function dueCustomers(tx: Tx, now: Date, limit: number): Promise<nu
 }
 
 /**
- * RFM scores over every customer (1+ orders), in one statement: each of recency (last order),
- * frequency (orders) and monetary (revenue) is scored 1–5 as 1 + ⌊5 · (rank − 1) / n⌋, ranking
- * ascending with ties at their mean rank (the statistician's midrank: all one-time buyers share
- * one F score, low when they are many; the latest buyers share a high R). The named cell comes from R and F (the common 5 × 5 grid,
- * src/analytics/rfm.ts documents it). Prospects get none. The rows' `doc` gets the new scores in
- * the same statement (conditions on `rfm:` see them at once).
+ * RFM scores over every customer (1+ orders) into `rfm_scores`, in one statement after emptying
+ * it: each of recency (last order), frequency (orders) and monetary (revenue) is scored 1–5 as
+ * 1 + ⌊5 · (rank − 1) / n⌋, ranking ascending with ties at their mean rank (the statistician's
+ * midrank: all one-time buyers share one F score, low when they are many; the latest buyers share
+ * a high R). The named cell comes from R and F (the common 5 × 5 grid, src/analytics/rfm.ts
+ * documents it). `applyRfm` then copies them into customer_metrics a range at a time. Returns
+ * how many customers were scored.
  */
-export async function scoreRfm(tx: Tx, cells: Array<{ r: number[]; f: number[]; cell: string }>): Promise<number> {
+export async function rankRfm(tx: Tx, cells: Array<{ r: number[]; f: number[]; cell: string }>): Promise<number> {
   const grid = cells.flatMap((c) => c.r.flatMap((r) => c.f.map((f) => sql`(${r}::int, ${f}::int, ${c.cell}::text)`)));
+  await tx.execute(sql`truncate rfm_scores`);
   const rows = rowsOf<{ n: unknown }>(
     await tx.execute(sql`
       with ranked as (
@@ -224,20 +226,30 @@ export async function scoreRfm(tx: Tx, cells: Array<{ r: number[]; f: number[]; 
         from ranked
       ),
       grid(r, f, cell) as (values ${sql.join(grid, sql`, `)}),
-      changed as (
-        update customer_metrics c set r = s.r, f = s.f, m = s.m, rfm = g.cell,
-          doc = coalesce(c.doc, '{}'::jsonb) || jsonb_build_object('r', s.r, 'f', s.f, 'm', s.m, 'rfm', g.cell)
-        from scored s join grid g on g.r = s.r and g.f = s.f
-        where c.contact_id = s.contact_id and (c.r, c.f, c.m, c.rfm) is distinct from (s.r, s.f, s.m, g.cell)
+      ins as (
+        insert into rfm_scores (contact_id, r, f, m, cell)
+        select s.contact_id, s.r, s.f, s.m, g.cell from scored s join grid g on g.r = s.r and g.f = s.f
         returning 1
-      ),
-      cleared as (
-        update customer_metrics set r = null, f = null, m = null, rfm = null, doc = doc - 'r' - 'f' - 'm' - 'rfm'
-        where orders = 0 and rfm is not null returning 1
       )
-      select (select count(*) from changed) + (select count(*) from cleared) as n`),
+      select count(*) as n from ins`),
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Copy the pass's RFM scores (`rankRfm`) into the customer_metrics rows of `scope`, and clear
+ * them on prospects: TWO statements, writing only rows whose scores change. `doc` follows when
+ * `writeScores` rebuilds it from the row.
+ */
+export async function applyRfm(tx: Tx, scope: AnalyticsScope): Promise<void> {
+  await tx.execute(sql`
+    update customer_metrics c set r = s.r, f = s.f, m = s.m, rfm = s.cell
+    from rfm_scores s
+    where c.contact_id = s.contact_id and ${scopeOf(sql`s.contact_id`, scope)}
+      and (c.r, c.f, c.m, c.rfm) is distinct from (s.r, s.f, s.m, s.cell)`);
+  await tx.execute(sql`
+    update customer_metrics set r = null, f = null, m = null, rfm = null
+    where orders = 0 and rfm is not null and ${scopeOf(sql`contact_id`, scope)}`);
 }
 
 /** What the value and prediction pass reads per customer: the repeat-buying summary and the cost inputs. */

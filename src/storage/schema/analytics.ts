@@ -49,3 +49,17 @@ export const customerMetrics = pgTable(
       .where(sql`review_at is not null`),
   ],
 );
+
+/**
+ * The RFM scores of the current full pass, computed over the whole base in one statement (they
+ * are relative to it) and then copied into `customer_metrics` chunk by chunk as the pass writes
+ * value, predictions and `doc` (src/scheduler/analytics-phase.ts): a million rows' update is
+ * spread over many short transactions instead of one. No foreign key: it is rebuilt every pass.
+ */
+export const rfmScores = pgTable('rfm_scores', {
+  contactId: ref('contact_id').primaryKey(),
+  r: smallint('r').notNull(),
+  f: smallint('f').notNull(),
+  m: smallint('m').notNull(),
+  cell: text('cell').notNull(),
+});
