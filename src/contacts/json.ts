@@ -7,7 +7,10 @@ export function contactJson(c: ContactRow) {
     contact_id: c.id,
     email: c.email,
     timezone: c.timezone,
+    /** explicit (stated), address (guessed from an address), null (none: the calendar's zone applies). */
+    timezone_source: c.timezoneSource,
     locale: c.locale,
+    locale_source: c.localeSource,
     attributes: c.attributes,
     lifecycle_stage: c.lifecycleStage,
     created_at: c.createdAt.toISOString(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type GuessSource, isKnownCountry, localeFromCountry, zoneFromAddress } from '../contacts/zone';
 import type { FieldError } from './types';
 
 /**
@@ -70,4 +71,41 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
     }
   }
   return out;
+}
+
+/**
+ * A postal address (`contact.address`), for guessing a contact's zone and locale when none is
+ * stated (src/contacts/zone.ts): `country_code` (ISO 3166-1 alpha-2), `province` / state and
+ * `city` by name. Other keys (street, zip…) are allowed and ignored: Almanac keeps no addresses.
+ */
+export const addressField = z.looseObject(
+  {
+    country_code: z
+      .string({ error: 'expected an ISO 3166-1 country code such as PL or US' })
+      .refine(isKnownCountry, { error: 'expected an ISO 3166-1 country code such as PL or US' })
+      .transform((c) => c.toUpperCase()),
+    province: z.string({ error: 'expected a province or state name' }).max(100, { error: 'expected at most 100 characters' }).optional(),
+    city: z.string({ error: 'expected a city name' }).max(100, { error: 'expected at most 100 characters' }).optional(),
+  },
+  { error: 'expected an address object with a country_code' },
+);
+
+/**
+ * The zone and locale of a contact as an upsert takes them: stated ones as they are (`explicit`),
+ * else guessed from the address (`address`); neither when there is nothing to go by.
+ */
+export function guessed(c: { timezone?: string; locale?: string; address?: z.output<typeof addressField> }): {
+  timezone?: string;
+  timezoneSource?: GuessSource;
+  locale?: string;
+  localeSource?: GuessSource;
+} {
+  const where = c.address ? { countryCode: c.address.country_code, province: c.address.province, city: c.address.city } : undefined;
+  const zone = c.timezone ?? (where ? zoneFromAddress(where) : undefined);
+  const locale = c.locale ?? (where ? localeFromCountry(where.countryCode) : undefined);
+  // A stated value carries no source: the upsert takes it as explicit.
+  return {
+    ...(zone !== undefined && { timezone: zone, ...(c.timezone === undefined && { timezoneSource: 'address' as const }) }),
+    ...(locale !== undefined && { locale, ...(c.locale === undefined && { localeSource: 'address' as const }) }),
+  };
 }

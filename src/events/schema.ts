@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Result } from '../dsl/diagnostics';
 import { formatDuration } from '../dsl/walk';
-import { attributesField, emailField, fieldErrors, lifecycleStageField, localeField, timezoneField } from './fields';
+import { addressField, attributesField, emailField, fieldErrors, guessed, lifecycleStageField, localeField, timezoneField } from './fields';
 import { CONSENT_REQUESTED, type FieldError, type IngestEvent, isConsentEvent } from './types';
 
 /**
@@ -45,6 +45,7 @@ const contactSchema = z
       locale: localeField,
       attributes: attributesField,
       lifecycle_stage: lifecycleStageField,
+      address: addressField,
     },
     { error: 'expected an object with an id or an email' },
   )
@@ -223,8 +224,7 @@ function finish(raw: RawEvent[], options: ParseOptions, batch: boolean): Result<
       contact: {
         ...(c.id !== undefined && { externalId: c.id }),
         ...(c.email !== undefined && { email: c.email }),
-        ...(c.timezone !== undefined && { timezone: c.timezone }),
-        ...(c.locale !== undefined && { locale: c.locale }),
+        ...guessed(c),
         ...(c.attributes !== undefined && { attributes: c.attributes }),
         ...(c.lifecycle_stage !== undefined && { lifecycleStage: c.lifecycle_stage }),
       },

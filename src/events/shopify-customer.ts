@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKnownCountry } from '../contacts/zone';
 import { emailField, localeField } from './fields';
 
 /**
@@ -15,6 +16,14 @@ export const shopifyNumericId = z.union([z.number(), z.string().regex(/^\d{1,30}
   error: 'expected a Shopify id (a whole number, or its digits as a string)',
 });
 
+/** A Shopify address: only what guesses a zone and locale (src/contacts/zone.ts) is read; a bad one is skipped. */
+export const shopifyAddress = z.looseObject({
+  country_code: z.string().nullish(),
+  province: z.string().nullish(),
+  city: z.string().nullish(),
+});
+export type ShopifyAddress = z.output<typeof shopifyAddress>;
+
 export const shopifyCustomer = z.looseObject({
   id: shopifyNumericId.nullish(),
   admin_graphql_api_id: z.string().nullish(),
@@ -26,6 +35,7 @@ export const shopifyCustomer = z.looseObject({
   email_marketing_consent: z
     .looseObject({ state: z.string(), opt_in_level: z.string().nullish(), consent_updated_at: z.string().nullish() })
     .nullish(),
+  default_address: shopifyAddress.nullish(),
 });
 export type ShopifyCustomer = z.output<typeof shopifyCustomer>;
 
@@ -46,24 +56,40 @@ export interface ContactJson {
   email?: string;
   locale?: string;
   attributes?: Record<string, unknown>;
+  address?: { country_code: string; province?: string; city?: string };
 }
 
-/** Our `contact` from the customer (else the checkout/order email); undefined when neither identifies anyone. */
+/**
+ * Our `contact` from the customer (else the checkout/order email); undefined when neither
+ * identifies anyone. `addresses` in order of trust (shipping, billing, the customer's default):
+ * the first with a known country becomes `contact.address`, from which ingestion guesses the
+ * zone and locale the customer did not state.
+ */
 export function contactJson(
   customer: ShopifyCustomer | null | undefined,
   email: string | null | undefined,
   locale: string | null | undefined,
+  addresses: ReadonlyArray<ShopifyAddress | null | undefined> = [],
 ): ContactJson | undefined {
   const id = customer ? shopifyId(customer.id, customer.admin_graphql_api_id) : undefined;
   const mail = [customer?.email, email].map((e) => emailField.safeParse(e)).find((r) => r.success)?.data;
   if (id === undefined && mail === undefined) return undefined;
   const attributes = Object.fromEntries((['first_name', 'last_name'] as const).flatMap((k) => (customer?.[k] ? [[k, customer[k]]] : [])));
   const loc = localeField.safeParse(locale);
+  const found = [...addresses, customer?.default_address].find((a) => a?.country_code && isKnownCountry(a.country_code));
+  const address = found
+    ? {
+        country_code: found.country_code!.toUpperCase(),
+        ...(found.province ? { province: found.province.slice(0, 100) } : {}),
+        ...(found.city ? { city: found.city.slice(0, 100) } : {}),
+      }
+    : undefined;
   return {
     ...(id !== undefined && { id }),
     ...(mail !== undefined && { email: mail }),
     ...(loc.success && { locale: loc.data }),
     ...(Object.keys(attributes).length > 0 && { attributes }),
+    ...(address && { address }),
   };
 }
 

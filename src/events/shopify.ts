@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Result } from '../dsl/diagnostics';
 import { fieldErrors } from './fields';
-import { consentEventJson, contactJson, shopifyCustomer, shopifyId, shopifyNumericId } from './shopify-customer';
+import { consentEventJson, contactJson, shopifyAddress, shopifyCustomer, shopifyId, shopifyNumericId } from './shopify-customer';
 import type { FieldError } from './types';
 
 /**
@@ -34,6 +34,8 @@ const common = {
   customer_locale: z.string().nullish(),
   line_items: z.array(lineItem).default([]),
   customer: shopifyCustomer.nullish(),
+  shipping_address: shopifyAddress.nullish(),
+  billing_address: shopifyAddress.nullish(),
   created_at: z.string(),
 };
 const checkout = z.looseObject({
@@ -122,7 +124,7 @@ export function mapShopifyWebhook(
     const parsed = checkout.safeParse(payload, { reportInput: true });
     if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
     const k = parsed.data;
-    const contact = contactJson(k.customer, k.email, k.customer_locale);
+    const contact = contactJson(k.customer, k.email, k.customer_locale, [k.shipping_address, k.billing_address]);
     if (!contact) return { ok: true, value: { kind: 'ignored', reason: 'the checkout has no customer id or email yet' } };
     const started = topic === 'checkouts/create';
     const at = started ? k.created_at : (k.updated_at ?? k.created_at);
@@ -145,7 +147,7 @@ export function mapShopifyWebhook(
     const parsed = order.safeParse(payload, { reportInput: true });
     if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
     const o = parsed.data;
-    const contact = contactJson(o.customer, o.email, o.customer_locale);
+    const contact = contactJson(o.customer, o.email, o.customer_locale, [o.shipping_address, o.billing_address]);
     if (!contact) return { ok: true, value: { kind: 'ignored', reason: 'the order has no customer id or email' } };
     const orderId = shopifyId(o.id, o.admin_graphql_api_id);
     if (orderId === undefined) {
@@ -178,7 +180,7 @@ export function mapShopifyWebhook(
     const parsed = order.safeParse(payload, { reportInput: true });
     if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
     const o = parsed.data;
-    const contact = contactJson(o.customer, o.email, o.customer_locale);
+    const contact = contactJson(o.customer, o.email, o.customer_locale, [o.shipping_address, o.billing_address]);
     const orderId = shopifyId(o.id, o.admin_graphql_api_id);
     if (!contact || orderId === undefined) return { ok: true, value: { kind: 'ignored', reason: 'the order has no customer or exact id' } };
     // The whole order's revenue is taken back: its credits drop to 0 at the next attribution.

@@ -1,7 +1,16 @@
 import { Hono } from 'hono';
 import { contactJson } from '../contacts/json';
 import { z } from 'zod';
-import { attributesField, emailField, fieldErrors, lifecycleStageField, localeField, timezoneField } from '../events/fields';
+import {
+  addressField,
+  attributesField,
+  emailField,
+  fieldErrors,
+  guessed,
+  lifecycleStageField,
+  localeField,
+  timezoneField,
+} from '../events/fields';
 import { emailConflictWarning, findEmailConflicts, upsertContactIds } from '../events/contacts';
 import { eraseContact } from '../consent/erase';
 import { exportContact } from '../consent/export';
@@ -13,8 +22,15 @@ import { apiKey } from './middleware/api-key';
 
 const contactBody = z
   .strictObject(
-    { email: emailField, timezone: timezoneField, locale: localeField, attributes: attributesField, lifecycle_stage: lifecycleStageField },
-    { error: 'expected an object with email, timezone, locale, attributes, lifecycle_stage' },
+    {
+      email: emailField,
+      timezone: timezoneField,
+      locale: localeField,
+      attributes: attributesField,
+      lifecycle_stage: lifecycleStageField,
+      address: addressField,
+    },
+    { error: 'expected an object with email, timezone, locale, attributes, lifecycle_stage, address' },
   )
   .partial();
 
@@ -73,8 +89,7 @@ export function contactRoutes(deps: ContactRoutesDeps) {
       const upsert = {
         externalId,
         ...(b.email !== undefined && { email: b.email }),
-        ...(b.timezone !== undefined && { timezone: b.timezone }),
-        ...(b.locale !== undefined && { locale: b.locale }),
+        ...guessed(b),
         ...(b.attributes !== undefined && { attributes: b.attributes }),
         ...(b.lifecycle_stage !== undefined && { lifecycleStage: b.lifecycle_stage }),
       };

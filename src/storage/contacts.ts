@@ -11,7 +11,10 @@ export interface ContactUpsert {
   email?: string;
   /** A valid IANA zone; absent means "leave the stored zone as it is". */
   timezone?: string;
+  /** How `timezone` is known (default explicit): a guess from an address never replaces a stated zone. */
+  timezoneSource?: 'explicit' | 'address';
   locale?: string;
+  localeSource?: 'explicit' | 'address';
   /** Merged into the stored attributes (jsonb `||`: top-level keys replace, others stay). */
   attributes?: Record<string, unknown>;
   lifecycleStage?: string;
@@ -27,7 +30,8 @@ export interface ContactUpsert {
  * adopts the given one). A new contact whose email already belongs to a contact with another
  * external id is created without the email, and an update never moves an email from one contact
  * to another: emails are unique and identify a person, so the first owner keeps it.
- * Attributes merge with jsonb `||`; timezone, locale and lifecycle stage change only when given.
+ * Attributes merge with jsonb `||`; timezone, locale and lifecycle stage change only when given,
+ * and a zone or locale guessed from an address (`*Source: 'address'`) never replaces a stated one.
  */
 export async function upsertContacts(tx: Tx, rows: ContactUpsert[]): Promise<Array<number | undefined>> {
   if (rows.length === 0) return [];
@@ -37,7 +41,9 @@ export async function upsertContacts(tx: Tx, rows: ContactUpsert[]): Promise<Arr
       external_id: r.externalId ?? null,
       email: r.email ?? null,
       timezone: r.timezone ?? null,
+      timezone_source: r.timezone === undefined ? null : (r.timezoneSource ?? 'explicit'),
       locale: r.locale ?? null,
+      locale_source: r.locale === undefined ? null : (r.localeSource ?? 'explicit'),
       attributes: r.attributes ?? {},
       lifecycle_stage: r.lifecycleStage ?? null,
     })),
@@ -45,7 +51,8 @@ export async function upsertContacts(tx: Tx, rows: ContactUpsert[]): Promise<Arr
   const result = await tx.execute(sql`
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as i(
-        ord int, external_id text, email text, timezone text, locale text, attributes jsonb, lifecycle_stage text)
+        ord int, external_id text, email text, timezone text, timezone_source text, locale text, locale_source text,
+        attributes jsonb, lifecycle_stage text)
     ), matched as (
       select i.*, coalesce(
         (select c.id from contacts c where i.external_id is not null and c.external_id = i.external_id),
@@ -58,18 +65,25 @@ export async function upsertContacts(tx: Tx, rows: ContactUpsert[]): Promise<Arr
         external_id = coalesce(c.external_id, m.external_id),
         email = case when m.email is null
           or exists (select 1 from contacts o where o.email = m.email and o.id <> c.id) then c.email else m.email end,
-        timezone = coalesce(m.timezone, c.timezone),
-        locale = coalesce(m.locale, c.locale),
+        -- A guess (address) never replaces a stated value (explicit); anything else replaces the old.
+        timezone = case when m.timezone is null or (m.timezone_source = 'address' and c.timezone_source = 'explicit')
+          then c.timezone else m.timezone end,
+        timezone_source = case when m.timezone is null or (m.timezone_source = 'address' and c.timezone_source = 'explicit')
+          then c.timezone_source else m.timezone_source end,
+        locale = case when m.locale is null or (m.locale_source = 'address' and c.locale_source = 'explicit')
+          then c.locale else m.locale end,
+        locale_source = case when m.locale is null or (m.locale_source = 'address' and c.locale_source = 'explicit')
+          then c.locale_source else m.locale_source end,
         attributes = c.attributes || m.attributes,
         lifecycle_stage = coalesce(m.lifecycle_stage, c.lifecycle_stage),
         updated_at = now()
       from matched m where c.id = m.contact_id
       returning m.ord, c.id
     ), inserted as (
-      insert into contacts (external_id, email, timezone, locale, attributes, lifecycle_stage)
+      insert into contacts (external_id, email, timezone, timezone_source, locale, locale_source, attributes, lifecycle_stage)
       select m.external_id,
         case when exists (select 1 from contacts o where o.email = m.email) then null else m.email end,
-        m.timezone, m.locale, m.attributes, m.lifecycle_stage
+        m.timezone, m.timezone_source, m.locale, m.locale_source, m.attributes, m.lifecycle_stage
       from matched m where m.contact_id is null
       order by m.ord
       on conflict do nothing

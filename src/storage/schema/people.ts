@@ -1,7 +1,12 @@
 import { boolean, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, ref } from './columns';
 
-/** A person we may message. `external_id` is the shop's id; `email` is stored lower-cased. */
+/**
+ * A person we may message. `external_id` is the shop's id; `email` is stored lower-cased.
+ * `timezone_source` / `locale_source`: `explicit` (stated by an event, the API or an import),
+ * `address` (guessed from a postal address: src/contacts/zone.ts), null (none known: the
+ * calendar's zone applies, no locale). A guess never replaces a stated value.
+ */
 export const contacts = pgTable(
   'contacts',
   {
@@ -9,7 +14,9 @@ export const contacts = pgTable(
     externalId: text('external_id'),
     email: text('email'),
     timezone: text('timezone'),
+    timezoneSource: text('timezone_source').$type<'explicit' | 'address'>(),
     locale: text('locale'),
+    localeSource: text('locale_source').$type<'explicit' | 'address'>(),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     lifecycleStage: text('lifecycle_stage'),
     createdAt: createdAt(),
