@@ -7,6 +7,7 @@ import { applyReport, planReport } from '../campaigns/admin';
 import type { Config } from '../config';
 import { eraseContact } from '../consent/erase';
 import { exportContact } from '../consent/export';
+import { contactTimeline } from '../reports/contact-timeline';
 import { compileSources } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import type { Project } from '../dsl/plan';
@@ -34,6 +35,8 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
     previewSubject: (idOrEmail, triggerType) => withDatabase(config, ({ db }) => loadPreviewSubject(db, idOrEmail, triggerType)),
     exportContact: (externalId) =>
       withDatabase(config, (database) => exportContact(database, externalId, { suppressionKey: config.mail.suppressionKey })),
+    contactTimeline: (ref) =>
+      withDatabase(config, (database) => contactTimeline(database, ref, { suppressionKey: config.mail.suppressionKey })),
     eraseContact: (externalId, { dryRun }) =>
       withDatabase(config, (database) =>
         eraseContact(database, externalId, { suppressionKey: config.mail.suppressionKey, source: 'cli', now: new Date(), dryRun }),

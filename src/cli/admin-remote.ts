@@ -7,6 +7,7 @@ import type { PreviewSubject } from '../render/preview-source';
 import type { AdminReport } from '../campaigns/admin';
 import type { ErasureReport } from '../consent/erase';
 import type { ContactExport } from '../consent/export';
+import type { ContactTimeline } from '../reports/contact-timeline';
 import type { DispatchStatus, PauseStatus } from '../storage/dispatch-pause';
 import type { AdminApi } from './admin';
 
@@ -88,6 +89,7 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
     },
     exportContact: (externalId) =>
       orAbsent(externalId, () => call<ContactExport>('GET', `/v1/admin/contacts/${encodeURIComponent(externalId)}/export`)),
+    contactTimeline: (ref) => orAbsent(ref, () => call<ContactTimeline>('GET', `/v1/admin/contacts/${encodeURIComponent(ref)}/timeline`)),
     eraseContact: (externalId, { dryRun }) =>
       orAbsent(externalId, () =>
         dryRun

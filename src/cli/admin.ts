@@ -3,6 +3,7 @@ import type { PeriodKind } from '../storage/analytics-views';
 import type { AdminReport } from '../campaigns/admin';
 import type { ErasureReport } from '../consent/erase';
 import type { ContactExport } from '../consent/export';
+import type { ContactTimeline } from '../reports/contact-timeline';
 import type { ViewRange } from '../forecast/calendar-view';
 import type { CalendarView } from '../forecast/view';
 import type { PreviewSubject } from '../render/preview-source';
@@ -37,6 +38,8 @@ export interface AdminApi {
   previewSubject(idOrEmail: string, triggerType: string | undefined): Promise<PreviewSubject | undefined>;
   /** `almanac contact export ID`: everything held about the contact with this external id; undefined when absent. */
   exportContact(externalId: string): Promise<ContactExport | undefined>;
+  /** `almanac contact show ID`: the contact's timeline (external id, `#id` or numeric id); undefined when absent. */
+  contactTimeline(ref: string): Promise<ContactTimeline | undefined>;
   /** `almanac contact erase ID`: the GDPR erasure (source `cli`); `dryRun` counts what would go and changes nothing. Undefined when absent. */
   eraseContact(externalId: string, options: { dryRun: boolean }): Promise<ErasureReport | undefined>;
   /** `almanac status`: the dispatch pauses in force (the transport's account pause, the complaint-rate guard's). */

@@ -79,6 +79,7 @@ export function adminFor(io: CliIo, command: string): AdminApi {
     calendar: noting(admin.calendar),
     previewSubject: noting(admin.previewSubject),
     exportContact: noting(admin.exportContact),
+    contactTimeline: noting(admin.contactTimeline),
     eraseContact: noting(admin.eraseContact),
     status: noting(admin.status),
     resume: noting(admin.resume),

@@ -12,6 +12,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { applyReport, planReport } from '../campaigns/admin';
 import { eraseContact } from '../consent/erase';
 import { exportContact } from '../consent/export';
+import { contactTimeline } from '../reports/contact-timeline';
+import { noContact } from './contact-timeline';
 import { compileSources } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import type { Project } from '../dsl/plan';
@@ -70,6 +72,7 @@ export interface AdminRoutesDeps {
  *   its newest event of TYPE and its recommendations (src/render/preview-source.ts); 404 when absent.
  *
  * - `GET /v1/admin/contacts/:id/export` → what `almanac contact export ID` prints (src/consent/export.ts).
+ * - `GET /v1/admin/contacts/:id/timeline` → what `almanac contact show ID` prints (src/reports/contact-timeline.ts).
  * - `DELETE /v1/admin/contacts/:id` → the erasure report of `almanac contact erase ID --yes`
  *   (source `cli`); `GET /v1/admin/contacts/:id/erasure` → the same counts, nothing changed (what
  *   `erase` without `--yes` shows). Unknown id → 404 naming it in `details.contact`.
@@ -126,6 +129,12 @@ export function adminRoutes(deps: AdminRoutesDeps) {
     const data = await exportContact(deps.database, id, { suppressionKey: suppressionKey() });
     if (!data) throw unknownContact(id);
     return c.json(data);
+  });
+  app.get('/v1/admin/contacts/:id/timeline', auth, read, async (c) => {
+    const id = checkedContactId(c.req.param('id'));
+    const t = await contactTimeline(deps.database, id, deps.suppressionKey === undefined ? {} : { suppressionKey: deps.suppressionKey });
+    if (!t) throw noContact(id);
+    return c.json(t);
   });
   const erase = (dryRun: boolean) => async (c: Context) => {
     const id = checkedContactId(c.req.param('id') ?? '');

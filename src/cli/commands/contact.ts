@@ -2,6 +2,7 @@ import { AppError } from '../../errors';
 import type { ErasureReport } from '../../consent/erase';
 import { type Command, UsageError } from '../command';
 import { adminFor, parseFlags } from '../project';
+import { formatTimeline } from './contact-show';
 
 const notFound = (id: string) => new AppError('not_found', `no contact with external id "${id}"`, { details: { contact: id } });
 
@@ -14,9 +15,18 @@ function countLines(report: ErasureReport): string {
 }
 
 export const contactCommand: Command = {
-  summary: 'GDPR: export everything held about a contact, or erase them',
-  usage: `almanac contact export ID
+  summary: 'GDPR: export everything held about a contact, or erase them; show their timeline (why did they get this mail?)',
+  usage: `almanac contact show ID [--json]
+       almanac contact ID [--json]
+       almanac contact export ID
        almanac contact erase ID [--yes] [--json]
+
+show prints the contact's timeline: profile, lifecycle stage, consent ledger, suppressions,
+runs with every send (step, template, status, and why it was held, suppressed, failed or
+cancelled), clicks, opens, orders with the campaigns credited, and everything merged in time
+order, each send with the campaign, run, step and trigger event that caused it. ID is the
+external id, or #N for the numeric contact id. --json prints the same as
+GET /v1/contacts/:id/timeline. It changes nothing.
 
 export prints, as JSON, everything held about the contact with external id ID: profile,
 identifiers, events, consent ledger, runs, sends, clicks, opens, orders, segments, the
@@ -33,8 +43,17 @@ the erasure is logged without personal data. Without --yes it only says what it 
 Through the running server (or ALMANAC_URL) like plan and apply.`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, { booleans: ['yes', 'json'] });
+    if (positional[0] !== 'export' && positional[0] !== 'erase') {
+      const [ref, extra] = positional[0] === 'show' ? positional.slice(1) : positional;
+      if (!ref) throw new UsageError('expected "show ID", "export ID" or "erase ID"');
+      if (extra) throw new UsageError(`unexpected argument "${extra}"`);
+      if (flags.yes) throw new UsageError('show takes only --json');
+      const timeline = await adminFor(io, 'contact').contactTimeline(ref);
+      if (!timeline) throw new AppError('not_found', `no contact with external id or id "${ref}"`, { details: { contact: ref } });
+      io.out(flags.json ? `${JSON.stringify(timeline, null, 2)}\n` : formatTimeline(timeline));
+      return 0;
+    }
     const [action, id, extra] = positional;
-    if (action !== 'export' && action !== 'erase') throw new UsageError('expected "export ID" or "erase ID"');
     if (!id) throw new UsageError(`name the contact's external id: almanac contact ${action} ID`);
     if (extra) throw new UsageError(`unexpected argument "${extra}"`);
     if (action === 'export') {

@@ -1,0 +1,85 @@
+import type { ContactTimeline } from '../../reports/contact-timeline';
+import { table } from './report';
+
+const dash = (x: string | number | null | undefined) => (x === null || x === undefined || x === '' ? '–' : String(x));
+
+/** `almanac contact show ID`: the timeline as a terminal reads it (the same data as `--json` and GET /v1/contacts/:id/timeline). */
+export function formatTimeline(t: ContactTimeline): string {
+  const c = t.contact;
+  const out: string[] = [
+    `contact ${c.email ?? c.id ?? `#${c.contact_id}`} (external id ${dash(c.id)}, #${c.contact_id})\n`,
+    `timezone ${c.timezone ? `${c.timezone}${c.timezone_source === 'address' ? ' (guessed from the address)' : ''}` : "— (the calendar's)"}, ` +
+      `locale ${dash(c.locale)}${c.locale_source === 'address' ? ' (guessed)' : ''}, stage ${dash(t.lifecycle_stage)}` +
+      (c.phone ? `, phone ${c.phone}` : '') +
+      `; created ${c.created_at}, updated ${c.updated_at}\n`,
+  ];
+  if (Object.keys(c.attributes).length) out.push(`attributes ${JSON.stringify(c.attributes)}\n`);
+  if (t.analytics)
+    out.push(`analytics: ${t.analytics.orders} order(s), revenue ${t.analytics.revenue.toFixed(2)}, rfm ${dash(t.analytics.rfm)}\n`);
+  const kindWidth = Math.max(4, ...t.entries.map((e) => e.kind.length));
+  out.push(`\nwhat happened, in order (UTC)\n`);
+  for (const e of t.entries) {
+    out.push(`${e.at}  ${e.kind.padEnd(kindWidth)}  ${e.summary}\n`);
+    if (e.why) out.push(`${' '.repeat(e.at.length + kindWidth + 4)}why: ${e.why}\n`);
+  }
+  const section = (title: string, head: string[], rows: Array<Array<string | number>>) => {
+    if (rows.length) out.push(`\n${title}\n${table(head, rows)}`);
+  };
+  section(
+    'runs',
+    ['run', 'campaign', 'status', 'step', 'started', 'ended', 'exit reason', 'trigger'],
+    t.runs.map((r) => [
+      `#${r.id}`,
+      `${r.campaign}${r.version === null ? '' : ` v${r.version}`}`,
+      r.status,
+      dash(r.current_step),
+      r.started_at,
+      dash(r.ended_at),
+      dash(r.exit_reason),
+      dash(r.trigger.type),
+    ]),
+  );
+  section(
+    'sends',
+    ['send', 'campaign', 'run', 'step', 'template', 'status', 'reason', 'created', 'sent'],
+    t.runs.flatMap((r) =>
+      r.sends.map((s) => [`#${s.id}`, r.campaign, `#${r.id}`, s.step, s.template, s.status, dash(s.reason), s.created_at, dash(s.sent_at)]),
+    ),
+  );
+  section(
+    'consent',
+    ['when', 'purpose', 'state', 'version', 'source'],
+    t.consent.map((r) => [r.occurred_at, r.purpose, r.state, dash(r.text_version), r.source]),
+  );
+  if (t.suppressions === null) out.push('\nsuppressions not checked (no email, or SUPPRESSION_KEY not configured)\n');
+  else
+    section(
+      'suppressions',
+      ['since', 'reason', 'scope', 'source'],
+      t.suppressions.map((s) => [s.created_at, s.reason, s.scope, s.source]),
+    );
+  section(
+    'clicks',
+    ['when', 'url', 'campaign', 'bot'],
+    t.clicks.map((k) => [k.at, dash(k.url), dash(k.campaign), k.bot ? `yes${k.bot_reason ? ` (${k.bot_reason})` : ''}` : 'no']),
+  );
+  section(
+    'opens',
+    ['when', 'campaign', 'by'],
+    t.opens.map((x) => [x.at, dash(x.campaign), x.machine ? 'machine' : 'human']),
+  );
+  section(
+    'orders',
+    ['when', 'order', 'total', 'refunded', 'currency', 'credited'],
+    t.orders.map((o) => [
+      o.occurred_at,
+      o.order_id,
+      o.total.toFixed(2),
+      o.refunded.toFixed(2),
+      o.currency,
+      o.credited.map((a) => `${a.model}: ${a.campaign}`).join('; ') || '–',
+    ]),
+  );
+  if (t.truncated.length) out.push(`\nonly the newest rows of: ${t.truncated.join(', ')}\n`);
+  return out.join('');
+}
