@@ -1,4 +1,7 @@
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { analyticsViews } from '../reports/analytics';
+import { importContacts } from '../events/import/run';
 import { mintCampaignLink } from '../tracking/campaign-links';
 import { markForRecompute } from '../storage/attribution';
 import { rebuildReportRollups } from '../storage/engagement';
@@ -15,7 +18,7 @@ import { AppError } from '../errors';
 import { calendarView, hasAppliedCalendar } from '../forecast/calendar-view';
 import { loadPreviewSubject } from '../render/preview-source';
 import { dispatchStatus, resumeDispatch } from '../storage/dispatch-pause';
-import type { AdminApi, ProjectSources } from './admin';
+import type { AdminApi, ContactImportRequest, ProjectSources } from './admin';
 import type { CliEngine } from './command';
 
 /**
@@ -62,7 +65,34 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
           return markForRecompute(tx, options);
         }),
       })),
+    importContacts: (request) => withDatabase(config, ({ db }) => importFile(db, request)),
   };
+}
+
+/** The file is read line by line (node:readline over a read stream): never held whole. */
+async function importFile(db: Parameters<typeof importContacts>[0], request: ContactImportRequest) {
+  let totalBytes: number;
+  try {
+    totalBytes = statSync(request.path).size;
+  } catch (err) {
+    throw new AppError('bad_request', `cannot read ${request.path}: ${(err as Error).message}`);
+  }
+  const input = createReadStream(request.path);
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    return await importContacts(db, lines, {
+      format: request.format,
+      ...(request.map && { map: request.map }),
+      dryRun: request.dryRun,
+      trigger: request.trigger,
+      now: new Date(),
+      onProblem: request.onProblem,
+      onProgress: (rows) => request.onProgress?.({ rows, bytes: input.bytesRead, totalBytes }),
+    });
+  } finally {
+    lines.close();
+    input.destroy();
+  }
 }
 
 function compiled(sources: ProjectSources): Project {

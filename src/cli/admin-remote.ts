@@ -113,6 +113,13 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
           `/v1/admin/analytics?now=${encodeURIComponent(now.toISOString())}${period ? `&period=${period}` : ''}`,
         )
       ).value,
+    importContacts: async () => {
+      // Not yet: the file would have to be streamed to the server (POST /v1/contacts/import takes an API key, not an admin key).
+      throw new AppError(
+        'unavailable',
+        `almanac import runs on the database itself, not through the Almanac server at ${base} yet: stop the server (or unset ALMANAC_URL) and run it again, or POST the file to ${base}/v1/contacts/import with an API key`,
+      );
+    },
     report: async (campaign, range) => {
       const q = new URLSearchParams();
       if (range.from) q.set('from', range.from.toISOString());

@@ -10,6 +10,20 @@ import type { PreviewSubject } from '../render/preview-source';
 import type { CampaignReport } from '../reports/campaign';
 import type { CampaignLink, CampaignLinkInput } from '../tracking/campaign-links';
 import type { DispatchStatus, PauseStatus } from '../storage/dispatch-pause';
+import type { ImportFormat, ImportSummary } from '../events/import/run';
+import type { RowProblem } from '../events/import/rows';
+
+/** `almanac import FILE`: the file (absolute path) and how to read it; problems and progress are reported as they come. */
+export interface ContactImportRequest {
+  path: string;
+  format: ImportFormat;
+  map?: Record<string, string>;
+  dryRun: boolean;
+  trigger: boolean;
+  onProblem: (problem: RowProblem) => void;
+  /** After each batch: records read, bytes of the file read, and its size. */
+  onProgress?: (progress: { rows: number; bytes: number; totalBytes: number }) => void;
+}
 
 /** What a project command sends: the campaign files as read (path, text) and the template names found. */
 export interface ProjectSources {
@@ -54,4 +68,6 @@ export interface AdminApi {
   createLink(input: CampaignLinkInput): Promise<CampaignLink>;
   /** `almanac attribution recompute`: mark orders to be credited again by the next ticks; returns how many. */
   recomputeAttribution(options: { since?: Date; campaign?: string }): Promise<{ orders: number }>;
+  /** `almanac import FILE`: stream a contact list into the database (src/events/import/run.ts). */
+  importContacts(request: ContactImportRequest): Promise<ImportSummary>;
 }

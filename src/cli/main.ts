@@ -7,6 +7,7 @@ import { contactCommand } from './commands/contact';
 import { resumeCommand, statusCommand } from './commands/dispatch';
 import { analyticsCommand } from './commands/analytics';
 import { attributionCommand, linkCommand, reportCommand } from './commands/report';
+import { importCommand } from './commands/import';
 import { migrateCommand } from './commands/migrate';
 import { planCommand } from './commands/plan';
 import { previewCommand } from './commands/preview';
@@ -24,6 +25,7 @@ export const commands: Record<string, Command> = {
   simulate: simulateCommand,
   calendar: calendarCommand,
   contact: contactCommand,
+  import: importCommand,
   status: statusCommand,
   report: reportCommand,
   analytics: analyticsCommand,

@@ -87,6 +87,7 @@ export function adminFor(io: CliIo, command: string): AdminApi {
     analytics: noting(admin.analytics),
     recomputeAttribution: noting(admin.recomputeAttribution),
     createLink: noting(admin.createLink),
+    importContacts: noting(admin.importContacts),
   };
 }
 

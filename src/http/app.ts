@@ -11,6 +11,7 @@ import { notFound, onError } from './on-error';
 import { opsRoutes } from './ops';
 import { calendarRoutes } from './calendar';
 import { contactRoutes } from './contacts';
+import { contactImportRoutes } from './contacts-import';
 import { contactTimelineRoutes } from './contact-timeline';
 import { consentRoutes } from './consent';
 import { orderRoutes } from './orders';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps) {
     ? { publicUrl: deps.messages.publicUrl, signingKey: deps.messages.linkSigningKey, allowedHosts: deps.linkAllowedHosts ?? [] }
     : undefined;
   app.route('/', eventRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
+  app.route('/', contactImportRoutes({ database: deps.database, apiKeys, now }));
   app.route('/', contactRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', contactTimelineRoutes({ database: deps.database, apiKeys, ...key }));
   app.route('/', consentRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));

@@ -127,3 +127,25 @@ export async function contactsWithEmails(tx: Tx, emails: string[]): Promise<Arra
     .from(contacts)
     .where(inArray(contacts.email, emails));
 }
+
+/**
+ * The stored contacts an import batch may meet (ONE statement): those with any of these external
+ * ids or (lower-cased) emails. The import tells created from updated contacts by it, and a dry
+ * run what would be created.
+ */
+export async function contactsMatching(
+  tx: Tx,
+  externalIds: string[],
+  emails: string[],
+): Promise<Array<Pick<ContactRow, 'id' | 'externalId' | 'email'>>> {
+  if (externalIds.length === 0 && emails.length === 0) return [];
+  return tx
+    .select({ id: contacts.id, externalId: contacts.externalId, email: contacts.email })
+    .from(contacts)
+    .where(
+      or(
+        externalIds.length ? inArray(contacts.externalId, externalIds) : undefined,
+        emails.length ? inArray(contacts.email, emails) : undefined,
+      ),
+    );
+}

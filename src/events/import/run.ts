@@ -1,0 +1,281 @@
+import { appendConsent, type ConsentAppend, currentConsent } from '../../storage/consent';
+import { contactsMatching } from '../../storage/contacts';
+import type { Db, Tx } from '../../storage/db';
+import { isUniqueViolation, pgError } from '../../storage/errors';
+import { insertEvents } from '../../storage/events';
+import { upsertContactIds } from '../contacts';
+import { csvRecords, ndjsonRecords } from './records';
+import { IMPORT_PURPOSE, type ImportRow, interpretRecord, newRowCaches, type RowProblem } from './rows';
+
+export type ImportFormat = 'csv' | 'ndjson';
+
+export interface ImportOptions {
+  format: ImportFormat;
+  /** `--map`: header → field. */
+  map?: Record<string, string>;
+  /** Parse and validate everything, count what would be created or updated, write nothing. */
+  dryRun?: boolean;
+  /** Store a `contact.created` event for each contact the import creates, so journeys on it start. */
+  trigger?: boolean;
+  /** The import's time: dates withdrawals without `consent_at`, the trigger events, bounds `consent_at`. */
+  now: Date;
+  /**
+   * Rows per transaction (one upsert statement, one consent append). Default 250: measured on
+   * 100 000 rows, 250 beat 500, 1000 and 2000 on PGlite and PostgreSQL (the upsert's last join
+   * grows with the square of the batch).
+   */
+  batchSize?: number;
+  /** Each problem of a row that was not imported (the CLI writes them to the errors file). */
+  onProblem?: (problem: RowProblem) => void;
+  /** After each batch: records read so far. */
+  onProgress?: (rowsRead: number) => void;
+}
+
+/** What an import did (or, in a dry run, would do). */
+export interface ImportSummary {
+  dry_run: boolean;
+  /** Records read (not counting the header or blank lines). */
+  rows: number;
+  created: number;
+  updated: number;
+  /** Rows whose contact (same id, else same email) appeared earlier in the file: the last one wins. */
+  duplicates: number;
+  /** Rows not imported because of a problem (each problem is reported). */
+  errors: number;
+  /** Rows with a marketing grant but not its evidence: imported without consent. */
+  without_consent: number;
+  /** Consent ledger rows appended (grants and withdrawals). */
+  consent_recorded: number;
+  /** `contact.created` events stored (only with `trigger`). */
+  triggered: number;
+}
+
+/**
+ * Import a contact list read line by line (`lines`: a file through node:readline, a request
+ * body), `batchSize` rows per transaction: one statement finds the stored contacts the batch
+ * meets, one upserts them (`upsertContactIds`: a retry statement only when a row stayed open),
+ * one reads their current marketing consent and one appends the new ledger rows; with
+ * `trigger`, one more stores their `contact.created` events. Memory holds one batch plus the
+ * set of contact keys seen (to count duplicates) — never the file.
+ *
+ * No journey starts from an import unless `trigger`: contacts are upserted directly, not
+ * through event ingestion, so no event exists for the trigger phase of `tick` to act on.
+ *
+ * Idempotent: re-running a file updates the same contacts with the same values, and a consent row
+ * is appended only when the ledger's current row for the purpose is older than `consent_at` (a
+ * withdrawal: only when the contact is currently granted or pending) — so the second run appends
+ * nothing. Trigger events have the dedupe key `import:contact.created:<contact id>`.
+ */
+export async function importContacts(db: Db, lines: AsyncIterable<string>, options: ImportOptions): Promise<ImportSummary> {
+  const summary: ImportSummary = {
+    dry_run: options.dryRun === true,
+    rows: 0,
+    created: 0,
+    updated: 0,
+    duplicates: 0,
+    errors: 0,
+    without_consent: 0,
+    consent_recorded: 0,
+    triggered: 0,
+  };
+  const size = options.batchSize ?? 250;
+  const seen = new Set<string>();
+  const createdIds = new Set<number>();
+  const updatedIds = new Set<number>();
+  let batch = new Map<string, ImportRow>();
+  const caches = newRowCaches();
+
+  const flush = async () => {
+    if (batch.size === 0) return;
+    const rows = [...batch.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    batch = new Map();
+    const step = options.dryRun ? (tx: Tx) => dryRunBatch(tx, rows) : (tx: Tx) => writeBatch(tx, rows, options, createdIds, updatedIds);
+    const counted = await inTransaction(db, step);
+    summary.consent_recorded += counted.consent;
+    summary.triggered += counted.triggered;
+    if (options.dryRun) {
+      summary.created += counted.created;
+      summary.updated += counted.updated;
+    } else {
+      summary.created = createdIds.size;
+      summary.updated = updatedIds.size;
+    }
+  };
+
+  const records = options.format === 'csv' ? csvRecords(lines, options) : ndjsonRecords(lines, options);
+  for await (const record of records) {
+    summary.rows++;
+    if ('problem' in record) {
+      summary.errors++;
+      options.onProblem?.({ line: record.line, ...record.problem });
+      continue;
+    }
+    const result = interpretRecord(record.line, record.values, options.now, caches);
+    if (!result.ok) {
+      summary.errors++;
+      for (const p of result.problems) options.onProblem?.(p);
+      continue;
+    }
+    const row = result.row;
+    if (row.withoutConsent) summary.without_consent++;
+    if (seen.has(row.key)) {
+      summary.duplicates++;
+      // A dry run counts a contact once; a real run writes the later row again (last wins).
+      if (options.dryRun && !batch.has(row.key)) continue;
+    } else seen.add(row.key);
+    // Within a batch the later row merges over the earlier one, as a later batch's upsert would.
+    const prev = batch.get(row.key);
+    batch.set(row.key, prev ? mergeRows(prev, row) : row);
+    if (batch.size >= size) {
+      await flush();
+      options.onProgress?.(summary.rows);
+    }
+  }
+  await flush();
+  options.onProgress?.(summary.rows);
+  return summary;
+}
+
+/** Later values win; an absent value keeps the earlier one; attributes merge (the upsert's rule). */
+function mergeRows(earlier: ImportRow, later: ImportRow): ImportRow {
+  const attributes =
+    earlier.contact.attributes || later.contact.attributes ? { ...earlier.contact.attributes, ...later.contact.attributes } : undefined;
+  const contact = { ...earlier.contact, ...later.contact, ...(attributes && { attributes }) };
+  const consent = later.consent ?? earlier.consent;
+  return { ...later, contact, ...(consent && { consent }) };
+}
+
+interface BatchCounts {
+  created: number;
+  updated: number;
+  consent: number;
+  triggered: number;
+}
+
+async function inTransaction(db: Db, step: (tx: Tx) => Promise<BatchCounts>): Promise<BatchCounts> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(step);
+    } catch (err) {
+      const code = pgError(err)?.code;
+      if (attempt >= 5 || !(isUniqueViolation(err) || code === '40P01' || code === '40001')) throw err;
+    }
+  }
+}
+
+async function writeBatch(
+  tx: Tx,
+  rows: ImportRow[],
+  options: ImportOptions,
+  createdIds: Set<number>,
+  updatedIds: Set<number>,
+): Promise<BatchCounts> {
+  const existing = await storedIds(tx, rows);
+  const ids = await upsertContactIds(
+    tx,
+    rows.map((r) => r.contact),
+  );
+  const fresh: number[] = [];
+  for (const id of ids) {
+    if (createdIds.has(id) || updatedIds.has(id)) continue;
+    if (existing.has(id)) updatedIds.add(id);
+    else {
+      createdIds.add(id);
+      fresh.push(id);
+    }
+  }
+  const consent = await newConsent(
+    tx,
+    rows.flatMap((r, i) => (r.consent ? [{ row: r, contactId: ids[i]! }] : [])),
+  );
+  await appendConsent(tx, consent);
+  let triggered = 0;
+  if (options.trigger && fresh.length) {
+    const inserted = await insertEvents(
+      tx,
+      fresh.map((contactId) => ({
+        dedupeKey: `import:contact.created:${contactId}`,
+        type: 'contact.created',
+        contactId,
+        properties: { source: 'import' },
+        occurredAt: options.now,
+        receivedAt: options.now,
+        source: 'import',
+      })),
+    );
+    triggered = inserted.length;
+  }
+  return { created: 0, updated: 0, consent: consent.length, triggered };
+}
+
+/** What the batch would do, from reads only (the same matching rule as `upsertContacts`). */
+async function dryRunBatch(tx: Tx, rows: ImportRow[]): Promise<BatchCounts> {
+  const stored = await contactsMatching(
+    tx,
+    rows.flatMap((r) => (r.contact.externalId === undefined ? [] : [r.contact.externalId])),
+    rows.flatMap((r) => (r.contact.email === undefined ? [] : [r.contact.email])),
+  );
+  const byExternal = new Map(stored.filter((c) => c.externalId !== null).map((c) => [c.externalId!, c.id]));
+  const byEmail = new Map(stored.filter((c) => c.email !== null).map((c) => [c.email!, c]));
+  let created = 0;
+  const matched: Array<{ row: ImportRow; contactId: number }> = [];
+  for (const r of rows) {
+    const { externalId, email } = r.contact;
+    const viaEmail = email === undefined ? undefined : byEmail.get(email);
+    const id =
+      (externalId !== undefined ? byExternal.get(externalId) : undefined) ??
+      (viaEmail && (externalId === undefined || viaEmail.externalId === null) ? viaEmail.id : undefined);
+    if (id === undefined) created++;
+    else matched.push({ row: r, contactId: id });
+  }
+  const known = new Set(matched.map((m) => m.row));
+  const newRows = rows.filter((r) => r.consent?.granted && !known.has(r)).length;
+  const consent = await newConsent(
+    tx,
+    matched.filter((m) => m.row.consent),
+  );
+  return { created, updated: matched.length, consent: consent.length + newRows, triggered: 0 };
+}
+
+async function storedIds(tx: Tx, rows: ImportRow[]): Promise<Set<number>> {
+  const stored = await contactsMatching(
+    tx,
+    rows.flatMap((r) => (r.contact.externalId === undefined ? [] : [r.contact.externalId])),
+    rows.flatMap((r) => (r.contact.email === undefined ? [] : [r.contact.email])),
+  );
+  return new Set(stored.map((c) => c.id));
+}
+
+/**
+ * The ledger rows to append: a grant or withdrawal only when the contact's current row for the
+ * purpose is older than it (none counts as older); a withdrawal only over a grant or a pending
+ * request. One statement reads the current rows.
+ */
+async function newConsent(tx: Tx, wanted: Array<{ row: ImportRow; contactId: number }>): Promise<ConsentAppend[]> {
+  if (wanted.length === 0) return [];
+  const current = new Map(
+    (await currentConsent(tx, [...new Set(wanted.map((w) => w.contactId))], { purposes: [IMPORT_PURPOSE] })).map((c) => [c.contactId, c]),
+  );
+  const out: ConsentAppend[] = [];
+  const taken = new Set<number>();
+  for (const { row, contactId } of wanted) {
+    const c = row.consent!;
+    const now = current.get(contactId);
+    if (taken.has(contactId)) continue;
+    if (now && now.occurredAt.getTime() >= c.occurredAt.getTime()) continue;
+    if (!c.granted && !(now && (now.granted || now.pending))) continue;
+    taken.add(contactId);
+    out.push({
+      contactId,
+      purpose: IMPORT_PURPOSE,
+      granted: c.granted,
+      text: c.text,
+      textVersion: c.textVersion,
+      source: c.source,
+      ip: c.ip,
+      userAgent: c.userAgent,
+      occurredAt: c.occurredAt,
+    });
+  }
+  return out;
+}
