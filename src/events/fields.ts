@@ -109,3 +109,13 @@ export function guessed(c: { timezone?: string; locale?: string; address?: z.out
     ...(locale !== undefined && { locale, ...(c.locale === undefined && { localeSource: 'address' as const }) }),
   };
 }
+
+/** The fields a contact may carry besides its id, the same on events (`contact`) and `PUT /v1/contacts/:id`. */
+export const contactFields = {
+  email: emailField,
+  timezone: timezoneField,
+  locale: localeField,
+  attributes: attributesField,
+  lifecycle_stage: lifecycleStageField,
+  address: addressField,
+};

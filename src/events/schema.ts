@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Result } from '../dsl/diagnostics';
 import { formatDuration } from '../dsl/walk';
-import { addressField, attributesField, emailField, fieldErrors, guessed, lifecycleStageField, localeField, timezoneField } from './fields';
+import { contactFields, fieldErrors, guessed } from './fields';
 import { CONSENT_REQUESTED, type FieldError, type IngestEvent, isConsentEvent } from './types';
 
 /**
@@ -40,12 +40,7 @@ const contactSchema = z
         .string({ error: 'expected a string' })
         .min(1, { error: 'expected a non-empty string' })
         .max(255, { error: 'expected at most 255 characters' }),
-      email: emailField,
-      timezone: timezoneField,
-      locale: localeField,
-      attributes: attributesField,
-      lifecycle_stage: lifecycleStageField,
-      address: addressField,
+      ...contactFields,
     },
     { error: 'expected an object with an id or an email' },
   )

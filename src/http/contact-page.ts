@@ -1,5 +1,5 @@
 import type { ContactSearchResult } from '../reports/contact-search';
-import type { ContactTimeline } from '../reports/contact-timeline';
+import { type ContactTimeline, dash, runAndSendTables } from '../reports/contact-timeline';
 import { escapeHtml as esc } from './consent-page';
 import { page, table } from './report-page';
 
@@ -12,19 +12,18 @@ const LEFT = '<style>th,td{text-align:left}th[scope=row]{white-space:nowrap}.why
 /** A table, or one line saying there is nothing of that kind. */
 const rowsOr = (caption: string, head: string[], rows: Array<Array<string | number>>) =>
   rows.length ? table(caption, head, rows) : `<p class="note">${esc(caption)}: none.</p>`;
-const dash = (x: string | number | null | undefined) => (x === null || x === undefined || x === '' ? '–' : String(x));
 export const contactRef = (c: { id: string | null; contact_id: number }) => c.id ?? `#${c.contact_id}`;
 const contactPath = (c: { id: string | null; contact_id: number }) => `/contacts/${encodeURIComponent(contactRef(c))}`;
 
 export function contactPage(t: ContactTimeline, link: (path: string) => string): string {
   const c = t.contact;
   const title = c.email ?? c.id ?? `#${c.contact_id}`;
-  const sends = t.runs.flatMap((r) => r.sends.map((s) => ({ r, s })));
+  const tables = runAndSendTables(t);
   const tiles = [
     ['lifecycle stage', dash(t.lifecycle_stage)],
     ['orders', String(t.orders.length)],
     ['runs', String(t.runs.length)],
-    ['sends', String(sends.length)],
+    ['sends', String(tables.sends.rows.length)],
     ['clicks (human)', String(t.clicks.filter((k) => !k.bot).length)],
   ];
   const entries =
@@ -74,33 +73,11 @@ export function contactPage(t: ContactTimeline, link: (path: string) => string):
       `<h2>Timeline</h2>${entries}` +
       (t.truncated.length ? `<p class="note">Only the newest rows of: ${esc(t.truncated.join(', '))}.</p>` : '') +
       `<h2>Runs and sends</h2>` +
-      rowsOr(
-        'Runs: campaign, status, where they are, why they started and ended',
-        ['run', 'campaign', 'status', 'current step', 'started', 'ended', 'exit reason', 'started by'],
-        t.runs.map((r) => [
-          `#${r.id}`,
-          `${r.campaign}${r.version === null ? '' : ` v${r.version}`}`,
-          r.status,
-          dash(r.current_step),
-          r.started_at,
-          dash(r.ended_at),
-          dash(r.exit_reason),
-          dash(r.trigger.type),
-        ]),
-      ) +
+      rowsOr('Runs: campaign, status, where they are, why they started and ended', tables.runs.head, tables.runs.rows) +
       rowsOr(
         'Sends: the step of each run, its template, status and why it was held, suppressed, failed or cancelled',
-        ['send', 'campaign (run)', 'step', 'template', 'status', 'reason', 'created', 'sent'],
-        sends.map(({ r, s }) => [
-          `#${s.id}`,
-          `${r.campaign} (#${r.id})`,
-          s.step,
-          s.template,
-          s.status,
-          dash(s.reason),
-          s.created_at,
-          dash(s.sent_at),
-        ]),
+        tables.sends.head,
+        tables.sends.rows,
       ) +
       `<h2>Consent and suppression</h2>` +
       rowsOr(

@@ -1,16 +1,7 @@
 import { Hono } from 'hono';
 import { contactJson } from '../contacts/json';
 import { z } from 'zod';
-import {
-  addressField,
-  attributesField,
-  emailField,
-  fieldErrors,
-  guessed,
-  lifecycleStageField,
-  localeField,
-  timezoneField,
-} from '../events/fields';
+import { contactFields, fieldErrors, guessed } from '../events/fields';
 import { emailConflictWarning, findEmailConflicts, upsertContactIds } from '../events/contacts';
 import { eraseContact } from '../consent/erase';
 import { exportContact } from '../consent/export';
@@ -21,17 +12,7 @@ import { hasOddCharacters, ODD_CHARACTER_MESSAGE, parseJson, refuseOddStrings, v
 import { apiKey } from './middleware/api-key';
 
 const contactBody = z
-  .strictObject(
-    {
-      email: emailField,
-      timezone: timezoneField,
-      locale: localeField,
-      attributes: attributesField,
-      lifecycle_stage: lifecycleStageField,
-      address: addressField,
-    },
-    { error: 'expected an object with email, timezone, locale, attributes, lifecycle_stage, address' },
-  )
+  .strictObject(contactFields, { error: 'expected an object with email, timezone, locale, attributes, lifecycle_stage, address' })
   .partial();
 
 export interface ContactRoutesDeps {

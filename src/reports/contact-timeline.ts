@@ -326,3 +326,40 @@ function mergeEntries(t: Shaped): TimelineEntry[] {
   if (t.analytics?.stage_since) out.push({ at: t.analytics.stage_since, kind: 'stage', summary: `lifecycle stage ${t.analytics.stage}` });
   return out.sort((a, b) => a.at.localeCompare(b.at) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
 }
+
+/** A missing value as the page and the CLI print it. */
+export const dash = (x: string | number | null | undefined): string => (x === null || x === undefined || x === '' ? '–' : String(x));
+
+/** The runs and sends of a timeline as tables (head, rows): the same columns on the page and in `almanac contact show`. */
+export function runAndSendTables(t: ContactTimeline): Record<'runs' | 'sends', { head: string[]; rows: string[][] }> {
+  return {
+    runs: {
+      head: ['run', 'campaign', 'status', 'current step', 'started', 'ended', 'exit reason', 'started by'],
+      rows: t.runs.map((r) => [
+        `#${r.id}`,
+        `${r.campaign}${r.version === null ? '' : ` v${r.version}`}`,
+        r.status,
+        dash(r.current_step),
+        r.started_at,
+        dash(r.ended_at),
+        dash(r.exit_reason),
+        dash(r.trigger.type),
+      ]),
+    },
+    sends: {
+      head: ['send', 'campaign (run)', 'step', 'template', 'status', 'reason', 'created', 'sent'],
+      rows: t.runs.flatMap((r) =>
+        r.sends.map((s) => [
+          `#${s.id}`,
+          `${r.campaign} (#${r.id})`,
+          s.step,
+          s.template,
+          s.status,
+          dash(s.reason),
+          s.created_at,
+          dash(s.sent_at),
+        ]),
+      ),
+    },
+  };
+}

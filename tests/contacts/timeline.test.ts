@@ -196,7 +196,7 @@ describe(`contact timeline on ${backend}`, () => {
   it('almanac contact show prints the sends and the campaign, locally and through the server', async () => {
     const local = await almanacCli(['contact', 'show', 'tl-bo'], { local: t.database });
     expect(local.code, local.err).toBe(0);
-    expect(local.out).toMatch(/sends\n.*\n#\d+ +abandoned-cart +#\d+ .*cart-reminder +deferred +.*quiet/);
+    expect(local.out).toMatch(/sends\n.*\n#\d+ +abandoned-cart \(#\d+\) .*cart-reminder +deferred +.*quiet/);
     expect(local.out).toMatch(/send +cart-reminder of abandoned-cart: held/);
     expect(local.out).toMatch(/why: campaign abandoned-cart v\d+, run #\d+/);
     const ada = await almanacCli(['contact', 'tl-ada'], { local: t.database });

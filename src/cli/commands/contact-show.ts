@@ -1,7 +1,5 @@
-import type { ContactTimeline } from '../../reports/contact-timeline';
+import { type ContactTimeline, dash, runAndSendTables } from '../../reports/contact-timeline';
 import { table } from './report';
-
-const dash = (x: string | number | null | undefined) => (x === null || x === undefined || x === '' ? '–' : String(x));
 
 /** `almanac contact show ID`: the timeline as a terminal reads it (the same data as `--json` and GET /v1/contacts/:id/timeline). */
 export function formatTimeline(t: ContactTimeline): string {
@@ -25,27 +23,9 @@ export function formatTimeline(t: ContactTimeline): string {
   const section = (title: string, head: string[], rows: Array<Array<string | number>>) => {
     if (rows.length) out.push(`\n${title}\n${table(head, rows)}`);
   };
-  section(
-    'runs',
-    ['run', 'campaign', 'status', 'step', 'started', 'ended', 'exit reason', 'trigger'],
-    t.runs.map((r) => [
-      `#${r.id}`,
-      `${r.campaign}${r.version === null ? '' : ` v${r.version}`}`,
-      r.status,
-      dash(r.current_step),
-      r.started_at,
-      dash(r.ended_at),
-      dash(r.exit_reason),
-      dash(r.trigger.type),
-    ]),
-  );
-  section(
-    'sends',
-    ['send', 'campaign', 'run', 'step', 'template', 'status', 'reason', 'created', 'sent'],
-    t.runs.flatMap((r) =>
-      r.sends.map((s) => [`#${s.id}`, r.campaign, `#${r.id}`, s.step, s.template, s.status, dash(s.reason), s.created_at, dash(s.sent_at)]),
-    ),
-  );
+  const { runs, sends } = runAndSendTables(t);
+  section('runs', runs.head, runs.rows);
+  section('sends', sends.head, sends.rows);
   section(
     'consent',
     ['when', 'purpose', 'state', 'version', 'source'],
