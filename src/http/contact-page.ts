@@ -1,5 +1,5 @@
 import type { ContactSearchResult } from '../reports/contact-search';
-import { type ContactTimeline, dash, runAndSendTables } from '../reports/contact-timeline';
+import { type ContactTimeline, dash, timelineTables } from '../reports/contact-timeline';
 import { escapeHtml as esc } from './consent-page';
 import { page, table } from './report-page';
 
@@ -18,7 +18,7 @@ const contactPath = (c: { id: string | null; contact_id: number }) => `/contacts
 export function contactPage(t: ContactTimeline, link: (path: string) => string): string {
   const c = t.contact;
   const title = c.email ?? c.id ?? `#${c.contact_id}`;
-  const tables = runAndSendTables(t);
+  const tables = timelineTables(t);
   const tiles = [
     ['lifecycle stage', dash(t.lifecycle_stage)],
     ['orders', String(t.orders.length)],
@@ -104,18 +104,7 @@ export function contactPage(t: ContactTimeline, link: (path: string) => string):
         t.opens.map((x) => [x.at, dash(x.campaign), x.machine ? `machine${x.reason ? ` (${x.reason})` : ''}` : 'human']),
       ) +
       `<h2>Orders</h2>` +
-      rowsOr(
-        'Orders and the campaigns each attribution model credited',
-        ['when', 'order', 'total', 'refunded', 'currency', 'credited'],
-        t.orders.map((o) => [
-          o.occurred_at,
-          o.order_id,
-          o.total.toFixed(2),
-          o.refunded.toFixed(2),
-          o.currency,
-          o.credited.map((a) => `${a.model}: ${a.campaign}`).join('; ') || '–',
-        ]),
-      ) +
+      rowsOr('Orders and the campaigns each attribution model credited', tables.orders.head, tables.orders.rows) +
       `<h2>Events</h2>` +
       rowsOr(
         'Events (key properties)',

@@ -17,7 +17,7 @@ import type { PredictionModel } from '../analytics/predict-customers';
 import { LIFECYCLE_STAGES, RFM_CELLS } from '../analytics/rfm';
 import { instantToLocal } from '../calendar/zone';
 import { AppError } from '../errors';
-import { ANALYTICS_FLAGS, readFlag, reportCurrency, writeFlag } from '../storage/analytics';
+import { ANALYTICS_FLAGS, readFlag, reportCurrency, writeFlag } from '../storage/analytics-flags';
 import {
   atRisk,
   customerValueAggregates,

@@ -330,9 +330,20 @@ function mergeEntries(t: Shaped): TimelineEntry[] {
 /** A missing value as the page and the CLI print it. */
 export const dash = (x: string | number | null | undefined): string => (x === null || x === undefined || x === '' ? '–' : String(x));
 
-/** The runs and sends of a timeline as tables (head, rows): the same columns on the page and in `almanac contact show`. */
-export function runAndSendTables(t: ContactTimeline): Record<'runs' | 'sends', { head: string[]; rows: string[][] }> {
+/** The runs, sends and orders of a timeline as tables (head, rows): the same columns on the page and in `almanac contact show`. */
+export function timelineTables(t: ContactTimeline): Record<'runs' | 'sends' | 'orders', { head: string[]; rows: string[][] }> {
   return {
+    orders: {
+      head: ['when', 'order', 'total', 'refunded', 'currency', 'credited'],
+      rows: t.orders.map((o) => [
+        o.occurred_at,
+        o.order_id,
+        o.total.toFixed(2),
+        o.refunded.toFixed(2),
+        o.currency,
+        o.credited.map((a) => `${a.model}: ${a.campaign}`).join('; ') || '–',
+      ]),
+    },
     runs: {
       head: ['run', 'campaign', 'status', 'current step', 'started', 'ended', 'exit reason', 'started by'],
       rows: t.runs.map((r) => [

@@ -5,27 +5,22 @@ import { RFM_GRID } from '../analytics/rfm';
 import type { Metrics } from '../metrics';
 import { snapshotView, SNAPSHOT_KINDS } from '../reports/analytics';
 import {
-  ANALYTICS_FLAGS,
   type AnalyticsScope,
   bulkSettings,
-  commonCurrency,
   nextChunk,
   dueCustomers,
   customerRows,
   customerSample,
-  readFlag,
   refreshCustomers,
-  reportCurrency,
   customerCount,
-  dropViewSnapshots,
   rankRfm,
   applyRfm,
   type StageChange,
   type StageRules,
-  writeFlag,
   tryAnalyticsLock,
   writeScores,
 } from '../storage/analytics';
+import { ANALYTICS_FLAGS, commonCurrency, dropViewSnapshots, readFlag, reportCurrency, writeFlag } from '../storage/analytics-flags';
 import type { Database, Tx } from '../storage/db';
 import { insertEvents } from '../storage/events';
 import type { TickPhase } from './tick';

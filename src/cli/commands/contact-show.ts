@@ -1,4 +1,4 @@
-import { type ContactTimeline, dash, runAndSendTables } from '../../reports/contact-timeline';
+import { type ContactTimeline, dash, timelineTables } from '../../reports/contact-timeline';
 import { table } from './report';
 
 /** `almanac contact show ID`: the timeline as a terminal reads it (the same data as `--json` and GET /v1/contacts/:id/timeline). */
@@ -23,9 +23,9 @@ export function formatTimeline(t: ContactTimeline): string {
   const section = (title: string, head: string[], rows: Array<Array<string | number>>) => {
     if (rows.length) out.push(`\n${title}\n${table(head, rows)}`);
   };
-  const { runs, sends } = runAndSendTables(t);
-  section('runs', runs.head, runs.rows);
-  section('sends', sends.head, sends.rows);
+  const tables = timelineTables(t);
+  section('runs', tables.runs.head, tables.runs.rows);
+  section('sends', tables.sends.head, tables.sends.rows);
   section(
     'consent',
     ['when', 'purpose', 'state', 'version', 'source'],
@@ -48,18 +48,7 @@ export function formatTimeline(t: ContactTimeline): string {
     ['when', 'campaign', 'by'],
     t.opens.map((x) => [x.at, dash(x.campaign), x.machine ? 'machine' : 'human']),
   );
-  section(
-    'orders',
-    ['when', 'order', 'total', 'refunded', 'currency', 'credited'],
-    t.orders.map((o) => [
-      o.occurred_at,
-      o.order_id,
-      o.total.toFixed(2),
-      o.refunded.toFixed(2),
-      o.currency,
-      o.credited.map((a) => `${a.model}: ${a.campaign}`).join('; ') || '–',
-    ]),
-  );
+  section('orders', tables.orders.head, tables.orders.rows);
   if (t.truncated.length) out.push(`\nonly the newest rows of: ${t.truncated.join(', ')}\n`);
   return out.join('');
 }
