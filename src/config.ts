@@ -16,6 +16,15 @@ import {
   wholeNumber,
 } from './lib/env-values';
 
+/** When contacts merge (MERGE_ON_EMAIL, MERGE_SOURCES): the rules are in src/contacts/resolve.ts. */
+export interface MergePolicy {
+  onEmail: boolean;
+  sources: ReadonlySet<string>;
+}
+
+/** Sources trusted to merge contacts by default: our API, Shopify, imports, the CLI and simulate (not forms or other webhooks). */
+export const DEFAULT_MERGE_SOURCES = ['api', 'shopify', 'import', 'cli', 'simulate'] as const;
+
 /**
  * Environment → validated configuration, read once at start-up (by src/runtime/ or the CLI) and
  * passed down. Nothing else in Almanac reads `process.env`. A wrong value stops start-up with
@@ -65,6 +74,16 @@ const envSchema = z
     SEND_MAX_ATTEMPTS: wholeNumber(1, 50).default(8),
     SEGMENT_PASS_SECONDS: wholeNumber(1).default(300),
     APPLY_ON_START: bool.default(true),
+    /** Contacts sharing a normalised email merge (src/contacts/resolve.ts); false: the address stays with its first contact. */
+    MERGE_ON_EMAIL: bool.default(true),
+    /** Sources trusted to merge contacts (ingest sources, `import`, `cli`); `none`: no merges. */
+    MERGE_SOURCES: z
+      .string()
+      .regex(/^\s*(none|[a-z0-9][a-z0-9_.-]*(\s*,\s*[a-z0-9][a-z0-9_.-]*)*)\s*$/, {
+        error: 'expected source names separated by commas, such as api,shopify,import (or none)',
+      })
+      .default(DEFAULT_MERGE_SOURCES.join(','))
+      .transform((v) => (v.trim() === 'none' ? [] : v.split(',').map((x) => x.trim()))),
     /** Click and open tracking of marketing mail (src/tracking/): links become /c/TOKEN redirects, plus an open pixel. */
     TRACKING: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
     /** How soon queued clicks and opens are written (ms; 0: only by the tick). */
@@ -257,6 +276,8 @@ export interface Config {
   /** LIFECYCLE_*, ANALYTICS_PASS_SECONDS, PREDICTION_HORIZON_DAYS and the cost settings (README "Customer analytics"). */
   analytics: AnalyticsConfig;
   applyOnStart: boolean;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES: when contacts merge (README "Contacts and identity"). */
+  mergePolicy: MergePolicy;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   autoMigrate: boolean;
 }
@@ -391,6 +412,7 @@ export function loadConfig(env: Env): Config {
     complaintRate: { maxRate: e.COMPLAINT_RATE_MAX, minSent: e.COMPLAINT_RATE_MIN_SENT, windowDays: e.COMPLAINT_RATE_WINDOW_DAYS },
     segmentPassSeconds: e.SEGMENT_PASS_SECONDS,
     applyOnStart: e.APPLY_ON_START,
+    mergePolicy: { onEmail: e.MERGE_ON_EMAIL, sources: new Set(e.MERGE_SOURCES) },
     tracking: e.TRACKING === 'on',
     trackingFlushMs: e.TRACKING_FLUSH_MS,
     currency: { shop: e.SHOP_CURRENCY ?? null, rates: e.CURRENCY_RATES },

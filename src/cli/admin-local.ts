@@ -1,3 +1,4 @@
+import type { MergePolicy } from '../contacts/resolve';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { analyticsViews } from '../reports/analytics';
@@ -65,12 +66,19 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
           return markForRecompute(tx, options);
         }),
       })),
-    importContacts: (request) => withDatabase(config, ({ db }) => importFile(db, request)),
+    importContacts: (request) =>
+      withDatabase(config, ({ db }) =>
+        importFile(db, request, { mergePolicy: config.mergePolicy, suppressionKey: config.mail.suppressionKey }),
+      ),
   };
 }
 
 /** The file is read line by line (node:readline over a read stream): never held whole. */
-async function importFile(db: Parameters<typeof importContacts>[0], request: ContactImportRequest) {
+async function importFile(
+  db: Parameters<typeof importContacts>[0],
+  request: ContactImportRequest,
+  identity: { mergePolicy: MergePolicy; suppressionKey: string },
+) {
   let totalBytes: number;
   try {
     totalBytes = statSync(request.path).size;
@@ -86,6 +94,7 @@ async function importFile(db: Parameters<typeof importContacts>[0], request: Con
       dryRun: request.dryRun,
       trigger: request.trigger,
       now: new Date(),
+      ...identity,
       onProblem: request.onProblem,
       onProgress: (rows) => request.onProgress?.({ rows, bytes: input.bytesRead, totalBytes }),
     });

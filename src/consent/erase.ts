@@ -1,7 +1,8 @@
+import { identifiersForRef } from '../contacts/identifiers';
 import type { Database, Tx } from '../storage/db';
 import {
   cancelSendsOfContact,
-  contactByExternalId,
+  contactByRef,
   countContactRows,
   deleteContact,
   deleteOutboxOfContact,
@@ -11,6 +12,7 @@ import {
   suppressErasedAddress,
 } from '../storage/gdpr';
 import { hashAddress } from './address-hash';
+import { identifiersOfContacts } from '../storage/identifiers';
 
 export interface ErasureReport {
   /** The external id the erasure was asked for (the caller's own words; not stored anywhere). */
@@ -40,7 +42,7 @@ export interface ErasureReport {
  *    trigger skips. **Kept, detached**: orders (bookkeeping: source, order id, total, items, the
  *    contact reference set null) and attributions (campaign revenue; send reference set null).
  *    Nothing is scrubbed in place: a deleted row cannot leak a field we forgot to blank;
- * 4. the address's HMAC (SUPPRESSION_KEY, normalised address) is suppressed for every purpose
+ * 4. the HMAC of each of its addresses (SUPPRESSION_KEY, normalised; a merged contact may have several) is suppressed for every purpose
  *    with reason `erased`, so a later re-import of the same address is never mailed — unless a
  *    fresh consent is recorded after the erasure (src/events/ingest.ts lifts `erased`
  *    suppressions only; an address already suppressed for a bounce or complaint keeps that row);
@@ -63,15 +65,25 @@ async function eraseInTransaction(
   externalId: string,
   o: { suppressionKey: string; source: ErasureSource; now: Date; dryRun?: boolean },
 ): Promise<ErasureReport | undefined> {
-  const contact = await contactByExternalId(tx, externalId, { lock: !o.dryRun });
+  const contact = await contactByRef(tx, identifiersForRef(externalId), { lock: !o.dryRun });
   if (!contact) return undefined;
   const counts = await countContactRows(tx, contact);
   if (o.dryRun) return { id: externalId, erased: false, counts, suppressed: contact.email !== null };
+  // Every address the person is known by (a merged contact brings more than the one mailed).
+  const emails = [
+    ...new Set([
+      ...(contact.email ? [contact.email] : []),
+      ...(await identifiersOfContacts(tx, [contact.id])).filter((i) => i.kind === 'email').map((i) => i.identifier.slice('email:'.length)),
+    ]),
+  ];
   const runsExited = await exitRunsOfContact(tx, contact.id, o.now);
   const sendsCancelled = await cancelSendsOfContact(tx, contact.id, o.now);
-  const outbox = await deleteOutboxOfContact(tx, contact);
+  let outbox = 0;
+  for (const email of emails.length ? emails : [null]) outbox += await deleteOutboxOfContact(tx, { id: contact.id, email });
   await deleteContact(tx, contact.id);
-  const suppressed = contact.email ? await suppressErasedAddress(tx, hashAddress(contact.email, o.suppressionKey), o.source, o.now) : false;
+  let suppressed = false;
+  for (const email of emails)
+    suppressed = (await suppressErasedAddress(tx, hashAddress(email, o.suppressionKey), o.source, o.now)) || suppressed;
   const all = { ...counts, runs_exited: runsExited.length, sends_cancelled: sendsCancelled.length, outbox_messages: outbox };
   const erasureId = await insertErasure(tx, { contactId: contact.id, erasedAt: o.now, source: o.source, counts: all });
   return { id: externalId, erased: true, erasure_id: erasureId, erased_at: o.now.toISOString(), counts: all, suppressed };

@@ -1,6 +1,7 @@
+import { identifiersForRef } from '../contacts/identifiers';
 import type { Database } from '../storage/db';
 import { contactJson } from '../contacts/json';
-import { type ContactData, contactByExternalId, readContactData } from '../storage/gdpr';
+import { type ContactData, contactByRef, readContactData } from '../storage/gdpr';
 import { hashAddress } from './address-hash';
 
 /**
@@ -19,7 +20,7 @@ export async function exportContact(
   o: { suppressionKey: string },
 ): Promise<ContactExport | undefined> {
   return database.db.transaction(async (tx) => {
-    const contact = await contactByExternalId(tx, externalId);
+    const contact = await contactByRef(tx, identifiersForRef(externalId));
     if (!contact) return undefined;
     const hash = contact.email ? hashAddress(contact.email, o.suppressionKey) : undefined;
     return exportJson(contact, await readContactData(tx, contact, hash));
@@ -28,7 +29,7 @@ export async function exportContact(
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-type ContactRow = NonNullable<Awaited<ReturnType<typeof contactByExternalId>>>;
+type ContactRow = NonNullable<Awaited<ReturnType<typeof contactByRef>>>;
 
 function exportJson(c: ContactRow, d: ContactData) {
   return {

@@ -1,93 +1,232 @@
-import { type ContactUpsert, contactsWithEmails, getContacts, upsertContacts } from '../storage/contacts';
+import { hashAddress } from '../consent/address-hash';
+import { emailIdentifier, externalIdentifier, identifiersOf, kindOf } from '../contacts/identifiers';
+import {
+  afterMerge,
+  pairKey,
+  type ConflictReason,
+  defaultMergePolicy,
+  type MergePolicy,
+  mayMerge,
+  type ResolveContext,
+  resolveRow,
+} from '../contacts/resolve';
+import { type MergeResult, mergeContacts } from '../storage/contact-merge';
+import { type ContactUpsert, insertContacts, updateContacts } from '../storage/contacts';
+import { erasedContacts, holderNames, revertedPairs } from '../storage/contact-lookups';
+import { addIdentifiers, identifierOwners, lockIdentifiers } from '../storage/identifiers';
 import type { Tx } from '../storage/db';
 import type { ContactInput } from './types';
 
 /**
- * The contacts of a batch, one upsert row per person: events of the same contact (by external
- * id, or by email when it has none) merge into one row, later values winning and attributes
- * merged in order. Rows are sorted by key so concurrent batches lock contacts in the same order.
- * `indexOf[i]` is the row of input i.
+ * The contacts of a batch, one upsert row per person: rows naming the same identifier (an id, a
+ * Shopify customer, a phone) are one person; rows sharing only an email are one when the rules
+ * let this source merge by email (src/contacts/resolve.ts), and otherwise an email-only row joins
+ * the first row with other identifiers that names the address. Later values win, attributes merge
+ * in order, identifiers are the union. Rows are sorted by key so concurrent batches lock contacts
+ * in the same order. `indexOf[i]` is the row of input i.
  */
-export function collapseContacts(inputs: ContactInput[]): { rows: ContactUpsert[]; indexOf: number[] } {
-  const emailOwner = new Map<string, string>();
-  for (const c of inputs) if (c.externalId !== undefined && c.email !== undefined) emailOwner.set(c.email, `id:${c.externalId}`);
-  const keyOf = (c: ContactInput) => (c.externalId !== undefined ? `id:${c.externalId}` : (emailOwner.get(c.email!) ?? `email:${c.email}`));
-  const merged = new Map<string, ContactUpsert>();
-  for (const c of inputs) {
-    const key = keyOf(c);
-    const prev = merged.get(key) ?? {};
-    merged.set(key, {
+export function collapseContacts(
+  inputs: ContactInput[],
+  rules: { policy: MergePolicy; source: string } = { policy: defaultMergePolicy(), source: 'api' },
+): { rows: ContactUpsert[]; indexOf: number[] } {
+  const parent = inputs.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const union = (a: number, b: number) => {
+    const [x, y] = [find(a), find(b)];
+    if (x !== y) parent[Math.max(x, y)] = Math.min(x, y);
+  };
+  const ids = inputs.map((c) => identifiersOf(c));
+  const emailOnly = (i: number) => ids[i]!.every((x) => kindOf(x) === 'email');
+  const naming = new Map<string, number[]>();
+  ids.forEach((list, i) => list.forEach((x) => naming.set(x, [...(naming.get(x) ?? []), i])));
+  for (const [x, rowsOf] of naming) {
+    if (kindOf(x) !== 'email' || mayMerge(rules.policy, rules.source, [x])) {
+      rowsOf.forEach((i) => union(rowsOf[0]!, i));
+      continue;
+    }
+    // Not merged by email: rows with ids stay apart, rows with only the address join the first with ids (else each other).
+    const anchor = rowsOf.find((i) => !emailOnly(i)) ?? rowsOf[0]!;
+    rowsOf.filter(emailOnly).forEach((i) => union(anchor, i));
+  }
+  const merged = new Map<number, ContactUpsert>();
+  inputs.forEach((c, i) => {
+    const root = find(i);
+    const prev = merged.get(root) ?? {};
+    const identifiers = [...new Set([...(prev.identifiers ?? []), ...ids[i]!])];
+    merged.set(root, {
       ...prev,
       ...definedOnly(c),
+      ...(prev.externalId !== undefined && { externalId: prev.externalId }),
       ...(prev.attributes || c.attributes ? { attributes: { ...prev.attributes, ...c.attributes } } : {}),
+      identifiers,
     });
-  }
-  const keys = [...merged.keys()].sort();
-  const position = new Map(keys.map((k, i) => [k, i]));
-  return { rows: keys.map((k) => merged.get(k)!), indexOf: inputs.map((c) => position.get(keyOf(c))!) };
+  });
+  const keyOf = (root: number) => merged.get(root)!.identifiers!.slice().sort()[0]!;
+  const roots = [...merged.keys()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a - b));
+  const position = new Map(roots.map((r, k) => [r, k]));
+  return { rows: roots.map((r) => merged.get(r)!), indexOf: inputs.map((_, i) => position.get(find(i))!) };
 }
 
 function definedOnly(c: ContactInput): ContactUpsert {
   return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as ContactUpsert;
 }
 
-/**
- * Contact ids for `rows`, settling the rows one upsert statement leaves open (a concurrent
- * insert won the race, or two rows met the same stored contact) with another statement, which
- * sees the winner. Two rounds settle every case; the third is a guard.
- */
-export async function upsertContactIds(tx: Tx, rows: ContactUpsert[]): Promise<number[]> {
-  const ids = await upsertContacts(tx, rows);
-  for (let round = 0; round < 3; round++) {
-    const open = ids.flatMap((id, i) => (id === undefined ? [i] : []));
-    if (open.length === 0) return ids as number[];
-    const again = await upsertContacts(
-      tx,
-      open.map((i) => rows[i]!),
-    );
-    open.forEach((i, k) => (ids[i] = again[k]));
-  }
-  if (ids.some((id) => id === undefined)) throw new Error('contact upsert did not settle after 4 statements');
-  return ids as number[];
+/** How contacts are resolved and merged: the rules, who is writing, and the key that finds erased addresses. */
+export interface ResolveOptions {
+  policy: MergePolicy;
+  source: string;
+  now: Date;
+  /** SUPPRESSION_KEY: without it erasures cannot be seen, and no merge happens between contacts with emails. */
+  suppressionKey?: string;
+  /** Words for the merge record: what linked them (`event ev-1`). */
+  describe?: (row: number) => string;
 }
 
-/**
- * An email asked for on a contact that did not get it, because another contact holds it.
- *
- * The one rule for email conflicts, the same for events (API, batch, webhooks) and for
- * `PUT /v1/contacts/:id`: an email identifies one person, so the contact that has it keeps it,
- * and it is never moved or copied to a contact with another external id. The write still happens
- * — the event is stored, the other fields of the contact are set — and the answer carries an
- * `email_conflict` warning naming the contact that holds the address, so the sender can merge or
- * correct its ids. (Refusing instead would lose the event, and a batch is all-or-nothing.)
- */
-export interface EmailConflict {
-  /** The row of `rows` that asked for the email. */
+/** An identifier a row named that stayed with another contact (see resolveRow). */
+export interface IdentifierConflict {
   row: number;
-  email: string;
-  /** The external id of the contact that holds it (its internal id when it has none). */
+  identifier: string;
+  /** The contact holding it: its external id, else its first identifier, else `#<id>`. */
   heldBy: string;
+  reason: ConflictReason;
 }
 
-/** The rows of an upsert (with the ids it gave) whose email was not set because another contact holds it: two statements at most. */
-export async function findEmailConflicts(tx: Tx, rows: ContactUpsert[], ids: number[]): Promise<EmailConflict[]> {
-  const asked = rows.flatMap((r, row) => (r.email === undefined ? [] : [{ row, email: r.email, id: ids[row]! }]));
-  if (asked.length === 0) return [];
-  const stored = new Map((await getContacts(tx, [...new Set(asked.map((a) => a.id))])).map((c) => [c.id, c.email]));
-  const missed = asked.filter((a) => stored.get(a.id) !== a.email);
-  if (missed.length === 0) return [];
-  const holders = new Map(
-    (await contactsWithEmails(tx, [...new Set(missed.map((m) => m.email))])).map((c) => [c.email!, c.externalId ?? String(c.id)]),
+export interface ResolvedContacts {
+  ids: number[];
+  conflicts: IdentifierConflict[];
+  merges: MergeResult[];
+}
+
+/**
+ * The contact of each row, in the caller's transaction: lock the rows' identifiers, find who
+ * holds them, merge contacts a row links (when the rules allow), create contacts for rows no one
+ * holds, update the others, and give each contact the identifiers it named that no one held.
+ * About six statements a batch, plus one merge's worth for each merge (rare).
+ */
+export async function resolveContacts(tx: Tx, rows: ContactUpsert[], o: ResolveOptions): Promise<ResolvedContacts> {
+  const lists = rows.map((r) => identifiersOf(r));
+  const all = [...new Set(lists.flat())];
+  await lockIdentifiers(tx, all);
+  const owners = await identifierOwners(tx, all);
+  const candidates = [
+    ...new Set(
+      lists.flatMap((l) => {
+        const held = new Set(l.flatMap((i) => (owners.has(i) ? [owners.get(i)!] : [])));
+        return held.size > 1 ? [...held] : [];
+      }),
+    ),
+  ];
+  const ctx: ResolveContext = {
+    policy: o.policy,
+    source: o.source,
+    erased:
+      candidates.length && o.suppressionKey ? await erasedContacts(tx, candidates, (e) => hashAddress(e, o.suppressionKey!)) : new Set(),
+    reverted: new Set(candidates.length ? (await revertedPairs(tx, candidates)).map(([a, b]) => pairKey(a, b)) : []),
+  };
+  const ids: number[] = [];
+  const conflicts: Array<Omit<IdentifierConflict, 'heldBy'> & { holder: number }> = [];
+  const merges: MergeResult[] = [];
+  const fresh: number[] = [];
+  const claims: Array<{ row: number; identifiers: string[] }> = [];
+  for (const [row, list] of lists.entries()) {
+    const r = resolveRow(list, owners, ctx);
+    for (const m of r.merges) {
+      merges.push(
+        await mergeContacts(tx, {
+          ...m,
+          source: o.source,
+          reason: `${o.describe?.(row) ?? `a ${o.source} write`} named ${m.via.join(' and ')}`,
+          now: o.now,
+          ...(o.suppressionKey && { hash: (e: string) => hashAddress(e, o.suppressionKey!) }),
+        }),
+      );
+      afterMerge(owners, m.survivor, m.merged);
+      ids.forEach((id, k) => id === m.merged && (ids[k] = m.survivor));
+    }
+    for (const c of r.conflicts) conflicts.push({ row, identifier: c.identifier, holder: c.heldBy, reason: c.reason });
+    // A new contact: a placeholder below 0 until the insert gives it an id.
+    const id = r.contactId ?? -(fresh.push(row) as number);
+    ids.push(id);
+    for (const i of r.claim) owners.set(i, id);
+    claims.push({ row, identifiers: r.claim });
+  }
+  // The row's fields; the email and external id only when the contact holds them (not a conflict).
+  const holds = (row: number, identifier: string) => owners.get(identifier) === ids[row];
+  const write = (row: number) => {
+    const { identifiers: _ignored, ...fields } = rows[row]!;
+    const email = fields.email !== undefined && holds(row, emailIdentifier(fields.email)) ? fields.email : undefined;
+    const externalId = fields.externalId !== undefined && holds(row, externalIdentifier(fields.externalId)) ? fields.externalId : undefined;
+    return { ...fields, email, externalId };
+  };
+  const created = await insertContacts(tx, fresh.map(write));
+  const real = (id: number) => (id < 0 ? created[-id - 1]! : id);
+  for (let k = 0; k < ids.length; k++) ids[k] = real(ids[k]!);
+  const updates = new Map<number, ReturnType<typeof write> & { id: number }>();
+  lists.forEach((_, row) => {
+    if (fresh.includes(row)) return;
+    const w = write(row);
+    const prev = updates.get(ids[row]!);
+    updates.set(
+      ids[row]!,
+      prev ? { ...prev, ...definedOnly(w), attributes: { ...prev.attributes, ...w.attributes }, id: ids[row]! } : { ...w, id: ids[row]! },
+    );
+  });
+  await updateContacts(tx, [...updates.values()]);
+  await addIdentifiers(
+    tx,
+    claims.flatMap((c) => c.identifiers.map((identifier) => ({ identifier, contactId: ids[c.row]!, source: o.source }))),
   );
-  return missed.map((m) => ({ row: m.row, email: m.email, heldBy: holders.get(m.email) ?? 'another contact' }));
+  const holders = await holderNames(tx, [...new Set(conflicts.map((c) => real(c.holder)))]);
+  return {
+    ids,
+    merges,
+    conflicts: conflicts.map(({ holder, ...c }) => ({ ...c, heldBy: holders.get(real(holder)) ?? `#${real(holder)}` })),
+  };
 }
 
-/** The warning an answer carries for an email conflict (`field` as the caller wrote it). */
-export function emailConflictWarning(field: string, conflict: EmailConflict) {
+/** `resolveContacts` with the default rules, for callers that have no source of their own (simulate's contacts). */
+export async function upsertContactIds(tx: Tx, rows: ContactUpsert[], o: Partial<ResolveOptions> = {}): Promise<number[]> {
+  return (await resolveContacts(tx, rows, { policy: defaultMergePolicy(), source: 'api', now: new Date(), ...o })).ids;
+}
+
+/**
+ * The warning an answer carries when a row's identifier stayed with another contact, or a note
+ * that contacts were merged (`field` as the caller wrote it). The write still happens — the event
+ * is stored, the other fields of the contact are set: refusing would lose the event, and a batch
+ * is all-or-nothing. `email_conflict`: the address belongs to another contact that the rules did
+ * not merge with this one (MERGE_ON_EMAIL off, or an untrusted source); `identifier_conflict`: the
+ * same for an id; `merge_refused`: a merge the rules would make was refused (both contacts carry
+ * an erased address, or their merge was reverted before).
+ */
+export function conflictWarning(field: string, c: IdentifierConflict) {
+  const kind = kindOf(c.identifier);
+  const code =
+    c.reason !== 'not_merged'
+      ? ('merge_refused' as const)
+      : kind === 'email'
+        ? ('email_conflict' as const)
+        : ('identifier_conflict' as const);
+  const what = kind === 'email' ? c.identifier.slice('email:'.length) : c.identifier;
+  const why =
+    c.reason === 'erased'
+      ? ': both contacts carry an address erased under GDPR, so they are not merged'
+      : c.reason === 'unmerged'
+        ? ': a merge of these two contacts was reverted, so they are kept apart'
+        : '';
   return {
     field,
-    code: 'email_conflict' as const,
-    message: `${conflict.email} already belongs to contact ${conflict.heldBy}: it stays there and was not set on this contact`,
-    held_by: conflict.heldBy,
+    code,
+    message: `${what} already belongs to contact ${c.heldBy}: it stays there and was not set on this contact${why}`,
+    held_by: c.heldBy,
+  };
+}
+
+/** The note an answer carries for a merge its write caused. */
+export function mergeWarning(field: string, m: MergeResult, names: { survivor: string; merged: string }) {
+  return {
+    field,
+    code: 'contacts_merged' as const,
+    message: `contact ${names.merged} was merged into contact ${names.survivor} (merge ${m.mergeId}): one person, named by identifiers of both`,
+    merge_id: m.mergeId,
   };
 }

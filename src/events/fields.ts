@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIdentifier } from '../contacts/identifiers';
 import { type GuessSource, isKnownCountry, localeFromCountry, zoneFromAddress } from '../contacts/zone';
 import type { FieldError } from './types';
 
@@ -110,6 +111,22 @@ export function guessed(c: { timezone?: string; locale?: string; address?: z.out
   };
 }
 
+/**
+ * More names of the contact (src/contacts/identifiers.ts): `email:…`, `external:<source>:<id>`,
+ * `shopify:<shop>:<customer id>`, `phone:+…`; each canonicalised, a wrong shape an error at its index.
+ */
+export const identifiersField = z
+  .array(
+    z.string({ error: 'expected an identifier string' }).transform((raw, ctx) => {
+      const parsed = parseIdentifier(raw);
+      if (parsed.ok) return parsed.value;
+      ctx.addIssue({ code: 'custom', message: parsed.message });
+      return z.NEVER;
+    }),
+    { error: 'expected an array of identifiers such as ["shopify:demo.myshopify.com:42", "phone:+48601234567"]' },
+  )
+  .max(20, { error: 'expected at most 20 identifiers' });
+
 /** The fields a contact may carry besides its id, the same on events (`contact`) and `PUT /v1/contacts/:id`. */
 export const contactFields = {
   email: emailField,
@@ -118,4 +135,5 @@ export const contactFields = {
   attributes: attributesField,
   lifecycle_stage: lifecycleStageField,
   address: addressField,
+  identifiers: identifiersField,
 };

@@ -8,7 +8,8 @@ import { liftErasedSuppressions } from '../storage/gdpr';
 import { AppError } from '../errors';
 import { insertOrders, type OrderInsert, refundOrder } from '../storage/orders';
 import { type Receipt, recordReceipt } from '../storage/webhook-receipts';
-import { collapseContacts, emailConflictWarning, findEmailConflicts, upsertContactIds } from './contacts';
+import { collapseContacts, conflictWarning, mergeWarning, resolveContacts } from './contacts';
+import { defaultMergePolicy, type MergePolicy } from '../contacts/resolve';
 import { landingUtm } from '../tracking/landing';
 import { doubleOptInRequests } from './double-opt-in';
 import { CONSENT_REQUESTED, consentEventTypes, type IngestEvent, isConsentEvent } from './types';
@@ -30,6 +31,8 @@ export interface IngestOptions {
    * request with this ledger id — recorded as grants naming it, never as new requests.
    */
   confirms?: number;
+  /** Which links between contacts merge them (MERGE_ON_EMAIL, MERGE_SOURCES); default: email matches merge, for api, shopify, import, cli, simulate. */
+  mergePolicy?: MergePolicy;
 }
 
 export interface IngestedEvent {
@@ -61,10 +64,12 @@ export interface IngestWarning {
   index: number;
   /** The field within the event: `contact.email`, `properties.url`. */
   field: string;
-  code: 'email_conflict' | 'missing_property' | 'consent_pending';
+  code: 'email_conflict' | 'identifier_conflict' | 'merge_refused' | 'contacts_merged' | 'missing_property' | 'consent_pending';
   message: string;
-  /** email_conflict: the contact that holds the address. */
+  /** email_conflict, identifier_conflict, merge_refused: the contact that holds the identifier. */
   held_by?: string;
+  /** contacts_merged: the merge record (GET /v1/contacts/:id shows it). */
+  merge_id?: number;
 }
 
 /**
@@ -114,7 +119,8 @@ export async function ingestEvents(db: Db, events: IngestEvent[], options: Inges
  */
 function isRetryable(err: unknown): boolean {
   const code = pgError(err)?.code;
-  return isUniqueViolation(err) || code === '40P01' || code === '40001';
+  // 23503: a contact this batch named was merged away by a concurrent one; the retry finds the survivor.
+  return isUniqueViolation(err) || code === '40P01' || code === '40001' || code === '23503';
 }
 
 /** `ingestEvents` inside a transaction the caller holds (one notification's writes commit together: ./ses-feedback.ts). */
@@ -124,10 +130,21 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
   }
   if (events.length === 0) return { accepted: 0, duplicates: 0, events: [] };
 
-  const { rows, indexOf } = collapseContacts(events.map((e) => e.contact));
-  const contactIds = await upsertContactIds(tx, rows);
+  const policy = options.mergePolicy ?? defaultMergePolicy();
+  const { rows, indexOf } = collapseContacts(
+    events.map((e) => e.contact),
+    { policy, source: options.source },
+  );
+  const firstEventOf = (row: number) => events[indexOf.indexOf(row)];
+  const resolved = await resolveContacts(tx, rows, {
+    policy,
+    source: options.source,
+    now: options.now,
+    ...(options.suppressionKey && { suppressionKey: options.suppressionKey }),
+    describe: (row) => `${options.source} event ${firstEventOf(row)?.dedupeKey ?? ''}`.trim(),
+  });
+  const contactIds = resolved.ids;
   const contactOf = (i: number) => contactIds[indexOf[i]!]!;
-  const conflicts = await findEmailConflicts(tx, rows, contactIds);
 
   // The first event with a key is the one stored; later ones in the same call are duplicates.
   const firstIndex = new Map<string, number>();
@@ -184,10 +201,21 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
   await applyRefunds(tx, events, isNew, options.source);
 
   const warnings: IngestWarning[] = [
-    ...events.flatMap((e, index) => {
-      const conflict = conflicts.find((c) => c.row === indexOf[index] && c.email === e.contact.email);
-      return conflict ? [{ index, ...emailConflictWarning('contact.email', conflict) }] : [];
-    }),
+    // Each conflict and merge once, at the first event of the contact that caused it.
+    ...resolved.conflicts.map((c) => ({
+      index: indexOf.indexOf(c.row),
+      ...conflictWarning(
+        c.identifier.startsWith('email:') && firstEventOf(c.row)?.contact.email !== undefined ? 'contact.email' : 'contact.identifiers',
+        c,
+      ),
+    })),
+    ...resolved.merges.map((m) => ({
+      index: Math.max(
+        0,
+        indexOf.findIndex((row) => contactIds[row] === m.survivor),
+      ),
+      ...mergeWarning('contact', m, m.names),
+    })),
     // A duplicate stored nothing: its warning was given when it was new.
     ...missingPropertyWarnings(events).filter((w) => isNew(w.index)),
     ...[...requests].filter(isNew).map((index) => ({

@@ -42,11 +42,11 @@ const contactSchema = z
         .max(255, { error: 'expected at most 255 characters' }),
       ...contactFields,
     },
-    { error: 'expected an object with an id or an email' },
+    { error: 'expected an object with an id, an email or identifiers' },
   )
   .partial()
-  .refine((c) => c.id !== undefined || c.email !== undefined, {
-    error: 'expected an id or an email (a contact is matched by either)',
+  .refine((c) => c.id !== undefined || c.email !== undefined || (c.identifiers?.length ?? 0) > 0, {
+    error: 'expected an id, an email or identifiers (a contact is matched by any of them)',
   });
 
 const purpose = z
@@ -222,6 +222,7 @@ function finish(raw: RawEvent[], options: ParseOptions, batch: boolean): Result<
         ...guessed(c),
         ...(c.attributes !== undefined && { attributes: c.attributes }),
         ...(c.lifecycle_stage !== undefined && { lifecycleStage: c.lifecycle_stage }),
+        ...(c.identifiers !== undefined && c.identifiers.length > 0 && { identifiers: c.identifiers }),
       },
       properties: e.properties,
     };

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP, shopifyIdentifier } from '../contacts/identifiers';
 import { z } from 'zod';
 import { isKnownCountry } from '../contacts/zone';
 import { emailField, localeField } from './fields';
@@ -53,6 +54,8 @@ export function shopifyId(id: number | string | null | undefined, gid: string | 
 
 export interface ContactJson {
   id?: string;
+  /** `shopify:<shop>:<customer id>` (src/contacts/identifiers.ts). */
+  identifiers?: string[];
   email?: string;
   locale?: string;
   attributes?: Record<string, unknown>;
@@ -61,7 +64,8 @@ export interface ContactJson {
 
 /**
  * Our `contact` from the customer (else the checkout/order email); undefined when neither
- * identifies anyone. `addresses` in order of trust (shipping, billing, the customer's default):
+ * identifies anyone. The customer is `shopify:<shop>:<customer id>` (`shop`: the delivery's
+ * `X-Shopify-Shop-Domain`), never `contact.id`: that is the application's own id for the person. `addresses` in order of trust (shipping, billing, the customer's default):
  * the first with a known country becomes `contact.address`, from which ingestion guesses the
  * zone and locale the customer did not state.
  */
@@ -70,6 +74,7 @@ export function contactJson(
   email: string | null | undefined,
   locale: string | null | undefined,
   addresses: ReadonlyArray<ShopifyAddress | null | undefined> = [],
+  shop: string = DEFAULT_SHOP,
 ): ContactJson | undefined {
   const id = customer ? shopifyId(customer.id, customer.admin_graphql_api_id) : undefined;
   const mail = [customer?.email, email].map((e) => emailField.safeParse(e)).find((r) => r.success)?.data;
@@ -85,7 +90,7 @@ export function contactJson(
       }
     : undefined;
   return {
-    ...(id !== undefined && { id }),
+    ...(id !== undefined && { identifiers: [shopifyIdentifier(shop, id)] }),
     ...(mail !== undefined && { email: mail }),
     ...(loc.success && { locale: loc.data }),
     ...(Object.keys(attributes).length > 0 && { attributes }),
@@ -121,7 +126,8 @@ export function consentEventJson(
       : undefined;
   if (granted === undefined) return undefined;
   const changedAt = c ? c.consent_updated_at : customer.accepts_marketing_updated_at;
-  const who = contact.id ?? contact.email;
+  // The customer id as before identifiers, so a consent already stored keeps its dedupe key.
+  const who = shopifyId(customer.id, customer.admin_graphql_api_id) ?? contact.email;
   return {
     id: `shopify:consent:${who}:${granted ? 'granted' : 'withdrawn'}:${changedAt ?? `webhook:${webhookId}`}`,
     type: granted ? 'consent.granted' : 'consent.withdrawn',

@@ -74,7 +74,9 @@ const items = (lines: z.output<typeof lineItem>[]) =>
  * hands it in (`orderContact`), so the mapping stays pure.
  */
 export interface ShopifyContext {
-  orderContact?: { id?: string; email?: string };
+  orderContact?: { id?: string; email?: string; identifiers?: string[] };
+  /** The shop (`X-Shopify-Shop-Domain`, lower-cased) its customers belong to; default `default`. */
+  shop?: string;
 }
 
 const refund = z.looseObject({
@@ -124,7 +126,7 @@ export function mapShopifyWebhook(
     const parsed = checkout.safeParse(payload, { reportInput: true });
     if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
     const k = parsed.data;
-    const contact = contactJson(k.customer, k.email, k.customer_locale, [k.shipping_address, k.billing_address]);
+    const contact = contactJson(k.customer, k.email, k.customer_locale, [k.shipping_address, k.billing_address], context.shop);
     if (!contact) return { ok: true, value: { kind: 'ignored', reason: 'the checkout has no customer id or email yet' } };
     const started = topic === 'checkouts/create';
     const at = started ? k.created_at : (k.updated_at ?? k.created_at);
@@ -147,7 +149,7 @@ export function mapShopifyWebhook(
     const parsed = order.safeParse(payload, { reportInput: true });
     if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
     const o = parsed.data;
-    const contact = contactJson(o.customer, o.email, o.customer_locale, [o.shipping_address, o.billing_address]);
+    const contact = contactJson(o.customer, o.email, o.customer_locale, [o.shipping_address, o.billing_address], context.shop);
     if (!contact) return { ok: true, value: { kind: 'ignored', reason: 'the order has no customer id or email' } };
     const orderId = shopifyId(o.id, o.admin_graphql_api_id);
     if (orderId === undefined) {
@@ -180,7 +182,7 @@ export function mapShopifyWebhook(
     const parsed = order.safeParse(payload, { reportInput: true });
     if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
     const o = parsed.data;
-    const contact = contactJson(o.customer, o.email, o.customer_locale, [o.shipping_address, o.billing_address]);
+    const contact = contactJson(o.customer, o.email, o.customer_locale, [o.shipping_address, o.billing_address], context.shop);
     const orderId = shopifyId(o.id, o.admin_graphql_api_id);
     if (!contact || orderId === undefined) return { ok: true, value: { kind: 'ignored', reason: 'the order has no customer or exact id' } };
     // The whole order's revenue is taken back: its credits drop to 0 at the next attribution.

@@ -1,3 +1,4 @@
+import type { MergePolicy } from '../contacts/resolve';
 import { analyticsRoutes } from './analytics';
 import { type CurrencyRule, NO_SHOP_CURRENCY } from '../attribution/currency';
 import { Hono } from 'hono';
@@ -73,6 +74,8 @@ export interface AppDeps {
    * consent. Absent (some tests): export and erase answer 500 `config_invalid`, nothing is lifted.
    */
   suppressionKey?: string;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES (src/contacts/resolve.ts); absent: the defaults. */
+  mergePolicy?: MergePolicy;
 }
 
 /**
@@ -103,12 +106,15 @@ export function createApp(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
   const apiKeys = deps.apiKeys ?? [];
   const json = deps.jsonMaxDepth === undefined ? {} : { jsonMaxDepth: deps.jsonMaxDepth };
-  const key = deps.suppressionKey === undefined ? {} : { suppressionKey: deps.suppressionKey };
+  const key = {
+    ...(deps.suppressionKey !== undefined && { suppressionKey: deps.suppressionKey }),
+    ...(deps.mergePolicy && { mergePolicy: deps.mergePolicy }),
+  };
   const minting = deps.messages
     ? { publicUrl: deps.messages.publicUrl, signingKey: deps.messages.linkSigningKey, allowedHosts: deps.linkAllowedHosts ?? [] }
     : undefined;
   app.route('/', eventRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
-  app.route('/', contactImportRoutes({ database: deps.database, apiKeys, now }));
+  app.route('/', contactImportRoutes({ database: deps.database, apiKeys, now, ...key }));
   app.route('/', contactRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', contactTimelineRoutes({ database: deps.database, apiKeys, ...key }));
   app.route('/', consentRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));

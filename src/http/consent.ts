@@ -1,3 +1,4 @@
+import type { MergePolicy } from '../contacts/resolve';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { fieldErrors } from '../events/fields';
@@ -14,6 +15,8 @@ export interface ConsentRoutesDeps {
   jsonMaxDepth?: number;
   /** SUPPRESSION_KEY: a new `consent.granted` lifts the `erased` suppression of a GDPR erasure (src/events/ingest.ts). */
   suppressionKey?: string;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES (src/contacts/resolve.ts); absent: the defaults. */
+  mergePolicy?: MergePolicy;
 }
 
 const evidence = z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }).max(10_000);

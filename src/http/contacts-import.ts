@@ -1,3 +1,4 @@
+import type { MergePolicy } from '../contacts/resolve';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { createInterface } from 'node:readline';
@@ -15,6 +16,10 @@ export interface ContactImportRoutesDeps {
   database: Database;
   apiKeys: readonly string[];
   now?: () => Date;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES (src/contacts/resolve.ts); absent: the defaults. */
+  mergePolicy?: MergePolicy;
+  /** SUPPRESSION_KEY: a merge sees erased addresses by it. */
+  suppressionKey?: string;
 }
 
 /** `E-mail=email,Customer ID=id` (the `map` query parameter, as the CLI's --map). */
@@ -70,6 +75,8 @@ export function contactImportRoutes(deps: ContactImportRoutesDeps) {
         dryRun: flag(c.req.query('dry_run')),
         trigger: flag(c.req.query('trigger')),
         now: (deps.now ?? (() => new Date()))(),
+        ...(deps.mergePolicy && { mergePolicy: deps.mergePolicy }),
+        ...(deps.suppressionKey && { suppressionKey: deps.suppressionKey }),
         onProblem: (p) => {
           if (problemCount++ < INLINE_PROBLEMS) problems.push(p);
         },

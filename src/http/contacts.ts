@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { contactJson } from '../contacts/json';
 import { z } from 'zod';
 import { contactFields, fieldErrors, guessed } from '../events/fields';
-import { emailConflictWarning, findEmailConflicts, upsertContactIds } from '../events/contacts';
+import { conflictWarning, mergeWarning, resolveContacts } from '../events/contacts';
+import { defaultMergePolicy, type MergePolicy } from '../contacts/resolve';
+import { IDENTIFIER_KINDS, parseIdentifier } from '../contacts/identifiers';
 import { eraseContact } from '../consent/erase';
 import { exportContact } from '../consent/export';
 import { AppError } from '../errors';
@@ -22,8 +24,10 @@ export interface ContactRoutesDeps {
   jsonMaxDepth?: number;
   /** SUPPRESSION_KEY: export finds the address's suppressions by its HMAC, erasure writes one. Absent → those two routes answer 500 `config_invalid`. */
   suppressionKey?: string;
-  /** The clock of erasures (`erased_at`, the suppression's time). */
+  /** The clock of erasures (`erased_at`, the suppression's time) and merges. */
   now?: () => Date;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES: a PUT is source `api`. */
+  mergePolicy?: MergePolicy;
 }
 
 /** The `:id` of a contact route: at most 255 characters, no NUL or lone surrogate (400 naming `id`). */
@@ -67,17 +71,35 @@ export function contactRoutes(deps: ContactRoutesDeps) {
     if (!parsed.success) throw validationError(fieldErrors(parsed.error), 'contact');
     const b = parsed.data;
     const { row, warnings } = await deps.database.db.transaction(async (tx) => {
+      // `:id` is the application's id, or a whole identifier (`shopify:<shop>:<id>`, `email:…`).
+      const whole = IDENTIFIER_KINDS.some((k) => externalId.startsWith(`${k}:`)) ? parseIdentifier(externalId) : undefined;
+      if (whole && !whole.ok) throw validationError([{ path: 'id', message: whole.message }], 'contact');
+      const named = [...(whole?.ok ? [whole.value] : []), ...(b.identifiers ?? [])];
       const upsert = {
-        externalId,
+        ...(whole ? {} : { externalId }),
+        ...(named.length && { identifiers: named }),
         ...(b.email !== undefined && { email: b.email }),
         ...guessed(b),
         ...(b.attributes !== undefined && { attributes: b.attributes }),
         ...(b.lifecycle_stage !== undefined && { lifecycleStage: b.lifecycle_stage }),
       };
-      const ids = await upsertContactIds(tx, [upsert]);
-      const conflicts = await findEmailConflicts(tx, [upsert], ids);
-      const [stored] = await getContacts(tx, ids);
-      return { row: stored!, warnings: conflicts.map((conflict) => emailConflictWarning('email', conflict)) };
+      const resolved = await resolveContacts(tx, [upsert], {
+        policy: deps.mergePolicy ?? defaultMergePolicy(),
+        source: 'api',
+        now: (deps.now ?? (() => new Date()))(),
+        ...(deps.suppressionKey && { suppressionKey: deps.suppressionKey }),
+        describe: () => `PUT /v1/contacts/${externalId}`,
+      });
+      const [stored] = await getContacts(tx, resolved.ids);
+      return {
+        row: stored!,
+        warnings: [
+          ...resolved.conflicts.map((c) =>
+            conflictWarning(c.identifier.startsWith('email:') && b.email !== undefined ? 'email' : 'identifiers', c),
+          ),
+          ...resolved.merges.map((m) => mergeWarning('id', m, m.names)),
+        ],
+      };
     });
     return c.json({ ...contactJson(row), ...(warnings.length ? { warnings } : {}) });
   });

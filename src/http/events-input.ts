@@ -1,3 +1,4 @@
+import type { MergePolicy } from '../contacts/resolve';
 import { isInteger, isSafeNumber, parse as parseLossless } from 'lossless-json';
 import { AppError } from '../errors';
 import { hasOddCharacters, oddCharacters } from '../lib/odd-characters';
@@ -239,10 +240,15 @@ export function validationError(errors: FieldError[], what = 'event'): AppError 
 }
 
 /** Store events that came through our own API (`source: api`), as /v1/events, /v1/events/batch and /v1/consent do. */
-export function ingestFromApi(deps: { database: Database; suppressionKey?: string }, events: IngestEvent[], now: Date) {
+export function ingestFromApi(
+  deps: { database: Database; suppressionKey?: string; mergePolicy?: MergePolicy },
+  events: IngestEvent[],
+  now: Date,
+) {
   return ingestEvents(deps.database.db, events, {
     source: 'api',
     now,
+    ...(deps.mergePolicy && { mergePolicy: deps.mergePolicy }),
     ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
   });
 }

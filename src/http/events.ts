@@ -1,3 +1,4 @@
+import type { MergePolicy } from '../contacts/resolve';
 import { Hono } from 'hono';
 import { parseEvent, parseEventBatch } from '../events/schema';
 import type { Database } from '../storage/db';
@@ -12,6 +13,8 @@ export interface EventRoutesDeps {
   jsonMaxDepth?: number;
   /** SUPPRESSION_KEY: a new `consent.granted` lifts the `erased` suppression of a GDPR erasure (src/events/ingest.ts). */
   suppressionKey?: string;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES (src/contacts/resolve.ts); absent: the defaults. */
+  mergePolicy?: MergePolicy;
 }
 
 /**

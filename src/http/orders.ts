@@ -1,3 +1,4 @@
+import type { MergePolicy } from '../contacts/resolve';
 import { Hono } from 'hono';
 import type { Database } from '../storage/db';
 import { parseEvent } from '../events/schema';
@@ -10,6 +11,8 @@ export interface OrderRoutesDeps {
   now: () => Date;
   jsonMaxDepth?: number;
   suppressionKey?: string;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES (src/contacts/resolve.ts); absent: the defaults. */
+  mergePolicy?: MergePolicy;
 }
 
 /**

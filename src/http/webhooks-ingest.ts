@@ -1,3 +1,4 @@
+import type { MergePolicy } from '../contacts/resolve';
 import { Hono } from 'hono';
 import { ingestEvents } from '../events/ingest';
 import { parseEventBody } from '../events/schema';
@@ -14,6 +15,8 @@ export interface IngestRoutesDeps {
   jsonMaxDepth?: number;
   /** SUPPRESSION_KEY: a new `consent.granted` lifts the `erased` suppression of a GDPR erasure (src/events/ingest.ts). */
   suppressionKey?: string;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES (src/contacts/resolve.ts); absent: the defaults. */
+  mergePolicy?: MergePolicy;
 }
 
 /**
@@ -42,6 +45,7 @@ export function ingestWebhookRoutes(deps: IngestRoutesDeps) {
       now,
       receipt,
       ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
+      ...(deps.mergePolicy && { mergePolicy: deps.mergePolicy }),
     });
     return c.json(result.replayed ? { duplicate: true } : result);
   });

@@ -1,3 +1,4 @@
+import type { MergePolicy } from '../contacts/resolve';
 import { Hono } from 'hono';
 import { AppError } from '../errors';
 import { ingestEvents } from '../events/ingest';
@@ -16,6 +17,8 @@ export interface ShopifyRoutesDeps {
   jsonMaxDepth?: number;
   /** SUPPRESSION_KEY: a new `consent.granted` lifts the `erased` suppression of a GDPR erasure (src/events/ingest.ts). */
   suppressionKey?: string;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES (src/contacts/resolve.ts); absent: the defaults. */
+  mergePolicy?: MergePolicy;
 }
 
 /**
@@ -42,10 +45,13 @@ export function shopifyWebhookRoutes(deps: ShopifyRoutesDeps) {
     const payload = parseJson(decoded.text, { maxDepth: deps.jsonMaxDepth });
     const replaced = [...oddStrings(payload, { replace: true }), ...(decoded.invalid ? [INVALID_UTF8] : [])];
     // A refund names only its order: its contact is the stored order's.
+    // The shop its customers belong to (shopify:<shop>:<id>); a malformed header counts as none.
+    const shopHeader = c.req.header('x-shopify-shop-domain')?.trim().toLowerCase();
+    const shop = shopHeader && /^[a-z0-9][a-z0-9.-]{0,254}$/.test(shopHeader) ? shopHeader : undefined;
     const refunded = topic === 'refunds/create' ? refundOrderId(payload) : undefined;
     const contact = refunded === undefined ? undefined : await orderContact(deps.database.db, 'shopify', refunded);
     const mapped = orThrow(
-      mapShopifyWebhook(topic, payload, deliveryId, contact ? { orderContact: contact } : {}),
+      mapShopifyWebhook(topic, payload, deliveryId, { ...(contact && { orderContact: contact }), ...(shop && { shop }) }),
       `Shopify ${topic} payload`,
     );
     const parsed = mapped.kind === 'events' ? orThrow(parseEventBatch({ events: mapped.events }, { now }), `Shopify ${topic} payload`) : [];
@@ -56,6 +62,7 @@ export function shopifyWebhookRoutes(deps: ShopifyRoutesDeps) {
       now,
       receipt,
       ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
+      ...(deps.mergePolicy && { mergePolicy: deps.mergePolicy }),
     });
     if (result.replayed) return c.json({ duplicate: true });
     if (mapped.kind === 'ignored') return c.json({ ignored: true, reason: mapped.reason });

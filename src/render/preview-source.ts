@@ -1,3 +1,4 @@
+import { identifiersForRef } from '../contacts/identifiers';
 import { customerDoc } from '../storage/analytics';
 import type { CampaignPlan } from '../dsl/plan';
 import { walkSteps } from '../dsl/walk';
@@ -5,7 +6,7 @@ import { cartProductIds } from './message';
 import { latestVersions } from '../storage/campaign-versions';
 import type { Tx } from '../storage/db';
 import { recommendationsFor } from '../storage/recommendations';
-import { findContactByIdOrEmail } from '../storage/contacts';
+import { findContactByIdentifiers } from '../storage/contacts';
 import { latestEventOfType } from '../storage/events';
 import { readSendForView, type SendContextRow, loadSendContexts } from '../storage/sends';
 import type { Recommendation } from './types';
@@ -35,7 +36,7 @@ export interface PreviewSubject {
  * such contact exists. Shared by `almanac preview --contact ID` and the preview route.
  */
 export async function loadPreviewSubject(tx: Tx, idOrEmail: string, triggerType: string | undefined): Promise<PreviewSubject | undefined> {
-  const row = await findContactByIdOrEmail(tx, idOrEmail);
+  const row = await findContactByIdentifiers(tx, identifiersForRef(idOrEmail));
   if (!row) return undefined;
   const ev = triggerType ? await latestEventOfType(tx, row.id, triggerType) : undefined;
   const trigger = ev ? { type: ev.type, properties: ev.properties } : undefined;

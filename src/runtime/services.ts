@@ -89,6 +89,7 @@ export async function openServices(
       log: (msg, err) => log.error(msg, err),
       apiKeys: config.http.apiKeys,
       suppressionKey: config.mail.suppressionKey,
+      mergePolicy: config.mergePolicy,
       adminKeys: [...config.http.adminKeys, ...(options.adminToken ? [options.adminToken] : [])],
       ...(config.webhooks.shopifySecret === undefined ? {} : { shopifySecret: config.webhooks.shopifySecret }),
       ingestSecrets: config.webhooks.ingestSecrets,

@@ -1,14 +1,17 @@
 import { eq, inArray, or, sql } from 'drizzle-orm';
+import { contactIdByIdentifiers } from './identifiers';
 import type { Tx } from './db';
 import { rowsOf } from './sql-values';
 import { contacts } from './schema/index';
 
 /** What an upsert may set; absent fields leave the stored value alone. */
 export interface ContactUpsert {
-  /** The shop's id for the contact (`contact.id` in the JSON shape); matched first. */
+  /** The application's id for the contact (`contact.id` in the JSON shape): identifier `external:app:<id>`. */
   externalId?: string;
-  /** Lower-cased (by the parser); matched when no external id matches. */
+  /** Lower-cased (by the parser): identifier `email:<address>`, and the address mailed. */
   email?: string;
+  /** More identifiers, canonical (src/contacts/identifiers.ts): `shopify:<shop>:<id>`, `phone:+…`, `external:<source>:<id>`. */
+  identifiers?: string[];
   /** A valid IANA zone; absent means "leave the stored zone as it is". */
   timezone?: string;
   /** How `timezone` is known (default explicit): a guess from an address never replaces a stated zone. */
@@ -20,24 +23,13 @@ export interface ContactUpsert {
   lifecycleStage?: string;
 }
 
-/**
- * Upsert many contacts in ONE statement; returns the contact id of each row, in input order, or
- * `undefined` for a row that statement could not settle (a concurrent transaction inserted the
- * same contact first, or two rows of the batch resolved to one contact). Call again with just
- * those rows: the next statement sees the winner and updates it. `upsertContactIds` does that.
- *
- * Matching: by external id; else by email when the stored contact has no external id yet (it
- * adopts the given one). A new contact whose email already belongs to a contact with another
- * external id is created without the email, and an update never moves an email from one contact
- * to another: emails are unique and identify a person, so the first owner keeps it.
- * Attributes merge with jsonb `||`; timezone, locale and lifecycle stage change only when given,
- * and a zone or locale guessed from an address (`*Source: 'address'`) never replaces a stated one.
- */
-export async function upsertContacts(tx: Tx, rows: ContactUpsert[]): Promise<Array<number | undefined>> {
-  if (rows.length === 0) return [];
-  const input = JSON.stringify(
-    rows.map((r, ord) => ({
-      ord,
+/** A contact's fields as a write sets them: `email` and `externalId` only when the contact holds them (no one else does). */
+type ContactWrite = Omit<ContactUpsert, 'identifiers'>;
+
+const writeInput = (rows: ReadonlyArray<ContactWrite & { id?: number }>) =>
+  JSON.stringify(
+    rows.map((r) => ({
+      id: r.id ?? null,
       external_id: r.externalId ?? null,
       email: r.email ?? null,
       timezone: r.timezone ?? null,
@@ -48,56 +40,51 @@ export async function upsertContacts(tx: Tx, rows: ContactUpsert[]): Promise<Arr
       lifecycle_stage: r.lifecycleStage ?? null,
     })),
   );
-  const result = await tx.execute(sql`
-    with input as (
-      select * from jsonb_to_recordset(${input}::jsonb) as i(
-        ord int, external_id text, email text, timezone text, timezone_source text, locale text, locale_source text,
-        attributes jsonb, lifecycle_stage text)
-    ), matched as (
-      select i.*, coalesce(
-        (select c.id from contacts c where i.external_id is not null and c.external_id = i.external_id),
-        (select c.id from contacts c where i.email is not null and c.email = i.email
-           and (i.external_id is null or c.external_id is null))
-      ) as contact_id
-      from input i
-    ), updated as (
-      update contacts c set
-        external_id = coalesce(c.external_id, m.external_id),
-        email = case when m.email is null
-          or exists (select 1 from contacts o where o.email = m.email and o.id <> c.id) then c.email else m.email end,
-        -- A guess (address) never replaces a stated value (explicit); anything else replaces the old.
-        timezone = case when m.timezone is null or (m.timezone_source = 'address' and c.timezone_source = 'explicit')
-          then c.timezone else m.timezone end,
-        timezone_source = case when m.timezone is null or (m.timezone_source = 'address' and c.timezone_source = 'explicit')
-          then c.timezone_source else m.timezone_source end,
-        locale = case when m.locale is null or (m.locale_source = 'address' and c.locale_source = 'explicit')
-          then c.locale else m.locale end,
-        locale_source = case when m.locale is null or (m.locale_source = 'address' and c.locale_source = 'explicit')
-          then c.locale_source else m.locale_source end,
-        attributes = c.attributes || m.attributes,
-        lifecycle_stage = coalesce(m.lifecycle_stage, c.lifecycle_stage),
-        updated_at = now()
-      from matched m where c.id = m.contact_id
-      returning m.ord, c.id
-    ), inserted as (
-      insert into contacts (external_id, email, timezone, timezone_source, locale, locale_source, attributes, lifecycle_stage)
-      select m.external_id,
-        case when exists (select 1 from contacts o where o.email = m.email) then null else m.email end,
-        m.timezone, m.timezone_source, m.locale, m.locale_source, m.attributes, m.lifecycle_stage
-      from matched m where m.contact_id is null
-      order by m.ord
-      on conflict do nothing
-      returning id, external_id, email
-    )
-    select u.ord, u.id from updated u
-    union all
-    select m.ord, n.id from inserted n join matched m on m.contact_id is null and (
-      (m.external_id is not null and n.external_id = m.external_id)
-      or (m.external_id is null and n.email = m.email))
-  `);
-  const ids: Array<number | undefined> = rows.map(() => undefined);
-  for (const r of rowsOf<{ ord: number; id: number | string }>(result)) ids[Number(r.ord)] = Number(r.id);
+
+const INPUT_COLUMNS = sql.raw(`id bigint, external_id text, email text, timezone text, timezone_source text, locale text,
+  locale_source text, attributes jsonb, lifecycle_stage text`);
+
+/** Create contacts in ONE statement (ids drawn first, so each row's id is known); returns their ids in order. */
+export async function insertContacts(tx: Tx, rows: ContactWrite[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const ids = rowsOf<{ id: string | number }>(
+    await tx.execute(sql`select nextval(pg_get_serial_sequence('contacts', 'id')) as id from generate_series(1, ${rows.length}::int)`),
+  ).map((r) => Number(r.id));
+  await tx.execute(sql`
+    insert into contacts (id, external_id, email, timezone, timezone_source, locale, locale_source, attributes, lifecycle_stage)
+    overriding system value
+    select i.id, i.external_id, i.email, i.timezone, i.timezone_source, i.locale, i.locale_source, i.attributes, i.lifecycle_stage
+    from jsonb_to_recordset(${writeInput(rows.map((r, k) => ({ ...r, id: ids[k]! })))}::jsonb) as i(${INPUT_COLUMNS})`);
   return ids;
+}
+
+/**
+ * Update stored contacts in ONE statement (one row per contact). The external id is adopted
+ * when the contact has none; the email replaces the stored one (the address mailed), since the
+ * caller gives it only when the contact holds it. Attributes merge with jsonb `||` (top-level
+ * keys replace, others stay); timezone, locale and lifecycle stage change only when given, and a
+ * zone or locale guessed from an address (`*Source: 'address'`) never replaces a stated one.
+ */
+export async function updateContacts(tx: Tx, rows: Array<ContactWrite & { id: number }>): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    update contacts c set
+      external_id = coalesce(c.external_id, m.external_id),
+      email = coalesce(m.email, c.email),
+      -- A guess (address) never replaces a stated value (explicit); anything else replaces the old.
+      timezone = case when m.timezone is null or (m.timezone_source = 'address' and c.timezone_source = 'explicit')
+        then c.timezone else m.timezone end,
+      timezone_source = case when m.timezone is null or (m.timezone_source = 'address' and c.timezone_source = 'explicit')
+        then c.timezone_source else m.timezone_source end,
+      locale = case when m.locale is null or (m.locale_source = 'address' and c.locale_source = 'explicit')
+        then c.locale else m.locale end,
+      locale_source = case when m.locale is null or (m.locale_source = 'address' and c.locale_source = 'explicit')
+        then c.locale_source else m.locale_source end,
+      attributes = c.attributes || m.attributes,
+      lifecycle_stage = coalesce(m.lifecycle_stage, c.lifecycle_stage),
+      updated_at = now()
+    from jsonb_to_recordset(${writeInput(rows)}::jsonb) as m(${INPUT_COLUMNS})
+    where c.id = m.id`);
 }
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -108,14 +95,11 @@ export async function getContacts(tx: Tx, ids: number[]): Promise<ContactRow[]> 
   return tx.select().from(contacts).where(inArray(contacts.id, ids));
 }
 
-/** The contact with this external id, else with this email (lower-cased), or undefined. */
-export async function findContactByIdOrEmail(tx: Tx, idOrEmail: string): Promise<ContactRow | undefined> {
-  const [row] = await tx
-    .select()
-    .from(contacts)
-    .where(or(eq(contacts.externalId, idOrEmail), eq(contacts.email, idOrEmail.toLowerCase())))
-    .orderBy(sql`(${contacts.externalId} = ${idOrEmail}) desc nulls last`)
-    .limit(1);
+/** The contact holding the first of these identifiers someone holds (a `:id` as identifiersForRef reads it), or undefined. Two statements. */
+export async function findContactByIdentifiers(tx: Tx, candidates: readonly string[]): Promise<ContactRow | undefined> {
+  const id = await contactIdByIdentifiers(tx, candidates);
+  if (id === undefined) return undefined;
+  const [row] = await tx.select().from(contacts).where(eq(contacts.id, id));
   return row;
 }
 

@@ -1,3 +1,4 @@
+import { contactIdByIdentifiers } from './identifiers';
 import { asc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import {
@@ -25,9 +26,14 @@ export type { ErasureSource };
  * per table, keyed by the contact's numeric id, never a loop over rows.
  */
 
-/** The contact with this external id (exact match), or undefined. `lock`: FOR UPDATE, for an erasure. */
-export async function contactByExternalId(tx: Tx, externalId: string, o: { lock?: boolean } = {}) {
-  const q = tx.select().from(contacts).where(eq(contacts.externalId, externalId)).limit(1);
+/**
+ * The contact holding the first of these identifiers someone holds (a route's `:id` as
+ * src/contacts/identifiers.ts identifiersForRef reads it), or undefined. `lock`: FOR UPDATE, for an erasure.
+ */
+export async function contactByRef(tx: Tx, candidates: readonly string[], o: { lock?: boolean } = {}) {
+  const id = await contactIdByIdentifiers(tx, candidates);
+  if (id === undefined) return undefined;
+  const q = tx.select().from(contacts).where(eq(contacts.id, id)).limit(1);
   const [row] = o.lock ? await q.for('update') : await q;
   return row;
 }

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from './db';
-import { contacts, orders } from './schema/index';
+import { orders } from './schema/index';
+import { rowsOf } from './sql-values';
 
 export interface OrderInsert {
   source: string;
@@ -60,14 +61,13 @@ export async function refundOrder(
   return found ? { ok: false, problem: 'more_than_remains', remains: found.remains } : { ok: false, problem: 'unknown_order' };
 }
 
-/** The contact of a stored order, as an event names it (external id, else email); undefined when the order or its contact is unknown. */
-export async function orderContact(tx: Tx, source: string, orderId: string): Promise<{ id?: string; email?: string } | undefined> {
-  const [row] = await tx
-    .select({ externalId: contacts.externalId, email: contacts.email })
-    .from(orders)
-    .innerJoin(contacts, eq(contacts.id, orders.contactId))
-    .where(and(eq(orders.source, source), eq(orders.orderId, orderId)))
-    .limit(1);
-  if (!row) return undefined;
-  return row.externalId ? { id: row.externalId } : row.email ? { email: row.email } : undefined;
+/** The contact of a stored order, as an event names it (its strongest identifier); undefined when the order or its contact is unknown. */
+export async function orderContact(tx: Tx, source: string, orderId: string): Promise<{ identifiers: string[] } | undefined> {
+  const [row] = rowsOf<{ identifier: string }>(
+    await tx.execute(sql`
+      select i.identifier from orders o join contact_identifiers i on i.contact_id = o.contact_id
+      where o.source = ${source} and o.order_id = ${orderId}
+      order by array_position(array['external', 'shopify', 'phone', 'email'], i.kind), i.created_at limit 1`),
+  );
+  return row ? { identifiers: [row.identifier] } : undefined;
 }

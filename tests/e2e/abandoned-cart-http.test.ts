@@ -47,8 +47,8 @@ async function tickAt(when: Date) {
 const runsOf = (s: Shopper) =>
   query<{ status: string; exit_reason: string | null }>(
     t.database,
-    sql`select r.status, r.exit_reason from runs r join contacts c on c.id = r.contact_id
-        where c.external_id = ${s.customerId} and r.campaign = 'abandoned-cart' order by r.id`,
+    sql`select r.status, r.exit_reason from runs r join contact_identifiers i on i.contact_id = r.contact_id
+        where i.identifier = ${`shopify:almanac-demo.myshopify.com:${s.customerId}`} and r.campaign = 'abandoned-cart' order by r.id`,
   );
 
 describe(`abandoned cart through HTTP and the runtime on ${backend}`, () => {
@@ -122,7 +122,8 @@ describe(`abandoned cart through HTTP and the runtime on ${backend}`, () => {
     await tickAt(plus(T, HOUR));
     const sends = await query<{ template: string; status: string }>(
       t.database,
-      sql`select s.template, s.status from sends s join contacts c on c.id = s.contact_id where c.external_id = ${cleo.customerId}`,
+      sql`select s.template, s.status from sends s join contact_identifiers i on i.contact_id = s.contact_id
+          where i.identifier = ${`shopify:almanac-demo.myshopify.com:${cleo.customerId}`}`,
     );
     expect(sends).toEqual([{ template: 'cart-reminder', status: 'sent' }]);
     expect(await outbox(services, { to: cleo.email })).toHaveLength(1);

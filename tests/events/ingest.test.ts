@@ -80,11 +80,26 @@ describe(`ingestEvents on ${backend}`, () => {
     expect((await contactBy('c-5'))!.email).toBe('five@example.com');
   });
 
-  it('never moves an email already owned by another external id', async () => {
-    await ingestEvents(t.database.db, [ev('i-7', { externalId: 'c-7', email: 'seven@example.com' })], { source: 'api', now });
-    await ingestEvents(t.database.db, [ev('i-8', { externalId: 'c-8', email: 'seven@example.com' })], { source: 'api', now });
+  it('with MERGE_ON_EMAIL off, never moves an email already owned by another external id', async () => {
+    const mergePolicy = { onEmail: false, sources: new Set(['api']) };
+    await ingestEvents(t.database.db, [ev('i-7', { externalId: 'c-7', email: 'seven@example.com' })], { source: 'api', now, mergePolicy });
+    const r = await ingestEvents(t.database.db, [ev('i-8', { externalId: 'c-8', email: 'seven@example.com' })], {
+      source: 'api',
+      now,
+      mergePolicy,
+    });
     expect((await contactBy('c-7'))!.email).toBe('seven@example.com');
     expect((await contactBy('c-8'))!.email).toBeNull();
+    expect(r.warnings).toMatchObject([{ index: 0, field: 'contact.email', code: 'email_conflict', held_by: 'c-7' }]);
+  });
+
+  it('by default, two external ids with one email are one person: the second joins the first', async () => {
+    await ingestEvents(t.database.db, [ev('i-7b', { externalId: 'c-7b', email: 'seven.b@example.com' })], { source: 'api', now });
+    const r = await ingestEvents(t.database.db, [ev('i-8b', { externalId: 'c-8b', email: 'seven.b@example.com' })], { source: 'api', now });
+    expect(r.warnings).toBeUndefined();
+    const [row] = await t.database.db.select().from(events).where(eq(events.dedupeKey, 'i-8b'));
+    expect(row!.contactId).toBe((await contactBy('c-7b'))!.id);
+    expect(await contactBy('c-8b')).toBeUndefined();
   });
 
   it('merges the events of one contact in a batch into one contact row', async () => {

@@ -50,11 +50,26 @@ describe('event schema', () => {
     );
   });
 
-  it('requires a contact with an id or an email', () => {
+  it('requires a contact with an id, an email or identifiers, each identifier in its shape', () => {
     expect(parseEvent({ id: 'e', type: 'a.b', contact: {} }, { now })).toEqual({
       ok: false,
-      error: [{ path: 'contact', message: 'expected an id or an email (a contact is matched by either)' }],
+      error: [{ path: 'contact', message: 'expected an id, an email or identifiers (a contact is matched by any of them)' }],
     });
+    expect(parseEvent({ id: 'e', type: 'a.b', contact: { identifiers: ['phone:+48 601-234-567', 'EMAIL:x@y.z'] } }, { now })).toEqual({
+      ok: false,
+      error: [
+        {
+          path: 'contact.identifiers[1]',
+          message:
+            'expected an identifier such as email:ana@example.com, external:crm:42, shopify:<shop>:<customer id> or phone:+48601234567',
+        },
+      ],
+    });
+    const parsed = parseEvent(
+      { id: 'e', type: 'a.b', contact: { identifiers: ['phone:+48 601-234-567', 'shopify:Demo.myshopify.com:42', 'email:Ana@Example.com'] } },
+      { now },
+    );
+    expect(parsed.ok && parsed.value[0]!.contact.identifiers).toEqual(['phone:+48601234567', 'shopify:demo.myshopify.com:42', 'email:ana@example.com']);
     expect(parseEvent({ id: 'e', type: 'a.b' }, { now })).toEqual({ ok: false, error: [{ path: 'contact', message: 'required' }] });
   });
 

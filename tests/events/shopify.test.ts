@@ -27,7 +27,7 @@ describe('Shopify payloads → events', () => {
       type: 'checkout.started',
       occurredAt: new Date('2026-11-23T10:00:00Z'),
       contact: {
-        externalId: '7712345678901',
+        identifiers: ['shopify:default:7712345678901'],
         email: 'ada@example.com',
         locale: 'pl-PL',
         attributes: { first_name: 'Ada', last_name: 'Lovelace' },
@@ -114,12 +114,12 @@ describe('Shopify payloads → events', () => {
     exact.line_items[0].admin_graphql_api_id = null;
     const events = mapped('orders/create', exact) as Array<{
       type: string;
-      contact: { externalId?: string };
+      contact: { identifiers?: string[] };
       properties: Record<string, unknown>;
     }>;
     const order = events.find((e) => e.type === 'order.created')!;
     expect(order.properties.order_id).toBe('820982911946154508');
-    expect(order.contact.externalId).toBe('115310627314723954');
+    expect(order.contact.identifiers).toEqual(['shopify:default:115310627314723954']);
     expect((order.properties.items as Array<Record<string, unknown>>)[0]!.line_item_id).toBe('866550311766439020');
 
     // A caller that parsed with JSON.parse: the rounded number is never used as an id.

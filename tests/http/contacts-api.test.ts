@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backend, useTestDatabase } from '../helpers/db';
-import { authed, ingestApp } from './ingest-app';
+import { authed, ingestApp, NO_EMAIL_MERGES } from './ingest-app';
 
 const t = useTestDatabase('http_contacts');
 const put = (body: unknown) => ({ ...authed(body), method: 'PUT' });
@@ -46,8 +46,8 @@ describe(`PUT /v1/contacts/:id on ${backend}`, () => {
     expect(second.contact_id).toBe(body.contact_id);
   });
 
-  it('keeps an email with the contact that has it, stores the rest, and warns — the same rule as events', async () => {
-    const { app } = ingestApp(t.database);
+  it('with MERGE_ON_EMAIL off, keeps an email with the contact that has it, stores the rest, and warns — the same rule as events', async () => {
+    const { app } = ingestApp(t.database, { mergePolicy: NO_EMAIL_MERGES });
     await app.request('/v1/contacts/c-300', put({ email: 'sam@example.com' }));
     await app.request('/v1/contacts/c-301', put({ email: 'kim@example.com' }));
     const res = await app.request('/v1/contacts/c-301', put({ email: 'Sam@example.com', locale: 'de' }));
@@ -85,8 +85,28 @@ describe(`PUT /v1/contacts/:id on ${backend}`, () => {
     expect(await c303.json()).toMatchObject({ email: null });
   });
 
-  it('ten external ids sent with one email in one batch: the first keeps it, nine are warned, all events stored', async () => {
+  it('by default, ten external ids sent with one email in one batch are one contact known by all ten', async () => {
     const { app } = ingestApp(t.database);
+    const events = Array.from({ length: 10 }, (_, i) => ({
+      id: `e-one-${i}`,
+      type: 'page.viewed',
+      contact: { id: `one-${i}`, email: 'one@example.com' },
+    }));
+    const res = await app.request('/v1/events/batch', authed({ events }));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ accepted: 10 });
+    const contacts = new Set(
+      await Promise.all(
+        events.map(async (e) => ((await (await app.request(`/v1/contacts/${e.contact.id}`, put({}))).json()) as { contact_id: number }).contact_id),
+      ),
+    );
+    expect(contacts.size).toBe(1);
+    const again = await app.request('/v1/contacts/one-7', put({}));
+    expect(await again.json()).toMatchObject({ id: 'one-0', email: 'one@example.com' });
+  });
+
+  it('with MERGE_ON_EMAIL off, ten external ids sent with one email in one batch: the first keeps it, nine are warned, all events stored', async () => {
+    const { app } = ingestApp(t.database, { mergePolicy: NO_EMAIL_MERGES });
     const events = Array.from({ length: 10 }, (_, i) => ({
       id: `e-ten-${i}`,
       type: 'page.viewed',

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
+import type { MergePolicy } from '../../src/config';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
 import type { Database } from '../../src/storage/db';
@@ -11,8 +12,13 @@ export const API_KEY = 'test-key-7f3a';
 export const SHOPIFY_SECRET = 'shpss_0123456789abcdef';
 export const INGEST_SECRET = `whsec_${Buffer.from('a-32-byte-secret-for-the-crm-src').toString('base64')}`;
 export const NOW = new Date('2026-11-23T10:00:00Z');
+/** MERGE_ON_EMAIL=false: an email stays with its first contact (the rule before identities merged). */
+export const NO_EMAIL_MERGES: MergePolicy = { onEmail: false, sources: new Set(['api', 'shopify']) };
 
-export function ingestApp(database: Database, options: { apiKeys?: string[]; now?: () => Date } = {}) {
+export function ingestApp(
+  database: Database,
+  options: { apiKeys?: string[]; now?: () => Date; mergePolicy?: MergePolicy; suppressionKey?: string } = {},
+) {
   const logged: string[] = [];
   const app = createApp({
     database,
@@ -23,6 +29,8 @@ export function ingestApp(database: Database, options: { apiKeys?: string[]; now
     shopifySecret: SHOPIFY_SECRET,
     ingestSecrets: { crm: INGEST_SECRET },
     now: options.now ?? (() => NOW),
+    ...(options.mergePolicy && { mergePolicy: options.mergePolicy }),
+    ...(options.suppressionKey && { suppressionKey: options.suppressionKey }),
   });
   return { app, logged };
 }

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { eventRoutes } from '../../src/http/events';
 import { onError } from '../../src/http/on-error';
-import { contacts, events, orders } from '../../src/storage/schema/index';
+import { contactIdentifiers, contacts, events, orders } from '../../src/storage/schema/index';
 import { backend, useTestDatabase } from '../helpers/db';
 import { API_KEY, authed, counts, fixture, ingestApp, NOW, shopifyRequest, standardRequest } from './ingest-app';
 
@@ -56,7 +56,12 @@ describe(`exact ids on ${backend}`, () => {
     expect((await counts(t.database)).orders).toBe(before.orders + 2);
     const rows = await t.database.db.select().from(orders).where(eq(orders.source, 'shopify'));
     expect(rows.map((r) => r.orderId).sort()).toEqual(['820982911946154508', '820982911946154509']);
-    const [contact] = await t.database.db.select().from(contacts).where(eq(contacts.externalId, '115310627314723954'));
+    // The customer id past 2^53 stays exact in its identifier.
+    const [known] = await t.database.db
+      .select()
+      .from(contactIdentifiers)
+      .where(eq(contactIdentifiers.identifier, 'shopify:almanac-demo.myshopify.com:115310627314723954'));
+    const [contact] = await t.database.db.select().from(contacts).where(eq(contacts.id, known!.contactId));
     expect(contact).toMatchObject({ email: 'jon@example.com' });
     const [order] = await t.database.db.select().from(events).where(eq(events.dedupeKey, 'shopify:order.created:820982911946154508'));
     expect(order!.properties).toMatchObject({

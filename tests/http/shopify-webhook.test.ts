@@ -1,7 +1,7 @@
 import { eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { currentConsent } from '../../src/storage/consent';
-import { contacts, events, orders, webhookReceipts } from '../../src/storage/schema/index';
+import { contactIdentifiers, contacts, events, orders, webhookReceipts } from '../../src/storage/schema/index';
 import { backend, useTestDatabase } from '../helpers/db';
 import { counts, fixture, ingestApp, shopifyRequest } from './ingest-app';
 
@@ -42,8 +42,14 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
       occurredAt: new Date('2026-11-23T10:00:00Z'),
       properties: { checkout_id: '7b8f1e3c5a9d4f2e8c6b0a1d3e5f7a9b', total: 129, currency: 'EUR' },
     });
-    const [contact] = await t.database.db.select().from(contacts).where(eq(contacts.externalId, '7712345678901'));
+    // The customer is known by its shop and id (not as the application's external id).
+    const [known] = await t.database.db
+      .select()
+      .from(contactIdentifiers)
+      .where(eq(contactIdentifiers.identifier, 'shopify:almanac-demo.myshopify.com:7712345678901'));
+    const [contact] = await t.database.db.select().from(contacts).where(eq(contacts.id, known!.contactId));
     expect(contact).toMatchObject({
+      externalId: null,
       id: checkout!.contactId,
       email: 'ada@example.com',
       locale: 'pl-PL',

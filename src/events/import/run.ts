@@ -1,5 +1,7 @@
 import { appendConsent, type ConsentAppend, currentConsent } from '../../storage/consent';
-import { contactsMatching } from '../../storage/contacts';
+import { identifiersOf } from '../../contacts/identifiers';
+import type { MergePolicy } from '../../contacts/resolve';
+import { identifierOwners } from '../../storage/identifiers';
 import type { Db, Tx } from '../../storage/db';
 import { isUniqueViolation, pgError } from '../../storage/errors';
 import { insertEvents } from '../../storage/events';
@@ -25,6 +27,10 @@ export interface ImportOptions {
    * grows with the square of the batch).
    */
   batchSize?: number;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES: an import is source `import`. */
+  mergePolicy?: MergePolicy;
+  /** SUPPRESSION_KEY: lets a merge see erased addresses. */
+  suppressionKey?: string;
   /** Each problem of a row that was not imported (the CLI writes them to the errors file). */
   onProblem?: (problem: RowProblem) => void;
   /** After each batch: records read so far. */
@@ -174,6 +180,13 @@ async function writeBatch(
   const ids = await upsertContactIds(
     tx,
     rows.map((r) => r.contact),
+    {
+      source: 'import',
+      now: options.now,
+      ...(options.mergePolicy && { policy: options.mergePolicy }),
+      ...(options.suppressionKey && { suppressionKey: options.suppressionKey }),
+      describe: () => 'an import row',
+    },
   );
   const fresh: number[] = [];
   for (const id of ids) {
@@ -208,23 +221,16 @@ async function writeBatch(
   return { created: 0, updated: 0, consent: consent.length, triggered };
 }
 
-/** What the batch would do, from reads only (the same matching rule as `upsertContacts`). */
+/** What the batch would do, from reads only (the same matching as `resolveContacts`). */
 async function dryRunBatch(tx: Tx, rows: ImportRow[]): Promise<BatchCounts> {
-  const stored = await contactsMatching(
-    tx,
-    rows.flatMap((r) => (r.contact.externalId === undefined ? [] : [r.contact.externalId])),
-    rows.flatMap((r) => (r.contact.email === undefined ? [] : [r.contact.email])),
-  );
-  const byExternal = new Map(stored.filter((c) => c.externalId !== null).map((c) => [c.externalId!, c.id]));
-  const byEmail = new Map(stored.filter((c) => c.email !== null).map((c) => [c.email!, c]));
+  const owners = await identifierOwners(tx, [...new Set(rows.flatMap((r) => identifiersOf(r.contact)))]);
   let created = 0;
   const matched: Array<{ row: ImportRow; contactId: number }> = [];
   for (const r of rows) {
-    const { externalId, email } = r.contact;
-    const viaEmail = email === undefined ? undefined : byEmail.get(email);
-    const id =
-      (externalId !== undefined ? byExternal.get(externalId) : undefined) ??
-      (viaEmail && (externalId === undefined || viaEmail.externalId === null) ? viaEmail.id : undefined);
+    // The contact of the row's strongest identifier someone holds (a merge the real run would make is counted as an update).
+    const id = identifiersOf(r.contact)
+      .map((i) => owners.get(i))
+      .find((o) => o !== undefined);
     if (id === undefined) created++;
     else matched.push({ row: r, contactId: id });
   }
@@ -238,12 +244,7 @@ async function dryRunBatch(tx: Tx, rows: ImportRow[]): Promise<BatchCounts> {
 }
 
 async function storedIds(tx: Tx, rows: ImportRow[]): Promise<Set<number>> {
-  const stored = await contactsMatching(
-    tx,
-    rows.flatMap((r) => (r.contact.externalId === undefined ? [] : [r.contact.externalId])),
-    rows.flatMap((r) => (r.contact.email === undefined ? [] : [r.contact.email])),
-  );
-  return new Set(stored.map((c) => c.id));
+  return new Set((await identifierOwners(tx, [...new Set(rows.flatMap((r) => identifiersOf(r.contact)))])).values());
 }
 
 /**

@@ -134,3 +134,51 @@ export const erasures = pgTable(
 );
 
 export type ErasureSource = 'api' | 'cli';
+
+/**
+ * Every name a contact is known by (src/contacts/identifiers.ts: `external:<source>:<id>`,
+ * `email:<address>`, `shopify:<shop>:<customer id>`, `phone:<E.164>`), one contact each. An event
+ * naming any of them attaches to that contact; one naming identifiers of two contacts merges them
+ * (src/events/contacts.ts). `source` is who told us (the ingest source, `import`, `merge`…).
+ */
+export const contactIdentifiers = pgTable(
+  'contact_identifiers',
+  {
+    identifier: text('identifier').primaryKey(),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    source: text('source').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('contact_identifiers_contact_idx').on(t.contactId)],
+);
+
+/**
+ * One row per merge of two contacts (src/storage/contact-merge.ts): the survivor, the merged
+ * contact's old id (its row is gone), which identifiers linked them, who and why, and `snapshot`
+ * (the merged contact's row and identifiers, the survivor's fields before) and `moved` (the ids
+ * of every row that changed hands, the runs collapsed, the consent and suppressions added) so the
+ * merge can be read back and reverted (`reverted_at`). No FK on the survivor: an erasure of the
+ * survivor deletes this row with it (a personal-data trail is not kept past erasure).
+ */
+export const contactMerges = pgTable(
+  'contact_merges',
+  {
+    id: id(),
+    survivorId: ref('survivor_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    mergedId: ref('merged_id').notNull(),
+    via: jsonb('via').$type<string[]>().notNull(),
+    source: text('source').notNull(),
+    reason: text('reason').notNull(),
+    snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+    moved: jsonb('moved').$type<Record<string, unknown>>().notNull(),
+    mergedAt: at('merged_at').notNull(),
+    revertedAt: at('reverted_at'),
+    revertedBy: text('reverted_by'),
+  },
+  (t) => [index('contact_merges_survivor_idx').on(t.survivorId), index('contact_merges_merged_idx').on(t.mergedId)],
+);
