@@ -10,6 +10,7 @@ import { campaignReport } from '../reports/campaign';
 import { applyReport, planReport } from '../campaigns/admin';
 import type { Config } from '../config';
 import { eraseContact } from '../consent/erase';
+import { unmergeContacts } from '../contacts/unmerge';
 import { exportContact } from '../consent/export';
 import { contactTimeline } from '../reports/contact-timeline';
 import { compileSources } from '../dsl/compile/index';
@@ -66,6 +67,7 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
           return markForRecompute(tx, options);
         }),
       })),
+    unmerge: (mergeId) => withDatabase(config, (database) => unmergeContacts(database, mergeId, { by: 'cli', now: new Date() })),
     importContacts: (request) =>
       withDatabase(config, ({ db }) =>
         importFile(db, request, { mergePolicy: config.mergePolicy, suppressionKey: config.mail.suppressionKey }),

@@ -6,6 +6,7 @@ import type { CalendarView } from '../forecast/view';
 import type { PreviewSubject } from '../render/preview-source';
 import type { AdminReport } from '../campaigns/admin';
 import type { ErasureReport } from '../consent/erase';
+import type { UnmergeReport } from '../contacts/unmerge';
 import type { ContactExport } from '../consent/export';
 import type { ContactTimeline } from '../reports/contact-timeline';
 import type { DispatchStatus, PauseStatus } from '../storage/dispatch-pause';
@@ -96,6 +97,7 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
           ? call<ErasureReport>('GET', `/v1/admin/contacts/${encodeURIComponent(externalId)}/erasure`)
           : call<ErasureReport>('DELETE', `/v1/admin/contacts/${encodeURIComponent(externalId)}`),
       ),
+    unmerge: async (mergeId) => (await call<UnmergeReport>('POST', `/v1/admin/contact-merges/${mergeId}/revert`)).value,
     status: async () => (await call<DispatchStatus>('GET', '/v1/admin/status')).value,
     resume: async () => (await call<PauseStatus[]>('POST', '/v1/admin/resume')).value,
     createLink: async (input) => (await call<CampaignLink>('POST', '/v1/admin/links', input)).value,

@@ -2,6 +2,7 @@ import type { AnalyticsViews } from '../reports/analytics';
 import type { PeriodKind } from '../storage/analytics-views';
 import type { AdminReport } from '../campaigns/admin';
 import type { ErasureReport } from '../consent/erase';
+import type { UnmergeReport } from '../contacts/unmerge';
 import type { ContactExport } from '../consent/export';
 import type { ContactTimeline } from '../reports/contact-timeline';
 import type { ViewRange } from '../forecast/calendar-view';
@@ -56,6 +57,8 @@ export interface AdminApi {
   contactTimeline(ref: string): Promise<ContactTimeline | undefined>;
   /** `almanac contact erase ID`: the GDPR erasure (source `cli`); `dryRun` counts what would go and changes nothing. Undefined when absent. */
   eraseContact(externalId: string, options: { dryRun: boolean }): Promise<ErasureReport | undefined>;
+  /** `almanac contact unmerge MERGE_ID`: revert a merge (404 unknown, 409 reverted before). */
+  unmerge(mergeId: number): Promise<UnmergeReport>;
   /** `almanac status`: the dispatch pauses in force (the transport's account pause, the complaint-rate guard's). */
   status(): Promise<DispatchStatus>;
   /** `almanac resume`: clear every pause; returns what was cleared (empty: nothing was paused). */

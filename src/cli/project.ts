@@ -81,6 +81,7 @@ export function adminFor(io: CliIo, command: string): AdminApi {
     exportContact: noting(admin.exportContact),
     contactTimeline: noting(admin.contactTimeline),
     eraseContact: noting(admin.eraseContact),
+    unmerge: noting(admin.unmerge),
     status: noting(admin.status),
     resume: noting(admin.resume),
     report: noting(admin.report),

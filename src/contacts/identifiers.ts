@@ -93,10 +93,11 @@ export function identifiersOf(c: { externalId?: string; email?: string; identifi
 /**
  * What a `:id` in a route or the CLI names: a whole identifier (`email:…`, `shopify:…:…`,
  * `phone:…`, `external:…:…`), else the application's id (`external:app:<ref>`), else — for
- * something shaped like an address — the email. Candidates in that order.
+ * something shaped like an address — the email, or like `+48 601…` the phone. Candidates in that order.
  */
 export function identifiersForRef(ref: string): string[] {
   const parsed = IDENTIFIER_KINDS.some((k) => ref.startsWith(`${k}:`)) ? parseIdentifier(ref) : undefined;
   if (parsed?.ok) return [parsed.value];
-  return [externalIdentifier(ref), ...(EMAIL.test(ref) ? [emailIdentifier(ref)] : [])];
+  const phone = /^\+[\d\s().-]{8,}$/.test(ref) ? parseIdentifier(`phone:${ref}`) : undefined;
+  return [externalIdentifier(ref), ...(EMAIL.test(ref) ? [emailIdentifier(ref)] : []), ...(phone?.ok ? [phone.value] : [])];
 }

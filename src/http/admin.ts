@@ -11,6 +11,7 @@ import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import { applyReport, planReport } from '../campaigns/admin';
 import { eraseContact } from '../consent/erase';
+import { mergeIdOf, unmergeContacts } from '../contacts/unmerge';
 import { exportContact } from '../consent/export';
 import { contactTimeline } from '../reports/contact-timeline';
 import { noContact } from './contact-timeline';
@@ -145,6 +146,9 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   app.get('/v1/admin/contacts/:id/erasure', auth, read, erase(true));
   // Like apply: one transaction that runs to its end, never cut by a deadline while it may commit.
   app.delete('/v1/admin/contacts/:id', auth, erase(false));
+  app.post('/v1/admin/contact-merges/:id/revert', auth, async (c) =>
+    c.json(await unmergeContacts(deps.database, mergeIdOf(c.req.param('id')), { by: 'cli', now: deps.now() })),
+  );
   app.get('/v1/admin/status', auth, read, async (c) => c.json(await dispatchStatus(deps.database.db)));
   app.get('/v1/admin/reports/:campaign', auth, async (c) => c.json(await requestedReport(deps.database, deps.money, c)));
   app.get('/v1/admin/analytics', auth, read, async (c) => {

@@ -70,6 +70,8 @@ export function contactPage(t: ContactTimeline, link: (path: string) => string):
           ['segments', t.segments.map((s) => s.segment).join(', ') || '–'],
         ],
       ) +
+      rowsOr('Identifiers: every name this person is known by', tables.identifiers.head, tables.identifiers.rows) +
+      (t.merges.length ? rowsOr('Merges: contacts found to be this person', tables.merges.head, tables.merges.rows) : '') +
       `<h2>Timeline</h2>${entries}` +
       (t.truncated.length ? `<p class="note">Only the newest rows of: ${esc(t.truncated.join(', '))}.</p>` : '') +
       `<h2>Runs and sends</h2>` +

@@ -6,6 +6,7 @@ import { conflictWarning, mergeWarning, resolveContacts } from '../events/contac
 import { defaultMergePolicy, type MergePolicy } from '../contacts/resolve';
 import { IDENTIFIER_KINDS, parseIdentifier } from '../contacts/identifiers';
 import { eraseContact } from '../consent/erase';
+import { mergeIdOf, unmergeContacts } from '../contacts/unmerge';
 import { exportContact } from '../consent/export';
 import { AppError } from '../errors';
 import { getContacts } from '../storage/contacts';
@@ -53,7 +54,11 @@ function keyOf(deps: { suppressionKey?: string }): string {
  * erasure log row without personal data; answers the counts. Unknown id → 404 (so a second
  * erase of the same person is a 404: they are gone). Both by external id only (not email).
  *
- * `PUT /v1/contacts/:id`: create or update the contact with this external id. Attributes merge
+ * `POST /v1/contact-merges/:id/revert`: undo a merge (src/contacts/unmerge.ts): the merged
+ * contact back under its old id with what the merge moved. Unknown → 404, reverted before → 409.
+ *
+ * `PUT /v1/contacts/:id`: create or update the contact with this external id (or with this whole
+ * identifier, such as `shopify:<shop>:<customer id>`). An event-like write: it may merge contacts. Attributes merge
  * into the stored ones (send `null` for a key to blank it); absent fields stay as they are. An
  * email that already belongs to another contact stays with it: the rest is stored and the answer
  * (200) carries an `email_conflict` warning, the same rule as for events (EmailConflict in
@@ -103,6 +108,9 @@ export function contactRoutes(deps: ContactRoutesDeps) {
     });
     return c.json({ ...contactJson(row), ...(warnings.length ? { warnings } : {}) });
   });
+  app.post('/v1/contact-merges/:id/revert', apiKey({ keys: deps.apiKeys }), async (c) =>
+    c.json(await unmergeContacts(deps.database, mergeIdOf(c.req.param('id')), { by: 'api', now: (deps.now ?? (() => new Date()))() })),
+  );
   app.get('/v1/contacts/:id/export', apiKey({ keys: deps.apiKeys }), async (c) => {
     const externalId = checkedContactId(c.req.param('id'));
     const data = await exportContact(deps.database, externalId, { suppressionKey: keyOf(deps) });

@@ -1,10 +1,11 @@
+import { identifiersForRef } from '../contacts/identifiers';
 import { AppError } from '../errors';
 import type { Database } from '../storage/db';
 import { searchContactRows } from '../storage/contact-timeline';
 
 /**
- * Contact search (`GET /v1/contacts?q=&limit=&after=`, the `/contacts` page): by email prefix,
- * exact external id, or first/last name prefix (the `first_name` / `last_name` attributes),
+ * Contact search (`GET /v1/contacts?q=&limit=&after=`, the `/contacts` page): by email prefix
+ * (any of the person's addresses), exact external id or any whole identifier (`shopify:…`, `phone:+…`), or first/last name prefix (the `first_name` / `last_name` attributes),
  * oldest contact first, a page at a time. `next` is the keyset cursor of the next page (pass it
  * as `after`), null on the last page.
  */
@@ -40,7 +41,9 @@ export function searchParams(raw: { q?: string; limit?: string; after?: string }
 }
 
 export async function searchContacts(database: Database, o: { q: string; limit: number; after?: number }): Promise<ContactSearchResult> {
-  const rows = await database.db.transaction((tx) => searchContactRows(tx, o));
+  const rows = await database.db.transaction((tx) =>
+    searchContactRows(tx, { ...o, identifiers: o.q.trim() === '' ? [] : identifiersForRef(o.q.trim()) }),
+  );
   const page = rows.slice(0, o.limit);
   const name = (a: Record<string, unknown>) =>
     [a.first_name, a.last_name].filter((x): x is string => typeof x === 'string' && x !== '').join(' ') || null;

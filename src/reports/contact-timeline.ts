@@ -1,4 +1,5 @@
 import { hashAddress } from '../consent/address-hash';
+import { identifiersForRef } from '../contacts/identifiers';
 import type { Database } from '../storage/db';
 import { contactByRef, readTimelineData, TIMELINE_ROWS_MAX, type TimelineData } from '../storage/contact-timeline';
 
@@ -20,7 +21,8 @@ type ContactRow = NonNullable<Awaited<ReturnType<typeof contactByRef>>>;
 
 export interface TimelineEntry {
   at: string;
-  kind: 'contact' | 'consent' | 'suppression' | 'event' | 'run_started' | 'run_ended' | 'send' | 'click' | 'open' | 'order' | 'stage';
+  kind:
+    'contact' | 'merge' | 'consent' | 'suppression' | 'event' | 'run_started' | 'run_ended' | 'send' | 'click' | 'open' | 'order' | 'stage';
   /** One line saying what happened. */
   summary: string;
   campaign?: string;
@@ -58,7 +60,7 @@ const STATUS_WORD: Record<string, string> = {
 
 export async function contactTimeline(database: Database, ref: string, o: { suppressionKey?: string } = {}) {
   return database.db.transaction(async (tx) => {
-    const contact = await contactByRef(tx, ref);
+    const contact = await contactByRef(tx, ref, identifiersForRef(ref));
     if (!contact) return undefined;
     const hash = contact.email && o.suppressionKey ? hashAddress(contact.email, o.suppressionKey) : undefined;
     return shapeTimeline(contact, await readTimelineData(tx, contact.id, hash), { suppressionsChecked: hash !== undefined });
@@ -181,6 +183,22 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
       created_at: iso(c.createdAt)!,
       updated_at: iso(c.updatedAt)!,
     },
+    /** Every name the person is known by, strongest first, with who told us. */
+    identifiers: d.identifiers.map((i) => ({ identifier: i.identifier, kind: i.kind, source: i.source, since: iso(i.createdAt)! })),
+    /** Contacts merged into this one: which identifiers linked them, who and when, what moved (and whether reverted). */
+    merges: d.merges.map((x) => ({
+      merge_id: x.id,
+      merged_contact_id: x.mergedId,
+      merged_id: x.mergedExternalId,
+      merged_email: x.mergedEmail,
+      via: x.via,
+      source: x.source,
+      reason: x.reason,
+      merged_at: iso(x.mergedAt)!,
+      reverted_at: iso(x.revertedAt),
+      moved: x.counts ?? {},
+      collapsed_runs: x.collapsedRuns ?? [],
+    })),
     lifecycle_stage: m?.stage ?? c.lifecycleStage,
     analytics: m
       ? {
@@ -238,6 +256,7 @@ function sendWhy(r: ShapedRun, s: ShapedRun['sends'][number]): string {
 
 const KIND_ORDER: TimelineEntry['kind'][] = [
   'contact',
+  'merge',
   'consent',
   'event',
   'run_started',
@@ -252,6 +271,12 @@ const KIND_ORDER: TimelineEntry['kind'][] = [
 
 function mergeEntries(t: Shaped): TimelineEntry[] {
   const out: TimelineEntry[] = [{ at: t.contact.created_at, kind: 'contact', summary: 'contact created' }];
+  for (const x of t.merges)
+    out.push({
+      at: x.merged_at,
+      kind: 'merge',
+      summary: `merged contact ${x.merged_id ?? x.merged_email ?? `#${x.merged_contact_id}`} into this one (merge ${x.merge_id}, ${x.source}): ${x.reason}${x.collapsed_runs.length ? `; ended its parallel run${x.collapsed_runs.length > 1 ? 's' : ''} #${x.collapsed_runs.join(', #')}` : ''}${x.reverted_at ? `; reverted ${x.reverted_at}` : ''}`,
+    });
   for (const r of t.consent)
     out.push({
       at: r.occurred_at,
@@ -331,8 +356,29 @@ function mergeEntries(t: Shaped): TimelineEntry[] {
 export const dash = (x: string | number | null | undefined): string => (x === null || x === undefined || x === '' ? '–' : String(x));
 
 /** The runs, sends and orders of a timeline as tables (head, rows): the same columns on the page and in `almanac contact show`. */
-export function timelineTables(t: ContactTimeline): Record<'runs' | 'sends' | 'orders', { head: string[]; rows: string[][] }> {
+export function timelineTables(
+  t: ContactTimeline,
+): Record<'identifiers' | 'merges' | 'runs' | 'sends' | 'orders', { head: string[]; rows: string[][] }> {
   return {
+    identifiers: {
+      head: ['identifier', 'kind', 'told by', 'since'],
+      rows: t.identifiers.map((i) => [i.identifier, i.kind, i.source, i.since]),
+    },
+    merges: {
+      head: ['merge', 'when', 'merged contact', 'linked by', 'by', 'moved', 'runs ended'],
+      rows: t.merges.map((x) => [
+        String(x.merge_id),
+        x.merged_at,
+        `${x.merged_id ?? x.merged_email ?? '–'} (#${x.merged_contact_id})${x.reverted_at ? `, reverted ${x.reverted_at}` : ''}`,
+        x.via.join(', '),
+        x.source,
+        Object.entries(x.moved)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`)
+          .join(', ') || '–',
+        x.collapsed_runs.length ? x.collapsed_runs.map((r) => `#${r}`).join(', ') : '–',
+      ]),
+    },
     orders: {
       head: ['when', 'order', 'total', 'refunded', 'currency', 'credited'],
       rows: t.orders.map((o) => [

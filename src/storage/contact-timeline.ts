@@ -1,3 +1,4 @@
+import { contactIdByIdentifiers, identifiersOfContacts } from './identifiers';
 import { and, asc, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import {
@@ -5,6 +6,7 @@ import {
   campaignVersions,
   clicks,
   consentRecords,
+  contactMerges,
   contacts,
   customerMetrics,
   events,
@@ -24,26 +26,17 @@ import {
  */
 
 /**
- * The contact named by `ref`: its external id; or `#123` (the numeric id only); or digits, which
- * is the external id when one matches, else the numeric id. Undefined when nobody matches.
+ * The contact named by `ref`: `#123` (the numeric id only); else the holder of the first of
+ * `candidates` (what identifiersForRef reads `ref` as: a whole identifier, the application's id,
+ * an email); else, for digits, the numeric id. Undefined when nobody matches.
  */
-export async function contactByRef(tx: Tx, ref: string) {
+export async function contactByRef(tx: Tx, ref: string, candidates: readonly string[]) {
   const hash = /^#(\d{1,15})$/.exec(ref);
-  if (hash)
-    return (
-      await tx
-        .select()
-        .from(contacts)
-        .where(eq(contacts.id, Number(hash[1])))
-        .limit(1)
-    )[0];
-  const numeric = /^\d{1,15}$/.test(ref) ? Number(ref) : undefined;
-  const [row] = await tx
-    .select()
-    .from(contacts)
-    .where(numeric === undefined ? eq(contacts.externalId, ref) : or(eq(contacts.externalId, ref), eq(contacts.id, numeric)))
-    .orderBy(sql`(${contacts.externalId} = ${ref}) is true desc`)
-    .limit(1);
+  const id = hash
+    ? Number(hash[1])
+    : ((await contactIdByIdentifiers(tx, candidates)) ?? (/^\d{1,15}$/.test(ref) ? Number(ref) : undefined));
+  if (id === undefined) return undefined;
+  const [row] = await tx.select().from(contacts).where(eq(contacts.id, id)).limit(1);
   return row;
 }
 
@@ -56,6 +49,24 @@ export async function readTimelineData(tx: Tx, contactId: number, addressHash: s
   const newest = <T>(rows: T[]) => rows.reverse();
   return {
     customer: (await tx.select().from(customerMetrics).where(eq(customerMetrics.contactId, id)))[0] ?? null,
+    identifiers: await identifiersOfContacts(tx, [id]),
+    merges: await tx
+      .select({
+        id: contactMerges.id,
+        mergedId: contactMerges.mergedId,
+        via: contactMerges.via,
+        source: contactMerges.source,
+        reason: contactMerges.reason,
+        mergedAt: contactMerges.mergedAt,
+        revertedAt: contactMerges.revertedAt,
+        mergedExternalId: sql<string | null>`${contactMerges.snapshot}->'contact'->>'external_id'`,
+        mergedEmail: sql<string | null>`${contactMerges.snapshot}->'contact'->>'email'`,
+        counts: sql<Record<string, number>>`${contactMerges.moved}->'counts'`,
+        collapsedRuns: sql<number[]>`${contactMerges.moved}->'collapsed_runs'`,
+      })
+      .from(contactMerges)
+      .where(eq(contactMerges.survivorId, id))
+      .orderBy(asc(contactMerges.id)),
     consent: newest(
       await tx
         .select()
@@ -203,7 +214,7 @@ const likePrefix = (q: string) => `${q.toLowerCase().replace(/[\\%_]/g, (ch) => 
  * `first_name` / `last_name` attribute (case-insensitive) — by numeric id after `after` (the
  * keyset cursor), at most `limit + 1` rows (the extra one says there is a next page). Empty `q`: everyone.
  */
-export async function searchContactRows(tx: Tx, o: { q: string; limit: number; after?: number }) {
+export async function searchContactRows(tx: Tx, o: { q: string; limit: number; after?: number; identifiers?: readonly string[] }) {
   const q = o.q.trim();
   const prefix = likePrefix(q);
   const matches =
@@ -212,6 +223,10 @@ export async function searchContactRows(tx: Tx, o: { q: string; limit: number; a
       : or(
           sql`lower(${contacts.email}) like ${prefix} escape '\\'`,
           eq(contacts.externalId, q),
+          // Any identifier named whole (a Shopify customer, a phone, another system's id), or another address by prefix.
+          sql`exists (select 1 from contact_identifiers i where i.contact_id = ${contacts.id} and (
+            i.identifier in (select jsonb_array_elements_text(${JSON.stringify(o.identifiers ?? [])}::jsonb))
+            or i.identifier like ${`email:${prefix}`} escape '\\'))`,
           sql`lower(${contacts.attributes}->>'first_name') like ${prefix} escape '\\'`,
           sql`lower(${contacts.attributes}->>'last_name') like ${prefix} escape '\\'`,
         );

@@ -90,14 +90,22 @@ export async function identifiersOfContacts(tx: Tx, contactIds: readonly number[
   }));
 }
 
-/** The contact holding the first of these identifiers that someone holds (ONE statement). */
+/**
+ * The contact holding the first of these identifiers that someone holds (ONE statement); the
+ * `external_id` and `email` columns count too, for contacts written by SQL (see identifierOwners).
+ */
 export async function contactIdByIdentifiers(tx: Tx, candidates: readonly string[]): Promise<number | undefined> {
   if (candidates.length === 0) return undefined;
   const [row] = rowsOf<{ contact_id: string | number }>(
     await tx.execute(sql`
-      select i.contact_id from contact_identifiers i
-      join jsonb_array_elements_text(${textArray(candidates)}) with ordinality as c(identifier, n) on c.identifier = i.identifier
-      order by c.n limit 1`),
+      with c as (select identifier, n from jsonb_array_elements_text(${textArray(candidates)}) with ordinality as c(identifier, n))
+      select contact_id from (
+        select i.contact_id, c.n from contact_identifiers i join c on c.identifier = i.identifier
+        union all
+        select k.id, c.n from contacts k join c on c.identifier like 'external:app:%' and k.external_id = substr(c.identifier, 14)
+        union all
+        select k.id, c.n from contacts k join c on c.identifier like 'email:%' and k.email = substr(c.identifier, 7)
+      ) found order by n limit 1`),
   );
   return row ? Number(row.contact_id) : undefined;
 }

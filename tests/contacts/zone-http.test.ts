@@ -80,6 +80,9 @@ describe(`zone and locale from an address on ${backend}`, () => {
     const res = await services.app.request('/webhooks/shopify', shopifyRequest(withAddress, 'checkouts/create', 'wh-zone-1'));
     expect(res.status).toBe(200);
     // A Shopify customer is named by its shop and id (PUT takes a whole identifier as :id).
-    expect(await zoneOf('shopify:almanac-demo.myshopify.com:7710000000901')).toMatchObject({ timezone: 'Australia/Perth', timezone_source: 'address' });
+    expect(await zoneOf('shopify:almanac-demo.myshopify.com:7710000000901')).toMatchObject({
+      timezone: 'Australia/Perth',
+      timezone_source: 'address',
+    });
   });
 });

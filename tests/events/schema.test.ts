@@ -66,10 +66,18 @@ describe('event schema', () => {
       ],
     });
     const parsed = parseEvent(
-      { id: 'e', type: 'a.b', contact: { identifiers: ['phone:+48 601-234-567', 'shopify:Demo.myshopify.com:42', 'email:Ana@Example.com'] } },
+      {
+        id: 'e',
+        type: 'a.b',
+        contact: { identifiers: ['phone:+48 601-234-567', 'shopify:Demo.myshopify.com:42', 'email:Ana@Example.com'] },
+      },
       { now },
     );
-    expect(parsed.ok && parsed.value[0]!.contact.identifiers).toEqual(['phone:+48601234567', 'shopify:demo.myshopify.com:42', 'email:ana@example.com']);
+    expect(parsed.ok && parsed.value[0]!.contact.identifiers).toEqual([
+      'phone:+48601234567',
+      'shopify:demo.myshopify.com:42',
+      'email:ana@example.com',
+    ]);
     expect(parseEvent({ id: 'e', type: 'a.b' }, { now })).toEqual({ ok: false, error: [{ path: 'contact', message: 'required' }] });
   });
 

@@ -97,7 +97,9 @@ describe(`PUT /v1/contacts/:id on ${backend}`, () => {
     expect(await res.json()).toMatchObject({ accepted: 10 });
     const contacts = new Set(
       await Promise.all(
-        events.map(async (e) => ((await (await app.request(`/v1/contacts/${e.contact.id}`, put({}))).json()) as { contact_id: number }).contact_id),
+        events.map(
+          async (e) => ((await (await app.request(`/v1/contacts/${e.contact.id}`, put({}))).json()) as { contact_id: number }).contact_id,
+        ),
       ),
     );
     expect(contacts.size).toBe(1);

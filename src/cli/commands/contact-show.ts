@@ -24,6 +24,8 @@ export function formatTimeline(t: ContactTimeline): string {
     if (rows.length) out.push(`\n${title}\n${table(head, rows)}`);
   };
   const tables = timelineTables(t);
+  section('identifiers', tables.identifiers.head, tables.identifiers.rows);
+  section('merges', tables.merges.head, tables.merges.rows);
   section('runs', tables.runs.head, tables.runs.rows);
   section('sends', tables.sends.head, tables.sends.rows);
   section(

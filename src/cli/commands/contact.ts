@@ -3,6 +3,7 @@ import type { ErasureReport } from '../../consent/erase';
 import { type Command, UsageError } from '../command';
 import { adminFor, parseFlags } from '../project';
 import { formatTimeline } from './contact-show';
+import { mergeIdOf } from '../../contacts/unmerge';
 
 const notFound = (id: string) => new AppError('not_found', `no contact with external id "${id}"`, { details: { contact: id } });
 
@@ -20,12 +21,15 @@ export const contactCommand: Command = {
        almanac contact ID [--json]
        almanac contact export ID
        almanac contact erase ID [--yes] [--json]
+       almanac contact unmerge MERGE_ID [--json]
 
 show prints the contact's timeline: profile, lifecycle stage, consent ledger, suppressions,
 runs with every send (step, template, status, and why it was held, suppressed, failed or
 cancelled), clicks, opens, orders with the campaigns credited, and everything merged in time
-order, each send with the campaign, run, step and trigger event that caused it. ID is the
-external id, or #N for the numeric contact id. --json prints the same as
+order, each send with the campaign, run, step and trigger event that caused it; and every
+identifier the person is known by and every merge that joined contacts into this one. ID is the
+external id, any whole identifier (email:…, shopify:SHOP:ID, phone:+…, external:SOURCE:ID), an
+email, or #N for the numeric contact id. --json prints the same as
 GET /v1/contacts/:id/timeline. It changes nothing.
 
 export prints, as JSON, everything held about the contact with external id ID: profile,
@@ -40,9 +44,32 @@ is kept only as an HMAC suppression (reason "erased"), lifted by a consent grant
 the erasure is logged without personal data. Without --yes it only says what it would delete
 (exit 2). A second erase of the same ID finds nobody (exit 1).
 
+unmerge reverts a merge (its id is in show's merges): the merged contact comes back under its
+old id with its identifiers and everything the merge moved (runs, sends, events, orders, clicks,
+opens, consent); the withdrawals and suppressions the merge added go; what happened after the
+merge stays with the survivor, runs the merge ended stay ended, and the two are not merged again
+automatically.
+
 Through the running server (or ALMANAC_URL) like plan and apply.`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, { booleans: ['yes', 'json'] });
+    if (positional[0] === 'unmerge') {
+      const [, id, extra] = positional;
+      if (!id) throw new UsageError('name the merge: almanac contact unmerge MERGE_ID');
+      if (extra) throw new UsageError(`unexpected argument "${extra}"`);
+      if (flags.yes) throw new UsageError('unmerge takes only --json');
+      const report = await adminFor(io, 'contact').unmerge(mergeIdOf(id));
+      io.out(
+        flags.json
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : `reverted merge ${report.merge_id}: contact #${report.restored_contact_id} is back beside #${report.survivor_contact_id}\n` +
+              Object.entries(report.moved_back)
+                .filter(([, n]) => n > 0)
+                .map(([k, n]) => `  ${k}: ${n}\n`)
+                .join(''),
+      );
+      return 0;
+    }
     if (positional[0] !== 'export' && positional[0] !== 'erase') {
       const [ref, extra] = positional[0] === 'show' ? positional.slice(1) : positional;
       if (!ref) throw new UsageError('expected "show ID", "export ID" or "erase ID"');

@@ -1,10 +1,12 @@
+import { identifiersOf, parseIdentifier } from '../../contacts/identifiers';
 import { hasOddCharacters } from '../../lib/odd-characters';
 import type { ContactUpsert } from '../../storage/contacts';
 import { emailField, localeField, timezoneField } from '../fields';
 
 /**
  * One record of an import file → a contact upsert and its consent, or the problems that keep it
- * out (pure). Columns by name: `id` (external id), `email`, `timezone`, `locale`; the consent
+ * out (pure). Columns by name: `id` (external id), `email`, `phone`, `identifiers` (more names of
+ * the person, src/contacts/identifiers.ts, separated by spaces or `;`), `timezone`, `locale`; the consent
  * columns below; every other column (`first_name`, `last_name`, …) becomes an attribute. An
  * empty cell (or JSON null) is "not given": it leaves the stored value alone.
  *
@@ -44,7 +46,7 @@ export interface ImportConsent {
 
 export interface ImportRow {
   line: number;
-  /** `id:EXTERNAL` or `email:ADDRESS`: duplicates in the file share it (last row wins). */
+  /** The row's strongest identifier (`external:app:ID`, else a phone, else `email:ADDRESS`): duplicates in the file share it (last row wins). */
   key: string;
   contact: ContactUpsert;
   consent?: ImportConsent;
@@ -106,6 +108,19 @@ export function interpretRecord(
       const r = emailField.safeParse(typeof raw === 'string' ? raw.trim() : raw);
       if (r.success) contact.email = r.data;
       else problem('email', r.error.issues[0]!.message);
+    } else if (column === 'phone' || column === 'identifiers') {
+      // `phone`: one number (E.164, spaces and dashes allowed); `identifiers`: several, separated by spaces or `;`.
+      const raws =
+        column === 'phone'
+          ? [`phone:${text(raw)}`]
+          : text(raw)
+              .split(/[\s;]+/)
+              .filter(Boolean);
+      for (const one of raws) {
+        const r = parseIdentifier(one);
+        if (r.ok) contact.identifiers = [...(contact.identifiers ?? []), r.value];
+        else problem(column, column === 'phone' ? 'expected a phone number in E.164 form, such as +48601234567' : `${one}: ${r.message}`);
+      }
     } else if (column === 'timezone') {
       const r = checkZone(raw, caches);
       if (r.ok) contact.timezone = r.zone;
@@ -119,8 +134,13 @@ export function interpretRecord(
       else attributes[column] = typeof raw === 'string' ? raw.trim() : raw;
     }
   }
-  if (contact.externalId === undefined && contact.email === undefined && !problems.some((p) => p.column === 'email' || p.column === 'id')) {
-    problem('id', 'a row needs an id or an email');
+  if (
+    contact.externalId === undefined &&
+    contact.email === undefined &&
+    contact.identifiers === undefined &&
+    !problems.some((p) => ['email', 'id', 'phone', 'identifiers'].includes(p.column))
+  ) {
+    problem('id', 'a row needs an id or an email (or a phone or identifiers)');
   }
 
   const consent = interpretConsent(values, now, problem);
@@ -130,7 +150,7 @@ export function interpretRecord(
     ok: true,
     row: {
       line,
-      key: contact.externalId !== undefined ? `id:${contact.externalId}` : `email:${contact.email}`,
+      key: identifiersOf(contact)[0]!,
       contact,
       ...(consent.consent && { consent: consent.consent }),
       withoutConsent: consent.withoutConsent,

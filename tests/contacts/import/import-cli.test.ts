@@ -195,7 +195,7 @@ describe(`almanac import (small files) on ${backend}`, () => {
       triggered: 0,
       problems: [
         { line: 3, column: 'timezone', message: 'expected an IANA time zone such as Europe/Warsaw' },
-        { line: 4, column: 'id', message: 'a row needs an id or an email' },
+        { line: 4, column: 'id', message: 'a row needs an id or an email (or a phone or identifiers)' },
       ],
       problems_truncated: false,
     });

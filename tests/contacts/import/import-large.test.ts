@@ -45,7 +45,10 @@ function rowOf(i: number): { text: string; problem?: { column: string; message: 
           problem: { column: 'timezone', message: 'expected an IANA time zone such as Europe/Warsaw' },
         };
       case 2:
-        return { text: `,,F,L,Europe/Warsaw,pl,,,,,,gold`, problem: { column: 'id', message: 'a row needs an id or an email' } };
+        return {
+          text: `,,F,L,Europe/Warsaw,pl,,,,,,gold`,
+          problem: { column: 'id', message: 'a row needs an id or an email (or a phone or identifiers)' },
+        };
       case 3:
         return { text: `c-${i},u${i}@example.com,F`, problem: { column: '(line)', message: 'expected 12 fields, found 3' } };
       case 4:
@@ -113,7 +116,7 @@ describe(`almanac import of 100 000 rows on ${backend}`, () => {
     expect(errorsFile.split('\n').slice(0, -1)).toEqual(expectedErrors);
     expect(errorsFile.split('\n').slice(1, 7)).toEqual([
       '101,timezone,expected an IANA time zone such as Europe/Warsaw',
-      '201,id,a row needs an id or an email',
+      '201,id,a row needs an id or an email (or a phone or identifiers)',
       '301,(line),"expected 12 fields, found 3"',
       '401,consent_at,"expected an ISO 8601 timestamp with a zone, such as 2026-05-01T10:00:00Z"',
       '501,(line),unexpected quote inside an unquoted field at column 11',

@@ -44,7 +44,7 @@ describe('import records (pure)', () => {
     const ok = interpretRecord(2, { ...base, ...evidence }, NOW);
     expect(ok).toMatchObject({
       ok: true,
-      row: { key: 'id:c1', contact: { externalId: 'c1', email: 'a@example.com' }, withoutConsent: false },
+      row: { key: 'external:app:c1', contact: { externalId: 'c1', email: 'a@example.com' }, withoutConsent: false },
     });
     expect(ok.ok && ok.row.consent).toMatchObject({ granted: true, textVersion: 'v1', source: 'form' });
     const bare = interpretRecord(2, { ...base, ...evidence, consent_text_version: '' }, NOW);
