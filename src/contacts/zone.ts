@@ -22,8 +22,11 @@ export interface PostalAddress {
   city?: string;
 }
 
-/** Where a contact's zone (or locale) came from: stated, or guessed from an address. Null in the database: neither (the calendar's zone applies). */
-export type GuessSource = 'explicit' | 'address';
+/**
+ * Where a contact's zone (or locale) came from: stated, the browser's Accept-Language (locales
+ * only), or guessed from an address. Null in the database: none (the calendar's zone applies).
+ */
+export type GuessSource = 'explicit' | 'accept_language' | 'address';
 
 const fold = (s: string) =>
   s
@@ -71,6 +74,28 @@ export function localeFromCountry(countryCode: string): string | undefined {
   try {
     const language = new Intl.Locale('und', { region: countryCode.toUpperCase() }).maximize().language;
     return language === 'und' ? undefined : language;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The locale a browser asks for first (`Accept-Language`, RFC 9110 §12.5.4): the tag with the
+ * highest `q` (ties: the first), `*` and `q=0` skipped, canonicalised by Intl (`pl-pl` → `pl-PL`).
+ * Undefined when the header names no usable tag.
+ */
+export function localeFromAcceptLanguage(header: string): string | undefined {
+  let best: { tag: string; q: number } | undefined;
+  for (const part of header.slice(0, 1000).split(',')) {
+    const [tag, ...params] = part.trim().split(';');
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!tag || tag === '*' || !Number.isFinite(q) || q <= 0 || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag)) continue;
+    if (!best || q > best.q) best = { tag, q };
+  }
+  if (!best) return undefined;
+  try {
+    return Intl.getCanonicalLocales(best.tag)[0];
   } catch {
     return undefined;
   }

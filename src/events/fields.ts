@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseIdentifier } from '../contacts/identifiers';
-import { type GuessSource, isKnownCountry, localeFromCountry, zoneFromAddress } from '../contacts/zone';
+import { type GuessSource, isKnownCountry, localeFromAcceptLanguage, localeFromCountry, zoneFromAddress } from '../contacts/zone';
 import type { FieldError } from './types';
 
 /**
@@ -92,22 +92,28 @@ export const addressField = z.looseObject(
 );
 
 /**
- * The zone and locale of a contact as an upsert takes them: stated ones as they are (`explicit`),
- * else guessed from the address (`address`); neither when there is nothing to go by.
+ * The zone and locale of a contact as an upsert takes them: stated ones as they are (`explicit`);
+ * else the locale the browser asked for (`accept_language`: the form submission's header, sent as
+ * `contact.accept_language`), else guesses from the address (`address`); none when there is
+ * nothing to go by.
  */
-export function guessed(c: { timezone?: string; locale?: string; address?: z.output<typeof addressField> }): {
+export function guessed(c: { timezone?: string; locale?: string; address?: z.output<typeof addressField>; accept_language?: string }): {
   timezone?: string;
-  timezoneSource?: GuessSource;
+  timezoneSource?: 'explicit' | 'address';
   locale?: string;
   localeSource?: GuessSource;
 } {
   const where = c.address ? { countryCode: c.address.country_code, province: c.address.province, city: c.address.city } : undefined;
   const zone = c.timezone ?? (where ? zoneFromAddress(where) : undefined);
-  const locale = c.locale ?? (where ? localeFromCountry(where.countryCode) : undefined);
+  const browser = c.locale === undefined && c.accept_language !== undefined ? localeFromAcceptLanguage(c.accept_language) : undefined;
+  const locale = c.locale ?? browser ?? (where ? localeFromCountry(where.countryCode) : undefined);
   // A stated value carries no source: the upsert takes it as explicit.
   return {
     ...(zone !== undefined && { timezone: zone, ...(c.timezone === undefined && { timezoneSource: 'address' as const }) }),
-    ...(locale !== undefined && { locale, ...(c.locale === undefined && { localeSource: 'address' as const }) }),
+    ...(locale !== undefined && {
+      locale,
+      ...(c.locale === undefined && { localeSource: browser !== undefined ? ('accept_language' as const) : ('address' as const) }),
+    }),
   };
 }
 
@@ -136,4 +142,8 @@ export const contactFields = {
   lifecycle_stage: lifecycleStageField,
   address: addressField,
   identifiers: identifiersField,
+  /** The `Accept-Language` header of the person's browser (a form submission): the locale when none is stated. */
+  accept_language: z
+    .string({ error: 'expected the Accept-Language header value, such as "pl-PL,pl;q=0.9,en;q=0.8"' })
+    .max(1000, { error: 'expected at most 1000 characters' }),
 };

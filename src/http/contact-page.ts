@@ -15,6 +15,12 @@ const rowsOr = (caption: string, head: string[], rows: Array<Array<string | numb
 export const contactRef = (c: { id: string | null; contact_id: number }) => c.id ?? `#${c.contact_id}`;
 const contactPath = (c: { id: string | null; contact_id: number }) => `/contacts/${encodeURIComponent(contactRef(c))}`;
 
+const LOCALE_SOURCE: Record<string, string> = {
+  explicit: 'stated',
+  accept_language: "the browser's language",
+  address: 'guessed from the address',
+};
+
 export function contactPage(t: ContactTimeline, link: (path: string) => string): string {
   const c = t.contact;
   const title = c.email ?? c.id ?? `#${c.contact_id}`;
@@ -56,7 +62,7 @@ export function contactPage(t: ContactTimeline, link: (path: string) => string):
               ? `${c.timezone} (${c.timezone_source === 'address' ? 'guessed from the address' : 'stated'})`
               : "none: the calendar's zone",
           ],
-          ['locale', c.locale ? `${c.locale} (${c.locale_source === 'address' ? 'guessed from the address' : 'stated'})` : '–'],
+          ['locale', c.locale ? `${c.locale} (${LOCALE_SOURCE[c.locale_source ?? 'explicit'] ?? 'stated'})` : '–'],
           ['attributes', JSON.stringify(c.attributes)],
           ['created', c.created_at],
           ['updated', c.updated_at],

@@ -15,7 +15,9 @@ import { hasOddCharacters, ODD_CHARACTER_MESSAGE, parseJson, refuseOddStrings, v
 import { apiKey } from './middleware/api-key';
 
 const contactBody = z
-  .strictObject(contactFields, { error: 'expected an object with email, timezone, locale, attributes, lifecycle_stage, address' })
+  .strictObject(contactFields, {
+    error: 'expected an object with email, timezone, locale, attributes, lifecycle_stage, address, identifiers, accept_language',
+  })
   .partial();
 
 export interface ContactRoutesDeps {

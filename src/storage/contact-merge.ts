@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
+import { knownRank } from './contacts';
 import { exitRuns } from './run-moves';
 import { rowsOf, ts } from './sql-values';
 
@@ -186,13 +187,13 @@ export async function mergeContacts(tx: Tx, m: MergeRequest): Promise<MergeResul
       external_id = coalesce(c.external_id, ${(gone.external_id as string | null) ?? null}::text),
       email = coalesce(c.email, ${(gone.email as string | null) ?? null}::text),
       attributes = ${JSON.stringify(gone.attributes ?? {})}::jsonb || c.attributes,
-      timezone = case when c.timezone is null or (c.timezone_source = 'address' and ${gone.timezone_source ?? null}::text = 'explicit')
+      timezone = case when ${knownRank(sql`${gone.timezone_source ?? null}::text`)} > ${knownRank(sql`c.timezone_source`)}
         then coalesce(${gone.timezone ?? null}::text, c.timezone) else c.timezone end,
-      timezone_source = case when c.timezone is null or (c.timezone_source = 'address' and ${gone.timezone_source ?? null}::text = 'explicit')
+      timezone_source = case when ${knownRank(sql`${gone.timezone_source ?? null}::text`)} > ${knownRank(sql`c.timezone_source`)}
         then coalesce(${gone.timezone_source ?? null}::text, c.timezone_source) else c.timezone_source end,
-      locale = case when c.locale is null or (c.locale_source = 'address' and ${gone.locale_source ?? null}::text = 'explicit')
+      locale = case when ${knownRank(sql`${gone.locale_source ?? null}::text`)} > ${knownRank(sql`c.locale_source`)}
         then coalesce(${gone.locale ?? null}::text, c.locale) else c.locale end,
-      locale_source = case when c.locale is null or (c.locale_source = 'address' and ${gone.locale_source ?? null}::text = 'explicit')
+      locale_source = case when ${knownRank(sql`${gone.locale_source ?? null}::text`)} > ${knownRank(sql`c.locale_source`)}
         then coalesce(${gone.locale_source ?? null}::text, c.locale_source) else c.locale_source end,
       lifecycle_stage = coalesce(c.lifecycle_stage, ${(gone.lifecycle_stage as string | null) ?? null}::text),
       created_at = least(c.created_at, ${ts(asDate(gone.created_at))}),

@@ -1,4 +1,4 @@
-import { eq, inArray, or, sql } from 'drizzle-orm';
+import { eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { contactIdByIdentifiers } from './identifiers';
 import type { Tx } from './db';
 import { rowsOf } from './sql-values';
@@ -17,11 +17,19 @@ export interface ContactUpsert {
   /** How `timezone` is known (default explicit): a guess from an address never replaces a stated zone. */
   timezoneSource?: 'explicit' | 'address';
   locale?: string;
-  localeSource?: 'explicit' | 'address';
+  /** explicit (default) beats accept_language (the browser's) beats address (the country's language). */
+  localeSource?: 'explicit' | 'accept_language' | 'address';
   /** Merged into the stored attributes (jsonb `||`: top-level keys replace, others stay). */
   attributes?: Record<string, unknown>;
   lifecycleStage?: string;
 }
+
+/**
+ * How well a zone or locale is known, as SQL: stated (`explicit`) 3, a browser's Accept-Language
+ * (`accept_language`, locales only) 2, guessed from an address (`address`) 1, unknown 0.
+ */
+export const knownRank = (source: SQL) =>
+  sql`coalesce(array_position(array['address', 'accept_language', 'explicit']::text[], ${source}), 0)`;
 
 /** A contact's fields as a write sets them: `email` and `externalId` only when the contact holds them (no one else does). */
 type ContactWrite = Omit<ContactUpsert, 'identifiers'>;
@@ -71,14 +79,14 @@ export async function updateContacts(tx: Tx, rows: Array<ContactWrite & { id: nu
     update contacts c set
       external_id = coalesce(c.external_id, m.external_id),
       email = coalesce(m.email, c.email),
-      -- A guess (address) never replaces a stated value (explicit); anything else replaces the old.
-      timezone = case when m.timezone is null or (m.timezone_source = 'address' and c.timezone_source = 'explicit')
+      -- A value known less well never replaces one known better (knownRank); as well or better replaces it.
+      timezone = case when m.timezone is null or ${knownRank(sql`m.timezone_source`)} < ${knownRank(sql`c.timezone_source`)}
         then c.timezone else m.timezone end,
-      timezone_source = case when m.timezone is null or (m.timezone_source = 'address' and c.timezone_source = 'explicit')
+      timezone_source = case when m.timezone is null or ${knownRank(sql`m.timezone_source`)} < ${knownRank(sql`c.timezone_source`)}
         then c.timezone_source else m.timezone_source end,
-      locale = case when m.locale is null or (m.locale_source = 'address' and c.locale_source = 'explicit')
+      locale = case when m.locale is null or ${knownRank(sql`m.locale_source`)} < ${knownRank(sql`c.locale_source`)}
         then c.locale else m.locale end,
-      locale_source = case when m.locale is null or (m.locale_source = 'address' and c.locale_source = 'explicit')
+      locale_source = case when m.locale is null or ${knownRank(sql`m.locale_source`)} < ${knownRank(sql`c.locale_source`)}
         then c.locale_source else m.locale_source end,
       attributes = c.attributes || m.attributes,
       lifecycle_stage = coalesce(m.lifecycle_stage, c.lifecycle_stage),

@@ -68,6 +68,45 @@ describe(`zone and locale from an address on ${backend}`, () => {
     expect(JSON.stringify(await notObject.json())).toContain('contact.address');
   });
 
+  it('takes the locale of a form submission’s Accept-Language over the country’s, never over a stated one', async () => {
+    // A signup form posts the consent with the visitor's header (and a US address): the browser's language wins over the country's.
+    const form = await services.app.request(
+      '/v1/consent',
+      authed({
+        id: 'form-consent-1',
+        contact: {
+          id: 'form-1',
+          email: 'form-1@example.com',
+          accept_language: 'de-ch, de;q=0.9, en;q=0.5, *;q=0.1',
+          address: { country_code: 'US', province: 'Texas' },
+        },
+        purpose: 'email.marketing',
+        granted: true,
+        source: 'signup form',
+        text: 'Send me news',
+        text_version: 'v1',
+        ip: '198.51.100.7',
+        user_agent: 'Firefox',
+      }),
+    );
+    expect(form.status, await form.clone().text()).toBe(202);
+    expect(await zoneOf('form-1')).toEqual({
+      timezone: 'America/Chicago',
+      timezone_source: 'address',
+      locale: 'de-CH',
+      locale_source: 'accept_language',
+    });
+    // A later address guess does not replace the browser's language; a stated locale does, and no header replaces it.
+    expect((await event('al-1', { id: 'form-1', address: { country_code: 'FR' } })).status).toBe(202);
+    expect((await zoneOf('form-1')).locale).toBe('de-CH');
+    expect((await put('form-1', { locale: 'en-US' })).status).toBe(200);
+    expect((await event('al-2', { id: 'form-1', accept_language: 'pl' })).status).toBe(202);
+    expect(await zoneOf('form-1')).toMatchObject({ locale: 'en-US', locale_source: 'explicit' });
+    // A header with nothing usable guesses nothing.
+    expect((await event('al-3', { id: 'form-2', accept_language: '*, x-klingon;q=0' })).status).toBe(202);
+    expect(await zoneOf('form-2')).toMatchObject({ locale: null, locale_source: null });
+  });
+
   it('takes a signed Shopify checkout’s shipping address', async () => {
     const body = JSON.parse(
       checkoutBody({ customerId: '7710000000901', email: 'perth@example.com', firstName: 'Pat', token: 'zone-tok-1' }, clock.now()),

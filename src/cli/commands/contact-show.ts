@@ -7,7 +7,7 @@ export function formatTimeline(t: ContactTimeline): string {
   const out: string[] = [
     `contact ${c.email ?? c.id ?? `#${c.contact_id}`} (external id ${dash(c.id)}, #${c.contact_id})\n`,
     `timezone ${c.timezone ? `${c.timezone}${c.timezone_source === 'address' ? ' (guessed from the address)' : ''}` : "— (the calendar's)"}, ` +
-      `locale ${dash(c.locale)}${c.locale_source === 'address' ? ' (guessed)' : ''}, stage ${dash(t.lifecycle_stage)}` +
+      `locale ${dash(c.locale)}${c.locale_source === 'address' ? ' (guessed)' : c.locale_source === 'accept_language' ? " (the browser's)" : ''}, stage ${dash(t.lifecycle_stage)}` +
       (c.phone ? `, phone ${c.phone}` : '') +
       `; created ${c.created_at}, updated ${c.updated_at}\n`,
   ];

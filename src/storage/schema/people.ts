@@ -4,8 +4,9 @@ import { at, createdAt, id, ref } from './columns';
 /**
  * A person we may message. `external_id` is the shop's id; `email` is stored lower-cased.
  * `timezone_source` / `locale_source`: `explicit` (stated by an event, the API or an import),
- * `address` (guessed from a postal address: src/contacts/zone.ts), null (none known: the
- * calendar's zone applies, no locale). A guess never replaces a stated value.
+ * `address` (guessed from a postal address: src/contacts/zone.ts), `accept_language` (locale only:
+ * the browser's Accept-Language of a form submission), null (none known: the calendar's zone
+ * applies, no locale). A value known less well never replaces one known better.
  */
 export const contacts = pgTable(
   'contacts',
@@ -16,7 +17,7 @@ export const contacts = pgTable(
     timezone: text('timezone'),
     timezoneSource: text('timezone_source').$type<'explicit' | 'address'>(),
     locale: text('locale'),
-    localeSource: text('locale_source').$type<'explicit' | 'address'>(),
+    localeSource: text('locale_source').$type<'explicit' | 'accept_language' | 'address'>(),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     lifecycleStage: text('lifecycle_stage'),
     createdAt: createdAt(),
