@@ -34,11 +34,28 @@ type ContactRow = NonNullable<Awaited<ReturnType<typeof contactByRef>>>;
 function exportJson(c: ContactRow, d: ContactData) {
   return {
     contact: contactJson(c),
+    // Every name the person is known by (src/contacts/identifiers.ts), with who told us and when;
+    // the id and address columns too when no identifier row names them (a contact written by SQL).
     identifiers: [
       { kind: 'contact_id', value: c.id },
-      ...(c.externalId === null ? [] : [{ kind: 'external_id', value: c.externalId }]),
-      ...(c.email === null ? [] : [{ kind: 'email', value: c.email }]),
+      ...d.identifiers.map((i) => ({ kind: i.kind, value: i.identifier, source: i.source, since: iso(i.createdAt) })),
+      ...(c.externalId === null || d.identifiers.some((i) => i.identifier === `external:app:${c.externalId}`)
+        ? []
+        : [{ kind: 'external_id', value: c.externalId }]),
+      ...(c.email === null || d.identifiers.some((i) => i.identifier === `email:${c.email}`) ? [] : [{ kind: 'email', value: c.email }]),
     ],
+    /** Contacts merged into this one, with the merged contact's row and identifiers as they were. */
+    merges: d.merges.map((m) => ({
+      id: m.id,
+      merged_contact_id: m.mergedId,
+      via: m.via,
+      source: m.source,
+      reason: m.reason,
+      merged_at: iso(m.mergedAt),
+      reverted_at: iso(m.revertedAt),
+      merged_contact: m.snapshot.contact ?? null,
+      merged_identifiers: m.snapshot.identifiers ?? [],
+    })),
     events: d.events.map((e) => ({
       id: e.id,
       dedupe_key: e.dedupeKey,

@@ -1,9 +1,10 @@
-import { contactIdByIdentifiers } from './identifiers';
+import { contactIdByIdentifiers, identifiersOfContacts } from './identifiers';
 import { asc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import {
   clicks,
   consentRecords,
+  contactMerges,
   contacts,
   customerMetrics,
   erasures,
@@ -54,6 +55,8 @@ const outboxOf = (contactId: number, email: string | null) =>
 export async function readContactData(tx: Tx, contact: { id: number; email: string | null }, addressHash: string | undefined) {
   const id = contact.id;
   return {
+    identifiers: await identifiersOfContacts(tx, [id]),
+    merges: await tx.select().from(contactMerges).where(eq(contactMerges.survivorId, id)).orderBy(asc(contactMerges.id)),
     events: await tx.select().from(events).where(eq(events.contactId, id)).orderBy(asc(events.occurredAt), asc(events.id)),
     consent: await tx
       .select()
