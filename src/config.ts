@@ -48,6 +48,8 @@ const envSchema = z
     /** Hosts every tracked or minted link may point to (and their subdomains), comma-separated; unset: any http(s) host. */
     LINK_ALLOWED_HOSTS: allowedHosts,
     BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+    /** The body limit of the import routes (a whole contact list), instead of BODY_LIMIT_BYTES. */
+    IMPORT_MAX_BYTES: positiveInt.default(2 * 1024 ** 3),
     REQUEST_DEADLINE_MS: wholeNumber(1, 600_000).default(10_000),
     SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3_600).default(10),
     /** Deepest nesting of a JSON body (objects and arrays) before a 400; see src/http/events-input.ts. */
@@ -229,6 +231,8 @@ export interface Config {
     host: string;
     publicUrl: string;
     bodyLimitBytes: number;
+    /** IMPORT_MAX_BYTES: the body limit of the import routes. */
+    importMaxBytes: number;
     jsonMaxDepth: number;
     apiKeys: string[];
     /** ADMIN_API_KEYS: bearer keys of /v1/admin/* (plan, apply, calendar, preview from the CLI). */
@@ -365,6 +369,7 @@ export function loadConfig(env: Env): Config {
       host: e.HOST,
       publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      importMaxBytes: e.IMPORT_MAX_BYTES,
       jsonMaxDepth: e.JSON_MAX_DEPTH,
       apiKeys: e.API_KEYS,
       adminKeys: e.ADMIN_API_KEYS,

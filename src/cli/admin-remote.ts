@@ -11,6 +11,7 @@ import type { ContactExport } from '../consent/export';
 import type { ContactTimeline } from '../reports/contact-timeline';
 import type { DispatchStatus, PauseStatus } from '../storage/dispatch-pause';
 import type { AdminApi } from './admin';
+import { remoteImport } from './admin-remote-import';
 
 export interface RemoteAdminOptions {
   /** The server's base URL, e.g. http://127.0.0.1:8787 (ALMANAC_URL, or the one the server announced). */
@@ -115,13 +116,7 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
           `/v1/admin/analytics?now=${encodeURIComponent(now.toISOString())}${period ? `&period=${period}` : ''}`,
         )
       ).value,
-    importContacts: async () => {
-      // Not yet: the file would have to be streamed to the server (POST /v1/contacts/import takes an API key, not an admin key).
-      throw new AppError(
-        'unavailable',
-        `almanac import runs on the database itself, not through the Almanac server at ${base} yet: stop the server (or unset ALMANAC_URL) and run it again, or POST the file to ${base}/v1/contacts/import with an API key`,
-      );
-    },
+    importContacts: (request) => remoteImport({ base, key: options.key, fetch: doFetch }, request),
     report: async (campaign, range) => {
       const q = new URLSearchParams();
       if (range.from) q.set('from', range.from.toISOString());

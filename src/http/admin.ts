@@ -12,6 +12,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { applyReport, planReport } from '../campaigns/admin';
 import { eraseContact } from '../consent/erase';
 import { mergeIdOf, unmergeContacts } from '../contacts/unmerge';
+import type { MergePolicy } from '../contacts/resolve';
+import { importHandler } from './contacts-import';
 import { exportContact } from '../consent/export';
 import { contactTimeline } from '../reports/contact-timeline';
 import { noContact } from './contact-timeline';
@@ -56,6 +58,10 @@ export interface AdminRoutesDeps {
   minting?: LinkMinting;
   /** SHOP_CURRENCY and CURRENCY_RATES, for `almanac report` through the server. */
   money: CurrencyRule;
+  /** MERGE_ON_EMAIL, MERGE_SOURCES: `almanac import` through the server merges as imports do. */
+  mergePolicy?: MergePolicy;
+  /** IMPORT_MAX_BYTES. */
+  importMaxBytes?: number;
 }
 
 /**
@@ -146,6 +152,18 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   app.get('/v1/admin/contacts/:id/erasure', auth, read, erase(true));
   // Like apply: one transaction that runs to its end, never cut by a deadline while it may commit.
   app.delete('/v1/admin/contacts/:id', auth, erase(false));
+  // `almanac import` through the server: the file streamed in, progress and problems streamed out (src/http/contacts-import.ts).
+  app.post(
+    '/v1/admin/contacts/import',
+    auth,
+    importHandler({
+      database: deps.database,
+      now: deps.now,
+      ...(deps.mergePolicy && { mergePolicy: deps.mergePolicy }),
+      ...(deps.suppressionKey && { suppressionKey: deps.suppressionKey }),
+      ...(deps.importMaxBytes !== undefined && { maxBytes: deps.importMaxBytes }),
+    }),
+  );
   app.post('/v1/admin/contact-merges/:id/revert', auth, async (c) =>
     c.json(await unmergeContacts(deps.database, mergeIdOf(c.req.param('id')), { by: 'cli', now: deps.now() })),
   );

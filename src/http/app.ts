@@ -1,7 +1,7 @@
 import type { MergePolicy } from '../contacts/resolve';
 import { analyticsRoutes } from './analytics';
 import { type CurrencyRule, NO_SHOP_CURRENCY } from '../attribution/currency';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors';
 import { adminRoutes, exceptAdmin } from './admin';
@@ -12,7 +12,7 @@ import { notFound, onError } from './on-error';
 import { opsRoutes } from './ops';
 import { calendarRoutes } from './calendar';
 import { contactRoutes } from './contacts';
-import { contactImportRoutes } from './contacts-import';
+import { contactImportRoutes, isImportPath } from './contacts-import';
 import { contactTimelineRoutes } from './contact-timeline';
 import { consentRoutes } from './consent';
 import { orderRoutes } from './orders';
@@ -66,6 +66,8 @@ export interface AppDeps {
   requestDeadlineMs?: number;
   /** Deepest nesting a JSON body may have (JSON_MAX_DEPTH); default 64. */
   jsonMaxDepth?: number;
+  /** IMPORT_MAX_BYTES: the body limit of the import routes (instead of BODY_LIMIT_BYTES). */
+  importMaxBytes?: number;
   /** The request clock (receipt time, webhook timestamp window); tests inject a fixed one. */
   now?: () => Date;
   /**
@@ -89,23 +91,31 @@ export function createApp(deps: AppDeps) {
     await next();
     deps.metrics.inc('almanac_http_requests_total', 'HTTP requests answered', { status: String(c.res.status) });
   });
+  // The import routes stream a whole contact list: their own limit (IMPORT_MAX_BYTES), no deadline.
+  const exceptImport =
+    (middleware: MiddlewareHandler): MiddlewareHandler =>
+    (c, next) =>
+      isImportPath(c.req.path) ? next() : middleware(c, next);
   app.use(
     '*',
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: () => {
-        throw new AppError('payload_too_large', `request body is larger than ${deps.bodyLimitBytes} bytes`, {
-          details: { limitBytes: deps.bodyLimitBytes },
-        });
-      },
-    }),
+    exceptImport(
+      bodyLimit({
+        maxSize: deps.bodyLimitBytes,
+        onError: () => {
+          throw new AppError('payload_too_large', `request body is larger than ${deps.bodyLimitBytes} bytes`, {
+            details: { limitBytes: deps.bodyLimitBytes },
+          });
+        },
+      }),
+    ),
   );
   // The admin API sets its own deadlines (none for apply: see ./admin.ts for why).
-  app.use('*', exceptAdmin(deadline({ ms: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS })));
+  app.use('*', exceptImport(exceptAdmin(deadline({ ms: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS }))));
   app.route('/', opsRoutes(deps));
   const now = deps.now ?? (() => new Date());
   const apiKeys = deps.apiKeys ?? [];
   const json = deps.jsonMaxDepth === undefined ? {} : { jsonMaxDepth: deps.jsonMaxDepth };
+  const importLimit = deps.importMaxBytes === undefined ? {} : { maxBytes: deps.importMaxBytes };
   const key = {
     ...(deps.suppressionKey !== undefined && { suppressionKey: deps.suppressionKey }),
     ...(deps.mergePolicy && { mergePolicy: deps.mergePolicy }),
@@ -114,7 +124,7 @@ export function createApp(deps: AppDeps) {
     ? { publicUrl: deps.messages.publicUrl, signingKey: deps.messages.linkSigningKey, allowedHosts: deps.linkAllowedHosts ?? [] }
     : undefined;
   app.route('/', eventRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
-  app.route('/', contactImportRoutes({ database: deps.database, apiKeys, now, ...key }));
+  app.route('/', contactImportRoutes({ database: deps.database, apiKeys, now, ...key, ...importLimit }));
   app.route('/', contactRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
   app.route('/', contactTimelineRoutes({ database: deps.database, apiKeys, ...key }));
   app.route('/', consentRoutes({ database: deps.database, apiKeys, now, ...json, ...key }));
@@ -156,6 +166,7 @@ export function createApp(deps: AppDeps) {
       now,
       requestDeadlineMs: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS,
       ...key,
+      ...(deps.importMaxBytes === undefined ? {} : { importMaxBytes: deps.importMaxBytes }),
       ...(deps.jsonMaxDepth === undefined ? {} : { jsonMaxDepth: deps.jsonMaxDepth }),
     }),
   );

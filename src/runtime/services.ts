@@ -84,6 +84,7 @@ export async function openServices(
       database,
       metrics,
       bodyLimitBytes: config.http.bodyLimitBytes,
+      importMaxBytes: config.http.importMaxBytes,
       requestDeadlineMs: config.http.requestDeadlineMs,
       jsonMaxDepth: config.http.jsonMaxDepth,
       log: (msg, err) => log.error(msg, err),

@@ -104,7 +104,8 @@ changes nothing.
 (no errors file unless --errors is given: the first 20 problems go to stderr). Imported contacts
 start no journey unless --trigger: then each contact the import creates gets a contact.created
 event. Progress: a bar on a terminal, else a line on stderr every 10 000 rows or 5 seconds.
-Runs on the configured database (not through a running server yet).`,
+Like plan and apply, through the running server (or ALMANAC_URL) when there is one: the file is
+streamed to it, progress and problems streamed back; else on the configured database.`,
   async run(args, io) {
     const { flags, positional } = parseFlags(args, {
       booleans: ['dry-run', 'trigger', 'json'],
