@@ -41,7 +41,9 @@ export function formatSummary(s: ImportSummary): string {
     `  errors: ${s.errors}\n` +
     `  without consent: ${s.without_consent}\n` +
     `  consent recorded: ${s.consent_recorded}${s.dry_run ? ' (would be)' : ''}\n` +
-    (s.triggered ? `  contact.created events: ${s.triggered}\n` : '')
+    (s.triggered ? `  contact.created events: ${s.triggered}\n` : '') +
+    (s.merged ? `  contacts merged (one person, named by identifiers of both): ${s.merged}\n` : '') +
+    (s.conflicts ? `  identifiers left with another contact (not merged): ${s.conflicts}\n` : '')
   );
 }
 

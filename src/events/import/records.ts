@@ -1,3 +1,4 @@
+import { columnOf } from './rows';
 /**
  * The records of an import file, read one line at a time (never the whole file): CSV (RFC 4180:
  * `,` separated, `"` quoted, `""` an escaped quote, a quoted field may hold commas and line
@@ -133,4 +134,4 @@ export async function* ndjsonRecords(lines: AsyncIterable<string>, options: Read
   }
 }
 
-const mapped = (name: string, map: Record<string, string> | undefined) => (map && Object.hasOwn(map, name) ? map[name]! : name);
+const mapped = (name: string, map: Record<string, string> | undefined) => columnOf(map && Object.hasOwn(map, name) ? map[name]! : name);

@@ -1,12 +1,13 @@
 import { identifiersOf, parseIdentifier } from '../../contacts/identifiers';
 import { hasOddCharacters } from '../../lib/odd-characters';
 import type { ContactUpsert } from '../../storage/contacts';
-import { emailField, localeField, timezoneField } from '../fields';
+import { addressField, emailField, guessed, localeField, timezoneField } from '../fields';
 
 /**
  * One record of an import file → a contact upsert and its consent, or the problems that keep it
  * out (pure). Columns by name: `id` (external id), `email`, `phone`, `identifiers` (more names of
- * the person, src/contacts/identifiers.ts, separated by spaces or `;`), `timezone`, `locale`; the consent
+ * the person, src/contacts/identifiers.ts, separated by spaces or `;`), `timezone`, `locale`,
+ * `country_code` / `province` / `city` (guess the zone and locale not given, kept nowhere); the consent
  * columns below; every other column (`first_name`, `last_name`, …) becomes an attribute. An
  * empty cell (or JSON null) is "not given": it leaves the stored value alone.
  *
@@ -27,6 +28,32 @@ export const CONSENT_COLUMNS = [
 ] as const;
 
 export const IMPORT_PURPOSE = 'email.marketing';
+
+/** Columns read as contact fields (the rest become attributes); postal address columns only guess the zone and locale. */
+export const ADDRESS_COLUMNS = ['country_code', 'province', 'city'] as const;
+export const KNOWN_COLUMNS: readonly string[] = [
+  'id',
+  'email',
+  'phone',
+  'identifiers',
+  'timezone',
+  'locale',
+  ...ADDRESS_COLUMNS,
+  ...CONSENT_COLUMNS,
+];
+
+/**
+ * The column a header names: a known column matched without regard to case, surrounding spaces,
+ * or spaces and dashes for underscores (`Email`, ` Consent At `, `country-code`); any other
+ * header as written (an attribute).
+ */
+export function columnOf(header: string): string {
+  const folded = header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  return KNOWN_COLUMNS.includes(folded) ? folded : header.trim();
+}
 
 export interface RowProblem {
   line: number;
@@ -93,6 +120,7 @@ export function interpretRecord(
   const problem = (column: string, message: string) => problems.push({ line, column, message });
   const contact: ContactUpsert = {};
   const attributes: Record<string, unknown> = {};
+  const address: Partial<Record<(typeof ADDRESS_COLUMNS)[number], string>> = {};
 
   for (const [column, raw] of Object.entries(values)) {
     if (!given(raw)) continue;
@@ -121,6 +149,8 @@ export function interpretRecord(
         if (r.ok) contact.identifiers = [...(contact.identifiers ?? []), r.value];
         else problem(column, column === 'phone' ? 'expected a phone number in E.164 form, such as +48601234567' : `${one}: ${r.message}`);
       }
+    } else if ((ADDRESS_COLUMNS as readonly string[]).includes(column)) {
+      address[column as (typeof ADDRESS_COLUMNS)[number]] = text(raw);
     } else if (column === 'timezone') {
       const r = checkZone(raw, caches);
       if (r.ok) contact.timezone = r.zone;
@@ -143,6 +173,20 @@ export function interpretRecord(
     problem('id', 'a row needs an id or an email (or a phone or identifiers)');
   }
 
+  // A postal address guesses the zone and locale the row does not state (as for events: src/contacts/zone.ts).
+  if (Object.keys(address).length) {
+    const where = addressField.safeParse(address);
+    if (!where.success) problem('country_code', 'expected an ISO 3166-1 country code such as PL or US');
+    else
+      Object.assign(
+        contact,
+        guessed({
+          ...(contact.timezone && { timezone: contact.timezone }),
+          ...(contact.locale && { locale: contact.locale }),
+          address: where.data,
+        }),
+      );
+  }
   const consent = interpretConsent(values, now, problem);
   if (problems.length) return { ok: false, problems };
   if (Object.keys(attributes).length) contact.attributes = attributes;

@@ -1,11 +1,13 @@
 import { appendConsent, type ConsentAppend, currentConsent } from '../../storage/consent';
 import { identifiersOf } from '../../contacts/identifiers';
-import type { MergePolicy } from '../../contacts/resolve';
 import { identifierOwners } from '../../storage/identifiers';
 import type { Db, Tx } from '../../storage/db';
 import { isUniqueViolation, pgError } from '../../storage/errors';
 import { insertEvents } from '../../storage/events';
-import { upsertContactIds } from '../contacts';
+import { resolveContacts } from '../contacts';
+import { defaultMergePolicy, type MergePolicy } from '../../contacts/resolve';
+import { hashAddress } from '../../consent/address-hash';
+import { liftErasedSuppressions } from '../../storage/gdpr';
 import { csvRecords, ndjsonRecords } from './records';
 import { IMPORT_PURPOSE, type ImportRow, interpretRecord, newRowCaches, type RowProblem } from './rows';
 
@@ -54,6 +56,10 @@ export interface ImportSummary {
   consent_recorded: number;
   /** `contact.created` events stored (only with `trigger`). */
   triggered: number;
+  /** Contacts merged into another because a row named identifiers of both (src/contacts/resolve.ts). */
+  merged: number;
+  /** Identifiers a row named that stayed with another contact (not merged: MERGE_ON_EMAIL off, or two erased addresses). */
+  conflicts: number;
 }
 
 /**
@@ -83,6 +89,8 @@ export async function importContacts(db: Db, lines: AsyncIterable<string>, optio
     without_consent: 0,
     consent_recorded: 0,
     triggered: 0,
+    merged: 0,
+    conflicts: 0,
   };
   const size = options.batchSize ?? 250;
   const seen = new Set<string>();
@@ -99,6 +107,8 @@ export async function importContacts(db: Db, lines: AsyncIterable<string>, optio
     const counted = await inTransaction(db, step);
     summary.consent_recorded += counted.consent;
     summary.triggered += counted.triggered;
+    summary.merged += counted.merged ?? 0;
+    summary.conflicts += counted.conflicts ?? 0;
     if (options.dryRun) {
       summary.created += counted.created;
       summary.updated += counted.updated;
@@ -156,6 +166,8 @@ interface BatchCounts {
   updated: number;
   consent: number;
   triggered: number;
+  merged?: number;
+  conflicts?: number;
 }
 
 async function inTransaction(db: Db, step: (tx: Tx) => Promise<BatchCounts>): Promise<BatchCounts> {
@@ -177,17 +189,23 @@ async function writeBatch(
   updatedIds: Set<number>,
 ): Promise<BatchCounts> {
   const existing = await storedIds(tx, rows);
-  const ids = await upsertContactIds(
+  const resolved = await resolveContacts(
     tx,
     rows.map((r) => r.contact),
     {
+      policy: options.mergePolicy ?? defaultMergePolicy(),
       source: 'import',
       now: options.now,
-      ...(options.mergePolicy && { policy: options.mergePolicy }),
       ...(options.suppressionKey && { suppressionKey: options.suppressionKey }),
-      describe: () => 'an import row',
+      describe: (i) => `import line ${rows[i]?.line ?? '?'}`,
     },
   );
+  const ids = resolved.ids;
+  // A merged contact's id is gone: neither created nor updated by this import.
+  for (const m of resolved.merges) {
+    createdIds.delete(m.merged);
+    updatedIds.delete(m.merged);
+  }
   const fresh: number[] = [];
   for (const id of ids) {
     if (createdIds.has(id) || updatedIds.has(id)) continue;
@@ -202,6 +220,18 @@ async function writeBatch(
     rows.flatMap((r, i) => (r.consent ? [{ row: r, contactId: ids[i]! }] : [])),
   );
   await appendConsent(tx, consent);
+  // An evidenced grant dated after a GDPR erasure of the address is the fresh consent the erasure waits for.
+  if (options.suppressionKey) {
+    const key = options.suppressionKey;
+    const emailOf = new Map(rows.flatMap((r, i) => (r.contact.email ? [[ids[i]!, r.contact.email] as const] : [])));
+    await liftErasedSuppressions(
+      tx,
+      consent.flatMap((c) => {
+        const email = emailOf.get(c.contactId);
+        return c.granted && email ? [{ addressHash: hashAddress(email, key), grantedAt: c.occurredAt }] : [];
+      }),
+    );
+  }
   let triggered = 0;
   if (options.trigger && fresh.length) {
     const inserted = await insertEvents(
@@ -218,7 +248,14 @@ async function writeBatch(
     );
     triggered = inserted.length;
   }
-  return { created: 0, updated: 0, consent: consent.length, triggered };
+  return {
+    created: 0,
+    updated: 0,
+    consent: consent.length,
+    triggered,
+    merged: resolved.merges.length,
+    conflicts: resolved.conflicts.length,
+  };
 }
 
 /** What the batch would do, from reads only (the same matching as `resolveContacts`). */

@@ -65,6 +65,8 @@ describe(`almanac import (small files) on ${backend}`, () => {
       without_consent: 1,
       consent_recorded: 2,
       triggered: 0,
+      merged: 0,
+      conflicts: 0,
       errors_file: join(dir, 'list.errors.csv'),
     });
     expect(readFileSync(join(dir, 'list.errors.csv'), 'utf8')).toBe('line,column,message\n5,email,expected an email address\n');
@@ -157,8 +159,65 @@ describe(`almanac import (small files) on ${backend}`, () => {
     expect(JSON.parse((await almanacCli(['import', loud, '--trigger', '--json'], { local: t.database })).out)).toMatchObject({
       created: 0,
       triggered: 0,
+      merged: 0,
+      conflicts: 0,
     });
     expect(await count('events', `type = 'contact.created'`)).toBe(1);
+  });
+
+  it('headers in any case, an address guessing the zone, rows merging two stored contacts, a grant after an erasure', async () => {
+    // Two stored contacts that one row of the file will say are one person.
+    const file = join(dir, 'people.csv');
+    writeFileSync(file, 'id,email\nm-1,m1@example.com\nm-2,m2@example.com\n');
+    expect((await almanacCli(['import', file], { local: t.database })).code).toBe(0);
+    writeFileSync(
+      file,
+      [
+        'ID, Email ,Phone,Country-Code,Province,City,First Name',
+        'm-1,M2@example.com,+48 601 555 001,US,New York,,Mia',
+        'm-3,m3@example.com,,AU,Western Australia,Perth,Oz',
+      ].join('\n') + '\n',
+    );
+    const run = await almanacCli(['import', file, '--json'], { local: t.database });
+    expect(run.code, run.err).toBe(0);
+    expect(JSON.parse(run.out)).toMatchObject({ rows: 2, created: 1, updated: 1, merged: 1, errors: 0 });
+    const [m1] = await query<{
+      id: number;
+      external_id: string;
+      timezone: string;
+      timezone_source: string;
+      locale: string;
+      attributes: unknown;
+    }>(
+      t.database,
+      sql`select c.id, c.external_id, c.timezone, c.timezone_source, c.locale, c.attributes from contacts c
+          join contact_identifiers i on i.contact_id = c.id where i.identifier = 'email:m2@example.com'`,
+    );
+    // "Email" and "Phone" are the known columns; "First Name" stays an attribute as written; the address is not kept.
+    expect(m1).toMatchObject({
+      external_id: 'm-1',
+      timezone: 'America/New_York',
+      timezone_source: 'address',
+      locale: 'en',
+      attributes: { 'First Name': 'Mia' },
+    });
+    expect(await count('contact_identifiers', `contact_id = ${m1!.id}`)).toBe(5);
+    expect(await count('contacts', `attributes ? 'Country-Code' or attributes ? 'City'`)).toBe(0);
+    expect((await query<{ timezone: string }>(t.database, sql`select timezone from contacts where external_id = 'm-3'`))[0]).toEqual({
+      timezone: 'Australia/Perth',
+    });
+
+    // m-3 is erased; an import with a grant dated before the erasure leaves the address suppressed, one dated after lifts it.
+    expect((await almanacCli(['contact', 'erase', 'm-3', '--yes'], { local: t.database })).code).toBe(0);
+    const erasedAt = Date.now();
+    const again = (at: string) =>
+      `id,email,consent_email_marketing,consent_text,consent_text_version,consent_source,consent_at\nm-3b,m3@example.com,true,Send me news,v2,form,${at}\n`;
+    writeFileSync(file, again('2026-01-01T00:00:00Z'));
+    expect((await almanacCli(['import', file], { local: t.database })).code).toBe(0);
+    expect(await count('suppressions', `reason = 'erased'`)).toBe(1);
+    writeFileSync(file, again(new Date(erasedAt + 1000).toISOString()));
+    expect(JSON.parse((await almanacCli(['import', file, '--json'], { local: t.database })).out)).toMatchObject({ consent_recorded: 1 });
+    expect(await count('suppressions', `reason = 'erased'`)).toBe(0);
   });
 
   it('POST /v1/contacts/import: the summary with problems inline; content type and key checked', async () => {
@@ -193,6 +252,8 @@ describe(`almanac import (small files) on ${backend}`, () => {
       without_consent: 0,
       consent_recorded: 0,
       triggered: 0,
+      merged: 0,
+      conflicts: 0,
       problems: [
         { line: 3, column: 'timezone', message: 'expected an IANA time zone such as Europe/Warsaw' },
         { line: 4, column: 'id', message: 'a row needs an id or an email (or a phone or identifiers)' },

@@ -107,6 +107,8 @@ describe(`almanac import of 100 000 rows on ${backend}`, () => {
       without_consent: 10_000,
       consent_recorded: 60_000,
       triggered: 0,
+      merged: 0,
+      conflicts: 0,
       errors_file: join(dir, 'contacts.errors.csv'),
     });
     // Not a TTY: plain progress lines on stderr.
