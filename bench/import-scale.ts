@@ -23,6 +23,8 @@ import { time } from './support';
 
 const url = process.env.DATABASE_URL;
 const n = Number(process.argv[2] ?? 1_000_000);
+/** BENCH_BATCH: rows per transaction (default: the import's own). */
+const batchSize = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined;
 const schema = 'bench_import';
 const now = new Date('2026-12-01T12:00:00Z');
 const dir = mkdtempSync(join(tmpdir(), 'almanac-bench-import-'));
@@ -47,16 +49,20 @@ try {
   await database.db.execute(sql.raw(`drop schema if exists ${schema} cascade`));
   await migrate(database, loadMigrations(defaultMigrationsDir));
   const read = () => createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  const first = await time('import into an empty base', () => importContacts(database.db, read(), { format: 'csv', now }));
+  const first = await time('import into an empty base', () =>
+    importContacts(database.db, read(), { format: 'csv', now, ...(batchSize && { batchSize }) }),
+  );
   console.log(`  ${JSON.stringify(first.out)}`);
-  const again = await time('the same file again', () => importContacts(database.db, read(), { format: 'csv', now }));
+  const again = await time('the same file again', () =>
+    importContacts(database.db, read(), { format: 'csv', now, ...(batchSize && { batchSize }) }),
+  );
   console.log(`  ${JSON.stringify(again.out)}`);
   await database.db.execute(sql`create table baseline_contacts (like contacts including all)`);
   const baseline = await time('baseline: bare batched insert of the rows', async () => {
     for (let start = 1; start < lines.length; start += 250) {
-      const batch = lines.slice(start, start + 250).map((l) => {
-        const [id, email, , name] = l.split(',');
-        return { external_id: `${id}-${start}`, email: null, attributes: { first_name: name, email } };
+      const batch = lines.slice(start, start + 250).map((l, k) => {
+        const [, email, , name] = l.split(',');
+        return { external_id: `row-${start + k}`, email: null, attributes: { first_name: name, email } };
       });
       await database.db.execute(sql`
         insert into baseline_contacts (external_id, email, attributes)

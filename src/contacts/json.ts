@@ -7,10 +7,11 @@ export function contactJson(c: ContactRow) {
     contact_id: c.id,
     email: c.email,
     timezone: c.timezone,
-    /** explicit (stated), address (guessed from an address), null (none: the calendar's zone applies). */
-    timezone_source: c.timezoneSource,
+    /** explicit (stated), address (guessed from an address), default (none known: the calendar's zone applies). */
+    timezone_source: c.timezoneSource ?? 'default',
     locale: c.locale,
-    locale_source: c.localeSource,
+    /** explicit, accept_language (the browser's), address (the country's language), default (none: templates' default language). */
+    locale_source: c.localeSource ?? 'default',
     attributes: c.attributes,
     lifecycle_stage: c.lifecycleStage,
     created_at: c.createdAt.toISOString(),

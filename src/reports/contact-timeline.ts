@@ -175,10 +175,11 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
       email: c.email,
       phone,
       timezone: c.timezone,
-      /** explicit, address (guessed from a postal address), null (none: the calendar's zone applies). */
-      timezone_source: c.timezoneSource,
+      /** explicit, address (guessed from a postal address), default (none known: the calendar's zone applies). */
+      timezone_source: c.timezoneSource ?? 'default',
       locale: c.locale,
-      locale_source: c.localeSource,
+      /** explicit, accept_language (the browser's), address (the country's language), default (none known). */
+      locale_source: c.localeSource ?? 'default',
       attributes: attrs,
       created_at: iso(c.createdAt)!,
       updated_at: iso(c.updatedAt)!,

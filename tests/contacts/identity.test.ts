@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { applyProject } from '../../src/campaigns/apply';
 import type { ContactTimeline } from '../../src/reports/contact-timeline';
 import type { Services } from '../../src/runtime/services';
+import { launchChromium, serveOnFreePort } from '../helpers/browser';
+import { has } from '../helpers/capabilities';
 import { almanacCli } from '../helpers/cli';
 import { backend, useTestDatabase } from '../helpers/db';
 import { at, query } from '../helpers/engine';
@@ -293,4 +295,36 @@ describe(`one person, one contact, on ${backend}`, () => {
     )) as [{ n: number }];
     expect(n).toBe(1);
   });
+
+  it.skipIf(!has('chromium', 'the contact page with identifiers and merges in headless Chromium'))(
+    'the contact page in Chromium names every identifier and each merge, reverted or not',
+    async () => {
+      const server = await serveOnFreePort(services.app.fetch);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+        expect(
+          (await page.goto(`${server.base}/contacts/${encodeURIComponent(`shopify:${SHOP}:7712345678901`)}?key=${API_KEY}`))!.status(),
+        ).toBe(200);
+        const identifiers = page.locator('table', { has: page.locator('caption', { hasText: 'Identifiers' }) });
+        expect(await identifiers.locator('tbody tr').allTextContents()).toEqual([
+          expect.stringMatching(/^external:app:u-adaexternalapi/),
+          expect.stringMatching(new RegExp(`^shopify:${SHOP.replace(/\./g, '\\.')}:7712345678901shopifyshopify`)),
+          expect.stringMatching(/^phone:\+48601234567phoneimport/),
+          expect.stringMatching(/^email:ada@example\.comemailshopify/),
+        ]);
+        expect((await page.goto(`${server.base}/contacts/mx-1?key=${API_KEY}`))!.status()).toBe(200);
+        const merges = page.locator('table', { has: page.locator('caption', { hasText: 'Merges' }) });
+        expect(await merges.locator('tbody tr').first().textContent()).toMatch(
+          /my@example\.com \(#\d+\), reverted .*shopify:almanac-demo\.myshopify\.com:555/,
+        );
+        expect(await page.locator('#timeline tr.entry-merge').first().textContent()).toContain(
+          'merged contact my@example.com into this one',
+        );
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+  );
 });

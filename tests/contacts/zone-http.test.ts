@@ -58,7 +58,7 @@ describe(`zone and locale from an address on ${backend}`, () => {
       timezone_source: 'address',
       locale: 'pl',
     });
-    expect(await zoneOf('nobody')).toEqual({ timezone: null, timezone_source: null, locale: null, locale_source: null });
+    expect(await zoneOf('nobody')).toEqual({ timezone: null, timezone_source: 'default', locale: null, locale_source: 'default' });
 
     const bad = await event('e4', { id: 'x', address: { country_code: 'XX' } });
     expect(bad.status).toBe(400);
@@ -104,7 +104,7 @@ describe(`zone and locale from an address on ${backend}`, () => {
     expect(await zoneOf('form-1')).toMatchObject({ locale: 'en-US', locale_source: 'explicit' });
     // A header with nothing usable guesses nothing.
     expect((await event('al-3', { id: 'form-2', accept_language: '*, x-klingon;q=0' })).status).toBe(202);
-    expect(await zoneOf('form-2')).toMatchObject({ locale: null, locale_source: null });
+    expect(await zoneOf('form-2')).toMatchObject({ locale: null, locale_source: 'default' });
   });
 
   it('takes a signed Shopify checkout’s shipping address', async () => {
