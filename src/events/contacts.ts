@@ -162,8 +162,9 @@ export async function resolveContacts(tx: Tx, rows: ContactUpsert[], o: ResolveO
   const real = (id: number) => (id < 0 ? created[-id - 1]! : id);
   for (let k = 0; k < ids.length; k++) ids[k] = real(ids[k]!);
   const updates = new Map<number, ReturnType<typeof write> & { id: number }>();
+  const isFresh = new Set(fresh);
   lists.forEach((_, row) => {
-    if (fresh.includes(row)) return;
+    if (isFresh.has(row)) return;
     const w = write(row);
     const prev = updates.get(ids[row]!);
     updates.set(

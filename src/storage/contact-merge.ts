@@ -181,6 +181,8 @@ export async function mergeContacts(tx: Tx, m: MergeRequest): Promise<MergeResul
     await tx.execute(sql`delete from customer_metrics where contact_id = ${g} returning contact_id`),
   ).length;
   await tx.execute(sql`delete from rfm_scores where contact_id = ${g}`);
+  // Merges the merged contact survived before now belong to the survivor (the row would go with it, and its audit trail).
+  await tx.execute(sql`update contact_merges set survivor_id = ${s} where survivor_id = ${g}`);
   await tx.execute(sql`delete from contacts where id = ${g}`);
   await tx.execute(sql`
     update contacts c set

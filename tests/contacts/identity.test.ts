@@ -201,6 +201,17 @@ describe(`one person, one contact, on ${backend}`, () => {
     ]);
   });
 
+  it('a chain of merges keeps every record with the last survivor', async () => {
+    await events(['ch-a', 'ch-b', 'ch-c'].map((id) => ({ id: `${id}-e`, type: 'page.viewed', contact: { id } })));
+    const ids = await Promise.all(['ch-a', 'ch-b', 'ch-c'].map(async (id) => (await timeline(id)).contact.contact_id));
+    await events([{ id: 'ch-link-1', type: 'contact.updated', contact: { id: 'ch-b', identifiers: ['external:app:ch-c'] } }]);
+    await events([{ id: 'ch-link-2', type: 'contact.updated', contact: { id: 'ch-a', identifiers: ['external:app:ch-b'] } }]);
+    const a = await timeline('ch-c');
+    expect(a.contact.contact_id).toBe(ids[0]);
+    expect(a.merges.map((m) => m.merged_contact_id)).toEqual([ids[2], ids[1]]);
+    expect(a.events.filter((e) => e.type === 'page.viewed')).toHaveLength(3);
+  });
+
   it('the CLI shows identifiers and merges and reverts a merge', async () => {
     await events([
       { id: 'cli-a', type: 'page.viewed', contact: { id: 'cli-1', email: 'cli1@example.com' } },
