@@ -50,11 +50,11 @@ try {
   await migrate(database, loadMigrations(defaultMigrationsDir));
   const read = () => createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   const first = await time('import into an empty base', () =>
-    importContacts(database.db, read(), { format: 'csv', now, ...(batchSize && { batchSize }) }),
+    importContacts(database, read(), { format: 'csv', now, ...(batchSize && { batchSize }) }),
   );
   console.log(`  ${JSON.stringify(first.out)}`);
   const again = await time('the same file again', () =>
-    importContacts(database.db, read(), { format: 'csv', now, ...(batchSize && { batchSize }) }),
+    importContacts(database, read(), { format: 'csv', now, ...(batchSize && { batchSize }) }),
   );
   console.log(`  ${JSON.stringify(again.out)}`);
   await database.db.execute(sql`create table baseline_contacts (like contacts including all)`);

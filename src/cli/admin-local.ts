@@ -69,15 +69,15 @@ export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDa
       })),
     unmerge: (mergeId) => withDatabase(config, (database) => unmergeContacts(database, mergeId, { by: 'cli', now: new Date() })),
     importContacts: (request) =>
-      withDatabase(config, ({ db }) =>
-        importFile(db, request, { mergePolicy: config.mergePolicy, suppressionKey: config.mail.suppressionKey }),
+      withDatabase(config, (database) =>
+        importFile(database, request, { mergePolicy: config.mergePolicy, suppressionKey: config.mail.suppressionKey }),
       ),
   };
 }
 
 /** The file is read line by line (node:readline over a read stream): never held whole. */
 async function importFile(
-  db: Parameters<typeof importContacts>[0],
+  database: Parameters<typeof importContacts>[0],
   request: ContactImportRequest,
   identity: { mergePolicy: MergePolicy; suppressionKey: string },
 ) {
@@ -90,7 +90,7 @@ async function importFile(
   const input = createReadStream(request.path);
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
-    return await importContacts(db, lines, {
+    return await importContacts(database, lines, {
       format: request.format,
       ...(request.map && { map: request.map }),
       dryRun: request.dryRun,
@@ -99,6 +99,7 @@ async function importFile(
       ...identity,
       onProblem: request.onProblem,
       onProgress: (rows) => request.onProgress?.({ rows, bytes: input.bytesRead, totalBytes }),
+      onWrite: (written, of) => request.onWrite?.({ written, of }),
     });
   } finally {
     lines.close();

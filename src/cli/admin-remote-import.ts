@@ -70,6 +70,7 @@ export async function remoteImport(
     const l = safeJson(line) as ImportStreamLine | undefined;
     if (!l) throw new AppError('unavailable', `the Almanac server at ${o.base} sent a line that is not JSON during the import`);
     if ('progress' in l) request.onProgress?.({ rows: l.progress.rows, bytes: l.progress.bytes, totalBytes });
+    else if ('written' in l) request.onWrite?.(l.written);
     else if ('problem' in l) request.onProblem(l.problem);
     else if ('summary' in l) summary = l.summary;
     else throw new AppError(l.error.code as ErrorCode, l.error.message);

@@ -22,8 +22,10 @@ export interface ContactImportRequest {
   dryRun: boolean;
   trigger: boolean;
   onProblem: (problem: RowProblem) => void;
-  /** After each batch: records read, bytes of the file read, and its size. */
+  /** While the file is read and checked: records read, bytes of the file read, and its size. */
   onProgress?: (progress: { rows: number; bytes: number; totalBytes: number }) => void;
+  /** While the contacts are written: contact keys written, of how many. */
+  onWrite?: (progress: { written: number; of: number }) => void;
 }
 
 /** What a project command sends: the campaign files as read (path, text) and the template names found. */

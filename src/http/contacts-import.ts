@@ -51,6 +51,7 @@ export const isImportPath = (path: string) => IMPORT_PATHS.includes(path);
 /** One line of a streamed import answer (`accept: application/x-ndjson`). */
 export type ImportStreamLine =
   | { progress: { rows: number; bytes: number } }
+  | { written: { written: number; of: number } }
   | { problem: RowProblem }
   | { summary: ImportSummary }
   | { error: { code: string; message: string } };
@@ -66,10 +67,11 @@ export type ImportStreamLine =
  *
  * The answer: by default 200 with the summary and the first 100 problems inline (`problems`;
  * `errors` counts the rows refused). With `accept: application/x-ndjson` it streams instead, one
- * JSON object per line: `{"progress":{rows,bytes}}` after each batch, `{"problem":{line,column,
- * message}}` for every refused row, then `{"summary":…}` — or `{"error":…}` when the import
- * stopped part-way (a body over the limit, a database failure): the batches before it are
- * written, and running the same file again completes it (an import is idempotent).
+ * JSON object per line: `{"progress":{rows,bytes}}` while the file is read, `{"problem":{line,
+ * column,message}}` for every refused row, `{"written":{written,of}}` while contacts are written,
+ * then `{"summary":…}` — or `{"error":…}` when the import stopped (a body over the limit:
+ * nothing written, the file is staged whole first; a database failure while writing: the pages
+ * before it are written, and running the same file again completes it — an import is idempotent).
  */
 export function importHandler(deps: Omit<ContactImportRoutesDeps, 'apiKeys'>) {
   return async (c: Context) => {
@@ -103,8 +105,12 @@ export function importHandler(deps: Omit<ContactImportRoutesDeps, 'apiKeys'>) {
       failure = err;
       lines.close();
     });
-    const run = (onProblem: (p: RowProblem) => void, onProgress?: (rows: number) => void) =>
-      importContacts(deps.database.db, lines, {
+    const run = (
+      onProblem: (p: RowProblem) => void,
+      onProgress?: (rows: number) => void,
+      onWrite?: (written: number, of: number) => void,
+    ) =>
+      importContacts(deps.database, lines, {
         format,
         ...(map && { map }),
         dryRun: flag(c.req.query('dry_run')),
@@ -114,6 +120,7 @@ export function importHandler(deps: Omit<ContactImportRoutesDeps, 'apiKeys'>) {
         ...(deps.suppressionKey && { suppressionKey: deps.suppressionKey }),
         onProblem,
         ...(onProgress && { onProgress }),
+        ...(onWrite && { onWrite }),
       }).then((summary) => {
         if (failure) throw failure;
         return summary;
@@ -131,6 +138,7 @@ export function importHandler(deps: Omit<ContactImportRoutesDeps, 'apiKeys'>) {
           const summary = await run(
             (problem) => void pending.push(line({ problem })),
             (rows) => void pending.push(line({ progress: { rows, bytes } })),
+            (written, of) => void pending.push(line({ written: { written, of } })),
           );
           await Promise.all(pending);
           await line({ summary });

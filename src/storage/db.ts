@@ -17,6 +17,11 @@ export interface Database {
   readonly schema: string;
   /** Round trip to the server; rejects when it cannot be reached within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * PostgreSQL only: load rows into a table with `COPY … FROM STDIN` (text format; null is SQL
+   * NULL), on a connection of its own, outside any transaction. Absent on PGlite.
+   */
+  copyRows?(table: string, columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | null>>): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,9 @@ import * as schema from './schema/index';
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
+const copyText = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+
 /**
  * Open the configured database. Nothing is migrated here: see `migrate()`. A PGlite data
  * directory has one owner: it is locked (./data-dir-lock.ts) for as long as the handle is open,
@@ -34,6 +37,15 @@ export async function openDb(options: DbOptions, opener: { owner?: string } = {}
           timeoutMs,
         ),
       close: () => client.end({ timeout: 5 }),
+      copyRows: async (table, columns, rows) => {
+        const writable = await client`copy ${client(table)} (${client(columns as string[])}) from stdin`.writable();
+        const text = rows.map((r) => r.map((v) => (v === null ? '\\N' : copyText(v))).join('\t')).join('\n');
+        await new Promise<void>((resolve, reject) => {
+          writable.on('error', reject);
+          writable.on('finish', resolve);
+          writable.end(rows.length ? `${text}\n` : '');
+        });
+      },
     };
   }
   let pglite: PGlite;

@@ -47,39 +47,71 @@ export function formatSummary(s: ImportSummary): string {
   );
 }
 
+/**
+ * Progress on stderr, in two phases: reading and checking the file (by bytes read: rows are not
+ * known before the end), then writing the contacts (by contact keys written, of how many).
+ */
 function progressReporter(io: CliIo, tty: boolean) {
   const started = Date.now();
+  let writeStarted = 0;
+  const eta = (secs: number, done: number, total: number) =>
+    done > 0 ? `${Math.max(0, Math.round((secs * (total - done)) / done))}s` : '…';
   if (tty) {
     const bar = new cliProgress.SingleBar(
-      { format: 'importing [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {left}', hideCursor: true },
+      { format: '{phase} [{bar}] {percentage}% | {count} | {rate}/s | ETA {left}', hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
-    let begun = false;
+    let phase: 'none' | 'read' | 'write' = 'none';
     return {
       progress: (p: { rows: number; bytes: number; totalBytes: number }) => {
         const secs = Math.max((Date.now() - started) / 1000, 0.001);
-        const rate = Math.round(p.rows / secs);
-        // The ETA by bytes read (rows are not known before the end); cli-progress's own shows garbage when done.
-        const left = p.bytes > 0 ? Math.max(0, Math.round((secs * (p.totalBytes - p.bytes)) / p.bytes)) : undefined;
-        if (!begun) bar.start(Math.max(p.totalBytes, 1), 0, { rows: 0, rate: 0, left: '…' });
-        begun = true;
-        bar.update(p.bytes, { rows: p.rows, rate, left: left === undefined ? '…' : `${left}s` });
+        if (phase === 'none') bar.start(Math.max(p.totalBytes, 1), 0, { phase: 'reading', count: '0 rows', rate: 0, left: '…' });
+        phase = 'read';
+        bar.update(p.bytes, { count: `${p.rows} rows`, rate: Math.round(p.rows / secs), left: eta(secs, p.bytes, p.totalBytes) });
       },
-      stop: () => begun && bar.stop(),
+      write: (p: { written: number; of: number }) => {
+        if (phase !== 'write') {
+          if (phase === 'read') bar.stop();
+          writeStarted = Date.now();
+          bar.start(Math.max(p.of, 1), 0, { phase: 'writing', count: `0 of ${p.of} contacts`, rate: 0, left: '…' });
+          phase = 'write';
+        }
+        const secs = Math.max((Date.now() - writeStarted) / 1000, 0.001);
+        bar.update(p.written, {
+          count: `${p.written} of ${p.of} contacts`,
+          rate: Math.round(p.written / secs),
+          left: eta(secs, p.written, p.of),
+        });
+      },
+      stop: () => phase !== 'none' && bar.stop(),
     };
   }
-  let lastRows = 0;
+  let last = 0;
   let lastAt = started;
+  const due = (n: number) => {
+    const now = Date.now();
+    if (n - last < PROGRESS_ROWS && now - lastAt < PROGRESS_MS) return false;
+    last = n;
+    lastAt = now;
+    return true;
+  };
   return {
     progress: (p: { rows: number; bytes: number; totalBytes: number }) => {
-      const now = Date.now();
-      if (p.rows - lastRows < PROGRESS_ROWS && now - lastAt < PROGRESS_MS) return;
-      lastRows = p.rows;
-      lastAt = now;
-      const secs = (now - started) / 1000;
-      const rate = Math.round(p.rows / Math.max(secs, 0.001));
+      if (!due(p.rows)) return;
+      const secs = (Date.now() - started) / 1000;
       const pct = p.totalBytes ? Math.floor((100 * p.bytes) / p.totalBytes) : 100;
-      io.err(`almanac import: ${p.rows} rows (${pct}%), ${rate} rows/s\n`);
+      io.err(`almanac import: read ${p.rows} rows (${pct}%), ${Math.round(p.rows / Math.max(secs, 0.001))} rows/s\n`);
+    },
+    write: (p: { written: number; of: number }) => {
+      if (writeStarted === 0) {
+        writeStarted = Date.now();
+        last = 0;
+      }
+      if (!due(p.written) && p.written < p.of) return;
+      const secs = (Date.now() - writeStarted) / 1000;
+      io.err(
+        `almanac import: wrote ${p.written} of ${p.of} contacts (${Math.floor((100 * p.written) / Math.max(p.of, 1))}%), ${Math.round(p.written / Math.max(secs, 0.001))}/s, ETA ${eta(secs, p.written, p.of)}\n`,
+      );
     },
     stop: () => {},
   };
@@ -151,6 +183,7 @@ streamed to it, progress and problems streamed back; else on the configured data
       trigger: flags.trigger === true,
       onProblem,
       onProgress: reporter.progress,
+      onWrite: reporter.write,
     };
     if (map) request.map = map;
     let summary: ImportSummary;

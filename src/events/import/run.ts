@@ -1,7 +1,8 @@
 import { appendConsent, type ConsentAppend, currentConsent } from '../../storage/consent';
 import { identifiersOf } from '../../contacts/identifiers';
 import { identifierOwners } from '../../storage/identifiers';
-import type { Db, Tx } from '../../storage/db';
+import type { Database, Db, Tx } from '../../storage/db';
+import { openImportStaging, type StagedRow } from '../../storage/import-staging';
 import { isUniqueViolation, pgError } from '../../storage/errors';
 import { insertEvents } from '../../storage/events';
 import { resolveContacts } from '../contacts';
@@ -35,8 +36,10 @@ export interface ImportOptions {
   suppressionKey?: string;
   /** Each problem of a row that was not imported (the CLI writes them to the errors file). */
   onProblem?: (problem: RowProblem) => void;
-  /** After each batch: records read so far. */
+  /** While the file is read and checked: records read so far. */
   onProgress?: (rowsRead: number) => void;
+  /** While the contacts are written: distinct contact keys written so far, of how many. */
+  onWrite?: (written: number, of: number) => void;
 }
 
 /** What an import did (or, in a dry run, would do). */
@@ -78,7 +81,7 @@ export interface ImportSummary {
  * withdrawal: only when the contact is currently granted or pending) — so the second run appends
  * nothing. Trigger events have the dedupe key `import:contact.created:<contact id>`.
  */
-export async function importContacts(db: Db, lines: AsyncIterable<string>, options: ImportOptions): Promise<ImportSummary> {
+export async function importContacts(database: Database, lines: AsyncIterable<string>, options: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = {
     dry_run: options.dryRun === true,
     rows: 0,
@@ -93,63 +96,79 @@ export async function importContacts(db: Db, lines: AsyncIterable<string>, optio
     conflicts: 0,
   };
   const size = options.batchSize ?? 1000;
-  const seen = new Set<string>();
-  const createdIds = new Set<number>();
-  const updatedIds = new Set<number>();
-  let batch = new Map<string, ImportRow>();
   const caches = newRowCaches();
+  // Take the lines' iterator before the first await: node:readline emits lines as the input
+  // flows, and drops those emitted while nobody iterates (a network round trip is long enough).
+  const iterator = lines[Symbol.asyncIterator]();
+  const input: AsyncIterable<string> = { [Symbol.asyncIterator]: () => iterator };
+  const staging = await openImportStaging(database, options.now);
+  try {
+    // 1. Read and check every record; stage the good rows (COPY on PostgreSQL), report the rest.
+    let pending: StagedRow[] = [];
+    const records = options.format === 'csv' ? csvRecords(input, options) : ndjsonRecords(input, options);
+    for await (const record of records) {
+      summary.rows++;
+      if ('problem' in record) {
+        summary.errors++;
+        options.onProblem?.({ line: record.line, ...record.problem });
+        continue;
+      }
+      const result = interpretRecord(record.line, record.values, options.now, caches);
+      if (!result.ok) {
+        summary.errors++;
+        for (const p of result.problems) options.onProblem?.(p);
+        continue;
+      }
+      if (result.row.withoutConsent) summary.without_consent++;
+      pending.push({ ord: summary.rows, key: result.row.key, data: JSON.stringify(result.row) });
+      if (pending.length >= STAGE_ROWS) {
+        await staging.append(pending);
+        pending = [];
+        options.onProgress?.(summary.rows);
+      }
+    }
+    await staging.append(pending);
+    options.onProgress?.(summary.rows);
 
-  const flush = async () => {
-    if (batch.size === 0) return;
-    const rows = [...batch.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    batch = new Map();
-    const step = options.dryRun ? (tx: Tx) => dryRunBatch(tx, rows) : (tx: Tx) => writeBatch(tx, rows, options, createdIds, updatedIds);
-    const counted = await inTransaction(db, step);
-    summary.consent_recorded += counted.consent;
-    summary.triggered += counted.triggered;
-    summary.merged += counted.merged ?? 0;
-    summary.conflicts += counted.conflicts ?? 0;
-    if (options.dryRun) {
+    // 2. A page of contact keys at a time: the rows of one key collapse (later values win), then one transaction writes the page.
+    const keys = await staging.seal();
+    let written = 0;
+    let after: string | null = null;
+    for (;;) {
+      const page = await staging.page(after, size);
+      if (page.length === 0) break;
+      after = page.at(-1)!.key;
+      const rows = page.map((p) => {
+        summary.duplicates += p.rows.length - 1;
+        return p.rows.map(revive).reduce(mergeRows);
+      });
+      const counted = await inTransaction(
+        database.db,
+        options.dryRun ? (tx) => dryRunBatch(tx, rows) : (tx) => writeBatch(tx, rows, options),
+      );
       summary.created += counted.created;
       summary.updated += counted.updated;
-    } else {
-      summary.created = createdIds.size;
-      summary.updated = updatedIds.size;
+      summary.consent_recorded += counted.consent;
+      summary.triggered += counted.triggered;
+      summary.merged += counted.merged ?? 0;
+      summary.conflicts += counted.conflicts ?? 0;
+      written += page.length;
+      options.onWrite?.(written, keys);
     }
-  };
-
-  const records = options.format === 'csv' ? csvRecords(lines, options) : ndjsonRecords(lines, options);
-  for await (const record of records) {
-    summary.rows++;
-    if ('problem' in record) {
-      summary.errors++;
-      options.onProblem?.({ line: record.line, ...record.problem });
-      continue;
-    }
-    const result = interpretRecord(record.line, record.values, options.now, caches);
-    if (!result.ok) {
-      summary.errors++;
-      for (const p of result.problems) options.onProblem?.(p);
-      continue;
-    }
-    const row = result.row;
-    if (row.withoutConsent) summary.without_consent++;
-    if (seen.has(row.key)) {
-      summary.duplicates++;
-      // A dry run counts a contact once; a real run writes the later row again (last wins).
-      if (options.dryRun && !batch.has(row.key)) continue;
-    } else seen.add(row.key);
-    // Within a batch the later row merges over the earlier one, as a later batch's upsert would.
-    const prev = batch.get(row.key);
-    batch.set(row.key, prev ? mergeRows(prev, row) : row);
-    if (batch.size >= size) {
-      await flush();
-      options.onProgress?.(summary.rows);
-    }
+    return summary;
+  } finally {
+    await staging.drop();
   }
-  await flush();
-  options.onProgress?.(summary.rows);
-  return summary;
+}
+
+/** Rows staged per COPY (or insert on PGlite) while the file is read. */
+const STAGE_ROWS = 5000;
+
+/** A staged row back from JSON (its consent time a Date again). */
+function revive(data: string): ImportRow {
+  const row = JSON.parse(data) as ImportRow;
+  if (row.consent) row.consent.occurredAt = new Date(row.consent.occurredAt as unknown as string);
+  return row;
 }
 
 /** Later values win; an absent value keeps the earlier one; attributes merge (the upsert's rule). */
@@ -181,13 +200,7 @@ async function inTransaction(db: Db, step: (tx: Tx) => Promise<BatchCounts>): Pr
   }
 }
 
-async function writeBatch(
-  tx: Tx,
-  rows: ImportRow[],
-  options: ImportOptions,
-  createdIds: Set<number>,
-  updatedIds: Set<number>,
-): Promise<BatchCounts> {
+async function writeBatch(tx: Tx, rows: ImportRow[], options: ImportOptions): Promise<BatchCounts> {
   const existing = await storedIds(tx, rows);
   const resolved = await resolveContacts(
     tx,
@@ -201,20 +214,10 @@ async function writeBatch(
     },
   );
   const ids = resolved.ids;
-  // A merged contact's id is gone: neither created nor updated by this import.
-  for (const m of resolved.merges) {
-    createdIds.delete(m.merged);
-    updatedIds.delete(m.merged);
-  }
-  const fresh: number[] = [];
-  for (const id of ids) {
-    if (createdIds.has(id) || updatedIds.has(id)) continue;
-    if (existing.has(id)) updatedIds.add(id);
-    else {
-      createdIds.add(id);
-      fresh.push(id);
-    }
-  }
+  // Contacts of this page: new ones, and stored ones (a merged contact's id is gone: not counted).
+  const merged = new Set(resolved.merges.map((m) => m.merged));
+  const fresh = [...new Set(ids.filter((id) => !existing.has(id)))];
+  const updated = new Set(ids.filter((id) => existing.has(id) && !merged.has(id))).size;
   const consent = await newConsent(
     tx,
     rows.flatMap((r, i) => (r.consent ? [{ row: r, contactId: ids[i]! }] : [])),
@@ -249,8 +252,8 @@ async function writeBatch(
     triggered = inserted.length;
   }
   return {
-    created: 0,
-    updated: 0,
+    created: fresh.length,
+    updated,
     consent: consent.length,
     triggered,
     merged: resolved.merges.length,

@@ -112,7 +112,8 @@ describe(`almanac import of 100 000 rows on ${backend}`, () => {
       errors_file: join(dir, 'contacts.errors.csv'),
     });
     // Not a TTY: plain progress lines on stderr.
-    expect(first.err).toMatch(/^almanac import: \d+ rows \(\d+%\), \d+ rows\/s$/m);
+    expect(first.err).toMatch(/^almanac import: read \d+ rows \(\d+%\), \d+ rows\/s$/m);
+    expect(first.err).toMatch(/^almanac import: wrote 97905 of 97905 contacts \(100%\), \d+\/s, ETA 0s$/m);
 
     const errorsFile = readFileSync(join(dir, 'contacts.errors.csv'), 'utf8');
     expect(errorsFile.split('\n').slice(0, -1)).toEqual(expectedErrors);
