@@ -121,8 +121,10 @@ export const importCommand: Command = {
   summary: 'import a contact list (CSV or NDJSON) in batches, with its consent evidence; errors to a report file',
   usage: `almanac import FILE [--map "header=field,…"] [--errors FILE] [--dry-run] [--trigger] [--json]
 
-FILE is .csv (a header line naming the columns) or .ndjson (one JSON object per line). Columns:
-id (external id), email, timezone, locale; consent_email_marketing (true/false) with its evidence
+FILE is .csv (a header line naming the columns) or .ndjson (one JSON object per line). Columns
+(matched in any case): id (external id), email, phone, identifiers (more names of the person, such
+as shopify:SHOP:ID, separated by spaces or ;), timezone, locale, country_code / province / city
+(guess the zone and locale not given); consent_email_marketing (true/false) with its evidence
 consent_text, consent_text_version, consent_source, consent_at (ISO 8601) and optionally
 consent_ip, consent_user_agent; every other column (first_name, last_name, …) becomes an attribute.
 A marketing grant without all four evidence columns is not recorded: the contact is imported
@@ -137,7 +139,8 @@ changes nothing.
 --dry-run reads and checks everything and says what would be created or updated, writing nothing
 (no errors file unless --errors is given: the first 20 problems go to stderr). Imported contacts
 start no journey unless --trigger: then each contact the import creates gets a contact.created
-event. Progress: a bar on a terminal, else a line on stderr every 10 000 rows or 5 seconds.
+event. Progress: on a terminal a bar while the file is read and checked, then one while the
+contacts are written (of how many, with an ETA); else a line on stderr every 10 000 rows or 5 s.
 Like plan and apply, through the running server (or ALMANAC_URL) when there is one: the file is
 streamed to it, progress and problems streamed back; else on the configured database.`,
   async run(args, io) {
