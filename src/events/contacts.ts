@@ -185,7 +185,7 @@ export async function resolveContacts(tx: Tx, rows: ContactUpsert[], o: ResolveO
   };
 }
 
-/** `resolveContacts` with the default rules, for callers that have no source of their own (simulate's contacts). */
+/** The ids of `resolveContacts` (default: the default rules, source `api`, now). */
 export async function upsertContactIds(tx: Tx, rows: ContactUpsert[], o: Partial<ResolveOptions> = {}): Promise<number[]> {
   return (await resolveContacts(tx, rows, { policy: defaultMergePolicy(), source: 'api', now: new Date(), ...o })).ids;
 }

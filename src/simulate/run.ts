@@ -1,3 +1,4 @@
+import { defaultMergePolicy } from '../contacts/resolve';
 import { applyProject } from '../campaigns/apply';
 import type { Project } from '../dsl/plan';
 import { collapseContacts, upsertContactIds } from '../events/contacts';
@@ -56,7 +57,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const { database, tick } = options;
   await applyProject(database, options.project, options.from);
   if (options.input.contacts.length) {
-    await database.db.transaction((tx) => upsertContactIds(tx, collapseContacts(options.input.contacts).rows));
+    const rules = { policy: defaultMergePolicy(), source: 'simulate' };
+    await database.db.transaction((tx) =>
+      upsertContactIds(tx, collapseContacts(options.input.contacts, rules).rows, { ...rules, now: options.from }),
+    );
   }
   const byTime = new Map<number, typeof options.input.events>();
   for (const e of options.input.events) {
