@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyProject } from '../campaigns/apply';
 import type { CliIo } from '../cli/command';
@@ -43,9 +43,13 @@ async function applyOnStart(services: Services, io: Io): Promise<boolean> {
  * so the CLI's plan, apply, calendar and preview go through its admin API instead of stopping at
  * the data-directory lock.
  */
-export async function runServer(config: Config, options: { http: boolean }, io: Io): Promise<number> {
-  const log = createLogger(config.logLevel, (line) => io.err(`${line}\n`));
-  const dataDir = options.http ? embeddedDataDir(config) : undefined;
+export async function runServer(given: Config, options: { http: boolean }, io: Io): Promise<number> {
+  const log = createLogger(given.logLevel, (line) => io.err(`${line}\n`));
+  const dataDir = options.http ? embeddedDataDir(given) : undefined;
+  // First run on the embedded database without API_KEYS: a local key, so the pages open at once.
+  const localKey =
+    dataDir !== undefined && given.http.apiKeys.length === 0 && io.env.NODE_ENV !== 'production' ? localApiKey(dataDir) : undefined;
+  const config = localKey ? { ...given, http: { ...given.http, apiKeys: [localKey] } } : given;
   // Random per start: only who can read the data directory's files (mode 0600) can use it.
   const adminToken = dataDir === undefined ? undefined : randomBytes(32).toString('base64url');
   const services = await openServices(config, log, adminToken ? { adminToken } : {});
@@ -65,12 +69,55 @@ export async function runServer(config: Config, options: { http: boolean }, io: 
       });
     }
   }
+  if (handle.url) io.err(firstRunBanner(handle.url, localKey, dataDir));
   const signal = await untilSignal();
   log.info('stopping', { signal });
   withdraw(); // first: a CLI command started from now on finds no server and meets the lock (one line) instead
   await handle.stop();
   log.info('stopped');
   return 0;
+}
+
+/** `<dataDir>/almanac-local-api-key`: the API key `serve` generates once for an embedded database without API_KEYS. */
+export const LOCAL_KEY_FILE = 'almanac-local-api-key';
+
+/**
+ * The local API key of this data directory: made once (random, mode 0600) and read again on every
+ * start, so links printed yesterday still open. Only for the embedded database outside production:
+ * with DATABASE_URL or NODE_ENV=production a missing API_KEYS stays an error (every /v1 request a 401).
+ */
+export function localApiKey(dataDir: string): string {
+  const path = join(dataDir, LOCAL_KEY_FILE);
+  try {
+    const key = readFileSync(path, 'utf8').trim();
+    if (/^[A-Za-z0-9_-]{32,}$/.test(key)) return key;
+  } catch {
+    // none yet
+  }
+  const key = `local-${randomBytes(24).toString('base64url')}`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+/** What `npm start` prints once it listens: the pages a person opens, with a key that works. */
+export function firstRunBanner(url: string, localKey: string | undefined, dataDir: string | undefined): string {
+  const key = localKey ? `?key=${encodeURIComponent(localKey)}` : '?key=<one of API_KEYS>';
+  const pages = [
+    ['calendar', `${url}/calendar${key}`],
+    ['contacts', `${url}/contacts${key}`],
+    ['reports', `${url}/reports${key}`],
+    ['analytics', `${url}/analytics${key}`],
+    ['health', `${url}/healthz`],
+  ];
+  return (
+    `\nAlmanac is running at ${url}\n` +
+    pages.map(([name, link]) => `  ${name!.padEnd(10)} ${link}\n`).join('') +
+    (localKey
+      ? `  API key    ${localKey} (generated for this data directory, in ${join(dataDir!, LOCAL_KEY_FILE)}; set API_KEYS to use your own)\n`
+      : '') +
+    '\n'
+  );
 }
 
 /** The embedded data directory the configuration opens, or undefined (PostgreSQL, or in memory). */
