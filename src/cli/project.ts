@@ -1,11 +1,29 @@
 import { linkAllowedHostsOf } from '../config';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { compileProject } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import type { Project } from '../dsl/plan';
 import { loadConfig } from '../config';
 import type { AdminApi, ProjectSources } from './admin';
 import { type CliIo, UsageError } from './command';
+
+/**
+ * The project root a command names: `dir` (default the current directory) holding campaigns/ and
+ * templates/ — or the campaigns folder itself (`almanac validate campaigns/`): a folder without a
+ * campaigns/ folder of its own but with .yaml files in it is read as the campaigns folder of its
+ * parent.
+ */
+export function projectRoot(cwd: string, dir: string | undefined): string {
+  const root = resolve(cwd, dir ?? '.');
+  if (existsSync(join(root, 'campaigns'))) return root;
+  try {
+    if (readdirSync(root).some((f) => f.endsWith('.yaml') || f.endsWith('.yml'))) return dirname(root);
+  } catch {
+    // not a folder: the compiler says so
+  }
+  return root;
+}
 
 /**
  * Compile the project rooted at `dir` (holding campaigns/ and templates/), printing warnings;
@@ -16,8 +34,8 @@ import { type CliIo, UsageError } from './command';
 export async function compileOrReport(
   dir: string | undefined,
   io: CliIo,
-): Promise<{ project: Project; sources: ProjectSources } | undefined> {
-  const root = resolve(io.cwd, dir ?? '.');
+): Promise<{ project: Project; sources: ProjectSources; root: string } | undefined> {
+  const root = projectRoot(io.cwd, dir);
   const result = await compileProject({
     campaignsDir: join(root, 'campaigns'),
     templatesDir: join(root, 'templates'),
@@ -30,7 +48,7 @@ export async function compileOrReport(
     io.err(`${result.errors.length} error(s): nothing was changed.\n`);
     return undefined;
   }
-  return { project: result.project, sources: result.sources };
+  return { project: result.project, sources: result.sources, root };
 }
 
 /** Flags of the form `--name` / `--name value`; everything else is positional. */

@@ -1,6 +1,6 @@
 import { emptyCalendar } from '../dsl/plan';
 import { latestCalendarPlan } from '../storage/campaign-versions';
-import { type CalendarView, buildCalendarView, rangeInstants } from './view';
+import { type CalendarView, buildCalendarView, rangeIn, rangeInstants } from './view';
 import { instantToLocal } from '../calendar/zone';
 import type { Database } from '../storage/db';
 
@@ -8,7 +8,7 @@ import { forecast } from './forecast';
 import { Pace } from './pace';
 import { createPlanCache } from '../campaigns/plan-cache';
 
-/** Local dates (YYYY-MM-DD) in the calendar zone, both inclusive. */
+/** Local dates (YYYY-MM-DD) in the calendar zone, both inclusive; an ISO instant stands for its date there. */
 export interface ViewRange {
   from: string;
   to: string;
@@ -21,12 +21,13 @@ export interface ViewRange {
  * "today" and the view's highlighted day. `options.pace` counts the work (forecast and
  * occurrences), yields to the event loop now and then and stops the work once its signal aborts.
  */
-export async function calendarView(database: Database, range: ViewRange, now: Date, options: { pace?: Pace } = {}): Promise<CalendarView> {
+export async function calendarView(database: Database, given: ViewRange, now: Date, options: { pace?: Pace } = {}): Promise<CalendarView> {
   const pace = options.pace ?? new Pace();
   const { calendar, campaigns } = await database.db.transaction(async (tx) => ({
     calendar: (await latestCalendarPlan(tx)) ?? emptyCalendar(),
     campaigns: (await createPlanCache().active(tx)).map((c) => c.plan),
   }));
+  const range = rangeIn(given, calendar.timezone);
   const rows = await forecast(database, rangeInstants(range, calendar.timezone), now, { pace });
   pace.check();
   return buildCalendarView({ calendar, campaigns, forecast: rows, range, now, meter: pace.meter });

@@ -5,6 +5,7 @@ import { expandTrigger, isBroadcast } from '../calendar/occurrences';
 import type { ExpansionMeter } from '../calendar/floating';
 import { seasonsOn } from '../calendar/seasons';
 import { addDays, instantToLocal, localToInstant, parseLocal } from '../calendar/zone';
+import { parseInstant } from '../lib/instant';
 
 /**
  * The calendar a marketer looks at: per day (calendar zone) the blackout, the seasons, the
@@ -124,13 +125,33 @@ export function rangeProblem(from: string | undefined, to: string | undefined): 
     ['from', from],
     ['to', to],
   ] as const) {
-    if (value === undefined || value === '') return { parameter, message: 'required: a date YYYY-MM-DD in the calendar zone' };
-    if (!isDate(value)) return { parameter, message: `expected a date YYYY-MM-DD from 1900 to 2999 (got "${value.slice(0, 40)}")` };
+    if (value === undefined || value === '')
+      return { parameter, message: 'required: a date YYYY-MM-DD in the calendar zone (or an ISO instant such as 2026-12-01T00:00:00Z)' };
+    if (!isDate(value) && !parseInstant(value))
+      return {
+        parameter,
+        message: `expected a date YYYY-MM-DD from 1900 to 2999, or an ISO instant with its zone such as 2026-12-01T00:00:00Z (got "${value.slice(0, 40)}")`,
+      };
   }
-  if (to! < from!) return { parameter: 'to', message: `${to} is before from (${from})` };
-  if (to! > addDays(from!, MAX_RANGE_DAYS - 1)) return { parameter: 'to', message: `the range may span at most ${MAX_RANGE_DAYS} days` };
+  // Instants are checked by their UTC date here; the view takes their date in the calendar zone.
+  const [f, t] = [dayIn(from!, 'UTC'), dayIn(to!, 'UTC')];
+  if (t < f) return { parameter: 'to', message: `${to} is before from (${from})` };
+  if (t > addDays(f, MAX_RANGE_DAYS - 1)) return { parameter: 'to', message: `the range may span at most ${MAX_RANGE_DAYS} days` };
   return null;
 }
+
+/** A range bound as the view takes it: a date as it is; an ISO instant as its date in `zone`. */
+export function dayIn(value: string, zone: string): string {
+  if (isDate(value)) return value;
+  const at = parseInstant(value);
+  return at ? instantToLocal(at, zone).date : value;
+}
+
+/** The range with instants turned into the calendar zone's dates. */
+export const rangeIn = (range: { from: string; to: string }, zone: string) => ({
+  from: dayIn(range.from, zone),
+  to: dayIn(range.to, zone),
+});
 
 function isDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || value < '1900' || value > '2999-12-31') return false;
@@ -147,8 +168,9 @@ export function rangeInstants(range: { from: string; to: string }, zone: string)
   return { from: localToInstant(`${range.from}T00:00`, zone), to: localToInstant(`${addDays(range.to, 1)}T00:00`, zone) };
 }
 
-export function buildCalendarView({ calendar, campaigns, forecast, range, now, meter }: ViewInput): CalendarView {
+export function buildCalendarView({ calendar, campaigns, forecast, range: given, now, meter }: ViewInput): CalendarView {
   const zone = calendar.timezone;
+  const range = rangeIn(given, zone);
   const dates = daysBetween(range.from, range.to);
   const blackouts = blackoutsBetween(calendar, range.from, addDays(range.to, 1));
   const byDate = new Map<string, ViewDay>(

@@ -5,10 +5,10 @@ import { adminFor, compileOrReport, parseFlags } from '../project';
 
 export const calendarCommand: Command = {
   summary: 'print the marketing calendar: broadcasts, blackouts, seasons and forecast sends per day',
-  usage: `almanac calendar --from YYYY-MM-DD --to YYYY-MM-DD [--ics] [--json] [--dir DIR] [--now T]
+  usage: `almanac calendar --from DAY --to DAY [--ics] [--json] [--dir DIR] [--now T]
 
 Prints one line per day from --from to --to (both inclusive, in the calendar's zone, at most a
-year): weekday, blackout and season, the broadcasts scheduled that day with their time, and the
+year; a DAY is YYYY-MM-DD, or an ISO instant such as 2026-12-01T00:00:00Z for its date there): weekday, blackout and season, the broadcasts scheduled that day with their time, and the
 forecast sends per campaign. Reads what is applied in the configured database (DATABASE_URL,
 else the embedded one; through the server when one runs on it, or ALMANAC_URL is set). When nothing is applied yet, compiles DIR (default: the current
 directory) and shows the occurrences from the files instead, without a forecast (it needs

@@ -8,7 +8,7 @@ import { TRANSACTIONAL_PURPOSE } from '../../dsl/plan';
 import type { Recommendation } from '../../render/types';
 import { walkSteps } from '../../dsl/walk';
 import { type CliIo, type Command, UsageError } from '../command';
-import { adminFor, compileOrReport, parseFlags } from '../project';
+import { adminFor, compileOrReport, parseFlags, projectRoot } from '../project';
 
 type PreviewContact = RenderDataInput['contact'] & { label: string };
 
@@ -66,7 +66,7 @@ its newest event of the campaign's trigger type as the trigger (its cart, for ab
     const who = flags.contact.endsWith('.json')
       ? contactFromFile(resolve(io.cwd, flags.contact))
       : await contactFromDb(flags.contact, triggerType, io);
-    const renderer = io.engine.renderer(join(resolve(io.cwd, dir ?? '.'), 'templates'));
+    const renderer = io.engine.renderer(join(projectRoot(io.cwd, dir), 'templates'));
     const out = typeof flags.out === 'string' ? resolve(io.cwd, flags.out) : undefined;
     if (out) mkdirSync(out, { recursive: true });
     const zone = who.contact.timezone ? `timezone ${who.contact.timezone}` : 'no timezone: the calendar zone applies';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { AppError } from '../../errors';
 import type { SimulationInput } from '../../simulate/input';
 import { parseNdjson } from '../../simulate/input';
@@ -43,9 +43,14 @@ Times without a zone are UTC. The same input always prints the same output.`,
       }
       parseNdjson(file, text, input, from);
     }
-    const project = (await compileOrReport(positional[0], io))?.project;
-    if (!project) return 1;
-    const templatesDir = resolve(io.cwd, positional[0] ?? '.', 'templates');
+    const compiled = await compileOrReport(positional[0], io);
+    if (!compiled) return 1;
+    const { project, root } = compiled;
+    if (project.campaigns.length === 0) {
+      io.err(`almanac simulate: no campaign files in ${relative(io.cwd, join(root, 'campaigns')) || '.'}/: nothing to simulate\n`);
+      return 1;
+    }
+    const templatesDir = join(root, 'templates');
     const result = await io.engine.simulate({ project, input, from, to, templatesDir });
     if (flags.json) io.out(`${JSON.stringify(result.timeline, null, 2)}\n`);
     else {

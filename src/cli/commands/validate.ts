@@ -1,5 +1,6 @@
 import { linkAllowedHostsOf } from '../../config';
-import { join, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { projectRoot } from '../project';
 import { compileProject } from '../../dsl/compile/index';
 import { formatDiagnostic } from '../../dsl/diagnostics';
 import { type Command, UsageError } from '../command';
@@ -11,14 +12,14 @@ export const validateCommand: Command = {
   usage:
     'almanac validate [dir]\n\n' +
     'Compiles dir/campaigns/*.yaml (with segments.yaml and calendar.yaml) against the templates in\n' +
-    'dir/templates/ (dir defaults to the current directory). Prints every error and warning, then a\n' +
+    'dir/templates/ (dir defaults to the current directory; the campaigns folder itself works too). Prints every error and warning, then a\n' +
     'summary. Exit 0 when there are no errors (warnings allowed), 1 otherwise.',
   async run(args, io) {
     const positional = args.filter((a) => !a.startsWith('-'));
     const flag = args.find((a) => a.startsWith('-'));
     if (flag) throw new UsageError(`unknown option "${flag}"`);
     if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
-    const root = resolve(io.cwd, positional[0] ?? '.');
+    const root = projectRoot(io.cwd, positional[0]);
     const result = await compileProject({
       campaignsDir: join(root, 'campaigns'),
       templatesDir: join(root, 'templates'),
@@ -36,7 +37,7 @@ export const validateCommand: Command = {
     }
     const { campaigns, segments } = result.project;
     if (campaigns.length === 0) {
-      io.out(`no campaign files in ${join(positional[0] ?? '.', 'campaigns')}/ (${warnings})\n`);
+      io.out(`no campaign files in ${relative(io.cwd, join(root, 'campaigns')) || '.'}/ (${warnings})\n`);
       return 1;
     }
     io.out(`ok: ${plural(campaigns.length, 'campaign')}, ${plural(Object.keys(segments).length, 'segment')}, ${warnings}\n`);

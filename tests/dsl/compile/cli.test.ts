@@ -39,6 +39,21 @@ describe('almanac validate', () => {
     expect(r).toEqual({ code: 0, out: 'ok: 5 campaigns, 3 segments, 0 warnings\n', err: '' });
   });
 
+  it('takes the campaigns folder as well as the project root; simulate of a folder without campaigns exits 1', async () => {
+    for (const dir of ['campaigns', 'campaigns/', './campaigns'])
+      expect(await run(['validate', dir]), dir).toEqual({ code: 0, out: 'ok: 5 campaigns, 3 segments, 0 warnings\n', err: '' });
+    const empty = join(temp, 'empty');
+    mkdirSync(join(empty, 'campaigns'), { recursive: true });
+    mkdirSync(join(empty, 'templates'), { recursive: true });
+    expect(await run(['validate', 'empty'], temp)).toMatchObject({ code: 1, out: 'no campaign files in empty/campaigns/ (0 warnings)\n' });
+    writeFileSync(join(empty, 'events.ndjson'), '');
+    const sim = await run(
+      ['simulate', 'empty', '--events', join(empty, 'events.ndjson'), '--from', '2026-11-23T00:00:00Z', '--to', '2026-11-24T00:00:00Z'],
+      temp,
+    );
+    expect(sim).toMatchObject({ code: 1, err: expect.stringContaining('no campaign files in empty/campaigns/: nothing to simulate') });
+  });
+
   it('with LINK_ALLOWED_HOSTS, a template link to another host is an error at its line; allowed hosts and subdomains pass', async () => {
     const dir = project('hosts', `${head}steps:\n  - send: hello\n`);
     writeFileSync(

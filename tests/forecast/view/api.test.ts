@@ -44,10 +44,21 @@ describe(`GET /v1/calendar on ${backend}`, () => {
     expect(view.days[0]).toMatchObject({ date: '2026-11-27', seasons: ['Black Friday'] });
   });
 
+  it('takes ISO instants for their date in the calendar zone (Europe/Warsaw: 23:30Z is the next day)', async () => {
+    const view = (await (
+      await get(`?from=${encodeURIComponent('2026-11-26T23:30:00Z')}&to=${encodeURIComponent('2026-11-28T10:00:00+01:00')}`)
+    ).json()) as CalendarView;
+    expect(view.days.map((d) => d.date)).toEqual(['2026-11-27', '2026-11-28']);
+  });
+
   it.each([
     ['', 'from', 'from: required'],
     ['?from=2026-12-01', 'to', 'to: required'],
-    ['?from=12/01/2026&to=2026-12-31', 'from', 'from: expected a date YYYY-MM-DD from 1900 to 2999 (got "12/01/2026")'],
+    [
+      '?from=12/01/2026&to=2026-12-31',
+      'from',
+      'from: expected a date YYYY-MM-DD from 1900 to 2999, or an ISO instant with its zone such as 2026-12-01T00:00:00Z (got "12/01/2026")',
+    ],
     ['?from=2026-12-01&to=2026-02-30', 'to', 'to: expected a date YYYY-MM-DD'],
     ['?from=9999-12-01&to=9999-12-31', 'from', 'from: expected a date YYYY-MM-DD from 1900 to 2999'],
     ['?from=2026-12-31&to=2026-12-01', 'to', 'to: 2026-12-01 is before from (2026-12-31)'],
