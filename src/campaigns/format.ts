@@ -1,4 +1,5 @@
 import type { ApplyPlan, Change } from './diff';
+import { campaignWords, settingChanges } from './words';
 
 /** In-flight runs per campaign and step key, as counted by the database. */
 export type RunCounts = Map<string, Map<string | null, number>>;
@@ -17,9 +18,11 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const total = (m: Map<string | null, number> | undefined) => [...(m?.values() ?? [])].reduce((a, b) => a + b, 0);
 
 /**
- * The text `almanac plan` prints, Terraform-style: `+` add, `~` change, `-` remove, with the
- * steps changed by key and how many in-flight runs sit on each changed or removed step, and
- * what happens to them (migrate to the new version by key, or finish on theirs).
+ * The text `almanac plan` prints, Terraform-style: `+` add, `~` change, `-` remove. A new campaign
+ * is summarised in words (trigger, audience, purpose, priority, steps: ./words.ts); a changed one
+ * lists the steps changed by key, how many in-flight runs sit on each changed or removed step and
+ * what happens to them (migrate to the new version by key, or finish on theirs), and every changed
+ * setting old → new.
  */
 export function formatPlan(plan: ApplyPlan, counts: RunCounts): string {
   const lines: string[] = [];
@@ -36,7 +39,8 @@ function formatChange(change: Change, counts: RunCounts): string[] {
     return [`  ${change.action === 'add' ? '+' : '~'} ${change.kind}.yaml → version ${change.version}`];
   }
   const running = counts.get(change.campaign);
-  if (change.action === 'add') return [`  + campaign ${change.campaign} (version ${change.version})`];
+  if (change.action === 'add')
+    return [`  + campaign ${change.campaign} (version ${change.version})`, ...campaignWords(change.plan).map((l) => `      ${l}`)];
   if (change.action === 'remove') {
     const n = total(running);
     return [
@@ -61,6 +65,9 @@ function formatChange(change: Change, counts: RunCounts): string[] {
     }
     out.push(`      ${sign} ${s.key.padEnd(width)}  ${s.description}${note}`);
   }
-  if (change.steps.length === 0) out.push('      (no step changes: name, audience, trigger or settings only)');
+  const settings = settingChanges(change.previous, change.plan);
+  for (const c of settings) out.push(`      ~ ${c.setting}: ${c.from} → ${c.to}`);
+  if (change.steps.length === 0 && settings.length === 0)
+    out.push('      (no step or setting changes: only the text of the file — comments, layout)');
   return out;
 }

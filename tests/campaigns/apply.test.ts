@@ -94,7 +94,7 @@ describe(`apply stores versions by content hash on ${backend}`, () => {
     const plan = await planText(t.database, compileInline(current, templates));
     expect(plan).toContain(
       '  ~ campaign newsletter (version 1 → 2; running runs finish on version 1; new runs start on 2)\n' +
-        '      (no step changes: name, audience, trigger or settings only)\n',
+        '      (no step or setting changes: only the text of the file — comments, layout)\n',
     );
     expect((await applyInline(t.database, current, templates, T0)).stored).toEqual(['newsletter@2']);
   });

@@ -57,6 +57,23 @@ describe(`plan on ${backend}`, () => {
     expect(await planText(t.database, compileInline({ 'campaigns/cart.yaml': v1 }, templates))).toBe(
       [
         '  + campaign cart (version 1)',
+        // A new campaign in words: what starts it, who it reaches, what it does.
+        '      name: Cart recovery',
+        '      purpose: email.marketing, priority 50',
+        '      starts when checkout.started happens (one run per checkout_id; events up to 1d old)',
+        '      reaches everyone triggered',
+        '      enters once per contact, ever',
+        '      steps:',
+        '        1. wait 1h',
+        '        2. send cart-reminder',
+        '        3. wait up to 1d for email.clicked; if it does not come:',
+        '           1. branch:',
+        '              when trigger.total ≥ 100:',
+        '                 1. send cart-discount',
+        '              when trigger.total ≥ 50:',
+        '                 1. send cart-discount',
+        '              otherwise:',
+        '                 1. send cart-last-call',
         '  + calendar.yaml → version 1',
         '  + segments.yaml → version 1',
         '',
@@ -91,6 +108,13 @@ describe(`plan on ${backend}`, () => {
       - first-wait      wait 1h  [1 run here: they finish on the old version]
       - small-discount  send cart-discount  [0 runs here]
   + campaign newsletter (version 1)
+      name: Newsletter
+      purpose: email.marketing, priority 50
+      starts on the schedule FREQ=WEEKLY;BYDAY=TU;BYHOUR=10 (UTC)
+      reaches everyone triggered
+      enters once per contact, ever
+      steps:
+        1. send newsletter
   = unchanged: calendar.yaml, segments.yaml
 
 Plan: 1 to add, 1 to change, 0 to remove.
@@ -104,6 +128,24 @@ Plan: 1 to add, 1 to change, 0 to remove.
     expect(text).toContain(
       '      ~ await-click     wait_until email.clicked (timeout 1d) → wait_until email.clicked (timeout 2d)  [2 runs here]\n',
     );
+  });
+
+  it('a settings-only change names every setting, old → new', async () => {
+    const changed = v1
+      .replace(
+        'purpose: email.marketing\n',
+        'purpose: email.marketing\npriority: 80\naudience: { consent: email.marketing }\nre_entry: { after: 30d }\n',
+      )
+      .replace('name: Cart recovery', 'name: Cart rescue');
+    const text = await planText(t.database, compileInline({ 'campaigns/cart.yaml': changed }, templates));
+    expect(text).toContain(
+      '  ~ campaign cart (version 1 → 2; running runs finish on version 1; new runs start on 2)\n' +
+        '      ~ name: Cart recovery → Cart rescue\n' +
+        '      ~ priority: 50 → 80\n' +
+        '      ~ audience: everyone triggered → has consent for email.marketing\n' +
+        '      ~ re_entry: once per contact, ever → again after 30d\n',
+    );
+    expect(text).not.toContain('no step or setting changes');
   });
 
   it('a campaign file that is gone is removed, with its running runs counted', async () => {

@@ -58,10 +58,10 @@ describe('first run of npm start on the embedded database', () => {
         expect(page.status).toBe(200);
         expect(page.headers.get('content-type')).toContain('text/html');
         // A wrong key on a page is a page too (a person reads it), not JSON.
-      for (const path of ['calendar', 'contacts', 'reports', 'analytics']) {
-        const wrong = await fetch(`${first.base}/${path}?key=wrong`, { headers: { accept: 'text/html' } });
-        expect([path, wrong.status, wrong.headers.get('content-type')]).toEqual([path, 401, expect.stringContaining('text/html')]);
-      }
+        for (const path of ['calendar', 'contacts', 'reports', 'analytics']) {
+          const wrong = await fetch(`${first.base}/${path}?key=wrong`, { headers: { accept: 'text/html' } });
+          expect([path, wrong.status, wrong.headers.get('content-type')]).toEqual([path, 401, expect.stringContaining('text/html')]);
+        }
         expect(statSync(join(dataDir, LOCAL_KEY_FILE)).mode & 0o777).toBe(0o600);
       } finally {
         expect(await first.stop()).toBe(0);
