@@ -3,7 +3,7 @@ import { countActiveRunsByStep, latestVersions } from '../storage/campaign-versi
 import type { Database } from '../storage/db';
 import { applyProject } from './apply';
 import { type ApplyPlan, diffProject } from './diff';
-import { formatPlan, runCountsFrom } from './format';
+import { formatPlan, planMarkdown, runCountsFrom } from './format';
 
 /**
  * What `almanac plan` / `almanac apply` print: `text` is the plain output, `json` the value that
@@ -15,6 +15,8 @@ import { formatPlan, runCountsFrom } from './format';
 export interface AdminReport {
   text: string;
   json: unknown;
+  /** The same as a pull-request comment (`almanac plan --format markdown`). */
+  markdown?: string;
 }
 
 type RunCountRows = Awaited<ReturnType<typeof countActiveRunsByStep>>;
@@ -24,7 +26,8 @@ export async function planReport(database: Database, project: Project): Promise<
   const plan = diffProject(await latestVersions(database.db), project);
   const touched = plan.changes.flatMap((c) => (c.kind === 'campaign' && c.action !== 'add' ? [c.campaign] : []));
   const counts = await countActiveRunsByStep(database.db, touched);
-  return { text: formatPlan(plan, runCountsFrom(counts)), json: planJson(plan, counts) };
+  const text = formatPlan(plan, runCountsFrom(counts));
+  return { text, json: planJson(plan, counts), markdown: planMarkdown(text) };
 }
 
 /** `almanac apply`: store what changed (all or nothing, src/campaigns/apply.ts) and report it. */

@@ -71,3 +71,25 @@ function formatChange(change: Change, counts: RunCounts): string[] {
     out.push('      (no step or setting changes: only the text of the file — comments, layout)');
   return out;
 }
+
+/**
+ * The plan as a pull-request comment: a heading with the counts, then the plan in a `diff` block
+ * (GitHub colours `+` additions and `-` removals), each change's lines under its sign.
+ */
+export function planMarkdown(text: string): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  const summary = lines
+    .at(-1)!
+    .replace(/^Plan: /, '')
+    .replace(/\.$/, '');
+  let sign = ' ';
+  const body = lines
+    .slice(0, -2)
+    .map((l) => {
+      const head = /^ {2}([+~=-]) /.exec(l);
+      if (head) sign = head[1] === '~' ? '!' : head[1] === '=' ? ' ' : head[1]!;
+      return head ? `${sign} ${l.slice(4)}` : `${sign} ${l.slice(2)}`;
+    })
+    .join('\n');
+  return `### Almanac plan: ${summary}\n\n\`\`\`diff\n${body}\n\`\`\`\n\nNothing changes until \`almanac apply\` runs on the main branch.\n`;
+}
