@@ -76,6 +76,18 @@ describe(`almanac plan / apply on ${backend}`, () => {
     );
   });
 
+  it('plan --format markdown is the pull-request comment; an unknown format is a usage error', async () => {
+    const md = await almanac(['plan', '--format', 'markdown']);
+    expect(md.code, md.err).toBe(0);
+    expect(md.out).toMatch(/^### Almanac plan: \d+ to add, \d+ to change, \d+ to remove\n\n```diff\n/);
+    expect(md.out).toContain('Nothing changes until `almanac apply` runs on the main branch.');
+    expect((await almanac(['plan', '--format=markdown'])).out).toBe(md.out);
+    expect(JSON.parse((await almanac(['plan', '--format', 'json'])).out)).toEqual(JSON.parse((await almanac(['plan', '--json'])).out));
+    const bad = await almanac(['plan', '--format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--format: expected text, json or markdown');
+  });
+
   it('one campaign with a typo: apply exits 1 at file:line:col and stores no version for any file', async () => {
     const project = join(scratch, 'project');
     cpSync('campaigns', join(project, 'campaigns'), { recursive: true });
