@@ -14,6 +14,28 @@ export type ConditionScope = 'contact' | 'properties' | 'segment';
  * started the run (so not inside segments, which have none), else the contact's `attributes`.
  * Inside a `where:` the whole path is a path into that event's properties.
  */
+/** Operators people write from other languages, and ours. */
+const SYNONYMS: Record<string, string> = {
+  equals: 'is',
+  equal: 'is',
+  eq: 'is',
+  '==': 'is',
+  '=': 'is',
+  '===': 'is',
+  not_equals: 'is_not',
+  ne: 'is_not',
+  neq: 'is_not',
+  '!=': 'is_not',
+  '>': 'gt',
+  '>=': 'gte',
+  '<': 'lt',
+  '<=': 'lte',
+  greater_than: 'gt',
+  less_than: 'lt',
+  includes: 'contains',
+  one_of: 'in',
+};
+
 export function compileAttribute(source: Source, entries: Entries, scope: ConditionScope): Condition | undefined {
   const pathNode = entries.get('attribute');
   const ops = entries.keys.filter((k) => k !== 'attribute');
@@ -25,7 +47,7 @@ export function compileAttribute(source: Source, entries: Entries, scope: Condit
         source,
         entries.keyNode(k),
         `unknown operator "${k}" for attribute`,
-        didYouMean(k, attributeOps, `use one of ${listing([...attributeOps])}`),
+        SYNONYMS[k] ? `did you mean "${SYNONYMS[k]}"?` : didYouMean(k, attributeOps, `use one of ${listing([...attributeOps])}`),
       );
     }
   }

@@ -44,6 +44,13 @@ function compileStep(cx: StepContext, raw: Node, path: string): Step | undefined
   if (kinds.length === 0) {
     const word = e.keys.find((k) => k !== 'id');
     if (word === undefined) return error(source, node, 'step has no kind', `add one of ${listing([...stepKinds])}`);
+    if (word === 'on_timeout')
+      return error(
+        source,
+        e.keyNode(word),
+        '"on_timeout" is not a step of its own',
+        'indent it under the wait_until step above, without a dash: on_timeout belongs to that wait_until',
+      );
     return error(
       source,
       e.keyNode(word),

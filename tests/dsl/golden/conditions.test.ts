@@ -20,6 +20,17 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
     ],
   ],
   [
+    'an operator from another language: equals, eq, == and != point to ours',
+    withAudience(
+      '  all:\n    - attribute: plan\n      equals: gold\n    - attribute: tier\n      "==": 2\n    - attribute: tier\n      "!=": 3\n',
+    ),
+    [
+      'campaigns/cart.yaml:8:7 unknown operator "equals" for attribute — did you mean "is"?',
+      'campaigns/cart.yaml:10:7 unknown operator "==" for attribute — did you mean "is"?',
+      'campaigns/cart.yaml:12:7 unknown operator "!=" for attribute — did you mean "is_not"?',
+    ],
+  ],
+  [
     'a misspelt operator, with did-you-mean',
     withAudience('  attribute: cart.total\n  gtee: 5\n'),
     ['campaigns/cart.yaml:7:3 unknown operator "gtee" for attribute — did you mean "gte"?'],

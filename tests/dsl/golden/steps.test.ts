@@ -14,6 +14,13 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
   ],
   ['an unknown bare step', withSteps('  - wiat\n'), ['campaigns/cart.yaml:5:5 unknown step "wiat" — did you mean "wait"?']],
   [
+    'on_timeout written as a step of its own (one dash too many): indent it under its wait_until',
+    withSteps('  - wait_until: { event: email.clicked, timeout: 24h }\n  - on_timeout:\n      - send: cart-reminder\n'),
+    [
+      'campaigns/cart.yaml:6:5 "on_timeout" is not a step of its own — indent it under the wait_until step above, without a dash: on_timeout belongs to that wait_until',
+    ],
+  ],
+  [
     'an unknown template, with did-you-mean',
     withSteps('  - send: cart-remindr\n'),
     ['campaigns/cart.yaml:5:11 unknown template "cart-remindr" — did you mean "cart-reminder"?'],
