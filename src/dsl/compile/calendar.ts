@@ -69,8 +69,9 @@ function readBlackout(source: Source, item: Node): CalendarPlan['blackout'][numb
 export function readRruleValue(source: Source, node: Node | null): string | undefined {
   const text = readString(source, node, 'rrule', '"FREQ=WEEKLY;BYDAY=TU;BYHOUR=10"');
   if (text === undefined || !node) return undefined;
-  const problem = checkRrule(text);
-  return problem ? error(source, offsetIn(node, problem.index), problem.message, problem.hint) : text;
+  const problems = checkRrule(text);
+  for (const p of problems) error(source, offsetIn(node, p.index), p.message, p.hint);
+  return problems.length ? undefined : text;
 }
 
 function readPurpose(source: Source, item: Node): PurposePlan | undefined {

@@ -39,12 +39,16 @@ const parts: Record<string, { ok: (v: string) => boolean; expect: string }> = {
   WKST: { ok: (v) => days.includes(v), expect: 'a day: MO, TU, WE, TH, FR, SA or SU' },
 };
 
-/** Checks an RRULE body (RFC 5545, without DTSTART) part by part, then lets the rrule package build it. */
-export function checkRrule(text: string): RruleProblem | undefined {
+/**
+ * Checks an RRULE body (RFC 5545, without DTSTART) part by part — every problem at once, each at
+ * its part — then, when the parts are right, lets the rrule package build it.
+ */
+export function checkRrule(text: string): RruleProblem[] {
   const dtstart = text.toUpperCase().indexOf('DTSTART');
-  if (dtstart >= 0) return { index: dtstart, message: 'rrule must not contain DTSTART', hint: 'give the first date as start: instead' };
+  if (dtstart >= 0) return [{ index: dtstart, message: 'rrule must not contain DTSTART', hint: 'give the first date as start: instead' }];
   if (/^RRULE:/i.test(text))
-    return { index: 0, message: 'rrule has an "RRULE:" prefix', hint: 'write only the rule, e.g. FREQ=WEEKLY;BYDAY=TU' };
+    return [{ index: 0, message: 'rrule has an "RRULE:" prefix', hint: 'write only the rule, e.g. FREQ=WEEKLY;BYDAY=TU' }];
+  const problems: RruleProblem[] = [];
   const seen = new Set<string>();
   let offset = 0;
   for (const part of text.split(';')) {
@@ -53,46 +57,63 @@ export function checkRrule(text: string): RruleProblem | undefined {
     const eq = part.indexOf('=');
     const name = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);
-    if (part === '') return { index: at, message: 'rrule has an empty part', hint: 'remove the extra ";"' };
-    if (eq < 0 || !name)
-      return { index: at, message: `rrule part "${part}" is not NAME=VALUE`, hint: 'separate parts with ";", e.g. FREQ=WEEKLY;BYDAY=TU' };
+    if (part === '') {
+      problems.push({ index: at, message: 'rrule has an empty part', hint: 'remove the extra ";"' });
+      continue;
+    }
+    if (eq < 0 || !name) {
+      problems.push({
+        index: at,
+        message: `rrule part "${part}" is not NAME=VALUE`,
+        hint: 'separate parts with ";", e.g. FREQ=WEEKLY;BYDAY=TU',
+      });
+      continue;
+    }
     const rule = parts[name];
     if (!rule) {
       const near = closest(name, Object.keys(parts));
-      return {
+      problems.push({
         index: at,
         message: `unknown rrule part "${name}"`,
         hint: near ? `did you mean "${near}"?` : `use ${Object.keys(parts).join(', ')}`,
-      };
+      });
+      continue;
     }
-    if (seen.has(name)) return { index: at, message: `rrule repeats ${name}`, hint: 'give each part once' };
+    if (seen.has(name)) {
+      problems.push({ index: at, message: `rrule repeats ${name}`, hint: 'give each part once' });
+      continue;
+    }
     seen.add(name);
     if (!rule.ok(value)) {
       const near = name === 'FREQ' ? closest(value, freqs) : undefined;
-      return {
+      problems.push({
         index: at + eq + 1,
         message: `rrule ${name}=${value} is not valid`,
         hint: near ? `did you mean "${near}"?` : `${name} takes ${rule.expect}`,
-      };
+      });
     }
   }
-  if (!seen.has('FREQ')) return { index: 0, message: 'rrule has no FREQ', hint: 'start with FREQ=DAILY, WEEKLY, MONTHLY or YEARLY' };
+  if (!seen.has('FREQ') && !problems.some((p) => p.message.includes('FREQ') || p.hint.includes('"FREQ"')))
+    problems.push({ index: 0, message: 'rrule has no FREQ', hint: 'start with FREQ=DAILY, WEEKLY, MONTHLY or YEARLY' });
   if (seen.has('COUNT') && seen.has('UNTIL'))
-    return { index: text.indexOf('COUNT'), message: 'rrule has both COUNT and UNTIL', hint: 'keep one of them' };
+    problems.push({ index: text.indexOf('COUNT'), message: 'rrule has both COUNT and UNTIL', hint: 'keep one of them' });
+  if (problems.length) return problems;
   try {
     const options = RRule.parseString(text);
     // Before any expansion: rrule would walk to the year 9999 looking for a first date (~12 s).
     const never = neverOccurs(options);
-    if (never) return { index: 0, message: `rrule never occurs: ${never}`, hint: 'check the month and day parts' };
+    if (never) return [{ index: 0, message: `rrule never occurs: ${never}`, hint: 'check the month and day parts' }];
     new RRule({ ...options, dtstart: new Date(Date.UTC(2000, 0, 1)) }).all((_, i) => i < 1);
   } catch (err) {
-    return {
-      index: 0,
-      message: `rrule is not valid: ${err instanceof Error ? err.message : String(err)}`,
-      hint: 'see RFC 5545, e.g. FREQ=WEEKLY;BYDAY=TU;BYHOUR=10',
-    };
+    return [
+      {
+        index: 0,
+        message: `rrule is not valid: ${err instanceof Error ? err.message : String(err)}`,
+        hint: 'see RFC 5545, e.g. FREQ=WEEKLY;BYDAY=TU;BYHOUR=10',
+      },
+    ];
   }
-  return undefined;
+  return [];
 }
 
 /**

@@ -55,6 +55,15 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
     ['campaigns/cart.yaml:5:44 unknown rrule part "BYHOR" — did you mean "BYHOUR"?'],
   ],
   [
+    'every problem of an rrule at once, each at its part',
+    broadcast('  schedule: { rrule: "FREQ=WEEKY;BYDAY=TX;BYHOR=10" }\n'),
+    [
+      'campaigns/cart.yaml:5:28 rrule FREQ=WEEKY is not valid — did you mean "WEEKLY"?',
+      'campaigns/cart.yaml:5:40 rrule BYDAY=TX is not valid — BYDAY takes days MO, TU, WE, TH, FR, SA, SU (e.g. TU or 1MO), comma separated',
+      'campaigns/cart.yaml:5:43 unknown rrule part "BYHOR" — did you mean "BYHOUR"?',
+    ],
+  ],
+  [
     'an rrule value out of range',
     calendar('timezone: UTC\nblackout:\n  - { rrule: "FREQ=YEARLY;BYMONTH=13", reason: Never }\n'),
     ['campaigns/calendar.yaml:3:35 rrule BYMONTH=13 is not valid — BYMONTH takes months 1–12, comma separated'],
