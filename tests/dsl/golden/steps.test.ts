@@ -14,6 +14,20 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
   ],
   ['an unknown bare step', withSteps('  - wiat\n'), ['campaigns/cart.yaml:5:5 unknown step "wiat" — did you mean "wait"?']],
   [
+    'a list item out of line with the one above, said at its first character',
+    withSteps('  - wait: 1h\n   - send: cart-reminder\n'),
+    [
+      'campaigns/cart.yaml:6:4 this list item is indented 3 spaces, the one on line 5 2 spaces — line it up with line 5: start the "- " after 2 spaces',
+    ],
+  ],
+  [
+    'a key of a step out of line (the YAML parser stops a line early; the message is at the key)',
+    withSteps('  - send: cart-reminder\n     subject: Hi\n'),
+    [
+      'campaigns/cart.yaml:6:6 "subject:" is indented 5 spaces, but "send:" on line 5 starts after 4 spaces — to put subject in the same map as send, indent it 4 spaces; for a new list item, start it with "- " under the one above',
+    ],
+  ],
+  [
     'on_timeout written as a step of its own (one dash too many): indent it under its wait_until',
     withSteps('  - wait_until: { event: email.clicked, timeout: 24h }\n  - on_timeout:\n      - send: cart-reminder\n'),
     [
