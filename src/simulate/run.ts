@@ -91,5 +91,5 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (next > options.to) break;
     now = next;
   }
-  return { timeline: await readTimeline(database.db), ticks };
+  return { timeline: await readTimeline(database.db, options.project.campaigns), ticks };
 }

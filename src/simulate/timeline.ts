@@ -1,3 +1,6 @@
+import { exitWords, reasonWords } from '../calendar/reason-words';
+import type { CampaignPlan } from '../dsl/plan';
+import { describeStep, walkSteps } from '../dsl/walk';
 import type { Tx } from '../storage/db';
 import { readTimelineRuns, readTimelineSends, readTimelineSkips } from '../storage/timeline';
 
@@ -8,6 +11,8 @@ export interface TimelineEntry {
   campaign: string;
   /** Step key, or `-` for entering and leaving a campaign. */
   step: string;
+  /** The step as a person reads it: its `id:`, else what it does (`send cart-reminder`); `-` for entries and exits. */
+  label: string;
   outcome:
     | 'entered'
     | 'holdout'
@@ -49,12 +54,24 @@ const iso = (d: string | Date) => new Date(d).toISOString().replace('.000Z', 'Z'
  * run ended first). Sorted by time, contact, campaign, then entry < send < exit and step key,
  * so the same simulation always prints the same bytes.
  */
-export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
+export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = []): Promise<TimelineEntry[]> {
+  // Keys that are paths (`steps[2].on_timeout[0]…`) read as what the step does; an author's id as it is.
+  const labels = new Map(campaigns.map((c) => [c.id, new Map([...walkSteps(c.steps)].map((s) => [s.key, describeStep(s)]))]));
+  const labelOf = (campaign: string, key: string) =>
+    key === '-' || !key.startsWith('steps[') ? key : (labels.get(campaign)?.get(key) ?? key);
   const runs = await readTimelineRuns(tx);
   const sends = await readTimelineSends(tx);
   const out: TimelineEntry[] = [];
   for (const k of await readTimelineSkips(tx)) {
-    out.push({ time: iso(k.skipped_at), contact: k.contact, campaign: k.campaign, step: '-', outcome: 'skipped', detail: k.reason });
+    out.push({
+      time: iso(k.skipped_at),
+      contact: k.contact,
+      campaign: k.campaign,
+      step: '-',
+      label: '-',
+      outcome: 'skipped',
+      detail: k.reason,
+    });
   }
   for (const r of runs) {
     // Broadcasts say which local occurrence, and when the contact had no usable zone of its own.
@@ -66,6 +83,7 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
       contact: r.contact,
       campaign: r.campaign,
       step: '-',
+      label: '-',
       outcome: r.status === 'holdout' ? 'holdout' : 'entered',
       detail,
     });
@@ -75,23 +93,27 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
         contact: r.contact,
         campaign: r.campaign,
         step: '-',
+        label: '-',
         outcome: r.status === 'completed' ? 'completed' : 'exited',
-        detail: r.status === 'completed' ? '' : `${r.status === 'failed' ? 'failed: ' : ''}${r.exit_reason ?? ''}`,
+        detail:
+          r.status === 'completed' ? '' : `${r.status === 'failed' ? 'failed: ' : ''}${r.exit_reason ? exitWords(r.exit_reason) : ''}`,
       });
     }
   }
   for (const s of sends) {
+    const why = s.reason ? reasonWords(s.reason) : undefined;
     const detail =
       s.status === 'deferred'
-        ? `${s.template} until ${iso(s.not_before)}${s.reason ? ` (${s.reason})` : ''}`
-        : s.status === 'sent' && s.reason
-          ? `${s.template} (held since ${iso(s.created_at)}: ${s.reason})`
-          : `${s.template}${s.reason ? ` (${s.reason})` : ''}`;
+        ? `${s.template} until ${iso(s.not_before)}${why ? ` (${why})` : ''}`
+        : s.status === 'sent' && why
+          ? `${s.template} (held since ${iso(s.created_at)}: ${why})`
+          : `${s.template}${why ? ` (${why})` : ''}`;
     out.push({
       time: iso(s.at),
       contact: s.contact,
       campaign: s.campaign,
       step: s.step_key,
+      label: labelOf(s.campaign, s.step_key),
       outcome: s.status as TimelineEntry['outcome'],
       detail,
     });
@@ -107,15 +129,15 @@ export async function readTimeline(tx: Tx): Promise<TimelineEntry[]> {
   );
 }
 
-/** Fixed-width text: `time  contact  campaign  step  outcome detail`. */
+/** Fixed-width text: `time  contact  campaign  step  outcome detail` (the step by its label). */
 export function formatTimeline(entries: TimelineEntry[]): string {
-  const head = { time: 'time', contact: 'contact', campaign: 'campaign', step: 'step', outcome: 'outcome', detail: '' };
+  const head = { time: 'time', contact: 'contact', campaign: 'campaign', step: 'step', label: 'step', outcome: 'outcome', detail: '' };
   const rows = [head, ...entries];
-  const w = (k: 'time' | 'contact' | 'campaign' | 'step') => Math.max(...rows.map((r) => r[k].length));
-  const [wt, wc, wk, ws] = [w('time'), w('contact'), w('campaign'), w('step')];
+  const w = (k: 'time' | 'contact' | 'campaign' | 'label') => Math.max(...rows.map((r) => r[k].length));
+  const [wt, wc, wk, ws] = [w('time'), w('contact'), w('campaign'), w('label')];
   return `${rows
     .map((r) =>
-      `${r.time.padEnd(wt)}  ${r.contact.padEnd(wc)}  ${r.campaign.padEnd(wk)}  ${r.step.padEnd(ws)}  ${r.outcome}${r.detail ? ` ${r.detail}` : ''}`.trimEnd(),
+      `${r.time.padEnd(wt)}  ${r.contact.padEnd(wc)}  ${r.campaign.padEnd(wk)}  ${r.label.padEnd(ws)}  ${r.outcome}${r.detail ? ` ${r.detail}` : ''}`.trimEnd(),
     )
     .join('\n')}\n`;
 }

@@ -67,7 +67,7 @@ describe('almanac simulate with a guessed zone', () => {
       cwd: process.cwd(),
     });
     expect({ code, err }).toEqual({ code: 0, err: '' });
-    const sent = (who: string) => new RegExp(`^(\\S+) +${who} +newsletter +\\S+ +sent`, 'm').exec(out)?.[1];
+    const sent = (who: string) => new RegExp(`^(\\S+) +${who} +newsletter +send newsletter +sent`, 'm').exec(out)?.[1];
     // Tuesday 1 December 2026, 10:00 local: New York is UTC−5, Warsaw UTC+1, Tokyo UTC+9.
     expect(sent('nora')).toBe('2026-12-01T15:00:00Z');
     expect(sent('wanda')).toBe('2026-12-01T09:00:00Z');

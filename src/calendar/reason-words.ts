@@ -1,0 +1,33 @@
+/**
+ * Why a send was held or skipped, in a marketer's words (the stored reason stays the short code
+ * reports group by): `cap:any:1/1d` → `frequency cap: at most 1 email per 1d across campaigns`,
+ * `cap:email.marketing:3/7d` → `frequency cap: at most 3 email.marketing emails per 7d`,
+ * `blackout: Christmas` → `blackout day (Christmas)`; anything else as it is.
+ */
+export function reasonWords(reason: string): string {
+  const cap = /^cap:([^:]+):(\d+)\/(\S+)$/.exec(reason);
+  if (cap) {
+    const [, purpose, max, per] = cap;
+    const n = Number(max);
+    const what = purpose === 'any' ? `${n === 1 ? 'email' : 'emails'}` : `${purpose} ${n === 1 ? 'email' : 'emails'}`;
+    return `frequency cap: at most ${n} ${what} per ${per}${purpose === 'any' ? ' across campaigns' : ''}`;
+  }
+  const blackout = /^blackout: (.+)$/.exec(reason);
+  if (blackout) return `blackout day (${blackout[1]})`;
+  return reason;
+}
+
+/** Why a run ended, in words (the stored exit reason stays the code). */
+export function exitWords(reason: string): string {
+  const on = /^exit_on:\s*(.+)$/.exec(reason);
+  if (on) return `left: ${on[1]} happened (exit_on)`;
+  const removed = /^step_(removed|missing):(.+)$/.exec(reason);
+  if (removed) return `ended: its step ${removed[2]} is gone from the campaign's new version`;
+  const words: Record<string, string> = {
+    exit_step: 'ended at an exit step',
+    erased: 'ended: the contact was erased (GDPR)',
+    merged: 'ended: the contact was merged into another, whose run of this campaign goes on',
+    step_limit: 'ended: too many steps in one go (a loop?)',
+  };
+  return words[reason] ?? reason;
+}
