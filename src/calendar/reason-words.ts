@@ -2,7 +2,8 @@
  * Why a send was held or skipped, in a marketer's words (the stored reason stays the short code
  * reports group by): `cap:any:1/1d` → `frequency cap: at most 1 email per 1d across campaigns`,
  * `cap:email.marketing:3/7d` → `frequency cap: at most 3 email.marketing emails per 7d`,
- * `blackout: Christmas` → `blackout day (Christmas)`; anything else as it is.
+ * `blackout: Christmas` → `blackout day (Christmas)`, a trigger that started nothing (`audience`,
+ * `re_entry`, `already_running`) → `not entered: …`; anything else as it is.
  */
 export function reasonWords(reason: string): string {
   const cap = /^cap:([^:]+):(\d+)\/(\S+)$/.exec(reason);
@@ -14,7 +15,12 @@ export function reasonWords(reason: string): string {
   }
   const blackout = /^blackout: (.+)$/.exec(reason);
   if (blackout) return `blackout day (${blackout[1]})`;
-  return reason;
+  const notEntered: Record<string, string> = {
+    audience: 'not entered: outside the audience',
+    re_entry: 'not entered: the re-entry rule (in this campaign before)',
+    already_running: 'not entered: a run of this campaign for the same correlation key is in flight',
+  };
+  return notEntered[reason] ?? reason;
 }
 
 /** Why a run ended, in words (the stored exit reason stays the code). */

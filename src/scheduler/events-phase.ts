@@ -90,7 +90,12 @@ export function createEventsPhase(deps: PhaseDeps): TickPhase {
             campaign: plan.id,
             outcome: decision.start ? (decision.holdout ? 'holdout' : 'started') : decision.reason,
           });
-          if (!decision.start) continue;
+          if (!decision.start) {
+            // Said in simulate's timeline and kept with the contact: why this event started nothing.
+            if (decision.reason !== 'no_contact')
+              skips.push({ campaign: plan.id, contactId: event.contactId, eventId: event.id, reason: decision.reason });
+            continue;
+          }
           const state = initialState(plan, event, correlationKey ?? undefined);
           const handle: RunHandle = {
             versionId,

@@ -1,4 +1,5 @@
 import { exitWords, reasonWords } from '../calendar/reason-words';
+import { conditionWords } from '../campaigns/words';
 import type { CampaignPlan } from '../dsl/plan';
 import { describeStep, walkSteps } from '../dsl/walk';
 import type { Tx } from '../storage/db';
@@ -57,12 +58,15 @@ const iso = (d: string | Date) => new Date(d).toISOString().replace('.000Z', 'Z'
 export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = []): Promise<TimelineEntry[]> {
   // Keys that are paths (`steps[2].on_timeout[0]…`) read as what the step does; an author's id as it is.
   const labels = new Map(campaigns.map((c) => [c.id, new Map([...walkSteps(c.steps)].map((s) => [s.key, describeStep(s)]))]));
+  const plans = new Map(campaigns.map((c) => [c.id, c]));
   const labelOf = (campaign: string, key: string) =>
     key === '-' || !key.startsWith('steps[') ? key : (labels.get(campaign)?.get(key) ?? key);
   const runs = await readTimelineRuns(tx);
   const sends = await readTimelineSends(tx);
   const out: TimelineEntry[] = [];
   for (const k of await readTimelineSkips(tx)) {
+    // A trigger that started nothing says why: a stale event, or the audience (with the condition), the re-entry rule….
+    const audience = k.reason === 'audience' ? plans.get(k.campaign)?.audience : undefined;
     out.push({
       time: iso(k.skipped_at),
       contact: k.contact,
@@ -70,7 +74,7 @@ export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = 
       step: '-',
       label: '-',
       outcome: 'skipped',
-      detail: k.reason,
+      detail: `${reasonWords(k.reason)}${audience ? ` (${conditionWords(audience)})` : ''}`,
     });
   }
   for (const r of runs) {
