@@ -1,4 +1,4 @@
-import { identifiersForRef } from '../contacts/identifiers';
+import { gdprRef } from '../contacts/identifiers';
 import type { Database, Tx } from '../storage/db';
 import {
   cancelSendsOfContact,
@@ -65,7 +65,7 @@ async function eraseInTransaction(
   externalId: string,
   o: { suppressionKey: string; source: ErasureSource; now: Date; dryRun?: boolean },
 ): Promise<ErasureReport | undefined> {
-  const contact = await contactByRef(tx, identifiersForRef(externalId), { lock: !o.dryRun });
+  const contact = await contactByRef(tx, gdprRef(externalId), { lock: !o.dryRun });
   if (!contact) return undefined;
   const counts = await countContactRows(tx, contact);
   if (o.dryRun) return { id: externalId, erased: false, counts, suppressed: contact.email !== null };

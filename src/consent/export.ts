@@ -1,4 +1,4 @@
-import { identifiersForRef } from '../contacts/identifiers';
+import { gdprRef } from '../contacts/identifiers';
 import type { Database } from '../storage/db';
 import { contactJson } from '../contacts/json';
 import { type ContactData, contactByRef, readContactData } from '../storage/gdpr';
@@ -20,7 +20,7 @@ export async function exportContact(
   o: { suppressionKey: string },
 ): Promise<ContactExport | undefined> {
   return database.db.transaction(async (tx) => {
-    const contact = await contactByRef(tx, identifiersForRef(externalId));
+    const contact = await contactByRef(tx, gdprRef(externalId));
     if (!contact) return undefined;
     const hash = contact.email ? hashAddress(contact.email, o.suppressionKey) : undefined;
     return exportJson(contact, await readContactData(tx, contact, hash));

@@ -101,3 +101,10 @@ export function identifiersForRef(ref: string): string[] {
   const phone = /^\+[\d\s().-]{8,}$/.test(ref) ? parseIdentifier(`phone:${ref}`) : undefined;
   return [externalIdentifier(ref), ...(EMAIL.test(ref) ? [emailIdentifier(ref)] : []), ...(phone?.ok ? [phone.value] : [])];
 }
+
+/**
+ * What a GDPR export or erasure `:id` names: the application's id, or a whole identifier other
+ * than an email (`shopify:…`, `phone:…`, `external:…`) — never an address: an address is not a
+ * stable handle for an erasure (it may be shared, mistyped or moved).
+ */
+export const gdprRef = (ref: string): string[] => identifiersForRef(ref).filter((i) => !i.startsWith('email:'));

@@ -54,7 +54,8 @@ function keyOf(deps: { suppressionKey?: string }): string {
  * transaction (src/consent/erase.ts): runs and waiting sends cancelled, the contact and what
  * cascades from it deleted, the address kept only as an `erased` suppression (its HMAC), an
  * erasure log row without personal data; answers the counts. Unknown id → 404 (so a second
- * erase of the same person is a 404: they are gone). Both by external id only (not email).
+ * erase of the same person is a 404: they are gone). `:id` is the application's id or a whole
+ * identifier other than an email (`shopify:<shop>:<id>`, `phone:+…`: src/contacts/identifiers.ts gdprRef).
  *
  * `POST /v1/contact-merges/:id/revert`: undo a merge (src/contacts/unmerge.ts): the merged
  * contact back under its old id with what the merge moved. Unknown → 404, reverted before → 409.
