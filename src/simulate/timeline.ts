@@ -3,11 +3,15 @@ import { conditionWords } from '../campaigns/words';
 import type { CampaignPlan } from '../dsl/plan';
 import { describeStep, walkSteps } from '../dsl/walk';
 import type { Tx } from '../storage/db';
-import { readTimelineRuns, readTimelineSends, readTimelineSkips } from '../storage/timeline';
+import { latestCalendarPlan } from '../storage/campaign-versions';
+import { readContactZones, readTimelineRuns, readTimelineSends, readTimelineSkips } from '../storage/timeline';
 
 /** One line of a simulation's timeline. */
 export interface TimelineEntry {
+  /** UTC, ISO 8601. */
   time: string;
+  /** The same instant in the contact's zone (else the calendar's): `Tue 2026-11-24 10:00 Europe/Warsaw`. */
+  local: string;
   contact: string;
   campaign: string;
   /** Step key, or `-` for entering and leaving a campaign. */
@@ -49,6 +53,25 @@ const order: Record<TimelineEntry['outcome'], number> = {
 
 const iso = (d: string | Date) => new Date(d).toISOString().replace('.000Z', 'Z');
 
+/** `Tue 2026-11-24 10:00 Europe/Warsaw`: what a marketer reads (the contact's clock). */
+export function localTime(at: string | Date, zone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(at))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zone}`;
+}
+
 /**
  * What happened, from the tables: every run's entry and end, every trigger skipped for a stale
  * event, every send with its outcome and the time it happened (a cancelled send says why: its
@@ -63,7 +86,10 @@ export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = 
     key === '-' || !key.startsWith('steps[') ? key : (labels.get(campaign)?.get(key) ?? key);
   const runs = await readTimelineRuns(tx);
   const sends = await readTimelineSends(tx);
-  const out: TimelineEntry[] = [];
+  const zones = await readContactZones(tx);
+  const calendarZone = (await latestCalendarPlan(tx))?.timezone ?? 'UTC';
+  const zoneOf = (contact: string) => zones.get(contact) ?? calendarZone;
+  const out: Array<Omit<TimelineEntry, 'local'>> = [];
   for (const k of await readTimelineSkips(tx)) {
     // A trigger that started nothing says why: a stale event, or the audience (with the condition), the re-entry rule….
     const audience = k.reason === 'audience' ? plans.get(k.campaign)?.audience : undefined;
@@ -106,11 +132,12 @@ export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = 
   }
   for (const s of sends) {
     const why = s.reason ? reasonWords(s.reason) : undefined;
+    const zone = zoneOf(s.contact);
     const detail =
       s.status === 'deferred'
-        ? `${s.template} until ${iso(s.not_before)}${why ? ` (${why})` : ''}`
+        ? `${s.template} held until ${localTime(s.not_before, zone)}${why ? ` (${why})` : ''}`
         : s.status === 'sent' && why
-          ? `${s.template} (held since ${iso(s.created_at)}: ${why})`
+          ? `${s.template} (held since ${localTime(s.created_at, zone)}: ${why})`
           : `${s.template}${why ? ` (${why})` : ''}`;
     out.push({
       time: iso(s.at),
@@ -123,25 +150,36 @@ export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = 
     });
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return out.sort(
-    (a, b) =>
-      cmp(a.time, b.time) ||
-      cmp(a.contact, b.contact) ||
-      cmp(a.campaign, b.campaign) ||
-      order[a.outcome] - order[b.outcome] ||
-      cmp(a.step, b.step),
-  );
+  return out
+    .map((e) => ({ ...e, local: localTime(e.time, zoneOf(e.contact)) }))
+    .sort(
+      (a, b) =>
+        cmp(a.time, b.time) ||
+        cmp(a.contact, b.contact) ||
+        cmp(a.campaign, b.campaign) ||
+        order[a.outcome] - order[b.outcome] ||
+        cmp(a.step, b.step),
+    );
 }
 
-/** Fixed-width text: `time  contact  campaign  step  outcome detail` (the step by its label). */
+/** Fixed-width text: `time  contact  campaign  step  outcome detail` (times on the contact's clock, the step by its label). */
 export function formatTimeline(entries: TimelineEntry[]): string {
-  const head = { time: 'time', contact: 'contact', campaign: 'campaign', step: 'step', label: 'step', outcome: 'outcome', detail: '' };
+  const head = {
+    time: '',
+    local: 'time (the contact’s)',
+    contact: 'contact',
+    campaign: 'campaign',
+    step: 'step',
+    label: 'step',
+    outcome: 'outcome',
+    detail: '',
+  };
   const rows = [head, ...entries];
-  const w = (k: 'time' | 'contact' | 'campaign' | 'label') => Math.max(...rows.map((r) => r[k].length));
-  const [wt, wc, wk, ws] = [w('time'), w('contact'), w('campaign'), w('label')];
+  const w = (k: 'local' | 'contact' | 'campaign' | 'label') => Math.max(...rows.map((r) => r[k].length));
+  const [wt, wc, wk, ws] = [w('local'), w('contact'), w('campaign'), w('label')];
   return `${rows
     .map((r) =>
-      `${r.time.padEnd(wt)}  ${r.contact.padEnd(wc)}  ${r.campaign.padEnd(wk)}  ${r.label.padEnd(ws)}  ${r.outcome}${r.detail ? ` ${r.detail}` : ''}`.trimEnd(),
+      `${r.local.padEnd(wt)}  ${r.contact.padEnd(wc)}  ${r.campaign.padEnd(wk)}  ${r.label.padEnd(ws)}  ${r.outcome}${r.detail ? ` ${r.detail}` : ''}`.trimEnd(),
     )
     .join('\n')}\n`;
 }

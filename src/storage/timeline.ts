@@ -68,3 +68,11 @@ export async function readTimelineSkips(tx: Tx): Promise<TimelineSkipRow[]> {
       from trigger_skips k join contacts c on c.id = k.contact_id`),
   );
 }
+
+/** Each contact's own zone (null: none), by the name the timeline gives it. */
+export async function readContactZones(tx: Tx): Promise<Map<string, string | null>> {
+  const rows = rowsOf<{ contact: string; timezone: string | null }>(
+    await tx.execute(sql`select coalesce(external_id, email, '#' || id) as contact, timezone from contacts`),
+  );
+  return new Map(rows.map((r) => [r.contact, r.timezone]));
+}

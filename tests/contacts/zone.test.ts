@@ -67,12 +67,12 @@ describe('almanac simulate with a guessed zone', () => {
       cwd: process.cwd(),
     });
     expect({ code, err }).toEqual({ code: 0, err: '' });
-    const sent = (who: string) => new RegExp(`^(\\S+) +${who} +newsletter +send newsletter +sent`, 'm').exec(out)?.[1];
-    // Tuesday 1 December 2026, 10:00 local: New York is UTC−5, Warsaw UTC+1, Tokyo UTC+9.
-    expect(sent('nora')).toBe('2026-12-01T15:00:00Z');
-    expect(sent('wanda')).toBe('2026-12-01T09:00:00Z');
-    expect(sent('lars')).toBe('2026-12-01T01:00:00Z');
+    const sent = (who: string) => new RegExp(`^(\\S+ \\S+ \\S+ \\S+) +${who} +newsletter +send newsletter +sent`, 'm').exec(out)?.[1];
+    // Tuesday 1 December 2026, 10:00 local, shown on each contact's clock (computed from the UTC send time).
+    expect(sent('nora')).toBe('Tue 2026-12-01 10:00 America/New_York');
+    expect(sent('wanda')).toBe('Tue 2026-12-01 10:00 Europe/Warsaw');
+    expect(sent('lars')).toBe('Tue 2026-12-01 10:00 Asia/Tokyo');
     // No zone and no address: the calendar's (Europe/Warsaw).
-    expect(sent('nemo')).toBe('2026-12-01T09:00:00Z');
+    expect(sent('nemo')).toBe('Tue 2026-12-01 10:00 Europe/Warsaw');
   });
 });

@@ -206,7 +206,7 @@ describe('held sends through almanac simulate', () => {
     ]);
     expect(sends('bob')).toEqual([
       '2026-11-24T09:00:00Z steps[0] sent newsletter',
-      '2026-11-25T09:00:00Z steps[1] sent cart-reminder (held since 2026-11-24T10:05:00Z: frequency cap: at most 1 email per 1d across campaigns)',
+      '2026-11-25T09:00:00Z steps[1] sent cart-reminder (held since Tue 2026-11-24 11:05 Europe/Warsaw: frequency cap: at most 1 email per 1d across campaigns)',
       '2026-11-26T09:00:00Z steps[2].on_timeout[0].branch[0].steps[0] sent cart-discount',
     ]);
   });

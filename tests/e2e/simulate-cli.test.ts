@@ -29,8 +29,9 @@ describe('almanac simulate', () => {
     expect(first).toMatchObject({ code: 0, err: '' });
     expect(second.out).toBe(first.out);
     // Steps by what they do (the key stays in --json).
-    expect(first.out).toMatch(/^2026-11-23T14:00:00Z +dan +abandoned-cart +send cart-reminder +sent cart-reminder$/m);
-    expect(first.out).toMatch(/^2026-11-23T10:00:00Z +ada +abandoned-cart +- +holdout$/m);
+    // On each contact's clock (UTC stays in --json).
+    expect(first.out).toMatch(/^Mon 2026-11-23 15:00 Europe\/Warsaw +dan +abandoned-cart +send cart-reminder +sent cart-reminder$/m);
+    expect(first.out).toMatch(/^Mon 2026-11-23 11:00 Europe\/Warsaw +ada +abandoned-cart +- +holdout$/m);
 
     const json = await almanac(...CART, '--json');
     expect(json.code).toBe(0);
@@ -49,7 +50,7 @@ describe('almanac simulate', () => {
       const [outcome, ...detail] = rest!.split(' ');
       const e = entries[i]!;
       expect({ time, contact, campaign, label, outcome, detail: detail.join(' ') }).toEqual({
-        time: e.time,
+        time: e.local,
         contact: e.contact,
         campaign: e.campaign,
         label: e.label,
