@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import { type RevertResult, revertMerge } from '../storage/contact-merge';
+import { type RevertResult, revertMerge } from '../storage/contact-unmerge';
 import type { Database } from '../storage/db';
 
 /** What `almanac contact unmerge` and `POST /v1/contact-merges/:id/revert` answer. */
@@ -20,7 +20,7 @@ export function mergeIdOf(raw: string): number {
 }
 
 /**
- * Revert a merge in ONE transaction (src/storage/contact-merge.ts revertMerge says what comes
+ * Revert a merge in ONE transaction (src/storage/contact-unmerge.ts revertMerge says what comes
  * back and what stays). Unknown id → 404; reverted before → 409 saying when.
  */
 export async function unmergeContacts(database: Database, mergeId: number, o: { by: string; now: Date }): Promise<UnmergeReport> {
