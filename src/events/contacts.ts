@@ -93,6 +93,8 @@ export interface IdentifierConflict {
 
 export interface ResolvedContacts {
   ids: number[];
+  /** The contacts this call created (the rest of `ids` were stored already). */
+  created: number[];
   conflicts: IdentifierConflict[];
   merges: MergeResult[];
 }
@@ -180,6 +182,7 @@ export async function resolveContacts(tx: Tx, rows: ContactUpsert[], o: ResolveO
   const holders = await holderNames(tx, [...new Set(conflicts.map((c) => real(c.holder)))]);
   return {
     ids,
+    created,
     merges,
     conflicts: conflicts.map(({ holder, ...c }) => ({ ...c, heldBy: holders.get(real(holder)) ?? `#${real(holder)}` })),
   };

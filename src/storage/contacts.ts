@@ -1,4 +1,4 @@
-import { eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { contactIdByIdentifiers } from './identifiers';
 import type { Tx } from './db';
 import { rowsOf } from './sql-values';
@@ -118,26 +118,4 @@ export async function contactsWithEmails(tx: Tx, emails: string[]): Promise<Arra
     .select({ id: contacts.id, externalId: contacts.externalId, email: contacts.email })
     .from(contacts)
     .where(inArray(contacts.email, emails));
-}
-
-/**
- * The stored contacts an import batch may meet (ONE statement): those with any of these external
- * ids or (lower-cased) emails. The import tells created from updated contacts by it, and a dry
- * run what would be created.
- */
-export async function contactsMatching(
-  tx: Tx,
-  externalIds: string[],
-  emails: string[],
-): Promise<Array<Pick<ContactRow, 'id' | 'externalId' | 'email'>>> {
-  if (externalIds.length === 0 && emails.length === 0) return [];
-  return tx
-    .select({ id: contacts.id, externalId: contacts.externalId, email: contacts.email })
-    .from(contacts)
-    .where(
-      or(
-        externalIds.length ? inArray(contacts.externalId, externalIds) : undefined,
-        emails.length ? inArray(contacts.email, emails) : undefined,
-      ),
-    );
 }

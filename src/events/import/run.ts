@@ -201,7 +201,6 @@ async function inTransaction(db: Db, step: (tx: Tx) => Promise<BatchCounts>): Pr
 }
 
 async function writeBatch(tx: Tx, rows: ImportRow[], options: ImportOptions): Promise<BatchCounts> {
-  const existing = await storedIds(tx, rows);
   const resolved = await resolveContacts(
     tx,
     rows.map((r) => r.contact),
@@ -215,9 +214,9 @@ async function writeBatch(tx: Tx, rows: ImportRow[], options: ImportOptions): Pr
   );
   const ids = resolved.ids;
   // Contacts of this page: new ones, and stored ones (a merged contact's id is gone: not counted).
-  const merged = new Set(resolved.merges.map((m) => m.merged));
-  const fresh = [...new Set(ids.filter((id) => !existing.has(id)))];
-  const updated = new Set(ids.filter((id) => existing.has(id) && !merged.has(id))).size;
+  const fresh = resolved.created;
+  const isNew = new Set(fresh);
+  const updated = new Set(ids.filter((id) => !isNew.has(id))).size;
   const consent = await newConsent(
     tx,
     rows.flatMap((r, i) => (r.consent ? [{ row: r, contactId: ids[i]! }] : [])),
@@ -281,10 +280,6 @@ async function dryRunBatch(tx: Tx, rows: ImportRow[]): Promise<BatchCounts> {
     matched.filter((m) => m.row.consent),
   );
   return { created, updated: matched.length, consent: consent.length + newRows, triggered: 0 };
-}
-
-async function storedIds(tx: Tx, rows: ImportRow[]): Promise<Set<number>> {
-  return new Set((await identifierOwners(tx, [...new Set(rows.flatMap((r) => identifiersOf(r.contact)))])).values());
 }
 
 /**
