@@ -1,5 +1,6 @@
 import type { ContactSearchResult } from '../reports/contact-search';
-import { type ContactTimeline, dash, timelineTables } from '../reports/contact-timeline';
+import type { ContactTimeline } from '../reports/contact-timeline';
+import { dash, timelineTables } from '../reports/contact-timeline-tables';
 import { escapeHtml as esc } from './consent-page';
 import { page, table } from './report-page';
 

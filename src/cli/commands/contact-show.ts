@@ -1,4 +1,5 @@
-import { type ContactTimeline, dash, timelineTables } from '../../reports/contact-timeline';
+import type { ContactTimeline } from '../../reports/contact-timeline';
+import { dash, timelineTables } from '../../reports/contact-timeline-tables';
 import { table } from './report';
 
 /** `almanac contact show ID`: the timeline as a terminal reads it (the same data as `--json` and GET /v1/contacts/:id/timeline). */
