@@ -2,10 +2,13 @@
  * Why a send was held or skipped, in a marketer's words (the stored reason stays the short code
  * reports group by): `cap:any:1/1d` → `frequency cap: at most 1 email per 1d across campaigns`,
  * `cap:email.marketing:3/7d` → `frequency cap: at most 3 email.marketing emails per 7d`,
- * `blackout: Christmas` → `blackout day (Christmas)`, a trigger that started nothing (`audience`,
+ * `yield:abandoned-cart:cap:any:1/1d` → the cap's words + `: the slot is kept for abandoned-cart, …`
+ * (priority look-ahead), `blackout: Christmas` → `blackout day (Christmas)`, a trigger that started nothing (`audience`,
  * `re_entry`, `already_running`) → `not entered: …`; anything else as it is.
  */
 export function reasonWords(reason: string): string {
+  const kept = /^yield:([^:]+):(.+)$/.exec(reason);
+  if (kept) return `${reasonWords(kept[2]!)}: the slot is kept for ${kept[1]}, a higher-priority send due within the window`;
   const cap = /^cap:([^:]+):(\d+)\/(\S+)$/.exec(reason);
   if (cap) {
     const [, purpose, max, per] = cap;

@@ -119,7 +119,10 @@ export async function forecast(
           const sends = predictRunSends({ plan, state: run.state as RunState, wakeAt: run.wakeAt, facts: f, now, until: horizon });
           c.candidates.push(
             ...chainRun(
-              sends.map((s) => candidateOf(plan, source, s.due, s.weight)),
+              sends.map((s) => ({
+                ...candidateOf(plan, source, s.due, s.weight),
+                ...(s.visibleFrom ? { visibleFrom: s.visibleFrom } : {}),
+              })),
               c.candidates.length,
             ),
           );
