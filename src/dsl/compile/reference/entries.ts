@@ -48,7 +48,7 @@ export const entries: Record<string, Entry> = {
   },
   'campaign.priority': {
     meaning:
-      'Decides frequency-cap conflicts (default 50): when a cap lets fewer sends through than are due, higher priorities go first and the others follow `on_conflict`.',
+      'Decides frequency-cap conflicts (default 50): when a cap lets fewer sends through than are due, higher priorities go first and the others follow `on_conflict`. It looks ahead: a send does not take the last slot a higher-priority send needs when that send is already certain (its run sleeps in the `wait` right before it) and due within the cap window.',
     example: 'priority: 80',
   },
   'campaign.trigger': {
