@@ -35,6 +35,10 @@ export function whyNot(condition: Condition, facts: Facts, consent: Record<strin
       return `excluded: ${conditionWords(condition.of)}`;
     case 'any':
       return `none of: ${conditionWords(condition)}`;
+    case 'lifecycle': {
+      const stage = facts.contact.lifecycle_stage;
+      return `lifecycle stage is ${stage ? stage : 'not set yet'}, not ${condition.stages.join(' or ')}`;
+    }
     case 'attribute':
       if (condition.op === 'exists') {
         // `email is set` failing reads as its opposite.

@@ -49,6 +49,10 @@ describe('almanac simulate', () => {
     // Ada is the holdout: listed, with why; every sample campaign nobody triggered says so for everyone.
     expect(absent).toContain('ada did not enter abandoned-cart: held out for lift (holdout: 10%): a run is recorded, no email goes out');
     expect(absent).toContain('ben did not enter welcome: no contact.created event');
+    // A segment trigger says what the contact lacks for the segment.
+    expect(absent).toMatch(
+      /^ {2}ben did not enter win-back: never in segment churning-customers \(lifecycle stage is .+, not churning\)$/m,
+    );
     // The per-campaign numbers are the JSON's.
     const cart = report.summary.find((s) => s.campaign === 'abandoned-cart')!;
     expect(cart).toMatchObject({ entered: 3, held_out: 1, sent: 3, not_entered: 0 });

@@ -27,7 +27,7 @@ const FORMATS: Record<string, (report: SimulationReport) => string> = {
 export const simulateCommand: Command = {
   summary: 'run the campaigns over a virtual clock and print every entry, send and exit',
   usage: `almanac simulate [dir] --events FILE.ndjson [--contacts FILE.ndjson] --from T --to T
-                 [--format text|json|markdown|html] [--json] [--out FILE]
+                        [--format text|json|markdown|html] [--json] [--out FILE]
 
 Runs the real engine on a fresh in-memory database: applies dir/campaigns (dir defaults to the
 current directory), loads the contacts and events, and moves a virtual clock from --from to --to,
