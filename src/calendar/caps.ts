@@ -67,8 +67,10 @@ export interface CapInput {
  * - Priority looks ahead: a candidate with room now still yields when taking the slot would
  *   leave none, at its time, for an `upcoming` send of strictly higher priority due within the
  *   cap window (upcoming sends are reserved in time order, each only if it would fit without
- *   the candidate). It is deferred to when it has room after that send (or skipped with
- *   `skip`); the reason is `yield:CAMPAIGN:` + the cap, e.g. `yield:abandoned-cart:cap:any:1/1d`.
+ *   the candidate). It is deferred to that send's time — then it competes again, and if that
+ *   send did not come after all (its run ended) it takes the slot — or, when that send is due
+ *   already, to when it has room after it; skipped under `skip`. The reason is
+ *   `yield:CAMPAIGN:` + the cap, e.g. `yield:abandoned-cart:cap:any:1/1d`.
  *
  * Returns one decision per candidate, in the order given.
  */
@@ -110,8 +112,8 @@ function compare(a: string | number, b: string | number): number {
 /**
  * Whether `c`, sending at `t`, would take the slot of a higher-priority upcoming send: the
  * upcoming ones are walked in time order against the counted sends with and without `c`; the
- * first that fits without `c` but not with it wins the slot. `until` is when `c` has room once
- * that send (and the ones reserved before it) went out.
+ * first that fits without `c` but not with it wins the slot. `until` is that send's time when it
+ * is later than `t` (`c` competes again then), else when `c` has room once it went out.
  */
 function yieldTo(
   c: CapCandidate,
@@ -134,7 +136,7 @@ function yieldTo(
     if (taken) {
       without.push({ at: u.t, purpose: u.purpose });
       const after = blockingCap(c.purpose, without, caps, u.t);
-      const until = Math.max(after?.until ?? u.t, t + 1);
+      const until = u.t > t ? u.t : Math.max(after?.until ?? t + 1, t + 1);
       return { reason: `yield:${u.campaign}:${taken.reason}`, until };
     }
     without.push({ at: u.t, purpose: u.purpose });

@@ -181,6 +181,7 @@ export async function forecast(
           const candidate = {
             ...candidateOf({ id: s.campaign, purpose: s.purpose, priority: s.priority }, source, due, 1),
             held: s.status === 'deferred',
+            visibleFrom: now, // a row: the dispatcher's look-ahead sees it
           };
           contactOf(s.contactId).candidates.push(candidate);
         }

@@ -30,9 +30,9 @@ export interface ForecastCandidate {
    */
   after?: number;
   /**
-   * From when the engine foresees this send (its run sleeps in the wait right before it): from
-   * then on, lower-priority sends yield cap slots to it (priority look-ahead). Moves with its
-   * run like `due`. Absent: not foreseen.
+   * From when the engine foresees this send (its run sleeps in the wait right before it, or it
+   * is a queued or held row): from then on, lower-priority sends yield cap slots to it (priority
+   * look-ahead). Moves with its run like `due`; set once the send is held. Absent: not foreseen.
    */
   visibleFrom?: Date;
 }
@@ -118,11 +118,13 @@ export function settleContact(
       }
       const allowed = nextAllowedInstant(now, calendar, contact.zone, { quiet: true, isBlackout });
       if (allowed === null) pending.splice(pending.indexOf(p), 1);
-      else if (allowed.getTime() > t) p.notBefore = allowed.getTime();
-      else passed.push(p);
+      else if (allowed.getTime() > t) {
+        p.notBefore = allowed.getTime();
+        p.visibleFrom ??= t; // a held send is a row the dispatcher sees from now on
+      } else passed.push(p);
     }
     if (passed.length === 0) continue;
-    // Priority look-ahead, as the dispatcher sees it: the sends of runs sleeping in their wait.
+    // Priority look-ahead, as the dispatcher sees it: sends queued or held, and the sends of runs sleeping in their wait.
     const upcoming = pending
       .filter(
         (p) => !waiting.has(p.id) && p.notBefore > t && p.visibleFrom !== undefined && p.visibleFrom <= t && !p.candidate.transactional,
@@ -143,6 +145,7 @@ export function settleContact(
       const p = passed[i]!;
       if (d.action === 'defer') {
         p.notBefore = d.until.getTime();
+        p.visibleFrom ??= t;
         return;
       }
       pending.splice(pending.indexOf(p), 1);

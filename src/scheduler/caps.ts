@@ -6,7 +6,7 @@ import type { RunState } from '../journey/state';
 import { sleepingRunsOf } from '../storage/runs';
 import type { BatchOutcomes } from './settle';
 import type { Database } from '../storage/db';
-import { approvedSendsSince, type ClaimedSend, lockContacts, markApproved } from '../storage/sends';
+import { approvedSendsSince, type ClaimedSend, lockContacts, markApproved, pendingSendsOf } from '../storage/sends';
 import { TRANSACTIONAL_PURPOSE } from './gate';
 
 /**
@@ -16,10 +16,11 @@ import { TRANSACTIONAL_PURPOSE } from './gate';
  * commit. A second dispatcher handling the same contact waits on the lock and then counts
  * these approvals, so two can never both take the last slot. Losers are deferred to when the
  * window frees (`on_conflict: defer`) or suppressed with the cap as reason (`skip`).
- * Priority looks ahead: the contacts' runs sleeping in a wait that ends within the longest cap
- * window, with a send right after it, are read too, and a send yields its slot to such a send of
- * a higher-priority campaign (src/calendar/caps.ts). `zones` (contact id → time zone) moves those
- * upcoming sends past quiet hours as the gate will. (Consent and suppression of the upcoming
+ * Priority looks ahead (src/calendar/caps.ts): a send yields its slot to a higher-priority send
+ * of the same contact due within the longest cap window — one already queued or held (in the
+ * table, or `heldNow`: deferred by the gate in this very batch), or one a run sleeping in a
+ * `wait` will queue when it wakes (a send right after the wait). `zones` (contact id → time
+ * zone) moves those upcoming sends past quiet hours as the gate will. (Consent and suppression of the upcoming
  * send are not checked ahead: should it be suppressed when it wakes, the send that yielded
  * comes back at its deferral and takes the slot then.)
  * Returns the sends that may go out.
@@ -31,6 +32,7 @@ export async function applyCaps(
   now: Date,
   out: BatchOutcomes,
   zones: ReadonlyMap<number, string | null> = new Map(),
+  heldNow: Array<ClaimedSend & { until: Date }> = [],
 ): Promise<ClaimedSend[]> {
   const caps = calendar?.frequencyCaps ?? [];
   const capped = sends.filter((s) => s.purpose !== TRANSACTIONAL_PURPOSE);
@@ -40,7 +42,17 @@ export async function applyCaps(
     const contactIds = [...new Set(capped.map((s) => s.contactId))].sort((a, b) => a - b);
     await lockContacts(tx, contactIds);
     const recent = await approvedSendsSince(tx, contactIds, new Date(now.getTime() - longest));
-    const upcoming = upcomingSends(await sleepingRunsOf(tx, contactIds, new Date(now.getTime() + longest)), calendar!, zones, now);
+    const horizon = new Date(now.getTime() + longest);
+    const batch = new Set([...sends, ...heldNow].map((s) => s.id));
+    const queued = (await pendingSendsOf(tx, contactIds, horizon)).filter((s) => !batch.has(s.id));
+    const upcoming = upcomingSends(await sleepingRunsOf(tx, contactIds, horizon), calendar!, zones, now);
+    for (const s of [...queued.map((q) => ({ ...q, until: q.notBefore })), ...heldNow]) {
+      if (s.purpose === TRANSACTIONAL_PURPOSE || !contactIds.includes(s.contactId)) continue;
+      const at = s.until < now ? now : s.until;
+      const list = upcoming.get(s.contactId) ?? [];
+      list.push({ at, campaign: s.campaign, purpose: s.purpose, priority: s.priority });
+      upcoming.set(s.contactId, list);
+    }
     const allowed = new Set<number>(sends.filter((s) => s.purpose === TRANSACTIONAL_PURPOSE).map((s) => s.id));
     for (const contactId of contactIds) {
       const candidates = capped.filter((s) => s.contactId === contactId);

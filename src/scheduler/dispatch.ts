@@ -160,7 +160,10 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       else passed.push(send);
     }
     const zones = new Map(passed.map((s) => [s.contactId, contexts.get(s.id)?.timezone ?? null]));
-    const approved = await applyCaps(o.database, passed, calendar, now, out, zones);
+    // Sends the gate just held (quiet hours, blackout) still want their slot when they come back.
+    const untilOf = new Map(out.deferred.map((d) => [d.id, d.until]));
+    const heldNow = claimed.filter((s) => untilOf.has(s.id)).map((s) => ({ ...s, until: untilOf.get(s.id)! }));
+    const approved = await applyCaps(o.database, passed, calendar, now, out, zones, heldNow);
     const recommendations = await recommendationsFor(
       db,
       approved.map((s) => ({ contactId: s.contactId, seedProductIds: cartProductIds(contexts.get(s.id)!.trigger) })),

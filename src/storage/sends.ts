@@ -250,6 +250,38 @@ export async function approvedSendsSince(
   return rows.map((r) => ({ contactId: Number(r.contact_id), purpose: r.purpose, at: new Date(r.approved_at) }));
 }
 
+/**
+ * Sends of these contacts queued or held (not claimed by anyone) and due by `dueBy`, with what
+ * priority look-ahead needs: the slots they will want (src/scheduler/caps.ts).
+ */
+export async function pendingSendsOf(
+  tx: Tx,
+  contactIds: number[],
+  dueBy: Date,
+): Promise<Array<{ id: number; contactId: number; campaign: string; purpose: string; priority: number; notBefore: Date }>> {
+  if (contactIds.length === 0) return [];
+  const rows = rowsOf<{
+    id: string | number;
+    contact_id: string | number;
+    campaign: string;
+    purpose: string;
+    priority: number;
+    not_before: string | Date;
+  }>(
+    await tx.execute(sql`
+      select id, contact_id, campaign, purpose, priority, not_before from sends
+      where contact_id = any(${idArray(contactIds)}) and status in ('queued', 'deferred') and not_before <= ${ts(dueBy)}`),
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    contactId: Number(r.contact_id),
+    campaign: r.campaign,
+    purpose: r.purpose,
+    priority: Number(r.priority),
+    notBefore: new Date(r.not_before),
+  }));
+}
+
 /** Stamp the sends that passed the caps. */
 export async function markApproved(tx: Tx, ids: number[], now: Date): Promise<void> {
   if (ids.length === 0) return;

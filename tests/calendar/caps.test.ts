@@ -172,9 +172,14 @@ describe('allocateCaps: priority looks ahead', () => {
   });
 
   it('a broadcast yields the day’s only slot to a higher-priority journey send due an hour later', () => {
-    // After the cart reminder goes at 11:00, the newsletter has room again a day later.
-    expect(allocateCaps(input())).toEqual([
-      { id: 3, action: 'defer', until: later(HOUR + DAY), reason: 'yield:abandoned-cart:cap:any:1/1d' },
+    // Deferred to the reminder's time: then both compete (the reminder wins by priority), or the
+    // newsletter takes the slot should the reminder not come after all.
+    expect(allocateCaps(input())).toEqual([{ id: 3, action: 'defer', until: later(HOUR), reason: 'yield:abandoned-cart:cap:any:1/1d' }]);
+  });
+
+  it('a send already due (queued, not approved yet) keeps its slot: the yield lasts until the window frees after it', () => {
+    expect(allocateCaps(input({ upcoming: [{ ...cartSoon, at: now }] }))).toEqual([
+      { id: 3, action: 'defer', until: later(DAY), reason: 'yield:abandoned-cart:cap:any:1/1d' },
     ]);
   });
 
@@ -198,7 +203,7 @@ describe('allocateCaps: priority looks ahead', () => {
     expect(d).toEqual({ id: 3, action: 'defer', until: later(DAY - HOUR), reason: 'cap:any:1/1d' });
     // Two slots, one used: the newsletter would take the last one the cart needs.
     const [e] = allocateCaps(input({ caps: [{ ...daily, max: 2 }], recent: [{ at: ago(HOUR), purpose: 'email.marketing' }] }));
-    expect(e).toEqual({ id: 3, action: 'defer', until: later(DAY - HOUR), reason: 'yield:abandoned-cart:cap:any:2/1d' });
+    expect(e).toEqual({ id: 3, action: 'defer', until: later(HOUR), reason: 'yield:abandoned-cart:cap:any:2/1d' });
   });
 
   it('keeps slots for several upcoming sends in time order', () => {

@@ -6,7 +6,7 @@ import { forecast } from '../../src/forecast/forecast';
 import type { Services } from '../../src/runtime/services';
 import { runSimulation } from '../../src/runtime/simulation';
 import { parseNdjson, type SimulationInput } from '../../src/simulate/input';
-import { formatTimeline } from '../../src/simulate/timeline';
+import { formatTimeline } from '../../src/simulate/format/text';
 import { backend, useTestDatabase } from '../helpers/db';
 import { DAY, HOUR, MINUTE, at, plus, query } from '../helpers/engine';
 import { authed } from '../http/ingest-app';
@@ -90,6 +90,34 @@ describe(`priority looks ahead on ${backend}`, () => {
       ['newsletter', 'sent', plus(TUE, 2 * DAY + 30 * MINUTE).toISOString()], // Thursday 10:30
       ['cart-reminder', 'sent', plus(TUE, 30 * MINUTE).toISOString()], // Tuesday 10:30, as due
       ['cart-last-call', 'sent', plus(TUE, DAY + 30 * MINUTE).toISOString()], // Wednesday 10:30: priority again
+    ]);
+  });
+
+  it('the yield lasts only until the reminder is due: when the shopper buys first, the newsletter goes then', async () => {
+    const NEXT = plus(TUE, 7 * DAY); // the next Tuesday, 10:00 in Warsaw
+    const eli = { ...warsaw, id: 'eli', email: 'eli@example.com' };
+    await post(plus(NEXT, -DAY), [{ ...consent, id: 'eli-consent', occurred_at: plus(NEXT, -DAY).toISOString(), contact: eli }]);
+    await tickAt(plus(NEXT, -DAY));
+    const cart = { ...checkout, id: 'eli-checkout', occurred_at: plus(NEXT, -30 * MINUTE).toISOString(), contact: eli };
+    await post(plus(NEXT, -30 * MINUTE), [{ ...cart, properties: { ...checkout.properties, checkout_id: 'k-eli' } }]);
+    await tickAt(plus(NEXT, -30 * MINUTE));
+    await tickAt(NEXT); // the newsletter keeps the slot free for the 10:30 reminder
+    const order = {
+      id: 'eli-order',
+      type: 'order.created',
+      occurred_at: plus(NEXT, 10 * MINUTE).toISOString(),
+      contact: eli,
+      properties: { order_id: 'o-eli', checkout_id: 'k-eli', total: 60, currency: 'EUR' },
+    };
+    await post(plus(NEXT, 10 * MINUTE), [order]); // she buys: her run exits, no reminder will come
+    await tickAt(plus(NEXT, 10 * MINUTE));
+    await tickAt(plus(NEXT, 30 * MINUTE));
+    const mails = await query<{ template: string; status: string; sent_at: Date | null }>(
+      t.database,
+      sql`select s.template, s.status, s.sent_at from sends s join contacts c on c.id = s.contact_id where c.external_id = 'eli' order by s.id`,
+    );
+    expect(mails.map((m) => [m.template, m.status, m.sent_at && new Date(m.sent_at).toISOString()])).toEqual([
+      ['newsletter', 'sent', plus(NEXT, 30 * MINUTE).toISOString()], // the same morning, not a day later
     ]);
   });
 

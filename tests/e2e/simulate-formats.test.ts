@@ -61,9 +61,11 @@ const EVENTS = [
   `{"id":"eve-consent","type":"consent.granted",${at('2026-11-01T09:00:00Z')},"contact":${JSON.stringify({ id: EVE, email: 'eve@example.com', timezone: 'Europe/Warsaw' })},"properties":{"purpose":"email.marketing"}}`,
   // Ana (known by email only) never consented.
   checkout('ana-1', '{"email":"ana@example.com","timezone":"Europe/Warsaw"}', '2026-11-23T10:00:00Z', 'k-ana'),
-  // Bo's second cart meets `re_entry: never`; the promo mail and the reminder compete for the 1-a-day cap.
+  // Bo's second cart meets `re_entry: never`; the promo mail and the reminder compete for the 1-a-day cap:
+  // the promo (priority 20) yields the slot to the reminder (80) due an hour later (priority look-ahead).
   checkout('bo-1', '{"id":"bo"}', '2026-11-23T10:00:00Z', 'k-bo-1'),
   checkout('bo-2', '{"id":"bo"}', '2026-11-23T12:00:00Z', 'k-bo-2'),
+  // Eve's promo yields to her reminder too, but she buys first: the promo goes when the reminder would have.
   checkout('eve-1', JSON.stringify({ id: EVE }), '2026-11-23T10:30:00Z', 'k-eve'),
   `{"id":"eve-order","type":"order.created",${at('2026-11-23T10:45:00Z')},"contact":${JSON.stringify({ id: EVE })},"properties":{"order_id":"o-eve","checkout_id":"k-eve","total":50,"currency":"EUR","items":[]}}`,
 ].join('\n');
@@ -111,15 +113,20 @@ describe('almanac simulate --format', () => {
     // Why runs ended, and where the unfinished ones stand when the clock stops.
     expect(out).toMatch(/^.*alert.* +cart +- +exited left: order\.created happened \(exit_on\)$/m);
     expect(out).toMatch(
-      /^Tue 2026-11-24 13:00 Europe\/Warsaw +bo +cart +wait 2d +running still running when the simulation ended: waiting \(wait 2d\) until Thu 2026-11-26 11:00 Europe\/Warsaw$/m,
+      /^Tue 2026-11-24 13:00 Europe\/Warsaw +bo +cart +wait 2d +running still running when the simulation ended: waiting \(wait 2d\) until Wed 2026-11-25 12:00 Europe\/Warsaw$/m,
+    );
+    // The reminder goes on time; the promo that yielded to it goes a day later, Eve's when her reminder would have.
+    expect(out).toMatch(/^Mon 2026-11-23 12:00 Europe\/Warsaw +bo +cart +send cart-reminder +sent cart-reminder$/m);
+    expect(out).toMatch(
+      /^Tue 2026-11-24 12:00 Europe\/Warsaw +bo +promo +send cart-discount +sent cart-discount \(held since Mon 2026-11-23 11:00 Europe\/Warsaw: frequency cap/m,
     );
     expect(out).toMatch(
-      /^.* +bo +promo +send cart-discount +deferred cart-discount held until Wed 2026-11-25 11:00 Europe\/Warsaw \(frequency cap/m,
+      /^Mon 2026-11-23 12:30 Europe\/Warsaw +.*alert.* +promo +send cart-discount +sent cart-discount \(held since .*: the slot is kept for cart, a higher-priority send due within the window\)$/m,
     );
     // The numbers: entered, held out, did not enter, sent, held, cancelled, suppressed, failed.
     expect(out).toMatch(/^per campaign +entered +held out +did not enter +sent +held +cancelled +suppressed +failed$/m);
-    expect(out).toMatch(/^cart +2 +0 +2 +1 +1 +0 +0 +0$/m);
-    expect(out).toMatch(/^promo +4 +0 +1 +2 +1 +0 +1 +0$/m);
+    expect(out).toMatch(/^cart +2 +0 +2 +1 +0 +0 +0 +0$/m);
+    expect(out).toMatch(/^promo +3 +0 +1 +2 +2 +0 +1 +0$/m);
     expect(out).toMatch(/^ {2}cart +1 +left: order\.created happened \(exit_on\)$/m);
     expect(out).toMatch(/^ {2}cart +1 +still running when the simulation ended$/m);
     expect(out).toMatch(/^ {2}promo +3 +completed: reached the end of its steps$/m);
@@ -140,7 +147,10 @@ describe('almanac simulate --format', () => {
       label: 'wait 2d',
     });
     const reminder = report.timeline.find((e) => e.contact === 'bo' && e.label === 'send cart-reminder');
-    expect(reminder).toMatchObject({ outcome: 'sent', reason: 'cap:any:1/1d', held: true });
+    expect(reminder).toMatchObject({ outcome: 'sent' });
+    expect(reminder).not.toHaveProperty('held');
+    const promo = report.timeline.find((e) => e.contact === EVE && e.label === 'send cart-discount');
+    expect(promo).toMatchObject({ outcome: 'sent', reason: 'yield:cart:cap:any:1/1d', held: true });
     expect(report.not_entered).toEqual([
       { contact: 'ana@example.com', campaign: 'cart', reason: 'audience', detail: 'no consent for email.marketing (never given)' },
       { contact: 'cy', campaign: 'cart', reason: 'no_event', detail: 'no checkout.started event' },
@@ -152,25 +162,14 @@ describe('almanac simulate --format', () => {
         2,
         2,
         1,
-        1,
+        0,
         0,
         [
           { reason: 'exit_on:order.created', words: 'left: order.created happened (exit_on)', runs: 1 },
           { reason: 'running', words: 'still running when the simulation ended', runs: 1 },
         ],
       ],
-      [
-        'promo',
-        4,
-        1,
-        2,
-        1,
-        1,
-        [
-          { reason: 'completed', words: 'completed: reached the end of its steps', runs: 3 },
-          { reason: 'running', words: 'still running when the simulation ended', runs: 1 },
-        ],
-      ],
+      ['promo', 3, 1, 2, 2, 1, [{ reason: 'completed', words: 'completed: reached the end of its steps', runs: 3 }]],
     ]);
   });
 
@@ -182,7 +181,7 @@ describe('almanac simulate --format', () => {
       /^\| campaign \| entered \| held out \| did not enter \| sent \| held \| cancelled \| suppressed \| failed \| how runs ended \|$/m,
     );
     expect(out).toMatch(
-      /^\| cart \| 2 \| 0 \| 2 \| 1 \| 1 \| 0 \| 0 \| 0 \| 1 left: order.created happened \(exit\\_on\); 1 still running when the simulation ended \|$/m,
+      /^\| cart \| 2 \| 0 \| 2 \| 1 \| 0 \| 0 \| 0 \| 0 \| 1 left: order.created happened \(exit\\_on\); 1 still running when the simulation ended \|$/m,
     );
     expect(out).toContain('\n### cart\n');
     expect(out).toContain('\n### promo\n');
@@ -220,12 +219,13 @@ describe('almanac simulate --format', () => {
       // No script element came out of the hostile id: it is the heading's text.
       expect(await page.locator('script').count()).toBe(0);
       expect(await page.locator('section.contact h3').allTextContents()).toEqual([EVE, 'ana@example.com', 'bo', 'cy'].sort());
-      // Bo's timeline is on the page, with the held reminder and the run still waiting.
+      // Bo's timeline is on the page, with the reminder on time, the held promo and the run still waiting.
       const bo = page.locator('section.contact', { has: page.locator('h3', { hasText: /^bo$/ }) });
       await expect.poll(() => bo.locator('ol.timeline').isVisible()).toBe(true);
       expect(await bo.locator('ol.timeline li').allInnerTexts()).toEqual(
         expect.arrayContaining([
-          expect.stringMatching(/^Tue 2026-11-24 11:00 Europe\/Warsaw cart send cart-reminder sent cart-reminder \(held since/),
+          expect.stringMatching(/^Mon 2026-11-23 12:00 Europe\/Warsaw cart send cart-reminder sent cart-reminder$/),
+          expect.stringMatching(/^Tue 2026-11-24 12:00 Europe\/Warsaw promo send cart-discount sent cart-discount \(held since/),
           expect.stringMatching(/running still running when the simulation ended: waiting \(wait 2d\)/),
         ]),
       );
