@@ -122,6 +122,7 @@ function walkFrom(
         key = next;
         break;
       case 'emit':
+      case 'webhook':
         key = next;
         break;
       case 'exit':
