@@ -7,6 +7,7 @@ import type { Database } from '../storage/db';
 import { openConfiguredDatabase } from './database';
 import { buildEngine } from './engine';
 import { createTransport } from './transport';
+import { fetchWebhookCaller } from '../sending/webhook-fetch';
 import { sesFeedbackDeps } from './ses-feedback';
 import { createTrackingRecorder } from '../tracking/recorder';
 
@@ -78,6 +79,17 @@ export async function openServices(
         maxAttempts: config.mail.maxAttempts,
         leaseMs: config.scheduler.leaseSeconds * 1000,
         complaintGuard: config.complaintRate,
+      },
+      webhooks: {
+        caller: fetchWebhookCaller(),
+        secretFor: (name) => {
+          const w = config.webhookSteps;
+          return name === null ? w.defaultSecret : Object.hasOwn(w.secrets, name) ? w.secrets[name] : undefined;
+        },
+        allowedHosts: config.webhookSteps.allowedHosts,
+        timeoutMs: config.webhookSteps.timeoutMs,
+        maxAttempts: config.webhookSteps.maxAttempts,
+        leaseMs: config.scheduler.leaseSeconds * 1000,
       },
     });
     const app = createApp({
