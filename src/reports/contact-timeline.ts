@@ -6,7 +6,7 @@ import { contactByRef, readTimelineData, TIMELINE_ROWS_MAX, type TimelineData } 
 /**
  * A contact's timeline (`GET /v1/contacts/:id/timeline`, the `/contacts/:id` page, `almanac
  * contact show ID`): the profile, lifecycle stage and analytics, the consent ledger,
- * suppressions, events, runs with every send, clicks, opens and orders with the campaigns each
+ * suppressions, events, runs with every send and webhook call, clicks, opens and orders with the campaigns each
  * attribution model credited — and all of it merged into one list of entries in time order,
  * which is how a marketer answers "why did this person get this mail?": each send entry names
  * its campaign, run, step and the event that started the run, and, when it was held, suppressed,
@@ -22,7 +22,19 @@ type ContactRow = NonNullable<Awaited<ReturnType<typeof contactByRef>>>;
 export interface TimelineEntry {
   at: string;
   kind:
-    'contact' | 'merge' | 'consent' | 'suppression' | 'event' | 'run_started' | 'run_ended' | 'send' | 'click' | 'open' | 'order' | 'stage';
+    | 'contact'
+    | 'merge'
+    | 'consent'
+    | 'suppression'
+    | 'event'
+    | 'run_started'
+    | 'run_ended'
+    | 'send'
+    | 'webhook'
+    | 'click'
+    | 'open'
+    | 'order'
+    | 'stage';
   /** One line saying what happened. */
   summary: string;
   campaign?: string;
@@ -58,6 +70,16 @@ const STATUS_WORD: Record<string, string> = {
   unknown: 'in doubt (provider did not answer)',
 };
 
+const WEBHOOK_WORD: Record<string, string> = {
+  queued: 'queued',
+  calling: 'being called',
+  delivered: 'delivered',
+  deferred: 'held',
+  suppressed: 'suppressed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
 export async function contactTimeline(database: Database, ref: string, o: { suppressionKey?: string } = {}) {
   return database.db.transaction(async (tx) => {
     const contact = await contactByRef(tx, ref, identifiersForRef(ref));
@@ -80,6 +102,8 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
   const eventById = new Map(events.map((e) => [e.id, e]));
   const sendsOf = new Map<number, TimelineData['sends']>();
   for (const s of d.sends) sendsOf.set(s.runId, [...(sendsOf.get(s.runId) ?? []), s]);
+  const callsOf = new Map<number, TimelineData['webhookCalls']>();
+  for (const w of d.webhookCalls) callsOf.set(w.runId, [...(callsOf.get(w.runId) ?? []), w]);
   const runs = d.runs.map((r) => {
     const triggerId = num(r.triggerEventId);
     const trigger = triggerId === null ? undefined : eventById.get(triggerId);
@@ -114,6 +138,21 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
         created_at: iso(s.createdAt)!,
         sent_at: iso(s.sentAt),
         settled_at: iso(s.settledAt),
+      })),
+      /** The run's `webhook` steps' calls (src/scheduler/webhooks-phase.ts). */
+      webhooks: (callsOf.get(r.id) ?? []).map((w) => ({
+        id: w.id,
+        step: w.stepKey,
+        url: w.url,
+        webhook_id: w.webhookId,
+        status: w.status,
+        reason: w.reason ?? (w.status === 'failed' ? w.lastError : null),
+        response_status: w.responseStatus,
+        attempts: w.attempts,
+        not_before: iso(w.notBefore),
+        created_at: iso(w.createdAt)!,
+        delivered_at: iso(w.deliveredAt),
+        settled_at: iso(w.settledAt),
       })),
     };
   });
@@ -165,7 +204,7 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
   const m = d.customer;
   const attrs = c.attributes ?? {};
   const phone = typeof attrs.phone === 'string' ? attrs.phone : null;
-  const truncated = (['consent', 'events', 'runs', 'sends', 'clicks', 'opens', 'orders'] as const).filter(
+  const truncated = (['consent', 'events', 'runs', 'sends', 'webhookCalls', 'clicks', 'opens', 'orders'] as const).filter(
     (k) => d[k].length >= TIMELINE_ROWS_MAX,
   );
   const timeline = {
@@ -262,6 +301,7 @@ const KIND_ORDER: TimelineEntry['kind'][] = [
   'event',
   'run_started',
   'send',
+  'webhook',
   'open',
   'click',
   'order',
@@ -316,6 +356,15 @@ function mergeEntries(t: Shaped): TimelineEntry[] {
         send_id: s.id,
         summary: `${s.template} of ${r.campaign}: ${STATUS_WORD[s.status] ?? s.status}${s.reason ? ` (${s.reason})` : ''}`,
         why: sendWhy(r, s),
+      });
+    for (const w of r.webhooks)
+      out.push({
+        at: w.delivered_at ?? w.settled_at ?? w.created_at,
+        kind: 'webhook',
+        campaign: r.campaign,
+        run_id: r.id,
+        summary: `webhook POST ${w.url} of ${r.campaign}: ${WEBHOOK_WORD[w.status] ?? w.status}${w.response_status === null ? '' : ` (HTTP ${w.response_status})`}${w.reason ? ` (${w.reason})` : ''}`,
+        why: `campaign ${r.campaign}${r.version === null ? '' : ` v${r.version}`}, run #${r.id}, step "${w.step}" (webhook-id ${w.webhook_id}, ${w.attempts} attempt${w.attempts === 1 ? '' : 's'}), started by ${runCause(r)}`,
       });
   }
   for (const k of t.clicks)

@@ -5,6 +5,7 @@ import { describeStep, walkSteps } from '../dsl/walk';
 import type { Tx } from '../storage/db';
 import { latestCalendarPlan } from '../storage/campaign-versions';
 import { readContactZones, readTimelineRuns, readTimelineSends, readTimelineSkips } from '../storage/timeline';
+import { webhookEntries } from './webhook-entries';
 
 /** One line of a simulation's timeline. */
 export interface TimelineEntry {
@@ -30,6 +31,8 @@ export interface TimelineEntry {
     | 'failed'
     | 'unknown'
     | 'cancelled'
+    /** A `webhook` step's call the simulation made up to the request and did not send (`detail`: what would be posted). */
+    | 'would_call'
     | 'completed'
     | 'exited';
   detail: string;
@@ -47,6 +50,7 @@ const order: Record<TimelineEntry['outcome'], number> = {
   failed: 1,
   unknown: 1,
   cancelled: 1,
+  would_call: 1,
   exited: 2,
   completed: 2,
 };
@@ -149,6 +153,7 @@ export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = 
       detail,
     });
   }
+  out.push(...(await webhookEntries(tx, labelOf, (contact, at) => localTime(at, zoneOf(contact)))));
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return out
     .map((e) => ({ ...e, local: localTime(e.time, zoneOf(e.contact)) }))
