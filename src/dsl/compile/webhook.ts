@@ -18,6 +18,12 @@ const URL_MAX = 2048;
 const SECRET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** Body keys whose literal value would be a credential written into the campaign file. */
 const CREDENTIAL_KEY = /^(api[_-]?key|apikey|secret|client[_-]?secret|token|access[_-]?token|auth|authorization|password|passwd)$/i;
+/** Receivers whose URL is itself the credential (anyone holding it may post): it must not be written in a campaign file. */
+const SECRET_URLS: Array<[RegExp, string]> = [
+  [/^hooks\.slack\.com$/, 'a Slack incoming-webhook URL'],
+  [/^(discord|discordapp)\.com$/, 'a Discord webhook URL'],
+  [/(^|\.)webhook\.office\.com$/, 'a Microsoft Teams webhook URL'],
+];
 /** Query parameters that carry credentials. */
 const CREDENTIAL_PARAM = /^(api[_-]?key|apikey|key|secret|token|access[_-]?token|auth|sig|signature|password)$/i;
 
@@ -82,6 +88,15 @@ function readUrl(cx: StepContext, node: Node): string | undefined {
       `webhook url carries a credential in "${param}="`,
       'never write secrets in a campaign file: the receiver verifies the webhook-signature made with secret: NAME (WEBHOOK_SECRETS)',
     );
+  const secretUrl = SECRET_URLS.find(([host]) => host.test(url.hostname))?.[1];
+  const discord = url.hostname === 'discord.com' || url.hostname === 'discordapp.com';
+  if (secretUrl && (!discord || url.pathname.startsWith('/api/webhooks/')))
+    return error(
+      source,
+      node,
+      `webhook url is ${secretUrl}, which is itself a secret`,
+      'never write secrets in a campaign file: call a relay of your own that verifies the webhook-signature and forwards the message',
+    );
   const loopback = LOOPBACK_HOSTS.includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
     return error(
@@ -91,7 +106,7 @@ function readUrl(cx: StepContext, node: Node): string | undefined {
       'write https://… (plain http only to localhost or 127.0.0.1, for development)',
     );
   const allowed = cx.webhooks?.allowedHosts ?? [];
-  if (allowed.length && !loopback && !hostAllowed(url.hostname, allowed))
+  if (allowed.length && !hostAllowed(url.hostname, allowed))
     return error(
       source,
       node,

@@ -93,6 +93,13 @@ describe('the webhook step', () => {
       ],
     ],
     [
+      'a Slack incoming-webhook URL (the URL is the credential)',
+      '  - webhook: { url: "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX" }\n',
+      [
+        'campaigns/cart.yaml:5:21 webhook url is a Slack incoming-webhook URL, which is itself a secret — never write secrets in a campaign file: call a relay of your own that verifies the webhook-signature and forwards the message',
+      ],
+    ],
+    [
       'the secret itself instead of its name',
       '  - webhook:\n      url: https://crm.example/h\n      secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n',
       [
@@ -156,9 +163,12 @@ describe('the webhook step', () => {
     expect(messages(campaign(steps), rules)).toEqual(expected);
   });
 
-  it('the allow-list takes subdomains, and loopback is always allowed (development receivers)', () => {
+  it('the allow-list takes subdomains; a loopback receiver must be listed like any host', () => {
     const rules = { allowedHosts: ['crm.example'] };
     expect(messages(campaign('  - webhook: { url: "https://eu.crm.example/h" }\n'), rules)).toEqual([]);
-    expect(messages(campaign('  - webhook: { url: "http://localhost:8080/h" }\n'), rules)).toEqual([]);
+    expect(messages(campaign('  - webhook: { url: "http://localhost:8080/h" }\n'), rules)).toEqual([
+      'campaigns/cart.yaml:5:21 webhook host localhost is outside WEBHOOK_ALLOWED_HOSTS (crm.example) — call an allowed host, or add this one to WEBHOOK_ALLOWED_HOSTS',
+    ]);
+    expect(messages(campaign('  - webhook: { url: "http://localhost:8080/h" }\n'), { allowedHosts: ['localhost'] })).toEqual([]);
   });
 });
