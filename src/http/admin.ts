@@ -15,6 +15,7 @@ import { mergeIdOf, unmergeContacts } from '../contacts/unmerge';
 import type { MergePolicy } from '../contacts/resolve';
 import { importHandler } from './contacts-import';
 import { exportContact } from '../consent/export';
+import type { WebhookRules } from '../dsl/compile/step-context';
 import { contactTimeline } from '../reports/contact-timeline';
 import { noContact } from './contact-timeline';
 import { compileSources } from '../dsl/compile/index';
@@ -62,6 +63,8 @@ export interface AdminRoutesDeps {
   mergePolicy?: MergePolicy;
   /** IMPORT_MAX_BYTES. */
   importMaxBytes?: number;
+  /** WEBHOOK_ALLOWED_HOSTS and the webhook secret names of this server: `webhook` steps are compiled against them. */
+  webhookRules?: WebhookRules;
 }
 
 /**
@@ -99,7 +102,10 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   const auth = apiKey({ keys: deps.adminKeys, variable: 'ADMIN_API_KEYS', area: 'the admin API (/v1/admin, what the CLI uses)' });
   const read = deadline({ ms: Math.max(deps.requestDeadlineMs, ADMIN_READ_DEADLINE_MS) });
   const body = async (c: Context) =>
-    compiled(sourcesFrom(parseJson(await c.req.text(), deps.jsonMaxDepth === undefined ? {} : { maxDepth: deps.jsonMaxDepth })));
+    compiled(
+      sourcesFrom(parseJson(await c.req.text(), deps.jsonMaxDepth === undefined ? {} : { maxDepth: deps.jsonMaxDepth })),
+      deps.webhookRules,
+    );
 
   app.post('/v1/admin/plan', auth, read, async (c) => c.json(await planReport(deps.database, await body(c))));
   app.post('/v1/admin/apply', auth, async (c) => c.json(await applyReport(deps.database, await body(c), deps.now())));
@@ -235,8 +241,8 @@ function sourcesFrom(value: unknown): Sources {
 }
 
 /** The server's own compile of what it was sent. */
-function compiled(sources: Sources): Project {
-  const result = compileSources(sources.files, sources.templates);
+function compiled(sources: Sources, webhooks: WebhookRules | undefined): Project {
+  const result = compileSources(sources.files, sources.templates, webhooks ? { webhooks } : {});
   if (result.ok) return result.project;
   throw new AppError(
     'validation_failed',

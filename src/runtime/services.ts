@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import { type Config, webhookRulesOfConfig } from '../config';
 import { createApp } from '../http/app';
 import { Metrics } from '../metrics';
 import type { Logger } from '../lib/log';
@@ -109,6 +109,7 @@ export async function openServices(
       sesFeedback: sesFeedbackDeps(config),
       tracking: recorder,
       linkAllowedHosts: config.http.linkAllowedHosts,
+      webhookRules: webhookRulesOfConfig(config.webhookSteps),
       currency: config.currency,
       messages: {
         renderer,
