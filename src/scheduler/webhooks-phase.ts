@@ -16,6 +16,7 @@ import {
   expireWebhookLeases,
   handOverWebhookCall,
   loadWebhookContexts,
+  webhookWorkDue,
 } from '../storage/webhook-calls';
 import {
   deferWebhookCalls,
@@ -198,6 +199,7 @@ export function createWebhooksPhase(o: WebhooksPhaseOptions): TickPhase {
   return {
     name: 'webhooks',
     async run(now: Date): Promise<number> {
+      if (!(await webhookWorkDue(db, now))) return 0;
       const cancelled = await cancelWebhookCallsOfEndedRuns(db, { dueBy: now }, now);
       const expired = await expireWebhookLeases(db, now);
       if (expired.length) o.log.warn('webhook calls whose claim expired before they were settled: queued again', { count: expired.length });

@@ -45,6 +45,20 @@ export async function insertWebhookCalls(tx: Tx, rows: Array<WebhookCallFields &
 }
 
 /**
+ * Whether the webhooks phase has anything to do at `now`: a due call (queued or deferred) or a
+ * claim past its lease. One statement over the two partial indexes, so an idle tick (most of
+ * them, and every tick of a project without webhook steps) costs one cheap query.
+ */
+export async function webhookWorkDue(tx: Tx, now: Date): Promise<boolean> {
+  const [row] = rowsOf<{ due: boolean }>(
+    await tx.execute(sql`
+      select exists (select 1 from webhook_calls where status in ('queued', 'deferred') and not_before <= ${ts(now)})
+          or exists (select 1 from webhook_calls where status = 'calling' and lease_until < ${ts(now)}) as due`),
+  );
+  return row?.due === true;
+}
+
+/**
  * Calls still waiting (queued, deferred) of runs that have ended become `cancelled`, the run's
  * end as the reason: `{ runIds }` in the transaction that ends them, `{ dueBy }` as the phase's
  * sweep. A claimed call is stopped at hand-over instead. Returns the ids cancelled.
