@@ -2,6 +2,7 @@ import { hashAddress } from '../consent/address-hash';
 import { identifiersForRef } from '../contacts/identifiers';
 import type { Database } from '../storage/db';
 import { contactByRef, readTimelineData, TIMELINE_ROWS_MAX, type TimelineData } from '../storage/contact-timeline';
+import { webhookCallsByRun, webhookEntry } from './contact-timeline-webhooks';
 
 /**
  * A contact's timeline (`GET /v1/contacts/:id/timeline`, the `/contacts/:id` page, `almanac
@@ -70,16 +71,6 @@ const STATUS_WORD: Record<string, string> = {
   unknown: 'in doubt (provider did not answer)',
 };
 
-const WEBHOOK_WORD: Record<string, string> = {
-  queued: 'queued',
-  calling: 'being called',
-  delivered: 'delivered',
-  deferred: 'held',
-  suppressed: 'suppressed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
-
 export async function contactTimeline(database: Database, ref: string, o: { suppressionKey?: string } = {}) {
   return database.db.transaction(async (tx) => {
     const contact = await contactByRef(tx, ref, identifiersForRef(ref));
@@ -102,8 +93,7 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
   const eventById = new Map(events.map((e) => [e.id, e]));
   const sendsOf = new Map<number, TimelineData['sends']>();
   for (const s of d.sends) sendsOf.set(s.runId, [...(sendsOf.get(s.runId) ?? []), s]);
-  const callsOf = new Map<number, TimelineData['webhookCalls']>();
-  for (const w of d.webhookCalls) callsOf.set(w.runId, [...(callsOf.get(w.runId) ?? []), w]);
+  const callsOf = webhookCallsByRun(d.webhookCalls);
   const runs = d.runs.map((r) => {
     const triggerId = num(r.triggerEventId);
     const trigger = triggerId === null ? undefined : eventById.get(triggerId);
@@ -140,20 +130,7 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
         settled_at: iso(s.settledAt),
       })),
       /** The run's `webhook` steps' calls (src/scheduler/webhooks-phase.ts). */
-      webhooks: (callsOf.get(r.id) ?? []).map((w) => ({
-        id: w.id,
-        step: w.stepKey,
-        url: w.url,
-        webhook_id: w.webhookId,
-        status: w.status,
-        reason: w.reason ?? (w.status === 'failed' ? w.lastError : null),
-        response_status: w.responseStatus,
-        attempts: w.attempts,
-        not_before: iso(w.notBefore),
-        created_at: iso(w.createdAt)!,
-        delivered_at: iso(w.deliveredAt),
-        settled_at: iso(w.settledAt),
-      })),
+      webhooks: callsOf.get(r.id) ?? [],
     };
   });
   const campaignOfSend = new Map(d.sends.map((s) => [s.id, s.campaign]));
@@ -357,15 +334,7 @@ function mergeEntries(t: Shaped): TimelineEntry[] {
         summary: `${s.template} of ${r.campaign}: ${STATUS_WORD[s.status] ?? s.status}${s.reason ? ` (${s.reason})` : ''}`,
         why: sendWhy(r, s),
       });
-    for (const w of r.webhooks)
-      out.push({
-        at: w.delivered_at ?? w.settled_at ?? w.created_at,
-        kind: 'webhook',
-        campaign: r.campaign,
-        run_id: r.id,
-        summary: `webhook POST ${w.url} of ${r.campaign}: ${WEBHOOK_WORD[w.status] ?? w.status}${w.response_status === null ? '' : ` (HTTP ${w.response_status})`}${w.reason ? ` (${w.reason})` : ''}`,
-        why: `campaign ${r.campaign}${r.version === null ? '' : ` v${r.version}`}, run #${r.id}, step "${w.step}" (webhook-id ${w.webhook_id}, ${w.attempts} attempt${w.attempts === 1 ? '' : 's'}), started by ${runCause(r)}`,
-      });
+    for (const w of r.webhooks) out.push(webhookEntry({ ...r, cause: runCause(r) }, w));
   }
   for (const k of t.clicks)
     out.push({
