@@ -27,12 +27,26 @@ export type CapDecision =
   | { id: string | number; action: 'defer'; until: Date; reason: string }
   | { id: string | number; action: 'skip'; reason: string };
 
+/**
+ * A send of the contact not queued yet but already known: an active run sleeping in a `wait`
+ * whose next step is a send (src/journey/next-send.ts). `at` is when it will pass the gate (the
+ * wait's end, moved past quiet hours and blackout days).
+ */
+export interface UpcomingSend {
+  at: Date;
+  campaign: string;
+  purpose: string;
+  priority: number;
+}
+
 export interface CapInput {
   candidates: CapCandidate[];
   recent: RecentSend[];
   caps: FrequencyCap[];
   onConflict: CalendarPlan['onConflict'];
   now: Date;
+  /** The contact's upcoming sends (priority look-ahead); none: candidates only compete with each other. */
+  upcoming?: UpcomingSend[];
 }
 
 /**
@@ -50,10 +64,15 @@ export interface CapInput {
  *   counted sends age out), or skipped when `onConflict` is `skip`. The reason names the cap that
  *   frees last: `cap:email.marketing:3/7d`. A cap that can never have room (max < 1) skips.
  * - Deferred candidates take no slot: at `until` they compete again, by priority.
+ * - Priority looks ahead: a candidate with room now still yields when taking the slot would
+ *   leave none, at its time, for an `upcoming` send of strictly higher priority due within the
+ *   cap window (upcoming sends are reserved in time order, each only if it would fit without
+ *   the candidate). It is deferred to when it has room after that send (or skipped with
+ *   `skip`); the reason is `yield:CAMPAIGN:` + the cap, e.g. `yield:abandoned-cart:cap:any:1/1d`.
  *
  * Returns one decision per candidate, in the order given.
  */
-export function allocateCaps({ candidates, recent, caps, onConflict, now }: CapInput): CapDecision[] {
+export function allocateCaps({ candidates, recent, caps, onConflict, now, upcoming = [] }: CapInput): CapDecision[] {
   const t = now.getTime();
   const counted = recent
     .filter((r) => !(r.transactional ?? r.purpose === TRANSACTIONAL) && r.at.getTime() <= t)
@@ -64,7 +83,7 @@ export function allocateCaps({ candidates, recent, caps, onConflict, now }: CapI
       decided.set(c, { id: c.id, action: 'send' });
       continue;
     }
-    const block = blockingCap(c.purpose, counted, caps, t);
+    const block = blockingCap(c.purpose, counted, caps, t) ?? yieldTo(c, counted, upcoming, caps, t);
     if (!block) {
       counted.push({ at: t, purpose: c.purpose });
       decided.set(c, { id: c.id, action: 'send' });
@@ -86,6 +105,42 @@ function compare(a: string | number, b: string | number): number {
   const x = String(a);
   const y = String(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Whether `c`, sending at `t`, would take the slot of a higher-priority upcoming send: the
+ * upcoming ones are walked in time order against the counted sends with and without `c`; the
+ * first that fits without `c` but not with it wins the slot. `until` is when `c` has room once
+ * that send (and the ones reserved before it) went out.
+ */
+function yieldTo(
+  c: CapCandidate,
+  counted: Array<{ at: number; purpose: string }>,
+  upcoming: UpcomingSend[],
+  caps: FrequencyCap[],
+  t: number,
+): { reason: string; until?: number } | undefined {
+  const longest = Math.max(0, ...caps.map((cap) => cap.perMs));
+  const ahead = upcoming
+    .map((u) => ({ ...u, t: Math.max(t, u.at.getTime()) }))
+    .filter((u) => u.priority > c.priority && u.purpose !== TRANSACTIONAL && u.t < t + longest)
+    .sort((a, b) => a.t - b.t || compare(a.campaign, b.campaign));
+  if (ahead.length === 0) return undefined;
+  const without = [...counted];
+  const withC = [...counted, { at: t, purpose: c.purpose }];
+  for (const u of ahead) {
+    if (blockingCap(u.purpose, without, caps, u.t)) continue; // it would wait anyway: nothing to keep for it
+    const taken = blockingCap(u.purpose, withC, caps, u.t);
+    if (taken) {
+      without.push({ at: u.t, purpose: u.purpose });
+      const after = blockingCap(c.purpose, without, caps, u.t);
+      const until = Math.max(after?.until ?? u.t, t + 1);
+      return { reason: `yield:${u.campaign}:${taken.reason}`, until };
+    }
+    without.push({ at: u.t, purpose: u.purpose });
+    withC.push({ at: u.t, purpose: u.purpose });
+  }
+  return undefined;
 }
 
 /** The cap that keeps `purpose` from sending at `t`, with when all caps have room; undefined when none does. */

@@ -2,10 +2,15 @@
  * Why a send was held or skipped, in a marketer's words (the stored reason stays the short code
  * reports group by): `cap:any:1/1d` → `frequency cap: at most 1 email per 1d across campaigns`,
  * `cap:email.marketing:3/7d` → `frequency cap: at most 3 email.marketing emails per 7d`,
- * `blackout: Christmas` → `blackout day (Christmas)`, a trigger that started nothing (`audience`,
- * `re_entry`, `already_running`) → `not entered: …`; anything else as it is.
+ * `yield:abandoned-cart:cap:any:1/1d` → the cap's words + `: the slot is kept for abandoned-cart, …`
+ * (priority look-ahead), `blackout: Christmas` → `blackout day (Christmas)`, a trigger that
+ * started nothing (`audience`, `re_entry`, `already_running`) → `not entered: …`, a send
+ * cancelled because its run ended (`run exited: exit_on:order.created`) → `its run ended first
+ * (left: order.created happened (exit_on))`; anything else as it is.
  */
 export function reasonWords(reason: string): string {
+  const kept = /^yield:([^:]+):(.+)$/.exec(reason);
+  if (kept) return `${reasonWords(kept[2]!)}: the slot is kept for ${kept[1]}, a higher-priority send due within the window`;
   const cap = /^cap:([^:]+):(\d+)\/(\S+)$/.exec(reason);
   if (cap) {
     const [, purpose, max, per] = cap;
@@ -20,6 +25,8 @@ export function reasonWords(reason: string): string {
     re_entry: 'not entered: the re-entry rule (in this campaign before)',
     already_running: 'not entered: a run of this campaign for the same correlation key is in flight',
   };
+  const ended = /^run (exited|completed|failed|holdout): (.+)$/.exec(reason);
+  if (ended) return `its run ended first (${ended[1] === 'completed' ? 'completed' : exitWords(ended[2]!)})`;
   return notEntered[reason] ?? reason;
 }
 

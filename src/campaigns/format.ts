@@ -74,9 +74,10 @@ function formatChange(change: Change, counts: RunCounts): string[] {
 
 /**
  * The plan as a pull-request comment: a heading with the counts, then the plan in a `diff` block
- * (GitHub colours `+` additions and `-` removals), each change's lines under its sign.
+ * (GitHub colours `+` additions and `-` removals), each change's lines under its sign. `more` is
+ * markdown placed after the block (`plan --forecast`'s table and warnings).
  */
-export function planMarkdown(text: string): string {
+export function planMarkdown(text: string, more = ''): string {
   const lines = text.replace(/\n$/, '').split('\n');
   const summary = lines
     .at(-1)!
@@ -91,5 +92,5 @@ export function planMarkdown(text: string): string {
       return head ? `${sign} ${l.slice(4)}` : `${sign} ${l.slice(2)}`;
     })
     .join('\n');
-  return `### Almanac plan: ${summary}\n\n\`\`\`diff\n${body}\n\`\`\`\n\nNothing changes until \`almanac apply\` runs on the main branch.\n`;
+  return `### Almanac plan: ${summary}\n\n\`\`\`diff\n${body}\n\`\`\`\n\n${more ? `${more}\n` : ''}Nothing changes until \`almanac apply\` runs on the main branch.\n`;
 }

@@ -1,3 +1,4 @@
+import { rruleWords } from '../calendar/rrule-words';
 import type { Condition, TimeValue } from '../dsl/condition';
 import type { CampaignPlan, ReEntry, Step, Trigger } from '../dsl/plan';
 import { formatDuration as compact } from '../dsl/walk';
@@ -83,7 +84,7 @@ export function triggerWords(t: Trigger): string {
       return `when ${t.event} happens (${notes.join('; ')})`;
     }
     case 'schedule':
-      return `on the schedule ${t.rrule} (${zoneWords(t.timezone)}${t.start ? `, from ${t.start}` : ''}${t.until ? `, until ${t.until}` : ''})`;
+      return `${rruleWords(t.rrule)} (${zoneWords(t.timezone)}${t.start ? `, from ${t.start}` : ''}${t.until ? `, until ${t.until}` : ''})`;
     case 'at':
       return `once, at ${t.at} (${zoneWords(t.timezone)})`;
     case 'segment':

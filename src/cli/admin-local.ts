@@ -7,7 +7,8 @@ import { mintCampaignLink } from '../tracking/campaign-links';
 import { markForRecompute } from '../storage/attribution';
 import { rebuildReportRollups } from '../storage/engagement';
 import { campaignReport } from '../reports/campaign';
-import { applyReport, planReport } from '../campaigns/admin';
+import { applyReport } from '../campaigns/admin';
+import { planWithForecast } from '../forecast/plan-report';
 import type { Config } from '../config';
 import { eraseContact } from '../consent/erase';
 import { unmergeContacts } from '../contacts/unmerge';
@@ -31,7 +32,7 @@ import type { CliEngine } from './command';
  */
 export function createLocalAdmin(config: Config, withDatabase: CliEngine['withDatabase']): AdminApi {
   return {
-    plan: (sources) => withDatabase(config, (database) => planReport(database, compiled(sources))),
+    plan: (sources, options) => withDatabase(config, (database) => planWithForecast(database, compiled(sources), options?.forecast)),
     apply: (sources) => withDatabase(config, (database) => applyReport(database, compiled(sources), new Date())),
     calendar: (range, now) =>
       withDatabase(config, async (database) =>

@@ -71,7 +71,11 @@ export function createRemoteAdmin(options: RemoteAdminOptions): AdminApi {
 
   return {
     via: base,
-    plan: async (sources) => (await call<AdminReport>('POST', '/v1/admin/plan', sources)).value,
+    async plan(sources, options) {
+      const f = options?.forecast;
+      const forecast = f && { days: f.days, ...(f.from === undefined ? {} : { from: f.from }), now: f.now.toISOString() };
+      return (await call<AdminReport>('POST', '/v1/admin/plan', forecast ? { ...sources, forecast } : sources)).value;
+    },
     apply: async (sources) => (await call<AdminReport>('POST', '/v1/admin/apply', sources)).value,
     async calendar(range, now) {
       const query = new URLSearchParams({ from: range.from, to: range.to, now: now.toISOString() });

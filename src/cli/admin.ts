@@ -7,6 +7,7 @@ import type { ContactExport } from '../consent/export';
 import type { ContactTimeline } from '../reports/contact-timeline';
 import type { ViewRange } from '../forecast/calendar-view';
 import type { CalendarView } from '../forecast/view';
+import type { PlanForecastRequest } from '../forecast/plan-forecast';
 import type { PreviewSubject } from '../render/preview-source';
 import type { CampaignReport } from '../reports/campaign';
 import type { CampaignLink, CampaignLinkInput } from '../tracking/campaign-links';
@@ -45,8 +46,12 @@ export interface ProjectSources {
 export interface AdminApi {
   /** The server's base URL when the work goes through one; undefined for the local database. */
   via?: string;
-  /** `almanac plan`: the sources are compiled again where the database is (never a client-built plan). */
-  plan(sources: ProjectSources): Promise<AdminReport>;
+  /**
+   * `almanac plan`: the sources are compiled again where the database is (never a client-built
+   * plan). With `forecast` (`plan --forecast`), the report adds the next days' sends before →
+   * after and the warnings (src/forecast/plan-report.ts).
+   */
+  plan(sources: ProjectSources, options?: { forecast?: PlanForecastRequest }): Promise<AdminReport>;
   /** `almanac apply`. */
   apply(sources: ProjectSources): Promise<AdminReport>;
   /** The applied calendar, or `{ applied: false }` when nothing was ever applied. */

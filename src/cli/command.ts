@@ -25,6 +25,8 @@ export interface CliEngine {
   admin(config: Config, env: Env): AdminApi;
   /** The template renderer over a templates/ folder (`preview`). */
   renderer(templatesDir: string): Renderer;
+  /** The engine's clock (`plan --forecast`'s "now"): the wall clock, unless a test pins it. */
+  now(): Date;
 }
 
 /** What a command may touch: its arguments, the environment, two output streams, and the engine. */

@@ -8,6 +8,7 @@ import type { Facts } from '../dsl/condition';
 import { type CampaignPlan, emptyCalendar } from '../dsl/plan';
 import { latestCalendarPlan } from '../storage/campaign-versions';
 import { drawKey, isHeldOut, type RunState } from '../journey/index';
+import { migrateState } from '../journey/migrate';
 import { readWatermark, versionCreatedAt } from '../storage/broadcasts';
 import type { Database } from '../storage/db';
 import { loadFacts } from '../storage/facts';
@@ -43,9 +44,36 @@ export const FORECAST_LEAD_DAYS = 14;
 export interface ForecastOptions {
   /** Counts the work done and yields to the event loop now and then (./pace.ts); stops when aborted. */
   pace?: Pace;
+  /**
+   * Forecast as if `apply` had stored this project (`almanac plan --forecast`, ./plan-forecast.ts):
+   * its calendar and campaigns take the place of the applied ones. Runs already in flight stay on
+   * their versions (a removed campaign's runs finish on theirs), except that a `migrate: true`
+   * change moves them to the new plan by step key first, as apply would (a run whose step is
+   * gone exits and sends nothing more).
+   */
+  candidate?: CandidateProject;
+  /** The zone whose days the rows are dated in (default: the calendar's). */
+  dayZone?: string;
 }
 
-type Broadcast = { versionId: number; plan: CampaignPlan & { trigger: BroadcastTrigger }; since: Date };
+/** A project as `apply` would leave it: the calendar, and each campaign with what apply keeps of it. */
+export interface CandidateProject {
+  calendar: CalendarPlan;
+  campaigns: CandidateCampaign[];
+}
+
+export interface CandidateCampaign {
+  plan: CampaignPlan;
+  /**
+   * The stored version apply keeps for this campaign (its file is unchanged). Absent: apply
+   * stores a new version now, so a broadcast never fanned out counts its occurrences from `now`.
+   */
+  keptVersionId?: number;
+  /** Apply moves the campaign's running runs to `plan` by step key (`migrate: true` on a change). */
+  migrates: boolean;
+}
+
+type Broadcast = { plan: CampaignPlan & { trigger: BroadcastTrigger }; since: Date };
 
 /**
  * The sends the engine will make in [range.from, range.to), per calendar-zone day, campaign and
@@ -81,16 +109,20 @@ export async function forecast(
   const pace = options.pace ?? new Pace();
   const { calendar, everyone } = await database.db.transaction(
     async (tx) => {
-      const calendar = (await latestCalendarPlan(tx)) ?? emptyCalendar();
+      const { candidate } = options;
+      const calendar = candidate?.calendar ?? (await latestCalendarPlan(tx)) ?? emptyCalendar();
       const start = clockStart(calendar, range.from, now);
       const plans = createPlanCache();
-      const active = await plans.active(tx);
+      const active: Array<{ versionId?: number | undefined; plan: CampaignPlan }> = candidate
+        ? candidate.campaigns.map((c) => ({ versionId: c.keptVersionId, plan: c.plan }))
+        : await plans.active(tx);
+      const migrating = new Map((candidate?.campaigns ?? []).filter((c) => c.migrates).map((c) => [c.plan.id, c.plan]));
       const broadcasts: Broadcast[] = [];
       for (const { versionId, plan } of active) {
         if (!isBroadcast(plan)) continue;
-        const mark = (await readWatermark(tx, plan.id)) ?? (await versionCreatedAt(tx, versionId));
+        const mark = (await readWatermark(tx, plan.id)) ?? (versionId === undefined ? now : await versionCreatedAt(tx, versionId));
         const floor = start > now ? new Date(start.getTime() - 1) : new Date(now.getTime() - BROADCAST_CATCH_UP_MS);
-        broadcasts.push({ versionId, plan, since: mark > floor ? mark : floor });
+        broadcasts.push({ plan, since: mark > floor ? mark : floor });
       }
       const contacts = new Map<number, ForecastContact>();
       const contactOf = (id: number): ForecastContact => {
@@ -111,15 +143,21 @@ export async function forecast(
         const facts = await loadFacts(tx, [...new Set(runs.map((r) => r.contactId))], { now });
         for (const run of runs) {
           await pace.step();
-          const plan = versions.get(run.versionId);
+          const stored = versions.get(run.versionId);
           const f = facts.get(run.contactId);
-          if (!plan || !f || !eligible(plan, f)) continue;
+          if (!stored || !f) continue;
+          const moved = movedRun(stored, run.state as RunState, migrating.get(stored.id));
+          if (!moved || !eligible(moved.plan, f)) continue;
+          const { plan, state } = moved;
           const source = isBroadcast(plan) ? 'broadcast' : 'journey';
           const c = contactOf(run.contactId);
-          const sends = predictRunSends({ plan, state: run.state as RunState, wakeAt: run.wakeAt, facts: f, now, until: horizon });
+          const sends = predictRunSends({ plan, state, wakeAt: run.wakeAt, facts: f, now, until: horizon });
           c.candidates.push(
             ...chainRun(
-              sends.map((s) => candidateOf(plan, source, s.due, s.weight)),
+              sends.map((s) => ({
+                ...candidateOf(plan, source, s.due, s.weight),
+                ...(s.visibleFrom ? { visibleFrom: s.visibleFrom } : {}),
+              })),
               c.candidates.length,
             ),
           );
@@ -228,7 +266,18 @@ export async function forecast(
     await pace.step(c.candidates.length);
     for (const send of settleContact(c, calendar, horizon, isBlackout)) settled.push(send);
   }
-  return tallyForecast(settled, calendar.timezone, range);
+  return tallyForecast(settled, options.dayZone ?? calendar.timezone, range);
+}
+
+/** A run on its stored plan, or moved to `next` by step key as a `migrate: true` apply would; undefined when it would exit. */
+function movedRun(
+  plan: CampaignPlan,
+  state: RunState,
+  next: CampaignPlan | undefined,
+): { plan: CampaignPlan; state: RunState } | undefined {
+  if (!next) return { plan, state };
+  const moved = migrateState(plan, next, state);
+  return 'exit' in moved ? undefined : { plan: next, state: moved.state };
 }
 
 /** Where the ideal clock starts: `now`, or a lead before a window further ahead (FORECAST_LEAD_DAYS). */
@@ -245,7 +294,7 @@ function eligible(plan: CampaignPlan, facts: Facts): boolean {
 }
 
 /** Who a broadcast reaches, as SQL over contacts `c`: its audience and, unless transactional, consent for its purpose. */
-function recipientConditions(plan: CampaignPlan, now: Date) {
+export function recipientConditions(plan: CampaignPlan, now: Date) {
   return [
     ...(plan.audience ? [toSql(plan.audience, { now })] : []),
     ...(plan.purpose === 'email.transactional' ? [] : [toSql({ kind: 'consent', purpose: plan.purpose }, { now })]),

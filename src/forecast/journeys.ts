@@ -29,6 +29,12 @@ export interface PredictedSend {
   template: string;
   due: Date;
   weight: number;
+  /**
+   * From when the engine can see this send coming: the start of the `wait` right before it
+   * (only `update`/`emit` between), the rule of src/journey/next-send.ts that priority
+   * look-ahead uses. Absent: it is not foreseen (it follows a wait_until, a branch, a split).
+   */
+  visibleFrom?: Date;
 }
 
 type Chooser = {
@@ -76,7 +82,8 @@ export function predictRunSends(input: {
   };
   const walk: Walk = { plan, index, until: until.getTime(), choose, out: [] };
   const withTrigger = facts.trigger === undefined ? { ...facts, trigger: state.trigger.properties } : facts;
-  walkFrom(walk, from, t, 1, withTrigger, { ...state.splits }, index.size);
+  // A sleeping run sits in a `wait` now: the engine already sees the send right after it.
+  walkFrom(walk, from, t, 1, withTrigger, { ...state.splits }, index.size, state.phase === 'sleeping' ? now.getTime() : undefined);
   return walk.out;
 }
 
@@ -107,6 +114,7 @@ function walkFrom(
   facts: Facts | undefined,
   splits: Record<string, string>,
   budget: number,
+  sleepingSince?: number,
 ): void {
   for (; key !== null && budget > 0 && t < w.until; budget--) {
     const slot = w.index.get(key);
@@ -114,7 +122,14 @@ function walkFrom(
     const { step, next } = slot;
     switch (step.kind) {
       case 'send':
-        w.out.push({ stepKey: step.key, template: step.template, due: new Date(t), weight });
+        w.out.push({
+          stepKey: step.key,
+          template: step.template,
+          due: new Date(t),
+          weight,
+          ...(sleepingSince === undefined ? {} : { visibleFrom: new Date(sleepingSince) }),
+        });
+        sleepingSince = undefined;
         key = next;
         break;
       case 'update':
@@ -128,17 +143,21 @@ function walkFrom(
       case 'exit':
         return;
       case 'wait':
+        sleepingSince = t;
         t += step.ms;
         key = next;
         break;
       case 'wait_until':
+        sleepingSince = undefined;
         t += step.timeoutMs;
         key = entryOf(step.onTimeout, next);
         break;
       case 'branch':
+        sleepingSince = undefined;
         key = entryOf(w.choose.branch(step, facts, new Date(t)), next);
         break;
       case 'split': {
+        sleepingSince = undefined;
         const arms = w.choose.split(step, splits);
         for (const arm of arms.slice(1)) walkFrom(w, entryOf(arm.steps, next), t, weight * arm.weight, facts, { ...splits }, budget - 1);
         weight *= arms[0]?.weight ?? 1;

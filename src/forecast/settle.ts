@@ -29,6 +29,12 @@ export interface ForecastCandidate {
    * as much as it was held. Absent: nothing of its run comes before it.
    */
   after?: number;
+  /**
+   * From when the engine foresees this send (its run sleeps in the wait right before it): from
+   * then on, lower-priority sends yield cap slots to it (priority look-ahead). Moves with its
+   * run like `due`. Absent: not foreseen.
+   */
+  visibleFrom?: Date;
 }
 
 /** Chain one run's predicted sends, in order, as `after` links (indices from `offset`, where they will sit in `candidates`). */
@@ -76,7 +82,12 @@ export function settleContact(
   horizon: Date,
   isBlackout: (day: string) => boolean = blackoutDays(calendar),
 ): SettledSend[] {
-  const pending = contact.candidates.map((candidate, id) => ({ id, candidate, notBefore: candidate.due.getTime() }));
+  const pending = contact.candidates.map((candidate, id) => ({
+    id,
+    candidate,
+    notBefore: candidate.due.getTime(),
+    visibleFrom: candidate.visibleFrom?.getTime(),
+  }));
   const recent = [...contact.recent];
   const out: SettledSend[] = [];
   // A send waits for the one before it in its run (`after`); `settledAt` says when each went.
@@ -89,6 +100,7 @@ export function settleContact(
       if (p.candidate.after !== id) continue;
       waiting.delete(p.id);
       p.notBefore += Math.max(0, delay);
+      if (p.visibleFrom !== undefined) p.visibleFrom += Math.max(0, delay);
     }
   };
   // Every pass settles or moves at least one send forward; the bound only guards a bad calendar.
@@ -110,12 +122,22 @@ export function settleContact(
       else passed.push(p);
     }
     if (passed.length === 0) continue;
+    // Priority look-ahead, as the dispatcher sees it: the sends of runs sleeping in their wait.
+    const upcoming = pending
+      .filter(
+        (p) => !waiting.has(p.id) && p.notBefore > t && p.visibleFrom !== undefined && p.visibleFrom <= t && !p.candidate.transactional,
+      )
+      .flatMap((p) => {
+        const at = nextAllowedInstant(new Date(p.notBefore), calendar, contact.zone, { quiet: true, isBlackout });
+        return at ? [{ at, campaign: p.candidate.campaign, purpose: p.candidate.purpose, priority: p.candidate.priority }] : [];
+      });
     const decisions = allocateCaps({
       candidates: passed.map((p) => ({ id: p.id, ...pick(p.candidate) })),
       recent,
       caps: calendar.frequencyCaps,
       onConflict: calendar.onConflict,
       now,
+      upcoming,
     });
     decisions.forEach((d, i) => {
       const p = passed[i]!;

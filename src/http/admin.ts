@@ -9,7 +9,9 @@ import { requestedReport } from './reports';
 import { INSTANT_EXPECTED, parseInstant } from '../lib/instant';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
-import { applyReport, planReport } from '../campaigns/admin';
+import { applyReport } from '../campaigns/admin';
+import { planWithForecast } from '../forecast/plan-report';
+import { forecastOption } from './admin-plan';
 import { eraseContact } from '../consent/erase';
 import { mergeIdOf, unmergeContacts } from '../contacts/unmerge';
 import type { MergePolicy } from '../contacts/resolve';
@@ -72,10 +74,11 @@ export interface AdminRoutesDeps {
  * plan|apply|calendar|preview` work while the server owns the embedded database. JSON in and out;
  * errors in the one shape `{ error: { code, message, details } }`.
  *
- * - `POST /v1/admin/plan` `{ files: [{ path, text }], templates: [names] }` → `{ text, json }`:
- *   what `almanac plan` / `plan --json` print. The server compiles the files itself
- *   (compileSources): it never stores a plan a client built. Compile errors → 400 with the
- *   diagnostics in `details.errors`.
+ * - `POST /v1/admin/plan` `{ files: [{ path, text }], templates: [names] }` → `{ text, json, markdown }`:
+ *   what `almanac plan` / `plan --json` / `--format markdown` print. The server compiles the files
+ *   itself (compileSources): it never stores a plan a client built. Compile errors → 400 with the
+ *   diagnostics in `details.errors`. With `forecast: { days?, from?, now? }` (./admin-plan.ts) it
+ *   is `plan --forecast`: the next days' sends before → after and the warnings.
  * - `POST /v1/admin/apply` (same body) → `{ text, json }` as `almanac apply` prints.
  * - `GET /v1/admin/calendar?from=&to=[&now=ISO]` → `{ applied: false }`, or `{ applied: true, view }`.
  * - `GET /v1/admin/preview-subject/:id[?trigger=TYPE]` → the contact (external id or email),
@@ -101,13 +104,19 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   const app = new Hono();
   const auth = apiKey({ keys: deps.adminKeys, variable: 'ADMIN_API_KEYS', area: 'the admin API (/v1/admin, what the CLI uses)' });
   const read = deadline({ ms: Math.max(deps.requestDeadlineMs, ADMIN_READ_DEADLINE_MS) });
-  const body = async (c: Context) =>
-    compiled(
-      sourcesFrom(parseJson(await c.req.text(), deps.jsonMaxDepth === undefined ? {} : { maxDepth: deps.jsonMaxDepth })),
-      deps.webhookRules,
-    );
+  const json = async (c: Context) => parseJson(await c.req.text(), deps.jsonMaxDepth === undefined ? {} : { maxDepth: deps.jsonMaxDepth });
+  const body = async (c: Context) => compiled(sourcesFrom(await json(c)), deps.webhookRules);
 
-  app.post('/v1/admin/plan', auth, read, async (c) => c.json(await planReport(deps.database, await body(c))));
+  app.post('/v1/admin/plan', auth, read, async (c) => {
+    const value = await json(c);
+    const forecast = forecastOption(value, deps.now);
+    const signal = c.get('deadline') as AbortSignal | undefined;
+    return c.json(
+      await planWithForecast(deps.database, compiled(sourcesFrom(value), deps.webhookRules), forecast, {
+        pace: new Pace(signal ? { signal } : {}),
+      }),
+    );
+  });
   app.post('/v1/admin/apply', auth, async (c) => c.json(await applyReport(deps.database, await body(c), deps.now())));
   app.get('/v1/admin/calendar', auth, read, async (c) => {
     const range = rangeParams(c.req.query('from'), c.req.query('to'));

@@ -26,6 +26,7 @@ export function createCliEngine(): CliEngine {
     simulate: runSimulation,
     admin: (config, env) => chooseAdmin(config, env),
     renderer: (templatesDir) => createRenderer({ templatesDir }),
+    now: () => new Date(),
   };
 }
 

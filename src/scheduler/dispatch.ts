@@ -159,7 +159,8 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       else if (decision.action === 'defer') out.deferred.push({ id: send.id, until: decision.until, reason: decision.reason });
       else passed.push(send);
     }
-    const approved = await applyCaps(o.database, passed, calendar, now, out);
+    const zones = new Map(passed.map((s) => [s.contactId, contexts.get(s.id)?.timezone ?? null]));
+    const approved = await applyCaps(o.database, passed, calendar, now, out, zones);
     const recommendations = await recommendationsFor(
       db,
       approved.map((s) => ({ contactId: s.contactId, seedProductIds: cartProductIds(contexts.get(s.id)!.trigger) })),

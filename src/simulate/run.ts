@@ -7,6 +7,9 @@ import { nextBroadcastAt } from '../scheduler/broadcasts-phase';
 import type { Database } from '../storage/db';
 import { markHistoryProcessed, nextDueAt } from '../storage/due';
 import type { SimulationInput } from './input';
+import { readInFlight } from './in-flight';
+import { type NotEntered, readNotEntered } from './not-entered';
+import { type CampaignSummary, summarize } from './summary';
 import { readTimeline, type TimelineEntry } from './timeline';
 
 export interface SimulationOptions {
@@ -39,7 +42,14 @@ export interface SimulationRequest {
 }
 
 export interface SimulationResult {
+  /** What the tables say happened (the same lines a runtime replay of the input reads). */
   timeline: TimelineEntry[];
+  /** The runs still going at `to`, one `running` line each at that instant. */
+  inFlight: TimelineEntry[];
+  /** Every contact × campaign that got no run, with why. */
+  notEntered: NotEntered[];
+  /** Per campaign, over the timeline and the in-flight runs. */
+  summary: CampaignSummary[];
   ticks: number;
 }
 
@@ -91,5 +101,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (next > options.to) break;
     now = next;
   }
-  return { timeline: await readTimeline(database.db, options.project.campaigns), ticks };
+  const { campaigns } = options.project;
+  const timeline = await readTimeline(database.db, campaigns);
+  const inFlight = await readInFlight(database.db, campaigns, options.to);
+  const notEntered = await readNotEntered(database.db, campaigns, timeline, { from: options.from, to: options.to });
+  return { timeline, inFlight, notEntered, summary: summarize(campaigns, [...timeline, ...inFlight], notEntered), ticks };
 }

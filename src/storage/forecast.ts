@@ -162,3 +162,23 @@ export async function readFirstApplied(tx: Tx): Promise<Map<string, Date>> {
   );
   return new Map(rows.map((r) => [r.campaign, new Date(r.first)]));
 }
+
+/**
+ * Live contacts per stored zone (null: none; invalid zones are the caller's to judge) and, for
+ * each of `audiences` (booleans over contacts `c`, as `recipientsSql` builds them), how many of
+ * them it holds: `almanac plan --forecast`'s "contacts without a zone".
+ */
+export async function countAudiencesByZone(tx: Tx, audiences: SQL[]): Promise<Array<{ zone: string | null; counts: number[] }>> {
+  if (audiences.length === 0) return [];
+  const counts = sql.join(
+    audiences.map((a, k) => sql`count(*) filter (where ${a})::int as ${sql.raw(`n${k}`)}`),
+    sql`, `,
+  );
+  const rows = rowsOf<Record<string, unknown>>(
+    await tx.execute(sql`select c.timezone as zone, ${counts} from contacts c where c.erased_at is null group by 1`),
+  );
+  return rows.map((r) => ({
+    zone: (r.zone as string | null) ?? null,
+    counts: audiences.map((_, k) => Number(r[`n${k}`] ?? 0)),
+  }));
+}

@@ -50,6 +50,24 @@ export async function claimDueRuns(tx: Tx, options: { now: Date; limit: number }
   ).map(toRun);
 }
 
+/**
+ * Active runs of these contacts sleeping in a wait that ends by `wakeBy`, with their plans:
+ * where priority look-ahead finds the sends they will queue (not locked: a guess that changes
+ * nothing if the run moves on meanwhile).
+ */
+export async function sleepingRunsOf(tx: Tx, contactIds: number[], wakeBy: Date): Promise<Array<RunRow & { wakeAt: Date; plan: unknown }>> {
+  if (contactIds.length === 0) return [];
+  const rows = rowsOf<RawRun & { next_wake_at: string | Date; plan: unknown }>(
+    await tx.execute(sql`
+      select r.id, r.campaign, r.campaign_version_id, r.contact_id, r.correlation_key, r.state, r.next_wake_at, v.plan
+      from runs r join campaign_versions v on v.id = r.campaign_version_id
+      where r.status = 'active' and r.contact_id = any(${idArray(contactIds)})
+        and r.state->>'phase' = 'sleeping' and r.next_wake_at <= ${ts(wakeBy)}
+      order by r.id`),
+  );
+  return rows.map((r) => ({ ...toRun(r), wakeAt: new Date(r.next_wake_at), plan: r.plan }));
+}
+
 /** Active runs of these contacts, locked (waiting for a worker stepping them to finish). */
 export async function lockActiveRunsOf(tx: Tx, contactIds: number[]): Promise<RunRow[]> {
   if (contactIds.length === 0) return [];

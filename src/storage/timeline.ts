@@ -8,7 +8,10 @@ import { rowsOf } from './sql-values';
  * id, else email, else `#id`.
  */
 
+const NAME = sql.raw(`coalesce(c.external_id, c.email, '#' || c.id)`);
+
 export interface TimelineRunRow {
+  contact_id: number;
   contact: string;
   campaign: string;
   status: string;
@@ -19,16 +22,21 @@ export interface TimelineRunRow {
   occurrence: string | null;
   zone: string | null;
   own_zone: string | null;
+  /** Where an unfinished run stands (its state's `at`, `phase`, `wakeAt`). */
+  at_step: string | null;
+  phase: string | null;
+  wake_at: string | null;
 }
 
 export async function readTimelineRuns(tx: Tx): Promise<TimelineRunRow[]> {
-  return rowsOf<TimelineRunRow>(
+  const rows = rowsOf<TimelineRunRow>(
     await tx.execute(sql`
-      select coalesce(c.external_id, c.email, '#' || c.id) as contact, r.campaign, r.status, r.exit_reason, r.started_at, r.ended_at,
+      select c.id as contact_id, ${NAME} as contact, r.campaign, r.status, r.exit_reason, r.started_at, r.ended_at,
         r.state->'trigger'->'properties'->>'occurrence' as occurrence, r.state->'trigger'->'properties'->>'zone' as zone,
-        c.timezone as own_zone
+        c.timezone as own_zone, r.state->>'at' as at_step, r.state->>'phase' as phase, r.state->>'wakeAt' as wake_at
       from runs r join contacts c on c.id = r.contact_id`),
   );
+  return rows.map((r) => ({ ...r, contact_id: Number(r.contact_id) }));
 }
 
 export interface TimelineSendRow {
@@ -42,13 +50,16 @@ export interface TimelineSendRow {
   at: string | Date;
   not_before: string | Date;
   created_at: string | Date;
+  /** Deferred by the gate at least once (quiet hours, a blackout, a cap): its not_before moved past its queueing. */
+  held: boolean;
 }
 
 export async function readTimelineSends(tx: Tx): Promise<TimelineSendRow[]> {
   return rowsOf<TimelineSendRow>(
     await tx.execute(sql`
-      select coalesce(c.external_id, c.email, '#' || c.id) as contact, s.campaign, s.step_key, s.template, s.status, s.reason,
-        coalesce(s.sent_at, s.settled_at, s.created_at) as at, s.not_before, s.created_at
+      select ${NAME} as contact, s.campaign, s.step_key, s.template, s.status, s.reason,
+        coalesce(s.sent_at, s.settled_at, s.created_at) as at, s.not_before, s.created_at,
+        (s.status = 'deferred' or s.not_before > s.created_at) as held
       from sends s join contacts c on c.id = s.contact_id`),
   );
 }
@@ -78,25 +89,34 @@ export async function readTimelineWebhookCalls(tx: Tx): Promise<TimelineWebhookR
 }
 
 export interface TimelineSkipRow {
+  contact_id: number;
   contact: string;
   campaign: string;
   reason: string;
   skipped_at: string | Date;
+  /** The properties of the event that started nothing (null: the event is gone). */
+  properties: Record<string, unknown> | null;
 }
 
-/** Triggers that matched an event too old to start a run. */
+/** Triggers that matched an event and started no run: too old, outside the audience, the re-entry rule…. */
 export async function readTimelineSkips(tx: Tx): Promise<TimelineSkipRow[]> {
-  return rowsOf<TimelineSkipRow>(
+  // jsonb as text: both drivers then hand back the same string to parse.
+  const rows = rowsOf<Omit<TimelineSkipRow, 'properties'> & { properties: string | null }>(
     await tx.execute(sql`
-      select coalesce(c.external_id, c.email, '#' || c.id) as contact, k.campaign, k.reason, k.skipped_at
-      from trigger_skips k join contacts c on c.id = k.contact_id`),
+      select c.id as contact_id, ${NAME} as contact, k.campaign, k.reason, k.skipped_at, e.properties::text as properties
+      from trigger_skips k join contacts c on c.id = k.contact_id left join events e on e.id = k.event_id`),
   );
+  return rows.map((r) => ({
+    ...r,
+    contact_id: Number(r.contact_id),
+    properties: r.properties === null ? null : (JSON.parse(r.properties) as Record<string, unknown>),
+  }));
 }
 
 /** Each contact's own zone (null: none), by the name the timeline gives it. */
 export async function readContactZones(tx: Tx): Promise<Map<string, string | null>> {
   const rows = rowsOf<{ contact: string; timezone: string | null }>(
-    await tx.execute(sql`select coalesce(external_id, email, '#' || id) as contact, timezone from contacts`),
+    await tx.execute(sql`select ${NAME} as contact, c.timezone from contacts c`),
   );
   return new Map(rows.map((r) => [r.contact, r.timezone]));
 }

@@ -158,3 +158,61 @@ describe('allocateCaps', () => {
     ]);
   });
 });
+
+describe('allocateCaps: priority looks ahead', () => {
+  const cartSoon = { at: later(HOUR), campaign: 'abandoned-cart', purpose: 'email.marketing', priority: 80 };
+  const input = (over: Partial<Parameters<typeof allocateCaps>[0]> = {}) => ({
+    candidates: [newsletter],
+    recent: [],
+    caps: [daily],
+    onConflict: 'defer' as const,
+    now,
+    upcoming: [cartSoon],
+    ...over,
+  });
+
+  it('a broadcast yields the day’s only slot to a higher-priority journey send due an hour later', () => {
+    // After the cart reminder goes at 11:00, the newsletter has room again a day later.
+    expect(allocateCaps(input())).toEqual([
+      { id: 3, action: 'defer', until: later(HOUR + DAY), reason: 'yield:abandoned-cart:cap:any:1/1d' },
+    ]);
+  });
+
+  it('skips instead under on_conflict: skip', () => {
+    expect(allocateCaps(input({ onConflict: 'skip' }))).toEqual([{ id: 3, action: 'skip', reason: 'yield:abandoned-cart:cap:any:1/1d' }]);
+  });
+
+  it('does not yield to lower or equal priority, to a send past the cap window, or when both fit', () => {
+    expect(allocateCaps(input({ upcoming: [{ ...cartSoon, priority: 20 }] }))).toEqual([{ id: 3, action: 'send' }]);
+    expect(allocateCaps(input({ candidates: [cart], upcoming: [{ ...cartSoon, campaign: 'newsletter', priority: 20 }] }))).toEqual([
+      { id: 1, action: 'send' },
+    ]);
+    expect(allocateCaps(input({ upcoming: [{ ...cartSoon, at: later(DAY) }] }))).toEqual([{ id: 3, action: 'send' }]);
+    expect(allocateCaps(input({ caps: [{ ...daily, max: 2 }] }))).toEqual([{ id: 3, action: 'send' }]);
+  });
+
+  it('does not yield to a send that would be capped anyway', () => {
+    // One send already today: the cart reminder at 11:00 could not go either, so the newsletter
+    // is deferred by the cap itself, not by the look-ahead.
+    const [d] = allocateCaps(input({ recent: [{ at: ago(HOUR), purpose: 'email.marketing' }] }));
+    expect(d).toEqual({ id: 3, action: 'defer', until: later(DAY - HOUR), reason: 'cap:any:1/1d' });
+    // Two slots, one used: the newsletter would take the last one the cart needs.
+    const [e] = allocateCaps(input({ caps: [{ ...daily, max: 2 }], recent: [{ at: ago(HOUR), purpose: 'email.marketing' }] }));
+    expect(e).toEqual({ id: 3, action: 'defer', until: later(DAY - HOUR), reason: 'yield:abandoned-cart:cap:any:2/1d' });
+  });
+
+  it('keeps slots for several upcoming sends in time order', () => {
+    const twoSlots = [{ ...daily, max: 2 }];
+    const winBackLater = { at: later(3 * HOUR), campaign: 'win-back', purpose: 'email.marketing', priority: 50 };
+    expect(allocateCaps(input({ caps: twoSlots, upcoming: [winBackLater, cartSoon] }))[0]).toMatchObject({
+      action: 'defer',
+      reason: 'yield:win-back:cap:any:2/1d',
+    });
+  });
+
+  it('a purpose-specific cap only protects sends it counts', () => {
+    const marketingDaily = { purpose: 'email.marketing', max: 1, perMs: DAY };
+    const digest = { ...cartSoon, purpose: 'email.digest' };
+    expect(allocateCaps(input({ caps: [marketingDaily], upcoming: [digest] }))).toEqual([{ id: 3, action: 'send' }]);
+  });
+});

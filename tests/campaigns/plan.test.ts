@@ -110,7 +110,7 @@ describe(`plan on ${backend}`, () => {
   + campaign newsletter (version 1)
       name: Newsletter
       purpose: email.marketing, priority 50
-      starts on the schedule FREQ=WEEKLY;BYDAY=TU;BYHOUR=10 (UTC)
+      starts every week on Tuesday at 10:00 (UTC)
       reaches everyone triggered
       enters once per contact, ever
       steps:

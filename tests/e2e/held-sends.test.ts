@@ -202,7 +202,7 @@ describe('held sends through almanac simulate', () => {
       timeline.filter((e) => e.contact === who && e.step !== '-').map((e) => `${e.time} ${e.step} ${e.outcome} ${e.detail}`);
     expect(sends('ada')).toEqual([
       '2026-11-24T09:00:00Z steps[0] sent newsletter',
-      '2026-11-24T15:00:00Z steps[1] cancelled cart-reminder (run exited: exit_on:order.created)',
+      '2026-11-24T15:00:00Z steps[1] cancelled cart-reminder (its run ended first (left: order.created happened (exit_on)))',
     ]);
     expect(sends('bob')).toEqual([
       '2026-11-24T09:00:00Z steps[0] sent newsletter',

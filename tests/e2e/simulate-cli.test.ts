@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/runtime/cli';
-import type { TimelineEntry } from '../../src/simulate/timeline';
+import type { SimulationReport } from '../../src/simulate/report';
 
 /**
  * `almanac simulate` as a marketer runs it (src/cli/main.ts with captured output): the same input
@@ -31,19 +31,40 @@ describe('almanac simulate', () => {
     // Steps by what they do (the key stays in --json).
     // On each contact's clock (UTC stays in --json).
     expect(first.out).toMatch(/^Mon 2026-11-23 15:00 Europe\/Warsaw +dan +abandoned-cart +send cart-reminder +sent cart-reminder$/m);
-    expect(first.out).toMatch(/^Mon 2026-11-23 11:00 Europe\/Warsaw +ada +abandoned-cart +- +holdout$/m);
+    expect(first.out).toMatch(/^Mon 2026-11-23 11:00 Europe\/Warsaw +ada +abandoned-cart +- +holdout held out for lift \(holdout: 10%\)/m);
 
     const json = await almanac(...CART, '--json');
     expect(json.code).toBe(0);
-    const entries = JSON.parse(json.out) as TimelineEntry[];
-    // The text's rows, between the header and the blank line before the summary, one per entry.
-    const [table, summary] = first.out.split('\n\n') as [string, string];
+    const report = JSON.parse(json.out) as SimulationReport;
+    const entries = report.timeline;
+    expect({ from: report.from, to: report.to }).toEqual({ from: '2026-11-23T00:00:00Z', to: '2026-11-26T00:00:00Z' });
+    // The text's rows, between the header and the first blank line, one per entry.
+    const [table, absent, perCampaign, ends] = first.out.split('\n\n') as [string, string, string, string];
     const rows = table.split('\n').slice(1);
     expect(rows).toHaveLength(entries.length);
-    // The summary line counts the same entries, by outcome.
-    const counted = new Map<string, number>();
-    for (const e of entries) counted.set(e.outcome, (counted.get(e.outcome) ?? 0) + 1);
-    expect(summary.trim().split(', ').sort()).toEqual([...counted].map(([k, n]) => `${n} ${k}`).sort());
+    // Who did not enter, one line each, as in the JSON.
+    expect(absent.trim().split('\n').slice(1)).toEqual(
+      report.not_entered.map((n) => `  ${n.contact} did not enter ${n.campaign}: ${n.detail}`),
+    );
+    // Ada is the holdout: listed, with why; every sample campaign nobody triggered says so for everyone.
+    expect(absent).toContain('ada did not enter abandoned-cart: held out for lift (holdout: 10%): a run is recorded, no email goes out');
+    expect(absent).toContain('ben did not enter welcome: no contact.created event');
+    // A segment trigger says what the contact lacks for the segment.
+    expect(absent).toMatch(
+      /^ {2}ben did not enter win-back: never in segment churning-customers \(lifecycle stage is .+, not churning\)$/m,
+    );
+    // The per-campaign numbers are the JSON's.
+    const cart = report.summary.find((s) => s.campaign === 'abandoned-cart')!;
+    expect(cart).toMatchObject({ entered: 3, held_out: 1, sent: 3, not_entered: 0 });
+    expect(perCampaign).toMatch(/^abandoned-cart +3 +1 +0 +3 +0 +0 +0 +0$/m);
+    expect(perCampaign).toMatch(/^newsletter +4 +0 +0 +4 +2 +0 +0 +0$/m);
+    // Why each run ended: Ben and Cleo bought (exit_on, which is also the goal); Dan went through.
+    expect(ends).toMatch(/^ {2}abandoned-cart +2 +left: order\.created happened \(exit_on; the campaign's goal\)$/m);
+    expect(ends).toMatch(/^ {2}abandoned-cart +1 +completed: reached the end of its steps$/m);
+    expect(cart.ended).toEqual([
+      { reason: 'exit_on:order.created', words: "left: order.created happened (exit_on; the campaign's goal)", runs: 2 },
+      { reason: 'completed', words: 'completed: reached the end of its steps', runs: 1 },
+    ]);
     rows.forEach((row, i) => {
       // Columns are separated by two or more spaces (a label such as "send cart-reminder" has one).
       const [time, contact, campaign, label, rest] = row.split(/ {2,}/);

@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { AppError } from '../../errors';
+import { formatHtml } from '../../simulate/format/html';
+import { formatMarkdown } from '../../simulate/format/markdown';
+import { formatText } from '../../simulate/format/text';
 import type { SimulationInput } from '../../simulate/input';
 import { parseNdjson } from '../../simulate/input';
-import { formatTimeline } from '../../simulate/timeline';
+import { formatJson, type SimulationReport, simulationReport } from '../../simulate/report';
 import { type Command, UsageError } from '../command';
 import { compileOrReport, parseFlags } from '../project';
 
@@ -14,9 +17,17 @@ const parseTime = (flag: string, value: string | true | undefined): Date => {
   return d;
 };
 
+const FORMATS: Record<string, (report: SimulationReport) => string> = {
+  text: formatText,
+  json: formatJson,
+  markdown: formatMarkdown,
+  html: formatHtml,
+};
+
 export const simulateCommand: Command = {
   summary: 'run the campaigns over a virtual clock and print every entry, send and exit',
-  usage: `almanac simulate [dir] --events FILE.ndjson [--contacts FILE.ndjson] --from T --to T [--json]
+  usage: `almanac simulate [dir] --events FILE.ndjson [--contacts FILE.ndjson] --from T --to T
+                        [--format text|json|markdown|html] [--json] [--out FILE]
 
 Runs the real engine on a fresh in-memory database: applies dir/campaigns (dir defaults to the
 current directory), loads the contacts and events, and moves a virtual clock from --from to --to,
@@ -25,11 +36,34 @@ are gated and rendered but never called (the timeline shows would_call with the 
 Lines of the NDJSON files are events in the API's JSON shape, or contact lines
 {"contact": {"id": …, "email": …, "timezone": …}, "attributes": {…}}. Events dated before
 --from are history: they count in conditions (e.g. "ordered before") but trigger nothing.
-Times without a zone are UTC. The same input always prints the same output.`,
+Times without a zone are UTC.
+
+Prints, on each contact's clock: the timeline (every entry, send, hold and exit, why each run
+ended, and the runs still going at --to), a line for every contact who did not enter a campaign
+and why (no triggering event, outside the audience — naming missing consent —, the re-entry
+rule, held out by holdout:, …), and per campaign: entered, held out, did not enter, sent, held
+(deferred at least once), cancelled, suppressed, failed, and how its runs ended. Consent in a
+campaign's audience keeps a contact out; consent is also checked at every send, so a campaign
+whose audience does not ask for it shows the send as suppressed instead.
+
+  --format text       the default: aligned columns
+  --format json       the same as one JSON document (UTC time beside local time); --json for short
+  --format markdown   a summary table and a timeline table per campaign (a pull-request comment)
+  --format html       a self-contained page with a timeline per contact (no script, no external asset)
+  --out FILE          write to FILE instead of stdout
+
+The same input always prints the same bytes.`,
   async run(args, io) {
-    const { flags, positional } = parseFlags(args, { booleans: ['json'], values: ['events', 'contacts', 'from', 'to'] });
+    const { flags, positional } = parseFlags(args, {
+      booleans: ['json'],
+      values: ['events', 'contacts', 'from', 'to', 'format', 'out'],
+    });
     if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}"`);
     if (typeof flags.events !== 'string') throw new UsageError('--events FILE.ndjson is required');
+    const format = typeof flags.format === 'string' ? flags.format : flags.json ? 'json' : 'text';
+    const print = FORMATS[format];
+    if (!print) throw new UsageError(`--format: "${format}" is not one of ${Object.keys(FORMATS).join(', ')}`);
+    if (flags.json && format !== 'json') throw new UsageError(`--json is --format json; it cannot go with --format ${format}`);
     const from = parseTime('from', flags.from);
     const to = parseTime('to', flags.to);
     if (to < from) throw new UsageError('--to must not be before --from');
@@ -53,20 +87,18 @@ Times without a zone are UTC. The same input always prints the same output.`,
     }
     const templatesDir = join(root, 'templates');
     const result = await io.engine.simulate({ project, input, from, to, templatesDir });
-    if (flags.json) io.out(`${JSON.stringify(result.timeline, null, 2)}\n`);
-    else {
-      io.out(formatTimeline(result.timeline));
-      const counts = new Map<string, number>();
-      for (const e of result.timeline) counts.set(e.outcome, (counts.get(e.outcome) ?? 0) + 1);
-      io.out(
-        `\n${
-          [...counts]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([k, n]) => `${n} ${k}`)
-            .join(', ') || 'nothing happened'
-        }\n`,
-      );
+    const text = print(simulationReport(result, { from, to }));
+    if (typeof flags.out !== 'string') {
+      io.out(text);
+      return 0;
     }
+    const out = resolve(io.cwd, flags.out);
+    try {
+      writeFileSync(out, text);
+    } catch (err) {
+      throw new AppError('bad_request', `cannot write ${flags.out}: ${(err as Error).message}`);
+    }
+    io.err(`almanac simulate: wrote ${flags.out} (${format})\n`);
     return 0;
   },
 };
