@@ -1,9 +1,9 @@
 import { reasonWords } from '../calendar/reason-words';
 import type { Tx } from '../storage/db';
 import { readTimelineWebhookCalls } from '../storage/timeline';
+import { iso } from './local-time';
 
 const PREVIEW_CHARS = 80;
-const iso = (d: string | Date) => new Date(d).toISOString().replace('.000Z', 'Z');
 
 /** A timeline line of a webhook call (the shape of ./timeline.ts's entries, without `local`). */
 export interface WebhookEntry {
@@ -14,6 +14,8 @@ export interface WebhookEntry {
   label: string;
   outcome: 'would_call' | 'queued' | 'sending' | 'deferred' | 'suppressed' | 'failed' | 'cancelled';
   detail: string;
+  /** The stored reason behind `detail`, where there is one. */
+  reason?: string;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function webhookEntries(
       label: labelOf(w.campaign, w.step_key),
       outcome,
       detail,
+      ...(w.reason ? { reason: w.reason } : {}),
     };
   });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation } from '../../src/runtime/simulation';
 import { parseNdjson, type SimulationInput } from '../../src/simulate/input';
-import { formatTimeline } from '../../src/simulate/timeline';
+import { formatTimeline } from '../../src/simulate/format/text';
 import { at, compileInline } from '../helpers/engine';
 
 /**
