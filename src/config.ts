@@ -13,6 +13,8 @@ import {
   positiveInt,
   sqlIdentifier,
   topicArns,
+  webhookSecret,
+  webhookSecrets,
   wholeNumber,
 } from './lib/env-values';
 
@@ -59,6 +61,16 @@ const envSchema = z
       .min(8, { error: "expected the app's API secret key (Shopify signs webhooks with it), at least 8 characters" })
       .optional(),
     INGEST_SECRETS: ingestSecrets.default({}),
+    /** Secrets `webhook` steps sign with, `name=whsec_…` pairs: a step names one with `secret: NAME` (src/scheduler/webhooks-phase.ts). */
+    WEBHOOK_SECRETS: webhookSecrets.default({}),
+    /** The secret of `webhook` steps that name none. */
+    WEBHOOK_SECRET: webhookSecret.optional(),
+    /** Hosts `webhook` steps may call (and their subdomains), comma-separated; unset: any https host. */
+    WEBHOOK_ALLOWED_HOSTS: allowedHosts,
+    /** How long one webhook call may take before it counts as a timeout (retried). */
+    WEBHOOK_TIMEOUT_MS: wholeNumber(100, 120_000).default(10_000),
+    /** Calls of one webhook step before a transiently failing one is given up as `failed`. */
+    WEBHOOK_MAX_ATTEMPTS: wholeNumber(1, 50).default(8),
     MAIL_FROM: z
       .string()
       .min(3, { error: 'expected a From address such as "Shop <news@shop.example>"' })
@@ -215,6 +227,8 @@ const secretVariables = new Set([
   'LINK_SIGNING_KEY',
   'SHOPIFY_WEBHOOK_SECRET',
   'INGEST_SECRETS',
+  'WEBHOOK_SECRETS',
+  'WEBHOOK_SECRET',
   'SUPPRESSION_KEY',
   'SES_SECRET_ACCESS_KEY',
 ]);
@@ -248,6 +262,8 @@ export interface Config {
   scheduler: { tickIntervalSeconds: number; batchSize: number; leaseSeconds: number };
   /** Webhook signing secrets: Shopify's, and a Standard Webhooks secret per ingest source. */
   webhooks: { shopifySecret?: string; ingestSecrets: Record<string, string> };
+  /** The campaigns' outbound `webhook` steps (WEBHOOK_*; README "Webhook steps"). */
+  webhookSteps: WebhookStepsConfig;
   paths: { campaigns: string; templates: string };
   /** Sending: the From header, the HMAC key of suppressed addresses, provider attempts per send. */
   mail: {
@@ -284,6 +300,43 @@ export interface Config {
   mergePolicy: MergePolicy;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   autoMigrate: boolean;
+}
+
+export interface WebhookStepsConfig {
+  /** WEBHOOK_SECRETS: `secret: NAME` → `whsec_…`. */
+  secrets: Record<string, string>;
+  /** WEBHOOK_SECRET: the secret of steps that name none. */
+  defaultSecret?: string;
+  /** WEBHOOK_ALLOWED_HOSTS (empty: any https host). */
+  allowedHosts: string[];
+  timeoutMs: number;
+  maxAttempts: number;
+}
+
+/**
+ * What the compiler checks `webhook` steps against (src/dsl/compile/webhook.ts): the allowed
+ * hosts, and — only when the environment configures any webhook secret — the names it knows, so
+ * `validate` run where no secrets are set does not refuse a project over them.
+ */
+export interface WebhookCompileRules {
+  allowedHosts: readonly string[];
+  secrets?: { names: readonly string[]; hasDefault: boolean };
+}
+
+export function webhookRulesOfConfig(w: WebhookStepsConfig): WebhookCompileRules {
+  return { allowedHosts: w.allowedHosts, secrets: { names: Object.keys(w.secrets), hasDefault: w.defaultSecret !== undefined } };
+}
+
+/** WEBHOOK_ALLOWED_HOSTS, WEBHOOK_SECRETS and WEBHOOK_SECRET alone, for `validate`, `plan` and `apply` (invalid values read as unset). */
+export function webhookRulesOf(env: Env): WebhookCompileRules {
+  const hosts = allowedHosts.safeParse(env.WEBHOOK_ALLOWED_HOSTS || undefined);
+  const secrets = webhookSecrets.safeParse(env.WEBHOOK_SECRETS ?? '');
+  const names = secrets.success ? Object.keys(secrets.data) : [];
+  const hasDefault = !!env.WEBHOOK_SECRET && webhookSecret.safeParse(env.WEBHOOK_SECRET).success;
+  return {
+    allowedHosts: hosts.success ? hosts.data : [],
+    ...(names.length || hasDefault ? { secrets: { names, hasDefault } } : {}),
+  };
 }
 
 export interface AnalyticsConfig {
@@ -382,6 +435,13 @@ export function loadConfig(env: Env): Config {
     webhooks: {
       ...(e.SHOPIFY_WEBHOOK_SECRET === undefined ? {} : { shopifySecret: e.SHOPIFY_WEBHOOK_SECRET }),
       ingestSecrets: e.INGEST_SECRETS,
+    },
+    webhookSteps: {
+      secrets: e.WEBHOOK_SECRETS,
+      ...(e.WEBHOOK_SECRET === undefined ? {} : { defaultSecret: e.WEBHOOK_SECRET }),
+      allowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     },
     paths: { campaigns: e.CAMPAIGNS_DIR, templates: e.TEMPLATES_DIR },
     mail: {

@@ -6,6 +6,7 @@ import { type NewVersion, insertVersions, latestVersions, lockApply, plansByVers
 import type { Database, Tx } from '../storage/db';
 import { activeRunsOffVersion, exitRuns, moveRuns } from '../storage/run-moves';
 import { cancelSendsOfEndedRuns } from '../storage/sends';
+import { cancelWebhookCallsOfEndedRuns } from '../storage/webhook-calls';
 import { type ApplyPlan, diffProject } from './diff';
 
 export interface ApplyResult {
@@ -100,6 +101,7 @@ async function migrateRuns(tx: Tx, campaign: string, versionId: number, next: Ca
     await moveRuns(tx, versionId, moves, now);
     await exitRuns(tx, exits, now);
     await cancelSendsOfEndedRuns(tx, { runIds: exits.map((e) => e.id) }, now);
+    await cancelWebhookCallsOfEndedRuns(tx, { runIds: exits.map((e) => e.id) }, now);
     totals.moved += moves.length;
     totals.exited += exits.length;
     afterId = page[page.length - 1]!.id;

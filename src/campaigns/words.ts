@@ -147,6 +147,15 @@ export function stepsWords(steps: readonly Step[], indent = ''): string[] {
       case 'emit':
         out.push(`${n}emit ${s.event}`);
         break;
+      case 'webhook': {
+        const held = [s.gate.consent && 'needs consent', (s.gate.quietHours || s.gate.blackout) && 'waits out quiet hours/blackout'].filter(
+          Boolean,
+        );
+        out.push(
+          `${n}call webhook POST ${s.url} (signed with ${s.secret ?? 'WEBHOOK_SECRET'}${held.length ? `; ${held.join(', ')}` : ''})`,
+        );
+        break;
+      }
       case 'exit':
         out.push(`${n}exit`);
         break;

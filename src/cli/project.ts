@@ -1,4 +1,4 @@
-import { linkAllowedHostsOf } from '../config';
+import { linkAllowedHostsOf, webhookRulesOf } from '../config';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { compileProject } from '../dsl/compile/index';
@@ -41,6 +41,7 @@ export async function compileOrReport(
     templatesDir: join(root, 'templates'),
     displayRoot: io.cwd,
     allowedHosts: linkAllowedHostsOf(io.env),
+    webhooks: webhookRulesOf(io.env),
   });
   for (const w of result.warnings) io.err(`${formatDiagnostic(w)}\n`);
   if (!result.ok) {

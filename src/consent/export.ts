@@ -7,7 +7,7 @@ import { hashAddress } from './address-hash';
 /**
  * GDPR export (`GET /v1/contacts/:id/export`, `almanac contact export ID`): everything Almanac
  * holds about one person, found by external id, as plain JSON — the profile, their identifiers,
- * events, consent ledger, runs, sends, clicks, opens, orders, segment memberships, the
+ * events, consent ledger, runs, sends, webhook calls, clicks, opens, orders, segment memberships, the
  * suppressions of their address (matched by its HMAC) and the outbox messages addressed to them.
  * Read-only: one read transaction, nothing written. Ids are JSON numbers (bigints below 2^53) or
  * the exact strings stored (Shopify ids); times are ISO 8601 UTC. Deliberately no "exported at"
@@ -111,6 +111,23 @@ function exportJson(c: ContactRow, d: ContactData) {
       sent_at: iso(s.sentAt),
       settled_at: iso(s.settledAt),
       payload: s.payload,
+    })),
+    /** The `webhook` steps' calls made about the person, with the body as it was sent (it may hold their data). */
+    webhook_calls: d.webhookCalls.map((w) => ({
+      id: w.id,
+      run_id: w.runId,
+      campaign: w.campaign,
+      step_key: w.stepKey,
+      url: w.url,
+      webhook_id: w.webhookId,
+      status: w.status,
+      reason: w.reason,
+      attempts: w.attempts,
+      response_status: w.responseStatus,
+      created_at: iso(w.createdAt),
+      delivered_at: iso(w.deliveredAt),
+      settled_at: iso(w.settledAt),
+      body: w.body,
     })),
     clicks: d.clicks.map((k) => ({
       id: k.id,

@@ -71,8 +71,29 @@ export type Step = StepBase &
     | { kind: 'split'; arms: Array<{ name: string; percent: number; steps: Step[] }> }
     | { kind: 'update'; attributes: Record<string, unknown> }
     | { kind: 'emit'; event: string; properties?: Record<string, unknown> }
+    /**
+     * A signed outbound call (SMS gateway, CRM, Slack): POST `url` with `body` (its strings are
+     * handlebars over what templates see), signed with the configured secret named `secret`
+     * (else WEBHOOK_SECRET), exactly once per run and step. The run waits for it to settle, like
+     * a send. `gate`: what holds or stops the call (defaults from the purpose, src/dsl/compile/webhook.ts).
+     */
+    | { kind: 'webhook'; url: string; body: WebhookBody; secret?: string; gate: WebhookGate }
     | { kind: 'exit' }
   );
+
+/** A webhook step's body: JSON whose strings are handlebars templates. */
+export type WebhookBody = Record<string, unknown> | unknown[];
+
+/**
+ * What a webhook call waits for or is stopped by, before it is made: `consent` (the campaign's
+ * purpose, else suppressed), `quietHours` and `blackout` (the calendar's, held until allowed).
+ * Frequency caps never apply to webhook calls.
+ */
+export interface WebhookGate {
+  consent: boolean;
+  quietHours: boolean;
+  blackout: boolean;
+}
 
 export type StepKind = Step['kind'];
 

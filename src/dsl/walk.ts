@@ -70,6 +70,8 @@ export function describeStep(step: Step): string {
       return `update ${Object.keys(step.attributes).join(', ')}`;
     case 'emit':
       return `emit ${step.event}`;
+    case 'webhook':
+      return `webhook POST ${step.url}`;
     case 'exit':
       return 'exit';
   }

@@ -137,6 +137,7 @@ function walkFrom(
         key = next;
         break;
       case 'emit':
+      case 'webhook':
         key = next;
         break;
       case 'exit':

@@ -17,6 +17,7 @@ import { mergeIdOf, unmergeContacts } from '../contacts/unmerge';
 import type { MergePolicy } from '../contacts/resolve';
 import { importHandler } from './contacts-import';
 import { exportContact } from '../consent/export';
+import type { WebhookRules } from '../dsl/compile/step-context';
 import { contactTimeline } from '../reports/contact-timeline';
 import { noContact } from './contact-timeline';
 import { compileSources } from '../dsl/compile/index';
@@ -64,6 +65,8 @@ export interface AdminRoutesDeps {
   mergePolicy?: MergePolicy;
   /** IMPORT_MAX_BYTES. */
   importMaxBytes?: number;
+  /** WEBHOOK_ALLOWED_HOSTS and the webhook secret names of this server: `webhook` steps are compiled against them. */
+  webhookRules?: WebhookRules;
 }
 
 /**
@@ -102,14 +105,16 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   const auth = apiKey({ keys: deps.adminKeys, variable: 'ADMIN_API_KEYS', area: 'the admin API (/v1/admin, what the CLI uses)' });
   const read = deadline({ ms: Math.max(deps.requestDeadlineMs, ADMIN_READ_DEADLINE_MS) });
   const json = async (c: Context) => parseJson(await c.req.text(), deps.jsonMaxDepth === undefined ? {} : { maxDepth: deps.jsonMaxDepth });
-  const body = async (c: Context) => compiled(sourcesFrom(await json(c)));
+  const body = async (c: Context) => compiled(sourcesFrom(await json(c)), deps.webhookRules);
 
   app.post('/v1/admin/plan', auth, read, async (c) => {
     const value = await json(c);
     const forecast = forecastOption(value, deps.now);
     const signal = c.get('deadline') as AbortSignal | undefined;
     return c.json(
-      await planWithForecast(deps.database, compiled(sourcesFrom(value)), forecast, { pace: new Pace(signal ? { signal } : {}) }),
+      await planWithForecast(deps.database, compiled(sourcesFrom(value), deps.webhookRules), forecast, {
+        pace: new Pace(signal ? { signal } : {}),
+      }),
     );
   });
   app.post('/v1/admin/apply', auth, async (c) => c.json(await applyReport(deps.database, await body(c), deps.now())));
@@ -245,8 +250,8 @@ function sourcesFrom(value: unknown): Sources {
 }
 
 /** The server's own compile of what it was sent. */
-function compiled(sources: Sources): Project {
-  const result = compileSources(sources.files, sources.templates);
+function compiled(sources: Sources, webhooks: WebhookRules | undefined): Project {
+  const result = compileSources(sources.files, sources.templates, webhooks ? { webhooks } : {});
   if (result.ok) return result.project;
   throw new AppError(
     'validation_failed',

@@ -5,6 +5,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors';
 import { adminRoutes, exceptAdmin } from './admin';
+import type { WebhookRules } from '../dsl/compile/step-context';
 import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
 import { answerWrongMethods } from './method-not-allowed';
@@ -78,6 +79,8 @@ export interface AppDeps {
   suppressionKey?: string;
   /** MERGE_ON_EMAIL, MERGE_SOURCES (src/contacts/resolve.ts); absent: the defaults. */
   mergePolicy?: MergePolicy;
+  /** WEBHOOK_ALLOWED_HOSTS and the webhook secret names: the admin API's plan and apply check `webhook` steps against them. */
+  webhookRules?: WebhookRules;
 }
 
 /**
@@ -168,6 +171,7 @@ export function createApp(deps: AppDeps) {
       ...key,
       ...(deps.importMaxBytes === undefined ? {} : { importMaxBytes: deps.importMaxBytes }),
       ...(deps.jsonMaxDepth === undefined ? {} : { jsonMaxDepth: deps.jsonMaxDepth }),
+      ...(deps.webhookRules ? { webhookRules: deps.webhookRules } : {}),
     }),
   );
   answerWrongMethods(app);

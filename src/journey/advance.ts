@@ -18,8 +18,8 @@ export interface StepContext {
 /**
  * Execute steps from `from` until the run must wait or ends. Instantaneous steps (update, emit,
  * branch, split, exit) follow each other in this one call; an `update` is visible to later
- * branches at once. A `send` queues its message and waits for it to be settled (phase
- * `sending`). A valid plan visits each step at most once per run (continuations only move forward
+ * branches at once. A `send` queues its message and a `webhook` its call, and the run waits for
+ * it to be settled (phase `sending`). A valid plan visits each step at most once per run (continuations only move forward
  * in source order), so a run that has taken more steps than its plan has (`state.taken`, counted
  * across calls) is going round a cycle of repeated keys: it exits 'step_limit' instead of spinning.
  */
@@ -43,6 +43,13 @@ export function advance(ctx: StepContext, state: RunState, from: string | null):
         if (step.data !== undefined) effect.data = step.data;
         effects.push(effect);
         // The journey waits for its send: the dispatcher wakes the run when it is settled.
+        return { state: { ...withoutWake({ ...state, splits, taken: taken + 1 }), at: step.key, phase: 'sending' }, effects };
+      }
+      case 'webhook': {
+        const effect: Effect = { kind: 'webhook', stepKey: step.key, url: step.url, body: step.body, gate: step.gate };
+        if (step.secret !== undefined) effect.secret = step.secret;
+        effects.push(effect);
+        // Like a send: the run waits until the webhooks phase has settled the call.
         return { state: { ...withoutWake({ ...state, splits, taken: taken + 1 }), at: step.key, phase: 'sending' }, effects };
       }
       case 'update':

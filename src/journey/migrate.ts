@@ -14,8 +14,8 @@ const waitsOn: Partial<Record<RunState['phase'], StepKind>> = { sleeping: 'wait'
  * by an inserted step), the run becomes 'ready' at that step with the same `wakeAt`: at the time
  * it would have woken, it executes the new step rather than skipping it. A changed duration does
  * not move a pending `wakeAt`; the new one applies from the next wait on. A run waiting for its
- * send (`sending`) keeps waiting whatever the key names now: that send row exists and will be
- * settled, and only its settle wakes the run (a 'ready' run with no wake would never move).
+ * send or webhook call (`sending`) keeps waiting whatever the key names now: that row exists and
+ * will be settled, and only its settle wakes the run (a 'ready' run with no wake would never move).
  */
 export function migrateState(_oldPlan: CampaignPlan, newPlan: CampaignPlan, state: RunState): { state: RunState } | { exit: string } {
   if (state.phase === 'done' || state.at === null) return { state };

@@ -1,5 +1,5 @@
 import type { EventFact, Facts } from '../dsl/condition';
-import type { CampaignPlan } from '../dsl/plan';
+import type { CampaignPlan, WebhookBody, WebhookGate } from '../dsl/plan';
 
 export const RUN_STATE_VERSION = 1;
 
@@ -13,11 +13,11 @@ export const RUN_STATE_VERSION = 1;
  * `at` by phase:
  * - 'ready': the step to execute next (null: nothing left, the next call completes the run);
  * - 'sleeping': the `wait` step being waited out; 'awaiting': the `wait_until` step;
- * - 'sending': the `send` step whose message is not settled yet (queued, held by quiet hours, a
- *   blackout or a cap, or in flight). The run has no wake of its own: when the dispatcher settles
- *   the send (sent, suppressed, failed, unknown) it sets `wakeAt` to that moment and wakes the
- *   run, which goes on after the send with its clock at `wakeAt` — so a `wait` after a held send
- *   counts from real delivery. (Added to state v1 without a version bump: older states never
+ * - 'sending': the `send` (or `webhook`) step whose message (or call) is not settled yet
+ *   (queued, held by quiet hours, a blackout or a cap, or in flight). The run has no wake of its
+ *   own: when the dispatcher (the webhooks phase) settles it (sent or delivered, suppressed,
+ *   failed, unknown) it sets `wakeAt` to that moment and wakes the run, which goes on after the
+ *   step with its clock at `wakeAt` — so a `wait` after a held send counts from real delivery. (Added to state v1 without a version bump: older states never
  *   have this phase, and a run in it read by older code would simply wait.)
  * - 'done': null (the reason is in `exitReason`).
  */
@@ -62,6 +62,7 @@ export type Effect =
   | { kind: 'send'; stepKey: string; template: string; subject?: string; data?: Record<string, unknown> }
   | { kind: 'update'; stepKey: string; attributes: Record<string, unknown> }
   | { kind: 'emit'; stepKey: string; event: string; properties: Record<string, unknown> }
+  | { kind: 'webhook'; stepKey: string; url: string; body: WebhookBody; secret?: string; gate: WebhookGate }
   | { kind: 'wake_at'; at: Date } // when to call step again
   | { kind: 'exit'; reason: string }; // 'completed', 'exit_step', 'exit_on:<event>', 'step_missing:<key>', 'step_limit', …
 

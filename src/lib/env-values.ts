@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStandardWebhookSecret } from './standard-webhooks';
 
 /**
  * The value parsers of src/config.ts, one per kind of environment variable (whole numbers in a
@@ -85,33 +86,41 @@ export const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 /**
- * `INGEST_SECRETS`: `source=whsec_<base64>` pairs, comma-separated. Each source is a URL segment
- * (`POST /webhooks/ingest/:source`); each secret is a Standard Webhooks secret.
+ * `name=whsec_<base64>` pairs, comma-separated, each secret a Standard Webhooks secret:
+ * `INGEST_SECRETS` (each name a source, a URL segment of `POST /webhooks/ingest/:source`) and
+ * `WEBHOOK_SECRETS` (each name what a campaign's `webhook` step writes as `secret: NAME`).
  */
-export const ingestSecrets = z.string().transform((s, ctx) => {
-  const out: Record<string, string> = {};
-  for (const pair of s
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    const source = eq < 0 ? '' : pair.slice(0, eq).trim();
-    const secret = eq < 0 ? '' : pair.slice(eq + 1).trim();
-    const problem = !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(source)
-      ? `"${source || pair}" is not a source name (lower-case letters, digits, - and _)`
-      : !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret) || Buffer.from(secret.slice(6), 'base64').length < 16
-        ? `the secret of "${source}" is not whsec_ followed by base64 of at least 16 bytes`
-        : source in out
-          ? `source "${source}" is listed twice`
-          : undefined;
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: `expected source=whsec_… pairs separated by commas; ${problem}` });
-      return z.NEVER;
+const namedSecrets = (what: 'source' | 'secret') =>
+  z.string().transform((s, ctx) => {
+    const out: Record<string, string> = {};
+    for (const pair of s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? '' : pair.slice(0, eq).trim();
+      const secret = eq < 0 ? '' : pair.slice(eq + 1).trim();
+      const problem = !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)
+        ? `"${name || pair}" is not a ${what} name (lower-case letters, digits, - and _)`
+        : !isStandardWebhookSecret(secret)
+          ? `the secret of "${name}" is not whsec_ followed by base64 of at least 16 bytes`
+          : name in out
+            ? `${what} "${name}" is listed twice`
+            : undefined;
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: `expected ${what}=whsec_… pairs separated by commas; ${problem}` });
+        return z.NEVER;
+      }
+      out[name] = secret;
     }
-    out[source] = secret;
-  }
-  return out;
-});
+    return out;
+  });
+export const ingestSecrets = namedSecrets('source');
+export const webhookSecrets = namedSecrets('secret');
+/** `WEBHOOK_SECRET`: one Standard Webhooks secret, `whsec_<base64>`. */
+export const webhookSecret = z
+  .string()
+  .refine(isStandardWebhookSecret, { error: 'expected whsec_ followed by base64 of at least 16 bytes (a Standard Webhooks secret)' });
 /** `SNS_TOPIC_ARNS`: full SNS topic ARNs, comma-separated (`arn:aws:sns:eu-west-1:123456789012:ses-feedback`). */
 export const topicArns = csv.pipe(
   z.array(

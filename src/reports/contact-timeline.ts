@@ -2,11 +2,12 @@ import { hashAddress } from '../consent/address-hash';
 import { identifiersForRef } from '../contacts/identifiers';
 import type { Database } from '../storage/db';
 import { contactByRef, readTimelineData, TIMELINE_ROWS_MAX, type TimelineData } from '../storage/contact-timeline';
+import { webhookCallsByRun, webhookEntry } from './contact-timeline-webhooks';
 
 /**
  * A contact's timeline (`GET /v1/contacts/:id/timeline`, the `/contacts/:id` page, `almanac
  * contact show ID`): the profile, lifecycle stage and analytics, the consent ledger,
- * suppressions, events, runs with every send, clicks, opens and orders with the campaigns each
+ * suppressions, events, runs with every send and webhook call, clicks, opens and orders with the campaigns each
  * attribution model credited — and all of it merged into one list of entries in time order,
  * which is how a marketer answers "why did this person get this mail?": each send entry names
  * its campaign, run, step and the event that started the run, and, when it was held, suppressed,
@@ -22,7 +23,19 @@ type ContactRow = NonNullable<Awaited<ReturnType<typeof contactByRef>>>;
 export interface TimelineEntry {
   at: string;
   kind:
-    'contact' | 'merge' | 'consent' | 'suppression' | 'event' | 'run_started' | 'run_ended' | 'send' | 'click' | 'open' | 'order' | 'stage';
+    | 'contact'
+    | 'merge'
+    | 'consent'
+    | 'suppression'
+    | 'event'
+    | 'run_started'
+    | 'run_ended'
+    | 'send'
+    | 'webhook'
+    | 'click'
+    | 'open'
+    | 'order'
+    | 'stage';
   /** One line saying what happened. */
   summary: string;
   campaign?: string;
@@ -80,6 +93,7 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
   const eventById = new Map(events.map((e) => [e.id, e]));
   const sendsOf = new Map<number, TimelineData['sends']>();
   for (const s of d.sends) sendsOf.set(s.runId, [...(sendsOf.get(s.runId) ?? []), s]);
+  const callsOf = webhookCallsByRun(d.webhookCalls);
   const runs = d.runs.map((r) => {
     const triggerId = num(r.triggerEventId);
     const trigger = triggerId === null ? undefined : eventById.get(triggerId);
@@ -115,6 +129,8 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
         sent_at: iso(s.sentAt),
         settled_at: iso(s.settledAt),
       })),
+      /** The run's `webhook` steps' calls (src/scheduler/webhooks-phase.ts). */
+      webhooks: callsOf.get(r.id) ?? [],
     };
   });
   const campaignOfSend = new Map(d.sends.map((s) => [s.id, s.campaign]));
@@ -165,7 +181,7 @@ export function shapeTimeline(c: ContactRow, d: TimelineData, o: { suppressionsC
   const m = d.customer;
   const attrs = c.attributes ?? {};
   const phone = typeof attrs.phone === 'string' ? attrs.phone : null;
-  const truncated = (['consent', 'events', 'runs', 'sends', 'clicks', 'opens', 'orders'] as const).filter(
+  const truncated = (['consent', 'events', 'runs', 'sends', 'webhookCalls', 'clicks', 'opens', 'orders'] as const).filter(
     (k) => d[k].length >= TIMELINE_ROWS_MAX,
   );
   const timeline = {
@@ -262,6 +278,7 @@ const KIND_ORDER: TimelineEntry['kind'][] = [
   'event',
   'run_started',
   'send',
+  'webhook',
   'open',
   'click',
   'order',
@@ -317,6 +334,7 @@ function mergeEntries(t: Shaped): TimelineEntry[] {
         summary: `${s.template} of ${r.campaign}: ${STATUS_WORD[s.status] ?? s.status}${s.reason ? ` (${s.reason})` : ''}`,
         why: sendWhy(r, s),
       });
+    for (const w of r.webhooks) out.push(webhookEntry({ ...r, cause: runCause(r) }, w));
   }
   for (const k of t.clicks)
     out.push({

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { applyProject } from '../campaigns/apply';
 import type { CliIo } from '../cli/command';
-import type { Config } from '../config';
+import { type Config, webhookRulesOfConfig } from '../config';
 import { compileProject } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import { createLogger } from '../lib/log';
@@ -24,6 +24,7 @@ async function applyOnStart(services: Services, io: Io): Promise<boolean> {
     templatesDir: config.paths.templates,
     displayRoot: io.cwd,
     allowedHosts: config.http.linkAllowedHosts,
+    webhooks: webhookRulesOfConfig(config.webhookSteps),
   });
   for (const w of result.warnings) io.err(`${formatDiagnostic(w)}\n`);
   if (!result.ok) {

@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import { type Config, webhookRulesOfConfig } from '../config';
 import { createApp } from '../http/app';
 import { Metrics } from '../metrics';
 import type { Logger } from '../lib/log';
@@ -7,6 +7,7 @@ import type { Database } from '../storage/db';
 import { openConfiguredDatabase } from './database';
 import { buildEngine } from './engine';
 import { createTransport } from './transport';
+import { fetchWebhookCaller } from '../sending/webhook-fetch';
 import { sesFeedbackDeps } from './ses-feedback';
 import { createTrackingRecorder } from '../tracking/recorder';
 
@@ -79,6 +80,17 @@ export async function openServices(
         leaseMs: config.scheduler.leaseSeconds * 1000,
         complaintGuard: config.complaintRate,
       },
+      webhooks: {
+        caller: fetchWebhookCaller(),
+        secretFor: (name) => {
+          const w = config.webhookSteps;
+          return name === null ? w.defaultSecret : Object.hasOwn(w.secrets, name) ? w.secrets[name] : undefined;
+        },
+        allowedHosts: config.webhookSteps.allowedHosts,
+        timeoutMs: config.webhookSteps.timeoutMs,
+        maxAttempts: config.webhookSteps.maxAttempts,
+        leaseMs: config.scheduler.leaseSeconds * 1000,
+      },
     });
     const app = createApp({
       database,
@@ -97,6 +109,7 @@ export async function openServices(
       sesFeedback: sesFeedbackDeps(config),
       tracking: recorder,
       linkAllowedHosts: config.http.linkAllowedHosts,
+      webhookRules: webhookRulesOfConfig(config.webhookSteps),
       currency: config.currency,
       messages: {
         renderer,

@@ -6,6 +6,12 @@ import { insertEvents } from '../storage/events';
 import { insertSends, mergeContactAttributes, type NewSend, wakeRunsWithSettledSends } from '../storage/journey-writes';
 import { insertRuns, type NewRun, type RunRow, type RunUpdate, updateRuns } from '../storage/runs';
 import { cancelSendsOfEndedRuns } from '../storage/sends';
+import {
+  cancelWebhookCallsOfEndedRuns,
+  insertWebhookCalls,
+  type WebhookCallFields,
+  wakeRunsWithSettledWebhookCalls,
+} from '../storage/webhook-calls';
 import type { RunStatus } from '../storage/runs';
 
 /** A run the batch is working on: an existing row (`id`) or one it is about to insert. */
@@ -39,9 +45,9 @@ export function statusForExit(reason: string): RunStatus {
 
 /**
  * Collects everything a batch of steps decided and writes it in a few statements: new runs
- * (one insert), stepped runs (one update), sends (one insert, unique per run and step),
+ * (one insert), stepped runs (one update), sends and webhook calls (one insert each, unique per run and step),
  * attribute updates (one statement), emitted events (one insert, processed by a later batch),
- * the waiting sends of runs that ended (cancelled, one statement).
+ * the waiting sends and calls of runs that ended (cancelled, one statement each).
  * The caller runs `flush` inside the transaction that claimed the work, so state and effects
  * commit together or not at all.
  */
@@ -127,6 +133,7 @@ export function createRunWrites(now: Date) {
         ...[...updated].map(([h, u]) => [h, u.effects] as const),
       ];
       const sends: NewSend[] = [];
+      const calls: Array<WebhookCallFields & { now: Date }> = [];
       const attributes: Array<{ contactId: number; attributes: Record<string, unknown> }> = [];
       const emitted: Parameters<typeof insertEvents>[1] = [];
       for (const [h, effects] of all) {
@@ -148,6 +155,19 @@ export function createRunWrites(now: Date) {
               notBefore: now,
               createdAt: now,
             });
+          } else if (e.kind === 'webhook') {
+            calls.push({
+              runId: h.id!,
+              stepKey: e.stepKey,
+              campaign: h.plan.id,
+              campaignVersionId: h.versionId,
+              purpose: h.plan.purpose,
+              url: e.url,
+              template: e.body,
+              secretName: e.secret ?? null,
+              gate: e.gate,
+              now,
+            });
           } else if (e.kind === 'update') attributes.push({ contactId: h.contactId, attributes: e.attributes });
           else if (e.kind === 'emit') {
             emitted.push({
@@ -163,18 +183,18 @@ export function createRunWrites(now: Date) {
         }
       }
       const sendsQueued = await insertSends(tx, sends);
+      await insertWebhookCalls(tx, calls);
       await mergeContactAttributes(tx, attributes, now);
       await insertEvents(tx, emitted);
       // A send belongs to its run: a run that ended in this batch takes its waiting sends with it.
       const handles = [...created.map((c) => c.handle), ...updated.keys()].filter((h) => h.id !== undefined);
       const ended = [...handles.filter((h) => h.status !== 'active').map((h) => h.id!), ...unsteppable.map((u) => u.id)];
       await cancelSendsOfEndedRuns(tx, { runIds: ended }, now);
-      // A run waiting on a send that already exists and is settled (a replayed step) goes on at once.
-      await wakeRunsWithSettledSends(
-        tx,
-        handles.filter((h) => h.status === 'active' && h.state.phase === 'sending').map((h) => h.id!),
-        now,
-      );
+      await cancelWebhookCallsOfEndedRuns(tx, { runIds: ended }, now);
+      // A run waiting on a send or call that already exists and is settled (a replayed step) goes on at once.
+      const waiting = handles.filter((h) => h.status === 'active' && h.state.phase === 'sending').map((h) => h.id!);
+      await wakeRunsWithSettledSends(tx, waiting, now);
+      await wakeRunsWithSettledWebhookCalls(tx, waiting, now);
       const result = { runsStarted: ids.filter((id) => id !== undefined).length, runsStepped: updates.length, sendsQueued };
       created.length = 0;
       updated.clear();

@@ -4,6 +4,7 @@ import type { CampaignPlan } from '../dsl/plan';
 import type { Tx } from '../storage/db';
 import { latestCalendarPlan } from '../storage/campaign-versions';
 import { readContactZones, readTimelineRuns, readTimelineSends, readTimelineSkips } from '../storage/timeline';
+import { webhookEntries } from './webhook-entries';
 import { cmp, iso, localTime } from './local-time';
 import { explainRefusals } from './refusals';
 import { stepLabeller } from './step-labels';
@@ -13,7 +14,8 @@ export { localTime } from './local-time';
 
 /**
  * What a line of the timeline says happened. Entries and refusals of a campaign (`entered`,
- * `holdout`, `skipped`), a send's outcome (`sent` … `cancelled`, the sends table's statuses), a
+ * `holdout`, `skipped`), a send's outcome (`sent` … `cancelled`, the sends table's statuses; a
+ * webhook call's too, `would_call` standing for the call a simulation does not make), a
  * run's end (`completed`, `exited`), and a run still going when the clock stopped (`running`).
  * A new kind of step outcome joins this list and `STEP_RANK`; formats and summaries print and
  * count any outcome they do not know by its name.
@@ -30,6 +32,8 @@ export type TimelineOutcome =
   | 'failed'
   | 'unknown'
   | 'cancelled'
+  /** A `webhook` step's call, gated and rendered but never made by a simulation (`detail`: what would be posted). */
+  | 'would_call'
   | 'completed'
   | 'exited'
   | 'running';
@@ -86,7 +90,8 @@ export async function contactZones(tx: Tx): Promise<(contact: string) => string>
  * What happened, from the tables: every run's entry and end (why it ended, in words), every
  * trigger that started nothing (a stale event, the audience — naming the part that failed, such
  * as missing consent —, the re-entry rule, a run already going for the same key), every send
- * with its outcome and the time it happened (a cancelled send says why: its run ended first).
+ * with its outcome and the time it happened (a cancelled send says why: its run ended first), and
+ * every webhook call (./webhook-entries.ts).
  * Sorted by sortTimeline, so the same simulation always prints the same bytes.
  */
 export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = []): Promise<TimelineEntry[]> {
@@ -171,6 +176,7 @@ export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = 
       ...(s.held ? { held: true as const } : {}),
     });
   }
+  out.push(...(await webhookEntries(tx, labelOf, (contact, at) => localTime(at, zoneOf(contact)))));
   return sortTimeline(out.map((e) => orderedEntry({ ...e, local: localTime(e.time, zoneOf(e.contact)) })));
 }
 

@@ -17,6 +17,7 @@ import {
   segmentMemberships,
   sends,
   suppressions,
+  webhookCalls,
 } from './schema/index';
 
 /**
@@ -146,6 +147,31 @@ export async function readTimelineData(tx: Tx, contactId: number, addressHash: s
         .from(sends)
         .where(eq(sends.contactId, id))
         .orderBy(desc(sends.createdAt), desc(sends.id))
+        .limit(max),
+    ),
+    // Through the run: a call has no contact column of its own.
+    webhookCalls: newest(
+      await tx
+        .select({
+          id: webhookCalls.id,
+          runId: webhookCalls.runId,
+          stepKey: webhookCalls.stepKey,
+          url: webhookCalls.url,
+          webhookId: webhookCalls.webhookId,
+          status: webhookCalls.status,
+          reason: webhookCalls.reason,
+          lastError: webhookCalls.lastError,
+          responseStatus: webhookCalls.responseStatus,
+          attempts: webhookCalls.attempts,
+          notBefore: webhookCalls.notBefore,
+          createdAt: webhookCalls.createdAt,
+          deliveredAt: webhookCalls.deliveredAt,
+          settledAt: webhookCalls.settledAt,
+        })
+        .from(webhookCalls)
+        .innerJoin(runs, eq(runs.id, webhookCalls.runId))
+        .where(eq(runs.contactId, id))
+        .orderBy(desc(webhookCalls.createdAt), desc(webhookCalls.id))
         .limit(max),
     ),
     clicks: newest(

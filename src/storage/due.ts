@@ -4,7 +4,7 @@ import { rowsOf, ts } from './sql-values';
 
 /**
  * The earliest moment any work is pending: an unprocessed event's receipt, an active run's
- * wake, a queued or deferred send's `not_before`, a lifecycle stage due to change by time alone
+ * wake, a queued or deferred send's or webhook call's `not_before`, a lifecycle stage due to change by time alone
  * (`customer_metrics.review_at`: customer analytics). `almanac simulate` jumps its virtual clock
  * straight there instead of ticking through empty minutes. Null when nothing is pending.
  */
@@ -15,6 +15,7 @@ export async function nextDueAt(tx: Tx): Promise<Date | null> {
         (select min(received_at) from events where processed_at is null),
         (select min(next_wake_at) from runs where status = 'active'),
         (select min(not_before) from sends where status in ('queued', 'deferred')),
+        (select min(not_before) from webhook_calls where status in ('queued', 'deferred')),
         (select min(review_at) from customer_metrics where review_at is not null)) as next`),
   );
   return row?.next ? new Date(row.next) : null;

@@ -16,6 +16,7 @@ import {
   segmentMemberships,
   sends,
   suppressions,
+  webhookCalls,
   type ErasureSource,
 } from './schema/index';
 import { rowsOf, ts } from './sql-values';
@@ -65,6 +66,11 @@ export async function readContactData(tx: Tx, contact: { id: number; email: stri
       .orderBy(asc(consentRecords.occurredAt), asc(consentRecords.id)),
     runs: await tx.select().from(runs).where(eq(runs.contactId, id)).orderBy(asc(runs.id)),
     sends: await tx.select().from(sends).where(eq(sends.contactId, id)).orderBy(asc(sends.id)),
+    webhookCalls: await tx
+      .select()
+      .from(webhookCalls)
+      .where(inArray(webhookCalls.runId, sql`(select id from runs where contact_id = ${id})`))
+      .orderBy(asc(webhookCalls.id)),
     clicks: await tx.select().from(clicks).where(eq(clicks.contactId, id)).orderBy(asc(clicks.clickedAt), asc(clicks.id)),
     opens: await tx.select().from(opens).where(eq(opens.contactId, id)).orderBy(asc(opens.openedAt), asc(opens.id)),
     orders: await tx.select().from(orders).where(eq(orders.contactId, id)).orderBy(asc(orders.occurredAt), asc(orders.id)),

@@ -64,6 +64,30 @@ export async function readTimelineSends(tx: Tx): Promise<TimelineSendRow[]> {
   );
 }
 
+export interface TimelineWebhookRow {
+  contact: string;
+  campaign: string;
+  step_key: string;
+  url: string;
+  status: string;
+  reason: string | null;
+  /** The body as rendered (null before the first hand-over). */
+  body: string | null;
+  /** When it was delivered or settled, else when it was queued. */
+  at: string | Date;
+  not_before: string | Date;
+}
+
+/** Every `webhook` step's call, for the timeline. */
+export async function readTimelineWebhookCalls(tx: Tx): Promise<TimelineWebhookRow[]> {
+  return rowsOf<TimelineWebhookRow>(
+    await tx.execute(sql`
+      select coalesce(c.external_id, c.email, '#' || c.id) as contact, w.campaign, w.step_key, w.url, w.status, w.reason, w.body,
+        coalesce(w.delivered_at, w.settled_at, w.created_at) as at, w.not_before
+      from webhook_calls w join runs r on r.id = w.run_id join contacts c on c.id = r.contact_id`),
+  );
+}
+
 export interface TimelineSkipRow {
   contact_id: number;
   contact: string;

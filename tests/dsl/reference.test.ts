@@ -97,7 +97,7 @@ describe('the drift check', () => {
     ]);
   });
 
-  // The webhook step and the anniversary condition land on other branches: their keys must come with entries.
+  // A step or condition added to the surface must come with entries and a vocabulary word (a hypothetical `notify` step here).
   it('demands an entry and a vocabulary word for a new step and a new condition', () => {
     const key = (path: string, role: SchemaKey['role']): SchemaKey => ({
       path,
@@ -108,14 +108,14 @@ describe('the drift check', () => {
       required: false,
     });
     const gaps = referenceGaps(
-      [...keys, key('step.webhook', 'variant'), key('step.webhook.url', 'key'), key('condition.anniversary', 'variant')],
+      [...keys, key('step.notify', 'variant'), key('step.notify.url', 'key'), key('condition.anniversary', 'variant')],
       entries,
     );
     expect(gaps).toEqual([
-      `step.webhook (src/dsl/compile/surface/campaign.ts) has no entry: add 'step.webhook': { meaning: '…', example: '…' } to ${ENTRIES} (a one-line meaning and a YAML example)`,
-      `step.webhook.url (src/dsl/compile/surface/campaign.ts) has no entry: add 'step.webhook.url': { meaning: '…', example: '…' } to ${ENTRIES} (a one-line meaning and a YAML example)`,
+      `step.notify (src/dsl/compile/surface/campaign.ts) has no entry: add 'step.notify': { meaning: '…', example: '…' } to ${ENTRIES} (a one-line meaning and a YAML example)`,
+      `step.notify.url (src/dsl/compile/surface/campaign.ts) has no entry: add 'step.notify.url': { meaning: '…', example: '…' } to ${ENTRIES} (a one-line meaning and a YAML example)`,
       `condition.anniversary (src/dsl/compile/surface/condition.ts) has no entry: add 'condition.anniversary': { meaning: '…', example: '…' } to ${ENTRIES} (a one-line meaning and a YAML example)`,
-      'the schema surface has step.webhook (src/dsl/compile/surface/campaign.ts) but src/dsl/compile/vocabulary.ts stepKinds lacks "webhook": the compiler would refuse it',
+      'the schema surface has step.notify (src/dsl/compile/surface/campaign.ts) but src/dsl/compile/vocabulary.ts stepKinds lacks "notify": the compiler would refuse it',
       'the schema surface has condition.anniversary (src/dsl/compile/surface/condition.ts) but src/dsl/compile/vocabulary.ts conditionHeads lacks "anniversary": the compiler would refuse it',
     ]);
   });

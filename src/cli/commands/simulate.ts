@@ -31,7 +31,8 @@ export const simulateCommand: Command = {
 
 Runs the real engine on a fresh in-memory database: applies dir/campaigns (dir defaults to the
 current directory), loads the contacts and events, and moves a virtual clock from --from to --to,
-stopping wherever work falls due. Nothing is sent anywhere and no time passes.
+stopping wherever work falls due. Nothing is sent anywhere and no time passes: webhook steps
+are gated and rendered but never called (the timeline shows would_call with the body).
 Lines of the NDJSON files are events in the API's JSON shape, or contact lines
 {"contact": {"id": …, "email": …, "timezone": …}, "attributes": {…}}. Events dated before
 --from are history: they count in conditions (e.g. "ordered before") but trigger nothing.

@@ -1,4 +1,4 @@
-import { linkAllowedHostsOf } from '../../config';
+import { linkAllowedHostsOf, webhookRulesOf } from '../../config';
 import { join, relative } from 'node:path';
 import { projectRoot } from '../project';
 import { compileProject } from '../../dsl/compile/index';
@@ -25,6 +25,7 @@ export const validateCommand: Command = {
       templatesDir: join(root, 'templates'),
       displayRoot: io.cwd,
       allowedHosts: linkAllowedHostsOf(io.env),
+      webhooks: webhookRulesOf(io.env),
     });
     const diagnostics = [...(result.ok ? [] : result.errors), ...result.warnings].sort(
       (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col,

@@ -12,7 +12,7 @@ import { type TriggerContext, compileTrigger } from './trigger';
 import { readDuration, readPercent } from './units';
 import { campaignKeys } from './vocabulary';
 
-export type CampaignContext = Omit<TriggerContext, 'source'> & Pick<StepContext, 'templates'>;
+export type CampaignContext = Omit<TriggerContext, 'source'> & Pick<StepContext, 'templates' | 'webhooks'>;
 
 /** One campaign file compiled, with what the cross-file checks need even when it has errors. */
 export interface CompiledCampaign {

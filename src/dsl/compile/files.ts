@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import type { WebhookRules } from './step-context';
 
 export interface CompileOptions {
   campaignsDir: string;
@@ -8,6 +9,8 @@ export interface CompileOptions {
   displayRoot?: string;
   /** LINK_ALLOWED_HOSTS: literal template links elsewhere are errors (src/render/link-hosts.ts). */
   allowedHosts?: readonly string[];
+  /** WEBHOOK_ALLOWED_HOSTS and the configured webhook secret names (src/dsl/compile/webhook.ts). */
+  webhooks?: WebhookRules;
 }
 
 /**

@@ -13,6 +13,7 @@ import { type CompileOptions, readProjectFiles } from './files';
 import { type EventRefs, checkEventNames } from './refs';
 import { buildSegments } from './segments';
 import { type Source, hasErrors, parseSource } from '../source';
+import type { WebhookRules } from './step-context';
 
 export type { CompileOptions };
 
@@ -29,7 +30,10 @@ export async function compileProject(
 ): Promise<CompileResult & { sources: { files: Array<{ path: string; text: string }>; templates: string[] } }> {
   const { files, templates } = await readProjectFiles(options);
   const result = withTemplateDiagnostics(
-    compileSources(files, templates, { complianceGaps: complianceGaps(options.templatesDir, options.displayRoot) }),
+    compileSources(files, templates, {
+      complianceGaps: complianceGaps(options.templatesDir, options.displayRoot),
+      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    }),
     [
       ...validateTemplates(options.templatesDir, options.displayRoot),
       ...linkHostProblems(options.templatesDir, options.allowedHosts ?? [], options.displayRoot),
@@ -50,12 +54,13 @@ const stem = (path: string) => basename(path).replace(/\.ya?ml$/, '');
 
 /**
  * The pure compiler: campaign files (by path; `segments.yaml` and `calendar.yaml` by name) and the
- * template names that exist → a Project, or every problem found in every file.
+ * template names that exist → a Project, or every problem found in every file. `webhooks`: the
+ * environment's WEBHOOK_ALLOWED_HOSTS and secret names, checked against `webhook` steps when given.
  */
 export function compileSources(
   files: Array<{ path: string; text: string }>,
   templates: string[],
-  options: { complianceGaps?: ReadonlyMap<string, ComplianceGap[]> } = {},
+  options: { complianceGaps?: ReadonlyMap<string, ComplianceGap[]>; webhooks?: WebhookRules } = {},
 ): CompileResult {
   const sources = [...files].sort((a, b) => a.path.localeCompare(b.path)).map((f) => parseSource(f.path, f.text));
   const parsed = (s: Source) => !hasErrors(s);
@@ -78,6 +83,7 @@ export function compileSources(
     events,
     calendarZone: calendar?.timezone ?? 'UTC',
     ...(options.complianceGaps ? { complianceGaps: options.complianceGaps } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   };
   const campaigns: CompiledCampaign[] = campaignSources.filter(parsed).map((s) => compileCampaign(context, s, stem(s.file)));
 

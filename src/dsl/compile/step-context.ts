@@ -11,6 +11,18 @@ export interface StepContext extends Omit<ConditionContext, 'scope'> {
   marketing?: boolean;
   /** Step ids seen so far in this campaign, for duplicates. */
   ids: Map<string, Node>;
+  /** WEBHOOK_ALLOWED_HOSTS and the configured secret names, when the caller knows them (src/dsl/compile/webhook.ts). */
+  webhooks?: WebhookRules;
   /** `emit` steps, for the cross-campaign cycle check. */
   emits: Array<{ event: string; node: Node }>;
+}
+
+/**
+ * What the environment says about outbound webhooks, when the compiler is told (config.ts
+ * `webhookRulesOf`): hosts outside `allowedHosts` (when non-empty) are errors; with `secrets`,
+ * a `secret:` naming none of them, or a step naming none while no default is set, is an error.
+ */
+export interface WebhookRules {
+  allowedHosts: readonly string[];
+  secrets?: { names: readonly string[]; hasDefault: boolean };
 }

@@ -9,6 +9,7 @@ import { didYouMean, listing } from '../suggest';
 import type { StepContext } from './step-context';
 import { readDuration } from './units';
 import { type StepKindWord, stepKinds, stepSiblings } from './vocabulary';
+import { compileWebhook } from './webhook';
 
 type StepBody = Step extends infer S ? (S extends Step ? Omit<S, 'key' | 'line' | 'col'> : never) : never;
 
@@ -127,6 +128,8 @@ function compileBody(cx: StepContext, e: Entries, kind: StepKindWord, key: strin
       if (!event || (e.has('properties') && !props?.complete)) return undefined;
       return { kind, event, ...(props ? { properties: toJson(source, props.node) as Record<string, unknown> } : {}) };
     }
+    case 'webhook':
+      return compileWebhook(cx, e);
     default: {
       if (value === null || (isScalar(value) && (value.value === true || value.value === null))) return { kind: 'exit' };
       return error(

@@ -21,7 +21,7 @@ export const campaignKeys = [
   'steps',
 ] as const;
 
-export const stepKinds = ['wait', 'wait_until', 'send', 'branch', 'split', 'update', 'emit', 'exit'] as const;
+export const stepKinds = ['wait', 'wait_until', 'send', 'branch', 'split', 'update', 'emit', 'webhook', 'exit'] as const;
 export type StepKindWord = (typeof stepKinds)[number];
 
 /** Keys a step of each kind may carry beside its kind key. */
@@ -33,6 +33,7 @@ export const stepSiblings: Record<StepKindWord, readonly string[]> = {
   split: ['id'],
   update: ['id'],
   emit: ['id', 'properties'],
+  webhook: ['id'],
   exit: ['id'],
 };
 

@@ -5,3 +5,4 @@ export * from './journeys';
 export * from './tracking';
 export * from './analytics';
 export * from './rollups';
+export * from './webhooks';

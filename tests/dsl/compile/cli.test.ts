@@ -67,6 +67,19 @@ describe('almanac validate', () => {
     expect((await run(['validate', 'hosts'], temp)).code, 'unset: any host').toBe(0);
   });
 
+  it('checks webhook steps against WEBHOOK_ALLOWED_HOSTS and WEBHOOK_SECRETS from the environment, at file:line:col', async () => {
+    const secret = `whsec_${Buffer.from('a-32-byte-secret-for-the-crm-out').toString('base64')}`;
+    project('hooks', `${head}steps:\n  - webhook: { url: "https://evil.example/h", secret: crn }\n`);
+    const r = await run(['validate', 'hooks'], temp, { WEBHOOK_ALLOWED_HOSTS: 'crm.example', WEBHOOK_SECRETS: `crm=${secret}` });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(
+      'hooks/campaigns/hi.yaml:5:21 webhook host evil.example is outside WEBHOOK_ALLOWED_HOSTS (crm.example) — call an allowed host',
+    );
+    expect(r.out).toContain('hooks/campaigns/hi.yaml:5:55 unknown webhook secret "crn" — did you mean "crm"?');
+    expect(r.out).not.toContain(secret);
+    expect((await run(['validate', 'hooks'], temp)).code, 'nothing configured: host and secret name unchecked').toBe(0);
+  });
+
   it('exits 1 and prints every error, paths relative to the current directory', async () => {
     project('broken', `${head}steps:\n  - send: helo\n  - wait: 2 days\n`);
     const r = await run(['validate', 'broken'], temp);

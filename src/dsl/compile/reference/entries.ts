@@ -284,6 +284,43 @@ export const entries: Record<string, Entry> = {
     `,
   },
   'step.emit.properties': { meaning: "The event's properties." },
+  'step.webhook': {
+    meaning:
+      "POST a signed JSON body to a system Almanac does not send through itself (an SMS gateway, a CRM), exactly once per run and step: recorded like a send, retried with backoff on a 5xx, 408, 429, timeout or network error with the same `webhook-id` (the receiver's idempotency key), failed for good on any other answer; the run goes on once the call is settled. `simulate` shows it as `would_call` and never calls.",
+    example: yaml`
+      - id: sms-nudge
+        webhook:
+          url: https://sms.example/v1/messages
+          secret: sms
+          body:
+            to: "{{contact.phone}}"
+            text: "Your cart of {{cart.total}} {{cart.currency}} is waiting"
+          gate: { quiet_hours: false }
+    `,
+  },
+  'step.webhook.url': {
+    meaning:
+      'Where to POST: `https://` (plain `http://` only to `localhost`, `127.0.0.1` or `[::1]`), no `user:password@` or credentials in the query, at most 2048 characters, not a template (contact data goes in `body`); a host of `WEBHOOK_ALLOWED_HOSTS` when that is set. A URL that is itself a credential (Slack, Discord, Teams webhooks) is an error.',
+  },
+  'step.webhook.body': {
+    meaning:
+      "The JSON request body, a map or a list (default `{}`). Every string is a handlebars template over what mail templates see (`contact.*`, `trigger.*`, `cart.*`, `customer.*`, `campaign.*`, `webhook.id`); a string that is exactly one `{{path}}` keeps its value's type (a number, a list). `whsec_` anywhere, or a literal value under a key such as `token`, `api_key` or `password`, is an error.",
+  },
+  'step.webhook.secret': {
+    meaning:
+      'The **name** of the secret the call is signed with (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), from `WEBHOOK_SECRETS`; absent: `WEBHOOK_SECRET`. Never the secret itself: that is an error.',
+  },
+  'step.webhook.gate': {
+    meaning:
+      'What holds or stops the call before it is made. Defaults: all `true` for a marketing purpose (the call stands for a message to the person), all `false` for `email.transactional`. Frequency caps never apply to webhook calls.',
+    example: '- webhook: { url: https://crm.example/hooks/almanac, gate: { consent: true, quiet_hours: false, blackout: true } }',
+  },
+  'step.webhook.gate.consent': {
+    meaning:
+      "Needs the contact's consent for the campaign's `purpose`; without it the call is `suppressed` (never made) and the run goes on.",
+  },
+  'step.webhook.gate.quiet_hours': { meaning: "Waits out the calendar's quiet hours, in the contact's zone (else the calendar's)." },
+  'step.webhook.gate.blackout': { meaning: "Waits out the calendar's blackout days." },
   'step.exit': {
     meaning: 'End the run here: `- exit`, `exit: true` or `exit:`. Steps after it in the same list never run (a warning).',
     example: '- exit',

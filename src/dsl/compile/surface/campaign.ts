@@ -31,10 +31,29 @@ export const step: z.ZodType<unknown> = z
       }),
       z.strictObject({ ...id, update: json }),
       z.strictObject({ ...id, emit: eventType, properties: json.optional() }),
+      z.strictObject({
+        ...id,
+        webhook: z.strictObject({
+          url: z.url().describe('https:// (http only to localhost); not a template. A host of WEBHOOK_ALLOWED_HOSTS when set.'),
+          body: z
+            .union([z.record(z.string(), z.unknown()), z.array(z.unknown())])
+            .optional()
+            .describe('JSON sent as the request body; its strings are handlebars over what templates see (contact, trigger, cart…).'),
+          secret: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
+            .optional()
+            .describe('The NAME of a secret in WEBHOOK_SECRETS (default WEBHOOK_SECRET) — never the secret itself.'),
+          gate: z
+            .strictObject({ consent: z.boolean().optional(), quiet_hours: z.boolean().optional(), blackout: z.boolean().optional() })
+            .optional()
+            .describe('What holds or stops the call; default all true for a marketing purpose, all false for email.transactional.'),
+        }),
+      }),
       z.strictObject({ ...id, exit: z.literal(true).nullable() }),
     ]);
   })
-  .meta({ id: 'step', description: 'One step: wait, wait_until, send, branch, split, update, emit or exit.' });
+  .meta({ id: 'step', description: 'One step: wait, wait_until, send, branch, split, update, emit, webhook or exit.' });
 
 const trigger = z.union([
   z.strictObject({

@@ -1,7 +1,6 @@
-import { createHmac } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../../../errors';
-import { sameBytes } from '../constant-time';
+import { standardWebhookSignatureMatches } from '../../../lib/standard-webhooks';
 
 export interface StandardWebhooksOptions {
   /** `whsec_<base64>` secret per source (config `webhooks.ingestSecrets`, from INGEST_SECRETS). */
@@ -21,7 +20,7 @@ const unauthorized = (message: string) => new AppError('unauthorized', message);
 /**
  * Verify a Standard Webhooks delivery (standardwebhooks.com): `webhook-signature` holds
  * space-separated `v1,<base64 HMAC-SHA256 of "${webhook-id}.${webhook-timestamp}.${raw body}">`
- * made with the base64-decoded part of the secret after `whsec_`; any one matching is enough
+ * made with the base64-decoded part of the secret after `whsec_` (src/lib/standard-webhooks.ts); any one matching is enough
  * (senders list several while rotating secrets). A timestamp outside the window is refused, so
  * a captured delivery cannot be replayed later; replays inside it are caught by the receipt.
  */
@@ -49,15 +48,9 @@ export function standardWebhooks({
       throw unauthorized(`webhook-timestamp is ${Math.round(skew)} s from now, more than the ${toleranceSeconds} s allowed`);
     }
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    const expected = createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
-      .update(`${id}.${timestamp}.`)
-      .update(raw)
-      .digest();
-    const valid = signatures
-      .split(' ')
-      .filter((s) => s.startsWith('v1,'))
-      .some((s) => sameBytes(expected, Buffer.from(s.slice(3), 'base64')));
-    if (!valid) throw unauthorized('webhook-signature does not match (wrong secret, or the body was altered)');
+    // The one signing primitive, shared with the outbound `webhook` step (src/lib/standard-webhooks.ts).
+    if (!standardWebhookSignatureMatches(secret, id, timestamp, raw, signatures))
+      throw unauthorized('webhook-signature does not match (wrong secret, or the body was altered)');
     c.set('rawBody', raw);
     c.set('webhookId', id);
     c.set('webhookSource', source);
