@@ -51,6 +51,7 @@ export const attributeOps: readonly AttributeOp[] = [
   'exists',
   'before',
   'after',
+  'anniversary',
 ];
 export const countOps: readonly CountOp[] = ['gte', 'gt', 'lte', 'lt', 'is'];
 
