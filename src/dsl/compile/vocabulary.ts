@@ -61,6 +61,7 @@ export const knownEvents = [
   'checkout.started',
   'checkout.updated',
   'order.created',
+  'order.delivered',
   'email.delivered',
   'email.opened',
   'email.clicked',
