@@ -62,6 +62,8 @@ export const knownEvents = [
   'checkout.updated',
   'order.created',
   'order.delivered',
+  'order.refunded',
+  'order.cancelled',
   'email.delivered',
   'email.opened',
   'email.clicked',
