@@ -49,6 +49,10 @@ export function conditionWords(c: Condition): string {
     case 'attribute': {
       const path = attributePath(c.scope, c.path);
       if (c.op === 'exists') return c.value === false ? `${path} is not set` : `${path} is set`;
+      if (c.op === 'anniversary') {
+        const days = (c.value as { days?: number }).days ?? 1;
+        return `${path} has its anniversary ${days === 1 ? 'today' : `within ${days}d`} (each contact's calendar)`;
+      }
       return `${path} ${OP[c.op] ?? c.op} ${value(c.value)}`;
     }
     case 'event': {

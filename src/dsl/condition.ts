@@ -5,7 +5,8 @@
  *
  * YAML → AST (done by the compiler):
  *   all: [..] / any: [..] / not: {..}
- *   attribute: PATH  + one of is, is_not, in, gt, gte, lt, lte, contains, exists, before, after
+ *   attribute: PATH  + one of is, is_not, in, gt, gte, lt, lte, contains, exists, before, after,
+ *                      anniversary (`today` or `{ within: 7d }`: a birthday, on the contact's calendar)
  *   event: TYPE      + count (N = at least N, or {gte|gt|lte|lt|is: N}), within, where
  *   no_event: TYPE   + within, where
  *   consent: PURPOSE
@@ -13,7 +14,7 @@
  *   rfm: CELL | [CELLS]   (src/analytics/rfm.ts names the cells)
  *   segment: NAME    (inlined by the compiler, name kept for messages)
  */
-export type AttributeOp = 'is' | 'is_not' | 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'exists' | 'before' | 'after';
+export type AttributeOp = 'is' | 'is_not' | 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'exists' | 'before' | 'after' | 'anniversary';
 export type CountOp = 'gte' | 'gt' | 'lte' | 'lt' | 'is';
 
 /**
@@ -43,7 +44,10 @@ export type Condition =
       /** Path inside the scope; for `contact`, one column name. */
       path: string[];
       op: AttributeOp;
-      /** `exists`: boolean; `in`: array; `before`/`after`: TimeValue; others: string | number | boolean. */
+      /**
+       * `exists`: boolean; `in`: array; `before`/`after`: TimeValue; `anniversary`:
+       * AnniversaryValue (src/dsl/conditions/anniversary.ts); others: string | number | boolean.
+       */
       value: unknown;
     }
   | { kind: 'event'; type: string; count: { op: CountOp; n: number }; withinMs?: number; where?: Condition }

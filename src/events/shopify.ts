@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Result } from '../dsl/diagnostics';
 import { fieldErrors } from './fields';
+import { deliveredEvent, fulfillment } from './shopify-fulfillment';
 import { consentEventJson, contactJson, shopifyAddress, shopifyCustomer, shopifyId, shopifyNumericId } from './shopify-customer';
 import type { FieldError } from './types';
 
@@ -9,7 +10,9 @@ import type { FieldError } from './types';
  * then parses like any API body. Topics: `checkouts/create` → `checkout.started`,
  * `checkouts/update` → `checkout.updated` (the checkout `token` is `checkout_id`), `orders/create`
  * → `order.created` (`checkout_token` is `checkout_id`; ingest also writes the `orders` row),
- * `orders/cancelled` → `order.cancelled` (the order's revenue taken back);
+ * `orders/cancelled` → `order.cancelled` (the order's revenue taken back), `refunds/create` →
+ * `order.refunded`, `fulfillments/update` with `shipment_status: delivered` → `order.delivered`
+ * (./shopify-fulfillment.ts; both of these about the stored order's contact);
  * each may add a consent event for the customer. Dedupe keys name the business fact, not the
  * delivery, so Shopify sending the same checkout or order under two webhook ids stores it once.
  * Every id ends up a string of its exact digits (order, customer, product: `shopifyId`); the
@@ -70,8 +73,8 @@ const items = (lines: z.output<typeof lineItem>[]) =>
   });
 
 /**
- * `refunds/create` carries no customer: the route looks the stored order's contact up first and
- * hands it in (`orderContact`), so the mapping stays pure.
+ * `refunds/create` and `fulfillments/update` carry no customer: the route looks the stored
+ * order's contact up first and hands it in (`orderContact`), so the mapping stays pure.
  */
 export interface ShopifyContext {
   orderContact?: { id?: string; email?: string; identifiers?: string[] };
@@ -121,6 +124,12 @@ export function mapShopifyWebhook(
       },
       undefined,
     );
+  }
+  if (topic === 'fulfillments/update') {
+    const parsed = fulfillment.safeParse(payload, { reportInput: true });
+    if (!parsed.success) return { ok: false, error: fieldErrors(parsed.error) };
+    const mapped = deliveredEvent(parsed.data, context.orderContact);
+    return mapped.kind === 'ignored' ? { ok: true, value: mapped } : events(mapped.event, undefined);
   }
   if (topic === 'checkouts/create' || topic === 'checkouts/update') {
     const parsed = checkout.safeParse(payload, { reportInput: true });

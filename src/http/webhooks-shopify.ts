@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { ingestEvents } from '../events/ingest';
 import { parseEventBatch } from '../events/schema';
 import { mapShopifyWebhook, refundOrderId } from '../events/shopify';
+import { fulfillmentOrderId } from '../events/shopify-fulfillment';
 import { orderContact } from '../storage/orders';
 import type { Database } from '../storage/db';
 import { decodeWebhookBody, INVALID_UTF8, MAX_DELIVERY_ID, oddStrings, orThrow, parseJson, recordReplaced } from './events-input';
@@ -44,12 +45,13 @@ export function shopifyWebhookRoutes(deps: ShopifyRoutesDeps) {
     const decoded = decodeWebhookBody(c.get('rawBody'));
     const payload = parseJson(decoded.text, { maxDepth: deps.jsonMaxDepth });
     const replaced = [...oddStrings(payload, { replace: true }), ...(decoded.invalid ? [INVALID_UTF8] : [])];
-    // A refund names only its order: its contact is the stored order's.
     // The shop its customers belong to (shopify:<shop>:<id>); a malformed header counts as none.
     const shopHeader = c.req.header('x-shopify-shop-domain')?.trim().toLowerCase();
     const shop = shopHeader && /^[a-z0-9][a-z0-9.-]{0,254}$/.test(shopHeader) ? shopHeader : undefined;
-    const refunded = topic === 'refunds/create' ? refundOrderId(payload) : undefined;
-    const contact = refunded === undefined ? undefined : await orderContact(deps.database.db, 'shopify', refunded);
+    // A refund or a fulfillment names only its order: its contact is the stored order's.
+    const ofOrder =
+      topic === 'refunds/create' ? refundOrderId(payload) : topic === 'fulfillments/update' ? fulfillmentOrderId(payload) : undefined;
+    const contact = ofOrder === undefined ? undefined : await orderContact(deps.database.db, 'shopify', ofOrder);
     const mapped = orThrow(
       mapShopifyWebhook(topic, payload, deliveryId, { ...(contact && { orderContact: contact }), ...(shop && { shop }) }),
       `Shopify ${topic} payload`,

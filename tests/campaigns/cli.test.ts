@@ -48,30 +48,43 @@ const headlines = (out: string) =>
     .filter((l) => !l.startsWith('      '))
     .join('\n');
 
+const samples = [
+  'abandoned-cart',
+  'birthday',
+  'browse-abandonment',
+  'consent-confirmation',
+  'newsletter',
+  'review-request',
+  'vip-welcome',
+  'welcome',
+  'win-back',
+];
 const added =
-  ['abandoned-cart', 'consent-confirmation', 'newsletter', 'welcome', 'win-back'].map((c) => `  + campaign ${c} (version 1)\n`).join('') +
-  '  + calendar.yaml → version 1\n  + segments.yaml → version 1\n';
+  samples.map((c) => `  + campaign ${c} (version 1)\n`).join('') + '  + calendar.yaml → version 1\n  + segments.yaml → version 1\n';
 
 describe(`almanac plan / apply on ${backend}`, () => {
   it('plan on a fresh database lists every addition; apply stores them; plan then says no changes', async () => {
     const plan = await almanac(['plan']);
     expect(plan).toMatchObject({ code: 0, err: '' });
     // The headline of each addition (each new campaign is then summarised in words, indented).
-    expect(headlines(plan.out)).toBe(`${added}\nPlan: 7 to add, 0 to change, 0 to remove.\n`);
+    expect(headlines(plan.out)).toBe(`${added}\nPlan: 11 to add, 0 to change, 0 to remove.\n`);
     expect(plan.out).toContain(
       '  + campaign abandoned-cart (version 1)\n      name: Abandoned cart recovery\n      purpose: email.marketing, priority 80\n' +
         '      starts when checkout.started happens (one run per checkout_id; events up to 1d old)\n' +
         '      reaches has consent for email.marketing and email is set\n      enters again after 30d\n      leaves on order.created\n',
     );
+    expect(plan.out).toContain(
+      "      reaches has consent for email.marketing and email is set and birthday has its anniversary today (each contact's calendar)\n",
+    );
     const applied = await almanac(['apply']);
     expect(applied.code).toBe(0);
     expect(headlines(applied.out)).toBe(
-      `${added}\nApplied: 7 version(s) stored (abandoned-cart@1, consent-confirmation@1, newsletter@1, welcome@1, win-back@1, calendar.yaml@1, segments.yaml@1), ` +
+      `${added}\nApplied: 11 version(s) stored (${samples.map((c) => `${c}@1`).join(', ')}, calendar.yaml@1, segments.yaml@1), ` +
         '0 retired, runs migrated 0, exited 0.\n',
     );
     expect((await almanac(['plan'])).out).toBe(
       'No changes. The database matches the campaign files.\n' +
-        '  = unchanged: abandoned-cart, consent-confirmation, newsletter, welcome, win-back, calendar.yaml, segments.yaml\n\n' +
+        `  = unchanged: ${samples.join(', ')}, calendar.yaml, segments.yaml\n\n` +
         'Plan: 0 to add, 0 to change, 0 to remove.\n',
     );
   });
@@ -150,7 +163,7 @@ describe('almanac preview', () => {
     expect(r).toEqual({
       code: 1,
       out: '',
-      err: 'almanac preview: no campaign "abandoned-kart" (have: abandoned-cart, consent-confirmation, newsletter, welcome, win-back)\n',
+      err: 'almanac preview: no campaign "abandoned-kart" (have: abandoned-cart, birthday, browse-abandonment, consent-confirmation, newsletter, review-request, vip-welcome, welcome, win-back)\n',
     });
   });
 

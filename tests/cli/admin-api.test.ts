@@ -103,7 +103,7 @@ describe(`the CLI through the admin API on ${backend}`, () => {
     const r = await same(['plan']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('  + campaign abandoned-cart (version 1)\n');
-    expect(r.out).toContain('Plan: 7 to add, 0 to change, 0 to remove.\n');
+    expect(r.out).toContain('Plan: 11 to add, 0 to change, 0 to remove.\n');
     await same(['plan', '--json']);
     expect(await versions()).toBe(0);
   });
@@ -113,9 +113,9 @@ describe(`the CLI through the admin API on ${backend}`, () => {
     expect(applied.err).toBe(`almanac apply: through the Almanac server at ${url}\n`);
     expect(applied.code).toBe(0);
     expect(applied.out).toMatch(
-      /\nApplied: 7 version\(s\) stored \(abandoned-cart@1, consent-confirmation@1, newsletter@1, welcome@1, win-back@1, calendar\.yaml@1, segments\.yaml@1\), 0 retired, runs migrated 0, exited 0\.\n$/,
+      /\nApplied: 11 version\(s\) stored \(abandoned-cart@1, birthday@1, browse-abandonment@1, consent-confirmation@1, newsletter@1, review-request@1, vip-welcome@1, welcome@1, win-back@1, calendar\.yaml@1, segments\.yaml@1\), 0 retired, runs migrated 0, exited 0\.\n$/,
     );
-    expect(await versions()).toBe(7);
+    expect(await versions()).toBe(11);
     const stored = await query<{ campaign: string; source: string | null }>(
       t.database,
       sql`select campaign, source from campaign_versions where campaign = 'welcome'`,
@@ -126,7 +126,7 @@ describe(`the CLI through the admin API on ${backend}`, () => {
     // Nothing left to apply: both ways agree on that too, in text and JSON.
     await same(['apply']);
     await same(['apply', '--json']);
-    expect(await versions()).toBe(7);
+    expect(await versions()).toBe(11);
   });
 
   it('a changed file with runs in flight: the same plan both ways, then apply --json stores it', async () => {
@@ -155,7 +155,7 @@ describe(`the CLI through the admin API on ${backend}`, () => {
     const applied = await almanac('remote', ['apply', '--json']);
     expect(applied.code).toBe(0);
     expect(JSON.parse(applied.out)).toMatchObject({ stored: ['welcome@2'], retired: [] });
-    expect(await versions()).toBe(8);
+    expect(await versions()).toBe(12);
   });
 
   it('calendar reads the applied calendar through the server: table, --json and --ics as locally', async () => {
@@ -216,7 +216,7 @@ describe(`the CLI through the admin API on ${backend}`, () => {
         });
       }
       expect(requests.slice(before)).toEqual([]);
-      expect(await versions()).toBe(8);
+      expect(await versions()).toBe(12);
     } finally {
       edit('abandoned-cart.yaml', '- sned: cart-reminder', '- send: cart-reminder');
     }

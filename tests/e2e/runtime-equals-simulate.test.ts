@@ -32,6 +32,14 @@ const examples: Array<[string, string, Record<string, number>]> = [
   ['examples/welcome.ndjson', 'welcome', { entered: 2, sent: 6, completed: 2, skipped: 1 }],
   // Dora enters the lapsed segment at the first pass: one split arm, then the last chance.
   ['examples/win-back.ndjson', 'win-back', { entered: 1, sent: 2, completed: 1 }],
+  // Iga gets one reminder; Jon checks out (exit); Kai has no consent; Lena's waits out quiet hours.
+  ['examples/browse-abandonment.ndjson', 'browse-abandonment', { entered: 3, sent: 2, completed: 2, exited: 1, skipped: 2 }],
+  // Mia and Olga get a request three days after delivery; Noah's refund ends his; Olga's second parcel is skipped.
+  ['examples/review-request.ndjson', 'review-request', { entered: 3, sent: 2, completed: 2, exited: 1, skipped: 1 }],
+  // Pia, Quinn and Rosa, each at 09:00 on their own day; Sam has no consent.
+  ['examples/birthday.ndjson', 'birthday', { entered: 3, sent: 3, completed: 3 }],
+  // Vera becomes loyal with her fourth order; Walt is not loyal yet.
+  ['examples/vip-welcome.ndjson', 'vip-welcome', { entered: 1, sent: 1, completed: 1 }],
 ];
 
 const outcomes = (timeline: TimelineEntry[], campaign: string) =>

@@ -90,6 +90,49 @@ describe('Shopify payloads → events', () => {
     expect(legacy(false)).toEqual(['checkout.started']);
   });
 
+  it('fulfillments/update → order.delivered once the parcel is delivered, about the stored order contact', () => {
+    const payload = fixture('fulfillments-update');
+    const orderContact = { identifiers: ['shopify:default:7712345678901'] };
+    const r = mapShopifyWebhook('fulfillments/update', payload, 'wh-f1', { orderContact });
+    if (!r.ok || r.value.kind !== 'events') throw new Error(JSON.stringify(r));
+    const parsed = parseEventBatch({ events: r.value.events }, { now: new Date('2026-11-26T12:30:00Z') });
+    expect(parsed.ok && parsed.value).toEqual([
+      {
+        dedupeKey: 'shopify:order.delivered:4412345678901',
+        type: 'order.delivered',
+        occurredAt: new Date('2026-11-26T12:20:00Z'),
+        contact: { identifiers: ['shopify:default:7712345678901'] },
+        properties: {
+          order_id: '5912345678901',
+          fulfillment_id: '4412345678901',
+          tracking_company: 'DHL Express',
+          tracking_number: '1234567890',
+          tracking_url: 'https://www.dhl.com/en/express/tracking.html?AWB=1234567890',
+        },
+      },
+    ]);
+    // Without a stored order, the fulfillment's email names the contact.
+    const byEmail = mapShopifyWebhook('fulfillments/update', payload, 'wh-f1');
+    expect(byEmail.ok && byEmail.value.kind === 'events' && byEmail.value.events).toMatchObject([
+      { contact: { email: 'ada@example.com' } },
+    ]);
+  });
+
+  it('ignores a fulfillment on its way, and a delivery nobody can be matched to', () => {
+    const payload = fixture('fulfillments-update');
+    expect(mapped('fulfillments/update', { ...payload, shipment_status: 'in_transit' })).toEqual({
+      kind: 'ignored',
+      reason: 'the fulfillment is not delivered yet (shipment_status: in_transit)',
+    });
+    expect(mapped('fulfillments/update', { ...payload, shipment_status: null })).toMatchObject({ kind: 'ignored' });
+    expect(mapped('fulfillments/update', { ...payload, email: null })).toEqual({
+      kind: 'ignored',
+      reason: 'a delivery of an order Almanac never stored, with no email',
+    });
+    const bad = mapShopifyWebhook('fulfillments/update', { ...payload, order_id: 'abc' }, 'wh-f1');
+    expect(!bad.ok && bad.error.map((e) => e.path)).toEqual(['order_id']);
+  });
+
   it('ignores unknown topics and checkouts nobody can be matched to', () => {
     expect(mapped('products/update', {})).toEqual({ kind: 'ignored', reason: 'topic "products/update" is not mapped to events' });
     const anonymous = fixture('checkouts-create');

@@ -118,6 +118,29 @@ describe(`POST /webhooks/shopify on ${backend}`, () => {
     expect(rows.map((r) => r.properties.total)).toEqual([193.5]);
   });
 
+  it('maps fulfillments/update delivered to order.delivered for the contact of the stored order', async () => {
+    // Three days after the order (stored above): the carrier reports the parcel delivered.
+    const { app } = ingestApp(t.database, { now: () => new Date('2026-11-26T12:30:00Z') });
+    const body = fixture('fulfillments-update').replace('"email": "ada@example.com"', '"email": "someone-else@example.com"');
+    const transit = await app.request(
+      '/webhooks/shopify',
+      shopifyRequest(body.replace('"delivered"', '"in_transit"'), 'fulfillments/update', 'wh-f0'),
+    );
+    expect(await transit.json()).toEqual({ ignored: true, reason: 'the fulfillment is not delivered yet (shipment_status: in_transit)' });
+    const res = await app.request('/webhooks/shopify', shopifyRequest(body, 'fulfillments/update', 'wh-f1'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 1 });
+    const [order] = await t.database.db.select().from(orders).where(eq(orders.orderId, '5912345678901'));
+    const [delivered] = await t.database.db.select().from(events).where(eq(events.type, 'order.delivered'));
+    // The order's contact (Ada), not whoever the fulfillment's email names.
+    expect(delivered).toMatchObject({
+      contactId: order!.contactId,
+      occurredAt: new Date('2026-11-26T12:20:00Z'),
+      dedupeKey: 'shopify:order.delivered:4412345678901',
+      properties: { order_id: '5912345678901', fulfillment_id: '4412345678901' },
+    });
+  });
+
   it('records an unknown topic and answers 200 without storing events', async () => {
     const before = await counts(t.database);
     const res = await shopifyApp().app.request('/webhooks/shopify', shopifyRequest('{"id": 1}', 'products/update', 'wh-p1'));

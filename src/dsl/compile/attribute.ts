@@ -1,9 +1,10 @@
-import { type Node, isScalar } from 'yaml';
+import { type Node, isMap, isScalar } from 'yaml';
 import { type AttributeOp, type AttributeScope, type Condition, contactColumns } from '../condition';
-import { type Entries, readBool, readList } from './read';
+import { type AnniversaryValue, MAX_ANNIVERSARY_DAYS } from '../conditions/anniversary';
+import { type Entries, readBool, readList, readMap } from './read';
 import { type Source, describe, error } from '../source';
 import { didYouMean, listing } from '../suggest';
-import { readTimeValue } from './units';
+import { parseDuration, readDuration, readTimeValue } from './units';
 import { attributeOps } from './vocabulary';
 
 export type ConditionScope = 'contact' | 'properties' | 'segment';
@@ -13,6 +14,7 @@ export type ConditionScope = 'contact' | 'properties' | 'segment';
  * AttributeScope in src/dsl/condition.ts): contact columns, `trigger.`/`cart.` for the event that
  * started the run (so not inside segments, which have none), else the contact's `attributes`.
  * Inside a `where:` the whole path is a path into that event's properties.
+ * `calendarZone` goes into an `anniversary` value: the zone of contacts without one.
  */
 /** Operators people write from other languages, and ours. */
 const SYNONYMS: Record<string, string> = {
@@ -34,9 +36,12 @@ const SYNONYMS: Record<string, string> = {
   less_than: 'lt',
   includes: 'contains',
   one_of: 'in',
+  birthday: 'anniversary',
+  is_anniversary: 'anniversary',
+  on_anniversary: 'anniversary',
 };
 
-export function compileAttribute(source: Source, entries: Entries, scope: ConditionScope): Condition | undefined {
+export function compileAttribute(source: Source, entries: Entries, scope: ConditionScope, calendarZone: string): Condition | undefined {
   const pathNode = entries.get('attribute');
   const ops = entries.keys.filter((k) => k !== 'attribute');
   let failed = false;
@@ -68,7 +73,7 @@ export function compileAttribute(source: Source, entries: Entries, scope: Condit
       'combine two conditions with all: [ … ]',
     );
   const op = ops[0] as AttributeOp;
-  const value = readOperand(source, entries.get(op), op);
+  const value = op === 'anniversary' ? readAnniversary(source, entries.get(op), calendarZone) : readOperand(source, entries.get(op), op);
   if (!path || value === undefined) return undefined;
   return { kind: 'attribute', scope: path.scope, path: path.path, op, value };
 }
@@ -144,4 +149,48 @@ function readComparable(source: Source, node: Node | null, what: string): string
   const hint =
     isScalar(node) && node.value === null ? 'to test for a missing value use exists: false' : 'use text, a number, true or false';
   return error(source, node, `${what} must be a single value, got ${describe(node)}`, hint);
+}
+
+const ANNIVERSARY_EXAMPLE = 'write anniversary: today, or anniversary: { within: 7d } for the next 7 days';
+
+/**
+ * `anniversary: today` → `{ days: 1 }`; `anniversary: { within: 7d }` → `{ days: 7 }` (today and
+ * the 6 days after it). Whole days only, at most MAX_ANNIVERSARY_DAYS. Near misses get a hint:
+ * `todya`, `tomorrow`, a bare `7d`. The semantics: src/dsl/conditions/anniversary.ts.
+ */
+function readAnniversary(source: Source, node: Node | null, zone: string): AnniversaryValue | undefined {
+  if (isMap(node)) {
+    const m = readMap(source, node, 'anniversary', ['within']);
+    if (!m || !m.complete) return undefined;
+    if (!m.has('within')) return error(source, node, 'anniversary needs "within"', 'e.g. anniversary: { within: 7d }');
+    const ms = readDuration(source, m.get('within'), 'anniversary within');
+    if (ms === undefined) return undefined;
+    const days = ms / 86_400_000;
+    if (!Number.isInteger(days))
+      return error(
+        source,
+        m.get('within'),
+        'anniversary within counts whole days',
+        `write days, e.g. within: ${Math.max(1, Math.round(days))}d`,
+      );
+    if (days > MAX_ANNIVERSARY_DAYS)
+      return error(source, m.get('within'), `anniversary within is at most ${MAX_ANNIVERSARY_DAYS}d`, 'a longer window matches every date');
+    return { days, zone };
+  }
+  const text = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? String(node.value).trim() : undefined;
+  if (text === 'today') return { days: 1, zone };
+  if (text !== undefined && parseDuration(text) !== undefined)
+    return error(source, node, `anniversary "${text}" is a duration, not a day`, `write anniversary: { within: ${text} }`);
+  const hint =
+    text === 'tomorrow' || text === 'this week' || text === 'soon'
+      ? `anniversary counts from today: write anniversary: { within: ${text === 'tomorrow' ? '2d' : '7d'} }`
+      : text !== undefined
+        ? didYouMean(text, ['today'], ANNIVERSARY_EXAMPLE)
+        : ANNIVERSARY_EXAMPLE;
+  return error(
+    source,
+    node,
+    `anniversary must be today or { within: DURATION }, got ${text !== undefined ? `"${text}"` : describe(node)}`,
+    hint,
+  );
 }

@@ -21,6 +21,8 @@ export interface ConditionContext {
   scope: ConditionScope;
   segments: SegmentResolver;
   events: EventRefs;
+  /** The calendar's zone (UTC without a calendar): where `anniversary` counts for contacts without a zone. */
+  calendarZone: string;
 }
 
 const propertyHeads = ['all', 'any', 'not', 'attribute'];
@@ -60,7 +62,7 @@ export function compileCondition(cx: ConditionContext, raw: unknown): Condition 
       "where looks only at the event's properties: use attribute, all, any or not",
     );
   }
-  if (head === 'attribute') return compileAttribute(source, entries, cx.scope);
+  if (head === 'attribute') return compileAttribute(source, entries, cx.scope, cx.calendarZone);
   if (!checkSiblings(source, entries, head)) return undefined;
   const value = entries.get(head);
   switch (head) {

@@ -76,6 +76,7 @@ export function compileSources(
     events,
     segmentsSource?.file ?? 'campaigns/segments.yaml',
     !segmentsOk,
+    calendar?.timezone ?? 'UTC',
   );
   const context = {
     templates,

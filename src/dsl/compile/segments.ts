@@ -14,9 +14,15 @@ export interface SegmentTable extends SegmentResolver {
  * segments.yaml: a map of name → condition. Segments may use each other (`segment: NAME`, inlined
  * with the name kept); each is compiled once, depth first, so a cycle (a → b → a) is found at the
  * reference that closes it and reported there, once. `unreadable`: the file exists but is not
- * valid YAML.
+ * valid YAML. `calendarZone`: the calendar's, for `anniversary` (ConditionContext).
  */
-export function buildSegments(source: Source | undefined, events: EventRefs, displayFile: string, unreadable = false): SegmentTable {
+export function buildSegments(
+  source: Source | undefined,
+  events: EventRefs,
+  displayFile: string,
+  unreadable = false,
+  calendarZone = 'UTC',
+): SegmentTable {
   const definitions = new Map<string, { key: Node; value: Node | null }>();
   const memo = new Map<string, Condition | null>();
   const stack: string[] = [];
@@ -62,7 +68,7 @@ export function buildSegments(source: Source | undefined, events: EventRefs, dis
   function compileNamed(name: string): Condition | undefined {
     if (memo.has(name)) return memo.get(name) ?? undefined;
     const { key, value } = definitions.get(name)!;
-    const cx: ConditionContext = { source: source!, scope: 'segment', segments: table, events };
+    const cx: ConditionContext = { source: source!, scope: 'segment', segments: table, events, calendarZone };
     if (value === null || (isScalar(value) && value.value === null)) {
       memo.set(name, null);
       return error(source!, key, `segment "${name}" has no condition`, 'e.g. consent: email.marketing');

@@ -8,10 +8,8 @@ import { didYouMean, listing } from '../suggest';
 import { parseDuration, readDuration, readLocalDateTime, readZone } from './units';
 import { triggerKinds } from './vocabulary';
 
-export interface TriggerContext extends Omit<ConditionContext, 'scope'> {
-  /** The calendar's zone: the default for `schedule` and `at` without a `timezone`. */
-  calendarZone: string;
-}
+/** `calendarZone` (from ConditionContext) is also the default for `schedule` and `at` without a `timezone`. */
+export type TriggerContext = Omit<ConditionContext, 'scope'>;
 
 const siblings: Record<string, readonly string[]> = {
   event: ['where', 'correlate', 'within'],

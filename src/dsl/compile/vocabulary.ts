@@ -52,6 +52,7 @@ export const attributeOps: readonly AttributeOp[] = [
   'exists',
   'before',
   'after',
+  'anniversary',
 ];
 export const countOps: readonly CountOp[] = ['gte', 'gt', 'lte', 'lt', 'is'];
 
@@ -61,6 +62,9 @@ export const knownEvents = [
   'checkout.started',
   'checkout.updated',
   'order.created',
+  'order.delivered',
+  'order.refunded',
+  'order.cancelled',
   'email.delivered',
   'email.opened',
   'email.clicked',

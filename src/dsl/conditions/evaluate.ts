@@ -1,5 +1,6 @@
 import type { Condition, ContactColumn, Evaluate, Facts } from '../condition';
 import { contactColumns } from '../condition';
+import { anniversaryHolds } from './anniversary';
 import { atPath, isFiniteNumber, isPresent, jsonEqual, parseTimestamp, thresholdMs, windowStartMs } from './values';
 
 /**
@@ -24,7 +25,11 @@ import { atPath, isFiniteNumber, isPresent, jsonEqual, parseTimestamp, threshold
  * - `contains` — v string and w string: case-sensitive substring; v array: some element equals w;
  * - `before|after` — v is a string `YYYY-MM-DD[THH:MM[:SS[.fff]][Z|±HH:MM]]` (no offset = UTC,
  *   see values.ts), w is `{ at }` (same form) or `{ agoMs }` (now − agoMs); strictly earlier /
- *   later. Anything unparseable is false. `agoMs` and windows count whole milliseconds.
+ *   later. Anything unparseable is false. `agoMs` and windows count whole milliseconds;
+ * - `anniversary` — v's month and day (year ignored, `YYYY-MM-DD…` or `--MM-DD`) fall on one of
+ *   the w.days days from today, today being the contact's date at `now` in their own zone, or in
+ *   w.zone (the calendar's) without one; 29 February counts on 28 February in other years
+ *   (the rules: ./anniversary.ts).
  *
  * `event: T` counts the contact's events of type T with occurred_at ≤ now (never the future),
  * and ≥ now − withinMs when a window is given, whose `where` holds over their properties; the
@@ -65,7 +70,7 @@ function holds(c: Condition, s: Scope): boolean {
     case 'event':
       return compareCount(countEvents(c, s), c.count.op, c.count.n);
     case 'attribute':
-      return applyOp(c.op, resolve(c.scope, c.path, s), c.value, s.now);
+      return applyOp(c.op, resolve(c.scope, c.path, s), c.value, s.now, s.facts.contact.timezone);
   }
 }
 
@@ -120,9 +125,9 @@ function resolve(scope: string, path: string[], s: Scope): unknown {
   }
 }
 
-function applyOp(op: string, v: unknown, w: unknown, now: Date): boolean {
+function applyOp(op: string, v: unknown, w: unknown, now: Date, contactZone: string | null): boolean {
   if (op === 'exists') return w === false ? !isPresent(v) : isPresent(v);
-  if (op === 'is_not') return !applyOp('is', v, w, now);
+  if (op === 'is_not') return !applyOp('is', v, w, now, contactZone);
   if (!isPresent(v)) return false;
   switch (op) {
     case 'is':
@@ -147,6 +152,8 @@ function applyOp(op: string, v: unknown, w: unknown, now: Date): boolean {
       if (t === undefined || limit === undefined) return false;
       return op === 'before' ? t < limit : t > limit;
     }
+    case 'anniversary':
+      return anniversaryHolds(v, w, contactZone, now);
     default:
       return false;
   }

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { ContactColumn } from '../../dsl/condition';
+import { anniversaryGroups, monthDayPattern } from '../../dsl/conditions/anniversary';
 import { isFiniteNumber, isIndexSegment, thresholdMs, timestampPattern } from '../../dsl/conditions/values';
 
 /**
@@ -87,6 +88,8 @@ export function attributeSql(op: string, x: SQL, w: unknown, now: Date): SQL {
       const cmp = op === 'before' ? sql`<` : sql`>`;
       return sql`coalesce(${timestampMs(x)} ${cmp} ${String(limit)}::numeric, false)`;
     }
+    case 'anniversary':
+      return anniversarySql(x, w, now);
     default:
       return sql`false`;
   }
@@ -111,4 +114,25 @@ function timestampMs(x: SQL): SQL {
       + coalesce(rpad(m[7], 3, '0')::int, 0)
       - case m[9] when '-' then -1 when '+' then 1 else 0 end * (coalesce(m[10]::int, 0) * 60 + coalesce(m[11]::int, 0)) * 60000
     from (select regexp_match(${x} #>> '{}', ${timestampPattern}::text) as m where jsonb_typeof(${x}) = 'string') r)`;
+}
+
+/** A text[] parameter of names that need no quoting (zone names, `MM-DD`). */
+const textArray = (items: readonly string[]): SQL => sql`${`{${items.join(',')}}`}::text[]`;
+
+/**
+ * `anniversary`: the `MM-DD` of the value (monthDayPattern) is one of the month-days of the
+ * contact's today. Which today is decided by the same data `anniversaryHolds` uses: the stored
+ * zones grouped by their date at `now` (src/dsl/conditions/anniversary.ts); `c.timezone` in
+ * none of the groups — no zone, an unknown one, or one sharing the calendar zone's date — takes
+ * the calendar zone's. No database time zone is read, so nothing can raise.
+ */
+function anniversarySql(x: SQL, w: unknown, now: Date): SQL {
+  const groups = anniversaryGroups(w, now);
+  if (!groups) return sql`false`;
+  const md = sql`(select m[1] || '-' || m[2]
+    from (select regexp_match(${x} #>> '{}', ${monthDayPattern}::text) as m where jsonb_typeof(${x}) = 'string') r)`;
+  const fallback = sql`${md} = any(${textArray(groups.fallback)})`;
+  if (groups.byZones.length === 0) return sql`coalesce(${fallback}, false)`;
+  const branches = groups.byZones.map((g) => sql`when c.timezone = any(${textArray(g.zones)}) then ${md} = any(${textArray(g.monthDays)})`);
+  return sql`coalesce(case ${sql.join(branches, sql` `)} else ${fallback} end, false)`;
 }

@@ -36,12 +36,12 @@ const head = 'campaign: hi\npurpose: email.marketing\ntrigger: { event: contact.
 describe('almanac validate', () => {
   it('exits 0 on the sample project and says what it checked', async () => {
     const r = await run(['validate']);
-    expect(r).toEqual({ code: 0, out: 'ok: 5 campaigns, 3 segments, 0 warnings\n', err: '' });
+    expect(r).toEqual({ code: 0, out: 'ok: 9 campaigns, 3 segments, 0 warnings\n', err: '' });
   });
 
   it('takes the campaigns folder as well as the project root; simulate of a folder without campaigns exits 1', async () => {
     for (const dir of ['campaigns', 'campaigns/', './campaigns'])
-      expect(await run(['validate', dir]), dir).toEqual({ code: 0, out: 'ok: 5 campaigns, 3 segments, 0 warnings\n', err: '' });
+      expect(await run(['validate', dir]), dir).toEqual({ code: 0, out: 'ok: 9 campaigns, 3 segments, 0 warnings\n', err: '' });
     const empty = join(temp, 'empty');
     mkdirSync(join(empty, 'campaigns'), { recursive: true });
     mkdirSync(join(empty, 'templates'), { recursive: true });

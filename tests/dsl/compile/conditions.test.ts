@@ -59,6 +59,16 @@ describe('conditions compile to the AST of src/dsl/condition.ts', () => {
       'attribute: signed_up\nafter: 2026-01-31T10:00+01:00',
       { kind: 'attribute', scope: 'attributes', path: ['signed_up'], op: 'after', value: { at: '2026-01-31T09:00:00.000Z' } },
     ],
+    [
+      'anniversary: today, in the calendar zone for contacts without one',
+      'attribute: birthday\nanniversary: today',
+      { kind: 'attribute', scope: 'attributes', path: ['birthday'], op: 'anniversary', value: { days: 1, zone: 'Europe/Warsaw' } },
+    ],
+    [
+      'anniversary within a week (today and the six days after)',
+      'attribute: created_at\nanniversary: { within: 1w }',
+      { kind: 'attribute', scope: 'contact', path: ['created_at'], op: 'anniversary', value: { days: 7, zone: 'Europe/Warsaw' } },
+    ],
     ['event, defaults to at least once', 'event: order.created', { kind: 'event', type: 'order.created', count: { op: 'gte', n: 1 } }],
     [
       'event count N is at least N',
@@ -102,6 +112,16 @@ describe('conditions compile to the AST of src/dsl/condition.ts', () => {
     ],
   ])('%s', (_title, text, expected) => {
     expect(audienceOf(text)).toEqual(expected);
+  });
+
+  it('a segment with an anniversary takes the calendar zone too (UTC without a calendar)', () => {
+    const segments = 'birthdays:\n  attribute: birthday\n  anniversary: { within: 7d }\n';
+    const files = { 'campaigns/segments.yaml': segments };
+    const value = { days: 7, zone: 'Europe/Warsaw' };
+    expect(audienceOf('segment: birthdays', files)).toMatchObject({ condition: { op: 'anniversary', value } });
+    expect(audienceOf('segment: birthdays', { ...files, 'campaigns/calendar.yaml': null })).toMatchObject({
+      condition: { value: { days: 7, zone: 'UTC' } },
+    });
   });
 
   it('segment: NAME is inlined, nested segments too, names kept', () => {

@@ -16,8 +16,12 @@ describe('the sample project', () => {
     if (!result.ok) return;
     expect(result.project.campaigns.map((c) => c.id)).toEqual([
       'abandoned-cart',
+      'birthday',
+      'browse-abandonment',
       'consent-confirmation',
       'newsletter',
+      'review-request',
+      'vip-welcome',
       'welcome',
       'win-back',
     ]);
@@ -36,6 +40,13 @@ describe('the sample project', () => {
       timezone: 'contact',
       start: '2026-11-01T00:00',
     });
+    // The birthday audience counts the day on each contact's calendar, the calendar's zone without one.
+    expect(result.project.campaigns.find((c) => c.id === 'birthday')!.audience).toMatchObject({
+      of: expect.arrayContaining([
+        { kind: 'attribute', scope: 'attributes', path: ['birthday'], op: 'anniversary', value: { days: 1, zone: 'Europe/Warsaw' } },
+      ]),
+    });
+    expect(result.project.segments['vip']).toEqual({ kind: 'lifecycle', stages: ['loyal'] });
   });
 
   // The JSON Schema editors use is generated from these zod schemas; the samples must pass them too.

@@ -28,12 +28,33 @@ const dateStrings = [
   '2026-03-01T24:00:00Z',
   '2026-03-01 12:00:00Z',
 ];
+/**
+ * Birthdays around the edges of `anniversary`: 29 February (and its 28th), year ends, the
+ * year-less `--MM-DD`, a time part (its date counts as written), and forms that never match.
+ */
+const birthdays = [
+  '1990-03-01',
+  '1990-03-02',
+  '1988-02-29',
+  '--02-29',
+  '1991-02-28',
+  '2000-02-29T23:30:00-05:00',
+  '1985-12-31',
+  '1999-01-01T00:00:00Z',
+  '--01-02',
+  '1990-01-07',
+  '1990-02-30',
+  '1990-3-01',
+  '03-01',
+  19900301,
+];
 /** What each key holds: contacts, events and triggers draw from it, and so do conditions. */
 const pools: Record<string, unknown[]> = {
   plan: ['pro', 'free', 'Pro', 'pr', '', null],
   score: [0, 1, 2, 2.5, -1, 42, '42', true],
   tags: [['vip', 'beta'], ['vip'], [], 'vip list', ['beta', null], [1, 2], ['VIP'], [['vip']]],
   signup: dateStrings,
+  birthday: birthdays,
   nested: [{ a: 'pro', b: [1, 2] }, { a: 1 }, { b: true }, { a: null }, 'pro', [], { a: { b: 1 } }],
 };
 const keys = Object.keys(pools);
@@ -51,7 +72,21 @@ const times = [-40 * D, -10 * D, -D - 1, -D, -H, -1, 0, 1, H, 2 * D].map(at);
 const eventTypes = ['order.created', 'checkout.started', 'email.clicked'];
 const purposes = ['email.marketing', 'sms'];
 const stages = ['lead', 'customer', 'churned'];
-const zones = ['Europe/Warsaw', 'UTC'];
+/**
+ * Zones either side of the date line (UTC+14, UTC−11, UTC−12), on odd offsets (+12:45, +5:45,
+ * −3:30), and one no contact can hold through the API (it counts as none, in both backends).
+ */
+const zones = [
+  'Europe/Warsaw',
+  'UTC',
+  'Pacific/Kiritimati',
+  'Pacific/Pago_Pago',
+  'Etc/GMT+12',
+  'Pacific/Chatham',
+  'Asia/Kathmandu',
+  'America/St_Johns',
+  'Mars/Olympus',
+];
 
 export const contactArb = (i: number): fc.Arbitrary<SeedContact> =>
   fc.record({
@@ -75,7 +110,20 @@ export const populationArb = fc.integer({ min: 5, max: 25 }).chain((n) => fc.tup
 
 export const triggerArb = fc.option(objectOf(), { nil: undefined });
 
-const attributeOps: AttributeOp[] = ['is', 'is_not', 'in', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists', 'before', 'after'];
+const attributeOps: AttributeOp[] = [
+  'is',
+  'is_not',
+  'in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'exists',
+  'before',
+  'after',
+  'anniversary',
+];
 const paths = [
   ['plan'],
   ['plan'],
@@ -86,6 +134,8 @@ const paths = [
   ['signup'],
   ['signup'],
   ['signup'],
+  ['birthday'],
+  ['birthday'],
   ['nested'],
   ['tags', '0'],
   ['tags', '1'],
@@ -130,6 +180,8 @@ const opValue = (op: AttributeOp, values: fc.Arbitrary<unknown>): fc.Arbitrary<u
       return fc.boolean();
     case 'in':
       return fc.array(values, { maxLength: 4 });
+    case 'anniversary':
+      return anniversaryValueArb;
     case 'before':
     case 'after':
       return fc.oneof(
@@ -142,6 +194,12 @@ const opValue = (op: AttributeOp, values: fc.Arbitrary<unknown>): fc.Arbitrary<u
 };
 
 /** Operators that suit what a key holds (most picks), so conditions often split the population. */
+/** Compiled anniversary values, mostly well formed; a window of 0 or 400 days or a bad zone matches nobody. */
+const anniversaryValueArb = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ days: fc.constantFrom(1, 1, 2, 7, 31, 366), zone: fc.constantFrom(...zones.slice(0, 5)) }) },
+  { weight: 1, arbitrary: fc.record({ days: fc.constantFrom(0, 400, 1.5, -1), zone: fc.constantFrom('UTC', 'Mars/Olympus') }) },
+);
+
 const numberOps: AttributeOp[] = ['gt', 'gte', 'lt', 'lte', 'is', 'in'];
 const textOps: AttributeOp[] = ['is', 'is_not', 'in', 'contains', 'exists'];
 const dateOps: AttributeOp[] = ['before', 'after', 'before', 'after', 'is', 'exists'];
@@ -150,13 +208,14 @@ const suited: Record<string, AttributeOp[]> = {
   score: numberOps,
   tags: ['contains', 'contains', 'is', 'exists'],
   signup: dateOps,
+  birthday: ['anniversary', 'anniversary', 'anniversary', 'is', 'exists'],
   nested: attributeOps,
   email: textOps,
   external_id: textOps,
   timezone: textOps,
   locale: textOps,
   lifecycle_stage: textOps,
-  created_at: dateOps,
+  created_at: [...dateOps, 'anniversary'],
 };
 
 const attributeArb = (scopes: AttributeScope[]): fc.Arbitrary<Condition> =>
@@ -208,3 +267,50 @@ export const conditionArb: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition; w
     tie('c'),
   ),
 })).c;
+
+/**
+ * Instants where anniversaries turn: 28/29 February and 1 March of a leap year and of a common
+ * one, the last and first milliseconds of a year, and each at the moment the far side of the date
+ * line (Kiritimati, UTC+14; UTC−12) changes day; then any instant of 2020–2035.
+ */
+export const anniversaryNowArb: fc.Arbitrary<Date> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      ...[
+        '2026-03-01T12:00:00.000Z',
+        '2028-02-28T09:59:59.999Z',
+        '2028-02-28T10:00:00.000Z',
+        '2028-02-29T11:00:00.000Z',
+        '2028-02-29T12:00:00.000Z',
+        '2027-02-28T10:00:00.000Z',
+        '2027-02-28T23:59:59.999Z',
+        '2027-03-01T11:59:59.999Z',
+        '2026-12-31T09:59:59.999Z',
+        '2026-12-31T10:00:00.000Z',
+        '2026-12-31T23:59:59.999Z',
+        '2027-01-01T11:59:59.999Z',
+        '2027-01-01T12:00:00.000Z',
+      ].map((t) => new Date(t)),
+    ),
+  },
+  { weight: 1, arbitrary: fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T23:59:59Z'), noInvalidDate: true }) },
+);
+
+/** Anniversary conditions on every scope, alone or combined with the rest of the language. */
+export const anniversaryConditionArb: fc.Arbitrary<Condition> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        scope: fc.constantFrom<AttributeScope>('attributes', 'attributes', 'attributes', 'contact', 'trigger'),
+        value: anniversaryValueArb,
+      })
+      .chain(({ scope, value }) =>
+        fc
+          .constantFrom(...(scope === 'contact' ? [['created_at'], ['email']] : [['birthday'], ['birthday'], ['signup'], ['missing']]))
+          .map((path): Condition => ({ kind: 'attribute', scope, path, op: 'anniversary', value })),
+      ),
+  },
+  { weight: 1, arbitrary: conditionArb },
+);

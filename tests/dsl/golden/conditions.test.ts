@@ -16,7 +16,7 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
     'a bad condition operator',
     withAudience('  attribute: cart.total\n  greater: 5\n'),
     [
-      'campaigns/cart.yaml:7:3 unknown operator "greater" for attribute — use one of is, is_not, in, gt, gte, lt, lte, contains, exists, before or after',
+      'campaigns/cart.yaml:7:3 unknown operator "greater" for attribute — use one of is, is_not, in, gt, gte, lt, lte, contains, exists, before, after or anniversary',
     ],
   ],
   [
@@ -75,6 +75,30 @@ const cases: Array<[string, Record<string, string | null>, string[]]> = [
     'a relative date written out in words',
     withAudience('  attribute: last_seen\n  after: 30 days ago\n'),
     ['campaigns/cart.yaml:7:10 after "30 days ago" is not a relative date — write a duration and "ago", e.g. 30d ago'],
+  ],
+  [
+    'a misspelt anniversary, and birthday: for it',
+    withAudience('  any:\n    - attribute: birthday\n      aniversary: today\n    - attribute: birthday\n      birthday: today\n'),
+    [
+      'campaigns/cart.yaml:8:7 unknown operator "aniversary" for attribute — did you mean "anniversary"?',
+      'campaigns/cart.yaml:10:7 unknown operator "birthday" for attribute — did you mean "anniversary"?',
+    ],
+  ],
+  [
+    'anniversary values near today or { within }',
+    withAudience(
+      '  any:\n    - { attribute: birthday, anniversary: todya }\n    - { attribute: birthday, anniversary: 7d }\n' +
+        '    - { attribute: birthday, anniversary: tomorrow }\n    - { attribute: birthday, anniversary: { withn: 7d } }\n' +
+        '    - { attribute: birthday, anniversary: { within: 36h } }\n    - { attribute: birthday, anniversary: { within: 400d } }\n',
+    ),
+    [
+      'campaigns/cart.yaml:7:43 anniversary must be today or { within: DURATION }, got "todya" — did you mean "today"?',
+      'campaigns/cart.yaml:8:43 anniversary "7d" is a duration, not a day — write anniversary: { within: 7d }',
+      'campaigns/cart.yaml:9:43 anniversary must be today or { within: DURATION }, got "tomorrow" — anniversary counts from today: write anniversary: { within: 2d }',
+      'campaigns/cart.yaml:10:45 unknown key "withn" in anniversary — did you mean "within"?',
+      'campaigns/cart.yaml:11:53 anniversary within counts whole days — write days, e.g. within: 2d',
+      'campaigns/cart.yaml:12:53 anniversary within is at most 366d — a longer window matches every date',
+    ],
   ],
   [
     'two conditions in one map',

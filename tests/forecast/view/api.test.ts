@@ -20,6 +20,8 @@ describe(`GET /v1/calendar on ${backend}`, () => {
     expect(withNewsletter.map((d) => d.date)).toEqual(DECEMBER_TUESDAYS);
     for (const day of withNewsletter) {
       expect(day.occurrences).toEqual([
+        // The sample birthday looks for birthdays every morning.
+        expect.objectContaining({ campaign: 'birthday', local: '09:00', zone: 'contact' }),
         expect.objectContaining({ name: 'Tuesday newsletter', local: '10:00', zone: 'contact', label: "10:00 each contact's time" }),
       ]);
       expect(day.forecast).toContainEqual(expect.objectContaining({ campaign: 'newsletter', sends: CONTACTS }));

@@ -48,6 +48,12 @@ async function calendar(...args: string[]) {
 }
 
 const row = (table: string, date: string) => table.split('\n').find((l) => l.startsWith(date)) ?? '';
+/** The line under a day's row: its next broadcast (every day has the sample birthday at 09:00 first). */
+const under = (table: string, date: string) => {
+  const lines = table.split('\n');
+  return lines[lines.findIndex((l) => l.startsWith(date)) + 1] ?? '';
+};
+const BIRTHDAY = "09:00 Happy birthday \\(each contact's time\\)";
 
 describe(`almanac calendar on ${backend}`, () => {
   it('with nothing applied, shows the occurrences from the files and says so', async () => {
@@ -56,9 +62,11 @@ describe(`almanac calendar on ${backend}`, () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('Calendar 2026-12-21 to 2026-12-27, times in Europe/Warsaw');
     expect(r.out).toContain('Note: nothing is applied in the database yet: showing occurrences from ./campaigns, without a forecast');
-    expect(row(r.out, '2026-12-22')).toMatch(/^2026-12-22 +Tue +season Christmas +10:00 Tuesday newsletter \(each contact's time\)$/);
-    expect(row(r.out, '2026-12-25')).toMatch(/^2026-12-25 +Fri +BLACKOUT Christmas$/);
-    expect(r.out.trim().split('\n')).toHaveLength(4 + 7); // title, note, blank line, column names, one row per day
+    expect(row(r.out, '2026-12-22')).toMatch(new RegExp(`^2026-12-22 +Tue +season Christmas +${BIRTHDAY}$`));
+    expect(under(r.out, '2026-12-22')).toMatch(/^ +10:00 Tuesday newsletter \(each contact's time\)$/);
+    expect(row(r.out, '2026-12-25')).toMatch(new RegExp(`^2026-12-25 +Fri +BLACKOUT Christmas +${BIRTHDAY} held by blackout$`));
+    // Title, note, blank line, column names, one row per day, and the Tuesday's second broadcast.
+    expect(r.out.trim().split('\n')).toHaveLength(4 + 7 + 1);
   });
 
   it('after apply, reads the database: broadcasts and forecast per day as a table', async () => {
@@ -68,19 +76,19 @@ describe(`almanac calendar on ${backend}`, () => {
     expect(r.out).not.toContain('Note:');
     const lines = r.out.split('\n');
     expect(lines[2]).toMatch(/^date +day +blackout \/ season +broadcasts +forecast$/);
-    expect(row(r.out, '2026-11-30')).toMatch(/^2026-11-30 +Mon +season Black Friday$/);
+    // The birthday broadcast looks every day; nobody here has a birthday, so it forecasts no sends.
+    expect(row(r.out, '2026-11-30')).toMatch(new RegExp(`^2026-11-30 +Mon +season Black Friday +${BIRTHDAY}$`));
     expect(row(r.out, '2026-12-01')).toMatch(
-      new RegExp(
-        `^2026-12-01 +Tue +season Christmas +10:00 Tuesday newsletter \\(each contact's time\\) +${CONTACTS} sends \\(Tuesday newsletter ${CONTACTS}\\)$`,
-      ),
+      new RegExp(`^2026-12-01 +Tue +season Christmas +${BIRTHDAY} +${CONTACTS} sends \\(Tuesday newsletter ${CONTACTS}\\)$`),
     );
+    expect(under(r.out, '2026-12-01')).toMatch(/^ +10:00 Tuesday newsletter \(each contact's time\)$/);
   });
 
   it('prints the same calendar as JSON or iCalendar', async () => {
     const json = await calendar('--from', '2026-12-01', '--to', '2026-12-01', '--json', '--now', NOW.toISOString());
     expect(JSON.parse(json.out)).toMatchObject({
       timezone: 'Europe/Warsaw',
-      days: [{ date: '2026-12-01', occurrences: [{ campaign: 'newsletter' }], total: CONTACTS }],
+      days: [{ date: '2026-12-01', occurrences: [{ campaign: 'birthday' }, { campaign: 'newsletter' }], total: CONTACTS }],
     });
     const ics = await calendar('--from', '2026-12-25', '--to', '2026-12-25', '--ics');
     expect(ics.out).toMatch(/^BEGIN:VCALENDAR\r\n[\s\S]*UID:blackout-2026-12-25@almanac\r\n[\s\S]*END:VCALENDAR\r\n$/);
@@ -92,10 +100,9 @@ describe(`almanac calendar on ${backend}`, () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('Calendar 2100-01-01 to 2100-01-31, times in Europe/Warsaw');
     expect(row(r.out, '2100-01-05')).toMatch(
-      new RegExp(
-        `^2100-01-05 +Tue +10:00 Tuesday newsletter \\(each contact's time\\) +${CONTACTS} sends \\(Tuesday newsletter ${CONTACTS}\\)$`,
-      ),
+      new RegExp(`^2100-01-05 +Tue +${BIRTHDAY} +${CONTACTS} sends \\(Tuesday newsletter ${CONTACTS}\\)$`),
     );
+    expect(under(r.out, '2100-01-05')).toMatch(/^ +10:00 Tuesday newsletter \(each contact's time\)$/);
   });
 
   it('refuses a bad range as a usage error naming the flag', async () => {

@@ -40,8 +40,10 @@ describe('buildCalendarView (pure)', () => {
     expect(day('2026-12-24')).toMatchObject({ seasons: ['Christmas'] });
     expect(day('2026-12-24').blackout).toBeUndefined();
     expect(day('2026-12-26').seasons).toEqual([]);
-    const deals = day('2026-12-25').occurrences;
-    expect(deals).toEqual([
+    const held = day('2026-12-25').occurrences;
+    expect(held).toEqual([
+      // The sample birthday looks every morning: on Christmas it waits too.
+      expect.objectContaining({ campaign: 'birthday', local: '09:00', zone: 'contact', held: 'Christmas' }),
       expect.objectContaining({
         campaign: 'friday-deals',
         at: '2026-12-25T15:00:00.000Z',
@@ -52,7 +54,7 @@ describe('buildCalendarView (pure)', () => {
         occurrence: '2026-12-25T10:00',
       }),
     ]);
-    expect(day('2026-12-18').occurrences[0]!.held).toBeUndefined();
+    expect(day('2026-12-18').occurrences.map((o) => o.held)).toEqual([undefined, undefined]);
     expect(view.seasons).toEqual([{ name: 'Christmas', from: '2026-12-01', to: '2026-12-24' }]);
   });
 
@@ -71,9 +73,13 @@ describe('buildCalendarView (pure)', () => {
     expect(view.days.reduce((n, d) => n + d.total, 0)).toBe(1240);
     expect(view.campaigns.map((c) => [c.id, c.kind])).toEqual([
       ['abandoned-cart', 'journey'],
+      ['birthday', 'broadcast'],
+      ['browse-abandonment', 'journey'],
       ['consent-confirmation', 'journey'],
       ['friday-deals', 'broadcast'],
       ['newsletter', 'broadcast'],
+      ['review-request', 'journey'],
+      ['vip-welcome', 'journey'],
       ['welcome', 'journey'],
       ['win-back', 'journey'],
     ]);

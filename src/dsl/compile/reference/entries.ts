@@ -434,6 +434,21 @@ export const entries: Record<string, Entry> = {
       after: 30d ago
     `,
   },
+  'condition.attribute.anniversary': {
+    meaning:
+      "The date's month and day (`1990-11-26`, or `--11-26` without a year) come round: `today` on the contact's own calendar (their `timezone`, else the calendar's), or `{ within: Nd }`. The year is ignored; a 29 February date counts on 28 February in other years. For birthdays and sign-up anniversaries, typically in a daily schedule's audience.",
+    example: yaml`
+      attribute: birthday
+      anniversary: today
+    `,
+  },
+  'condition.attribute.anniversary.within': {
+    meaning: 'The anniversary falls in the N days from today, today included (`within: 1d` is `today`); whole days, at most 366d.',
+    example: yaml`
+      attribute: birthday
+      anniversary: { within: 7d }
+    `,
+  },
   'condition.event': {
     meaning:
       'The contact has events of this type (up to now): at least one, unless `count` says otherwise; `within` limits how recent, `where` which ones.',

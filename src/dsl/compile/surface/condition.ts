@@ -34,6 +34,12 @@ export const condition: z.ZodType<unknown> = z
         exists: z.boolean().optional(),
         before: timeValue.optional(),
         after: timeValue.optional(),
+        anniversary: z
+          .union([z.literal('today'), z.strictObject({ within: duration })])
+          .describe(
+            "The date's month and day, year ignored, fall today (or within the next N days, today included) on the contact's calendar; 29 February counts on 28 February in other years.",
+          )
+          .optional(),
       }),
       z.strictObject({ event: eventType, count: count.optional(), within: duration.optional(), where: condition.optional() }),
       z.strictObject({ no_event: eventType, within: duration.optional(), where: condition.optional() }),
