@@ -26,7 +26,8 @@ type Broadcast = CampaignPlan & { trigger: BroadcastTrigger };
  *   A time in a daylight-saving gap moves forward by the gap; that one day is not judged, but a
  *   wait must keep the send inside quiet hours even an hour earlier or later.
  * - `over_cap`: a broadcast that sends at every occurrence and fires more often within a cap's
- *   window than the cap allows (occurrences sampled over the next SAMPLE_DAYS days from `now`).
+ *   window than the cap allows (occurrences sampled over the next SAMPLE_DAYS days from `now`);
+ *   an audience that requires an `anniversary` reaches a contact on that many days at most.
  * - `always_outranked`: every sampled occurrence of a broadcast's send meets, inside a cap's
  *   window before it (or at the same moment), as many sends as the cap allows from broadcasts
  *   that outrank it (higher priority, or equal and a smaller campaign id), reach everyone it
@@ -73,7 +74,8 @@ function overCapWarnings(plan: Broadcast, calendar: CalendarPlan, now: Date): Pl
   return capsOf(plan, calendar).flatMap((cap) => {
     const at = sample(plan, calendar, now, cap.perMs, 0);
     if (!at) return [];
-    const most = mostWithin(at, cap.perMs);
+    // A contact is only reached on the days its anniversary condition holds (a birthday once a year).
+    const most = Math.min(mostWithin(at, cap.perMs), anniversaryDays(plan.audience) ?? Infinity);
     if (most <= cap.max) return [];
     const per = formatDuration(cap.perMs);
     return [
@@ -87,6 +89,24 @@ function overCapWarnings(plan: Broadcast, calendar: CalendarPlan, now: Date): Pl
       },
     ];
   });
+}
+
+/**
+ * The fewest days a year the audience can hold for one contact when it requires an `anniversary`
+ * (at its top or under `all`): `today` → 1, `within: 7d` → 7. Undefined: no such requirement.
+ */
+function anniversaryDays(audience: Condition | undefined): number | undefined {
+  if (!audience) return undefined;
+  if (audience.kind === 'all') {
+    const days = audience.of.map(anniversaryDays).filter((d): d is number => d !== undefined);
+    return days.length ? Math.min(...days) : undefined;
+  }
+  if (audience.kind === 'segment') return anniversaryDays(audience.condition);
+  if (audience.kind === 'attribute' && audience.op === 'anniversary') {
+    const days = (audience.value as { days?: unknown } | null)?.days;
+    return typeof days === 'number' ? days : undefined;
+  }
+  return undefined;
 }
 
 function outrankedWarnings(plan: Broadcast, all: Broadcast[], calendar: CalendarPlan, now: Date): PlanWarning[] {

@@ -40,17 +40,20 @@ const welcomeRuns = (n: number) =>
 describe(`apply stores versions by content hash on ${backend}`, () => {
   it('the sample project is stored at version 1, campaigns plus calendar.yaml and segments.yaml', async () => {
     const result = await applyInline(t.database, files, templates, T0);
-    const all = ['abandoned-cart@1', 'consent-confirmation@1', 'newsletter@1', 'welcome@1', 'win-back@1', 'calendar@1', 'segments@1'];
+    const campaigns = [
+      'abandoned-cart',
+      'birthday',
+      'browse-abandonment',
+      'consent-confirmation',
+      'newsletter',
+      'review-request',
+      'vip-welcome',
+      'welcome',
+      'win-back',
+    ];
+    const all = [...campaigns.map((c) => `${c}@1`), 'calendar@1', 'segments@1'];
     expect(await storedVersions(t.database)).toEqual(all);
-    expect(result.stored).toEqual([
-      'abandoned-cart@1',
-      'consent-confirmation@1',
-      'newsletter@1',
-      'welcome@1',
-      'win-back@1',
-      'calendar.yaml@1',
-      'segments.yaml@1',
-    ]);
+    expect(result.stored).toEqual([...campaigns.map((c) => `${c}@1`), 'calendar.yaml@1', 'segments.yaml@1']);
   });
 
   it('the same files again store nothing and the diff lists every file unchanged', async () => {
@@ -59,14 +62,18 @@ describe(`apply stores versions by content hash on ${backend}`, () => {
     expect(result.plan.changes).toEqual([]);
     expect(result.plan.unchanged).toEqual([
       'abandoned-cart',
+      'birthday',
+      'browse-abandonment',
       'consent-confirmation',
       'newsletter',
+      'review-request',
+      'vip-welcome',
       'welcome',
       'win-back',
       'calendar.yaml',
       'segments.yaml',
     ]);
-    expect(await storedVersions(t.database)).toHaveLength(7);
+    expect(await storedVersions(t.database)).toHaveLength(11);
   });
 
   it('editing one campaign (its first wait 1h → 2h) stores version 2 of that campaign only', async () => {

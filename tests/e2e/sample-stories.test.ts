@@ -44,15 +44,15 @@ const stories: Array<[string, string, string[]]> = [
       'Wed 2026-11-25 10:10 Europe/Warsaw  iga  -  entered',
       'Wed 2026-11-25 10:25 Europe/Warsaw  iga  -  skipped not entered: a run of this campaign for the same correlation key is in flight',
       'Wed 2026-11-25 11:10 Europe/Warsaw  iga  send browse-reminder  sent browse-reminder',
-      'Wed 2026-11-25 11:10 Europe/Warsaw  iga  -  completed',
+      'Wed 2026-11-25 11:10 Europe/Warsaw  iga  -  completed reached the end of its steps',
       // Jon's checkout ends the browse run (the cart campaign takes over: not this campaign's lines).
       'Wed 2026-11-25 12:00 Europe/London  jon  -  entered',
       'Wed 2026-11-25 12:20 Europe/London  jon  -  exited left: checkout.started happened (exit_on)',
-      'Wed 2026-11-25 15:00 Europe/Berlin  kai  -  skipped not entered: outside the audience (has consent for email.marketing and email is set)',
+      'Wed 2026-11-25 15:00 Europe/Berlin  kai  -  skipped not entered: no consent for email.marketing (never given)',
       // Lena's reminder falls at 22:30 her time: quiet hours hold it until 08:00.
       'Wed 2026-11-25 21:30 Europe/Warsaw  lena  -  entered',
       'Thu 2026-11-26 08:00 Europe/Warsaw  lena  send browse-reminder  sent browse-reminder (held since Wed 2026-11-25 22:30 Europe/Warsaw: quiet hours)',
-      'Thu 2026-11-26 08:00 Europe/Warsaw  lena  -  completed',
+      'Thu 2026-11-26 08:00 Europe/Warsaw  lena  -  completed reached the end of its steps',
     ],
   ],
   [
@@ -67,9 +67,9 @@ const stories: Array<[string, string, string[]]> = [
       'Wed 2026-11-25 10:00 America/New_York  noah  -  exited left: order.refunded happened (exit_on)',
       // Three days after each delivery, at the hour it arrived.
       'Thu 2026-11-26 10:00 Europe/Warsaw  olga  send review-request  sent review-request',
-      'Thu 2026-11-26 10:00 Europe/Warsaw  olga  -  completed',
+      'Thu 2026-11-26 10:00 Europe/Warsaw  olga  -  completed reached the end of its steps',
       'Thu 2026-11-26 14:00 Europe/Warsaw  mia  send review-request  sent review-request',
-      'Thu 2026-11-26 14:00 Europe/Warsaw  mia  -  completed',
+      'Thu 2026-11-26 14:00 Europe/Warsaw  mia  -  completed reached the end of its steps',
     ],
   ],
   [
@@ -79,14 +79,14 @@ const stories: Array<[string, string, string[]]> = [
       // 09:00 on the day on each contact's clock: Auckland's Thursday morning is Wednesday 20:00 UTC.
       'Thu 2026-11-26 09:00 Pacific/Auckland  pia  -  entered occurrence 2026-11-26T09:00 Pacific/Auckland',
       'Thu 2026-11-26 09:00 Pacific/Auckland  pia  send birthday  sent birthday',
-      'Thu 2026-11-26 09:00 Pacific/Auckland  pia  -  completed',
+      'Thu 2026-11-26 09:00 Pacific/Auckland  pia  -  completed reached the end of its steps',
       'Thu 2026-11-26 09:00 America/Los_Angeles  quinn  -  entered occurrence 2026-11-26T09:00 America/Los_Angeles',
       'Thu 2026-11-26 09:00 America/Los_Angeles  quinn  send birthday  sent birthday',
-      'Thu 2026-11-26 09:00 America/Los_Angeles  quinn  -  completed',
+      'Thu 2026-11-26 09:00 America/Los_Angeles  quinn  -  completed reached the end of its steps',
       // No zone: the calendar's. No consent (Sam): nothing at all.
       'Fri 2026-11-27 09:00 Europe/Warsaw  rosa  -  entered occurrence 2026-11-27T09:00 in the calendar zone (contact has none)',
       'Fri 2026-11-27 09:00 Europe/Warsaw  rosa  send birthday  sent birthday',
-      'Fri 2026-11-27 09:00 Europe/Warsaw  rosa  -  completed',
+      'Fri 2026-11-27 09:00 Europe/Warsaw  rosa  -  completed reached the end of its steps',
     ],
   ],
   [
@@ -96,7 +96,7 @@ const stories: Array<[string, string, string[]]> = [
       // Vera's fourth order (11:00 UTC) makes her loyal: she enters vip at that tick. Walt is not loyal yet.
       'Wed 2026-11-25 12:00 Europe/Warsaw  vera  -  entered',
       'Wed 2026-11-25 12:00 Europe/Warsaw  vera  send vip-welcome  sent vip-welcome',
-      'Wed 2026-11-25 12:00 Europe/Warsaw  vera  -  completed',
+      'Wed 2026-11-25 12:00 Europe/Warsaw  vera  -  completed reached the end of its steps',
     ],
   ],
 ];
