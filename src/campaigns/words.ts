@@ -175,7 +175,12 @@ export function campaignWords(p: CampaignPlan): string[] {
     `purpose: ${p.purpose}, priority ${p.priority}`,
     `starts ${triggerWords(p.trigger)}`,
     `reaches ${p.audience ? conditionWords(p.audience) : 'everyone triggered'}`,
-    `enters ${reEntryWords(p.reEntry)}`,
+    // Broadcasts start one run per contact per occurrence: re_entry plays no part there.
+    p.trigger.kind === 'schedule'
+      ? 'enters at every occurrence (one run per contact each time; re_entry does not apply to schedules)'
+      : p.trigger.kind === 'at'
+        ? 'enters once, at that time'
+        : `enters ${reEntryWords(p.reEntry)}`,
     ...(p.exitOn.length
       ? [`leaves on ${p.exitOn.map((e) => `${e.event}${e.where ? ` where ${conditionWords(e.where)}` : ''}`).join(', ')}`]
       : []),

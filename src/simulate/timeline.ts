@@ -117,9 +117,14 @@ export async function readTimeline(tx: Tx, campaigns: readonly CampaignPlan[] = 
   for (const k of skips) {
     const audience = k.reason === 'audience' ? audienceOf(k.campaign) : undefined;
     const why = audience ? refused[nextRefusal++] : undefined;
+    // A campaign without `correlate` runs once at a time per contact: say so rather than name a key it has not.
+    const uncorrelated =
+      k.reason === 'already_running' && plans.get(k.campaign)?.trigger.kind === 'event' && !correlates(plans.get(k.campaign)!);
     const detail = why
       ? `not entered: ${audienceWords(why)}`
-      : `${reasonWords(k.reason)}${audience ? ` (${conditionWords(audience)})` : ''}`;
+      : uncorrelated
+        ? 'not entered: a run of this campaign is in flight for this contact'
+        : `${reasonWords(k.reason)}${audience ? ` (${conditionWords(audience)})` : ''}`;
     out.push({
       time: iso(k.skipped_at),
       contact: k.contact,
@@ -208,3 +213,5 @@ export function endWords(status: string, exitReason: string | null, plan?: Campa
     plan?.goal && exitReason === `exit_on:${plan.goal.event}` ? words.replace(/\(exit_on\)$/, "(exit_on; the campaign's goal)") : words;
   return `${status === 'failed' ? 'failed: ' : ''}${goal}`;
 }
+
+const correlates = (p: CampaignPlan): boolean => p.trigger.kind === 'event' && p.trigger.correlate !== undefined;

@@ -112,7 +112,7 @@ describe(`plan on ${backend}`, () => {
       purpose: email.marketing, priority 50
       starts every week on Tuesday at 10:00 (UTC)
       reaches everyone triggered
-      enters once per contact, ever
+      enters at every occurrence (one run per contact each time; re_entry does not apply to schedules)
       steps:
         1. send newsletter
   = unchanged: calendar.yaml, segments.yaml

@@ -42,7 +42,7 @@ const stories: Array<[string, string, string[]]> = [
     [
       // One reminder an hour after Iga's first view; her second view joins nothing.
       'Wed 2026-11-25 10:10 Europe/Warsaw  iga  -  entered',
-      'Wed 2026-11-25 10:25 Europe/Warsaw  iga  -  skipped not entered: a run of this campaign for the same correlation key is in flight',
+      'Wed 2026-11-25 10:25 Europe/Warsaw  iga  -  skipped not entered: a run of this campaign is in flight for this contact',
       'Wed 2026-11-25 11:10 Europe/Warsaw  iga  send browse-reminder  sent browse-reminder',
       'Wed 2026-11-25 11:10 Europe/Warsaw  iga  -  completed reached the end of its steps',
       // Jon's checkout ends the browse run (the cart campaign takes over: not this campaign's lines).
