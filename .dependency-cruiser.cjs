@@ -12,7 +12,7 @@ const layers = [
   ['errors', '^src/errors\\.ts$'],
   ['lib', '^src/lib/'],
   ['metrics', '^src/metrics\\.ts$'],
-  ['config', '^src/config\\.ts$'],
+  ['config', '^src/config(\\.ts$|/)'],
   // the campaign language: its types, conditions (in memory), diagnostics; usable by all
   ['dsl', '^src/dsl/(?!compile/)'],
   // storage: every SQL statement; imports no domain folder
