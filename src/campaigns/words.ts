@@ -51,7 +51,7 @@ export function conditionWords(c: Condition): string {
       if (c.op === 'exists') return c.value === false ? `${path} is not set` : `${path} is set`;
       if (c.op === 'anniversary') {
         const days = (c.value as { days?: number }).days ?? 1;
-        return `${path} has its anniversary ${days === 1 ? 'today' : `within ${days}d`} (each contact's calendar)`;
+        return `${path}'s day and month are ${days === 1 ? 'today' : `in the ${days} days from today`} (on each contact's own calendar)`;
       }
       return `${path} ${OP[c.op] ?? c.op} ${value(c.value)}`;
     }

@@ -74,7 +74,7 @@ describe(`almanac plan / apply on ${backend}`, () => {
         '      reaches has consent for email.marketing and email is set\n      enters again after 30d\n      leaves on order.created\n',
     );
     expect(plan.out).toContain(
-      "      reaches has consent for email.marketing and email is set and birthday has its anniversary today (each contact's calendar)\n",
+      "      reaches has consent for email.marketing and email is set and birthday's day and month are today (on each contact's own calendar)\n",
     );
     const applied = await almanac(['apply']);
     expect(applied.code).toBe(0);

@@ -38,7 +38,7 @@ export const SUMMARY_COLUMNS = [
 export function formatText(report: SimulationReport): string {
   const parts = [report.timeline.length ? formatTimeline(report.timeline) : `nothing happened between ${report.from} and ${report.to}\n`];
   if (report.not_entered.length) {
-    parts.push(`Did not enter:\n${report.not_entered.map((n) => `  ${n.contact} did not enter ${n.campaign}: ${n.detail}\n`).join('')}`);
+    parts.push(`Did not enter:\n${notEnteredLines(report.not_entered).join('')}`);
   }
   const head = ['per campaign', ...SUMMARY_COLUMNS.map(([, h]) => h)];
   const rows = report.summary.map((s) => [s.campaign, ...SUMMARY_COLUMNS.map(([k]) => String(s[k]))]);
@@ -51,4 +51,25 @@ export function formatText(report: SimulationReport): string {
         .join('')}`,
     );
   return parts.join('\n');
+}
+
+/**
+ * One line per campaign and reason, naming everyone it applies to (`ada, ben and cleo did not
+ * enter welcome: no contact.created event`), in the report's order; past six names, a count.
+ */
+function notEnteredLines(rows: SimulationReport['not_entered']): string[] {
+  const groups = new Map<string, { campaign: string; detail: string; contacts: string[] }>();
+  for (const n of rows) {
+    const key = `${n.campaign}\u0000${n.detail}`;
+    const g = groups.get(key) ?? { campaign: n.campaign, detail: n.detail, contacts: [] };
+    g.contacts.push(n.contact);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => `  ${names(g.contacts)} did not enter ${g.campaign}: ${g.detail}\n`);
+}
+
+function names(contacts: string[]): string {
+  if (contacts.length === 1) return contacts[0]!;
+  if (contacts.length > 6) return `${contacts.slice(0, 5).join(', ')} and ${contacts.length - 5} others`;
+  return `${contacts.slice(0, -1).join(', ')} and ${contacts[contacts.length - 1]}`;
 }
