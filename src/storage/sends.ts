@@ -87,15 +87,28 @@ export async function claimDueSends(
  * claimed are stopped at hand-over instead (`handOver`). Returns the ids cancelled.
  */
 export async function cancelSendsOfEndedRuns(tx: Tx, scope: { runIds: number[] } | { dueBy: Date }, now: Date): Promise<number[]> {
+  return cancelWaitingOfEndedRuns(tx, 'sends', scope, now);
+}
+
+/**
+ * What a run waits on — its sends, its webhook calls — still queued or deferred after the run
+ * ended become `cancelled` with the run's end as the reason (one statement for both tables).
+ */
+export async function cancelWaitingOfEndedRuns(
+  tx: Tx,
+  table: 'sends' | 'webhook_calls',
+  scope: { runIds: number[] } | { dueBy: Date },
+  now: Date,
+): Promise<number[]> {
   if ('runIds' in scope && scope.runIds.length === 0) return [];
-  const which = 'runIds' in scope ? sql`r.id = any(${idArray(scope.runIds)})` : sql`s.not_before <= ${ts(scope.dueBy)}`;
+  const which = 'runIds' in scope ? sql`r.id = any(${idArray(scope.runIds)})` : sql`x.not_before <= ${ts(scope.dueBy)}`;
   const rows = rowsOf<{ id: string | number }>(
     await tx.execute(sql`
-      update sends s set status = 'cancelled', settled_at = ${ts(now)}, lease_until = null,
+      update ${sql.raw(table)} x set status = 'cancelled', settled_at = ${ts(now)}, lease_until = null,
         reason = 'run ' || r.status || ': ' || coalesce(r.exit_reason, r.status)
       from runs r
-      where ${which} and r.id = s.run_id and r.status <> 'active' and s.status in ('queued', 'deferred')
-      returning s.id`),
+      where ${which} and r.id = x.run_id and r.status <> 'active' and x.status in ('queued', 'deferred')
+      returning x.id`),
   );
   return rows.map((r) => Number(r.id));
 }

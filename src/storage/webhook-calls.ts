@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import { idArray, rowsOf, ts } from './sql-values';
 import { webhookCalls } from './schema/index';
+import { cancelWaitingOfEndedRuns } from './sends';
 
 /**
  * The webhooks phase's SQL (src/scheduler/webhooks-phase.ts), one statement per function, the
@@ -64,17 +65,7 @@ export async function webhookWorkDue(tx: Tx, now: Date): Promise<boolean> {
  * sweep. A claimed call is stopped at hand-over instead. Returns the ids cancelled.
  */
 export async function cancelWebhookCallsOfEndedRuns(tx: Tx, scope: { runIds: number[] } | { dueBy: Date }, now: Date): Promise<number[]> {
-  if ('runIds' in scope && scope.runIds.length === 0) return [];
-  const which = 'runIds' in scope ? sql`r.id = any(${idArray(scope.runIds)})` : sql`w.not_before <= ${ts(scope.dueBy)}`;
-  const rows = rowsOf<{ id: string | number }>(
-    await tx.execute(sql`
-      update webhook_calls w set status = 'cancelled', settled_at = ${ts(now)}, lease_until = null,
-        reason = 'run ' || r.status || ': ' || coalesce(r.exit_reason, r.status)
-      from runs r
-      where ${which} and r.id = w.run_id and r.status <> 'active' and w.status in ('queued', 'deferred')
-      returning w.id`),
-  );
-  return rows.map((r) => Number(r.id));
+  return cancelWaitingOfEndedRuns(tx, 'webhook_calls', scope, now);
 }
 
 /** Runs waiting (phase `sending`) on a call that is already settled — a replayed step — go on at once. */

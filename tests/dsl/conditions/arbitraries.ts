@@ -1,3 +1,4 @@
+import { attributeOps as vocabularyAttributeOps } from '../../../src/dsl/compile/vocabulary';
 import fc from 'fast-check';
 import type { AttributeOp, AttributeScope, Condition, CountOp } from '../../../src/dsl/condition';
 import type { SeedContact } from './population';
@@ -110,20 +111,7 @@ export const populationArb = fc.integer({ min: 5, max: 25 }).chain((n) => fc.tup
 
 export const triggerArb = fc.option(objectOf(), { nil: undefined });
 
-const attributeOps: AttributeOp[] = [
-  'is',
-  'is_not',
-  'in',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'contains',
-  'exists',
-  'before',
-  'after',
-  'anniversary',
-];
+const attributeOps = [...vocabularyAttributeOps];
 const paths = [
   ['plan'],
   ['plan'],
