@@ -1,9 +1,6 @@
-import rrulePkg from 'rrule';
+import { RRule } from '../lib/rrule';
 import { AppError } from '../errors';
 import { neverOccurs, neverOccursFrom } from '../dsl/never-occurs';
-
-// rrule ships CommonJS; under Node ESM only its default export is reliable.
-const { RRule } = rrulePkg;
 
 /**
  * RRULE expansion in FLOATING time: DTSTART is a UTC `Date` whose fields are the local wall time,

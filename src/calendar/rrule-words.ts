@@ -1,6 +1,4 @@
-import rrulePkg from 'rrule';
-
-const { RRule, rrulestr } = rrulePkg;
+import { RRule, rrulestr } from '../lib/rrule';
 
 /**
  * A schedule's rrule as a reviewer reads it: `FREQ=WEEKLY;BYDAY=TU,FR;BYHOUR=10;BYMINUTE=30` →

@@ -1,11 +1,8 @@
-import rrulePkg from 'rrule';
+import { RRule } from '../lib/rrule';
 import type { BroadcastTrigger } from '../calendar/occurrences';
 import { DEFAULT_ANCHOR } from '../calendar/floating';
 import { parseLocal } from '../calendar/zone';
 import type { Step } from '../dsl/plan';
-
-// rrule ships CommonJS; under Node ESM only its default export is reliable.
-const { RRule } = rrulePkg;
 
 /** A send step, with when it falls due after the run starts when that is known on every path. */
 export interface FirstSend {

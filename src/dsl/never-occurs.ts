@@ -1,7 +1,4 @@
-import rrulePkg from 'rrule';
-
-// rrule ships CommonJS; under Node ESM only its default export is reliable.
-const { RRule } = rrulePkg;
+import { RRule } from '../lib/rrule';
 
 type Options = ReturnType<typeof RRule.parseString>;
 

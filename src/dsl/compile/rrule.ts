@@ -1,9 +1,6 @@
-import rrulePackage from 'rrule';
+import { RRule } from '../../lib/rrule';
 import { neverOccurs } from '../never-occurs';
 import { closest } from '../suggest';
-
-// rrule ships CommonJS; under Node ESM only its default export is reliable.
-const { RRule } = rrulePackage;
 
 /** A problem in an RRULE body, at `index` characters into it. */
 export interface RruleProblem {
