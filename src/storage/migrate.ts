@@ -20,8 +20,20 @@ export function loadMigrations(dir: string): Migration[] {
     .map((e) => ({ tag: e.tag, sql: readFileSync(join(dir, `${e.tag}.sql`), 'utf8') }));
 }
 
-/** Where the committed migrations live, relative to this file (works from any cwd). */
-export const defaultMigrationsDir = new URL('../../migrations/', import.meta.url).pathname;
+/**
+ * Where the committed migrations live, relative to this file (works from any cwd). Bundled for
+ * workerd, `import.meta.url` is not a file URL, so this must not throw at import time: the
+ * Worker never reads migrations (they run from Node), and gets an empty path.
+ */
+export const defaultMigrationsDir = migrationsDirNextToSource();
+
+function migrationsDirNextToSource(): string {
+  try {
+    return new URL('../../migrations/', import.meta.url).pathname;
+  } catch {
+    return '';
+  }
+}
 
 /**
  * Apply every migration not yet applied, in one transaction. Safe to run twice (applied tags are
