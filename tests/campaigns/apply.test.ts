@@ -4,6 +4,7 @@ import { applyProject } from '../../src/campaigns/apply';
 import { backend, openTestDb, useTestDatabase } from '../helpers/db';
 import { DAY, HOUR, applyInline, at, compileInline, engine, ingest, plus, query } from '../helpers/engine';
 import { planText, sampleFiles, storedVersions, templates } from './fixtures';
+import { SAMPLE_CAMPAIGNS } from '../helpers/samples';
 
 const t = useTestDatabase('campaign_apply');
 const T0 = at('2026-11-23T10:00:00Z');
@@ -40,17 +41,7 @@ const welcomeRuns = (n: number) =>
 describe(`apply stores versions by content hash on ${backend}`, () => {
   it('the sample project is stored at version 1, campaigns plus calendar.yaml and segments.yaml', async () => {
     const result = await applyInline(t.database, files, templates, T0);
-    const campaigns = [
-      'abandoned-cart',
-      'birthday',
-      'browse-abandonment',
-      'consent-confirmation',
-      'newsletter',
-      'review-request',
-      'vip-welcome',
-      'welcome',
-      'win-back',
-    ];
+    const campaigns = [...SAMPLE_CAMPAIGNS];
     const all = [...campaigns.map((c) => `${c}@1`), 'calendar@1', 'segments@1'];
     expect(await storedVersions(t.database)).toEqual(all);
     expect(result.stored).toEqual([...campaigns.map((c) => `${c}@1`), 'calendar.yaml@1', 'segments.yaml@1']);
@@ -60,19 +51,7 @@ describe(`apply stores versions by content hash on ${backend}`, () => {
     const result = await applyInline(t.database, files, templates, T0);
     expect(result.stored).toEqual([]);
     expect(result.plan.changes).toEqual([]);
-    expect(result.plan.unchanged).toEqual([
-      'abandoned-cart',
-      'birthday',
-      'browse-abandonment',
-      'consent-confirmation',
-      'newsletter',
-      'review-request',
-      'vip-welcome',
-      'welcome',
-      'win-back',
-      'calendar.yaml',
-      'segments.yaml',
-    ]);
+    expect(result.plan.unchanged).toEqual([...SAMPLE_CAMPAIGNS, 'calendar.yaml', 'segments.yaml']);
     expect(await storedVersions(t.database)).toHaveLength(11);
   });
 

@@ -8,6 +8,7 @@ import { openDb } from '../../src/storage/open';
 import { defaultMigrationsDir, loadMigrations, migrate } from '../../src/storage/migrate';
 import { backend, useTestDatabase } from '../helpers/db';
 import { at, ingest } from '../helpers/engine';
+import { SAMPLE_CAMPAIGNS } from '../helpers/samples';
 
 const t = useTestDatabase('campaign_cli');
 /** Scratch space: on PGlite also the CLI's database (it opens a file database; each open costs seconds). */
@@ -48,17 +49,7 @@ const headlines = (out: string) =>
     .filter((l) => !l.startsWith('      '))
     .join('\n');
 
-const samples = [
-  'abandoned-cart',
-  'birthday',
-  'browse-abandonment',
-  'consent-confirmation',
-  'newsletter',
-  'review-request',
-  'vip-welcome',
-  'welcome',
-  'win-back',
-];
+const samples = [...SAMPLE_CAMPAIGNS];
 const added =
   samples.map((c) => `  + campaign ${c} (version 1)\n`).join('') + '  + calendar.yaml → version 1\n  + segments.yaml → version 1\n';
 

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { compileProject } from '../../../src/dsl/compile/index';
 import { calendarFile, segmentsFile } from '../../../src/dsl/compile/surface/calendar';
 import { campaignFile } from '../../../src/dsl/compile/surface/campaign';
+import { SAMPLE_CAMPAIGNS } from '../../helpers/samples';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
@@ -14,17 +15,7 @@ describe('the sample project', () => {
     expect(result.ok ? [] : result.errors).toEqual([]);
     expect(result.warnings).toEqual([]);
     if (!result.ok) return;
-    expect(result.project.campaigns.map((c) => c.id)).toEqual([
-      'abandoned-cart',
-      'birthday',
-      'browse-abandonment',
-      'consent-confirmation',
-      'newsletter',
-      'review-request',
-      'vip-welcome',
-      'welcome',
-      'win-back',
-    ]);
+    expect(result.project.campaigns.map((c) => c.id)).toEqual([...SAMPLE_CAMPAIGNS]);
     expect(Object.keys(result.project.segments)).toEqual(['lapsed-customers', 'churning-customers', 'vip']);
     expect(result.project.templates).toContain('cart-reminder');
     expect(result.project.sources['newsletter']).toBe(readFileSync(`${root}campaigns/newsletter.yaml`, 'utf8'));
