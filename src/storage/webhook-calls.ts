@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import { idArray, rowsOf, ts } from './sql-values';
 import { webhookCalls } from './schema/index';
-import { cancelWaitingOfEndedRuns } from './sends';
+import { cancelWaitingOfEndedRuns, type SendContextRow } from './sends';
 
 /**
  * The webhooks phase's SQL (src/scheduler/webhooks-phase.ts), one statement per function, the
@@ -145,16 +145,8 @@ export async function expireWebhookLeases(tx: Tx, now: Date): Promise<number[]> 
   return rows.map((r) => Number(r.id));
 }
 
-export interface WebhookContextRow {
-  id: number;
-  email: string | null;
-  timezone: string | null;
-  locale: string | null;
-  attributes: Record<string, unknown>;
-  customer: Record<string, unknown> | null;
-  campaignName: string | null;
-  trigger: { type?: string; occurredAt?: string; properties?: Record<string, unknown> } | null;
-}
+/** What a call's body is rendered from: a send's context without the mail-only `utm`. */
+export type WebhookContextRow = Omit<SendContextRow, 'utm'>;
 
 /** The contact, its analytics, the campaign's name and the run's trigger of each claimed call, in one query. */
 export async function loadWebhookContexts(tx: Tx, callIds: number[]): Promise<Map<number, WebhookContextRow>> {
