@@ -7,8 +7,7 @@ import { runSimulation } from '../../src/runtime/simulation';
 import { parseNdjson, type SimulationInput } from '../../src/simulate/input';
 import { backend, useTestDatabase } from '../helpers/db';
 import { DAY, HOUR, MINUTE, at, plus, query } from '../helpers/engine';
-import { authed } from '../http/ingest-app';
-import { openRuntime, outbox, sampleProject, virtualClock } from './runtime';
+import { openRuntime, storyDriver, outbox, sampleProject, virtualClock } from './runtime';
 
 /**
  * Issue 11, end to end through HTTP and the runtime (`npm start`'s wiring, outbox transport,
@@ -29,19 +28,7 @@ beforeAll(async () => {
   );
 });
 
-async function post(when: Date, events: unknown[]) {
-  clock.set(when);
-  const res = await services.app.request('/v1/events/batch', authed({ events }));
-  expect(res.status, await res.clone().text()).toBe(202);
-}
-
-/** Tick at `when` and again a moment later (a run goes on once its send is settled). */
-async function tickAt(when: Date) {
-  for (const now of [when, plus(when, 1000)]) {
-    clock.set(now);
-    await services.tick(now);
-  }
-}
+const { post, tickAt } = storyDriver(() => services, clock);
 
 const warsaw = (id: string) => ({ id, email: `${id}@example.com`, timezone: 'Europe/Warsaw', locale: 'en' });
 const consent = (id: string, when: Date) => ({

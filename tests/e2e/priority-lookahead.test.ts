@@ -9,8 +9,7 @@ import { parseNdjson, type SimulationInput } from '../../src/simulate/input';
 import { formatTimeline } from '../../src/simulate/format/text';
 import { backend, useTestDatabase } from '../helpers/db';
 import { DAY, HOUR, MINUTE, at, plus, query } from '../helpers/engine';
-import { authed } from '../http/ingest-app';
-import { openRuntime, sampleProject, virtualClock } from './runtime';
+import { openRuntime, storyDriver, sampleProject, virtualClock } from './runtime';
 
 /**
  * Priority that looks ahead (issue 17), end to end with the sample newsletter (priority 20, Tuesdays
@@ -47,18 +46,7 @@ beforeAll(async () => {
   await applyProject(services.database, project(), clock.now());
 });
 
-async function post(when: Date, events: unknown[]) {
-  clock.set(when);
-  const res = await services.app.request('/v1/events/batch', authed({ events }));
-  expect(res.status, await res.clone().text()).toBe(202);
-}
-
-async function tickAt(when: Date) {
-  for (const now of [when, plus(when, 1000)]) {
-    clock.set(now);
-    await services.tick(now);
-  }
-}
+const { post, tickAt } = storyDriver(() => services, clock);
 
 const sends = () =>
   query<{ template: string; status: string; reason: string | null; sent_at: Date | null }>(

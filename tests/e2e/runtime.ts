@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/config';
 import type { Project } from '../../src/dsl/plan';
 import { createLogger } from '../../src/lib/log';
@@ -33,6 +34,27 @@ export async function openRuntime(database: Database, clock: VirtualClock, env: 
     ...env,
   });
   return openServices(config, createLogger('silent'), { database, migrate: false, now: clock.now });
+}
+
+/**
+ * A story's two moves on the virtual clock: `post` events through `POST /v1/events/batch` at
+ * `when` (202 expected), and `tickAt` a moment — tick at `when` and again a second later (a run
+ * goes on once its send is settled). `services` is a getter: tests open them in `beforeAll`.
+ */
+export function storyDriver(services: () => Services, clock: VirtualClock) {
+  return {
+    async post(when: Date, events: unknown[]) {
+      clock.set(when);
+      const res = await services().app.request('/v1/events/batch', authed({ events }));
+      expect(res.status, await res.clone().text()).toBe(202);
+    },
+    async tickAt(when: Date) {
+      for (const now of [when, new Date(when.getTime() + 1000)]) {
+        clock.set(now);
+        await services().tick(now);
+      }
+    },
+  };
 }
 
 /**
