@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Metrics } from '../src/metrics';
-import { createRenderer } from '../src/render/renderer';
+import { createRenderer } from '../src/render/renderer-files';
 import { createLogger } from '../src/lib/log';
 import { createDispatcher } from '../src/scheduler/dispatch';
 import { createRateLimiter } from '../src/sending/rate-limit';

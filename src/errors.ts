@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'config_invalid'
   | 'unavailable'
+  /** A route that needs Node (the admin API, the import) asked of the Worker. */
+  | 'node_only'
   | 'internal';
 
 const defaultStatus: Record<ErrorCode, number> = {
@@ -26,6 +28,7 @@ const defaultStatus: Record<ErrorCode, number> = {
   payload_too_large: 413,
   config_invalid: 500,
   unavailable: 503,
+  node_only: 501,
   internal: 500,
 };
 

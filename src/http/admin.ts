@@ -8,7 +8,7 @@ import { rebuildReportRollups } from '../storage/engagement';
 import { requestedReport } from './reports';
 import { INSTANT_EXPECTED, parseInstant } from '../lib/instant';
 import { Hono } from 'hono';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { applyReport } from '../campaigns/admin';
 import { planWithForecast } from '../forecast/plan-report';
 import { forecastOption } from './admin-plan';
@@ -35,9 +35,6 @@ import { parseJson } from './events-input';
 import { apiKey } from './middleware/api-key/index';
 import { dispatchStatus, resumeDispatch } from '../storage/dispatch-pause';
 import { deadline } from './middleware/deadline/index';
-
-/** Where the admin API lives; app.ts keeps these paths out of the ordinary request deadline. */
-export const ADMIN_PREFIX = '/v1/admin/';
 
 /** The deadline of the read-only admin routes (plan, calendar, preview) when REQUEST_DEADLINE_MS is shorter. */
 export const ADMIN_READ_DEADLINE_MS = 300_000;
@@ -213,14 +210,6 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   });
   app.post('/v1/admin/resume', auth, async (c) => c.json(await resumeDispatch(deps.database.db, deps.now())));
   return app;
-}
-
-/** The admin paths: app.ts runs its ordinary request deadline everywhere else. */
-export const isAdminPath = (path: string) => path.startsWith(ADMIN_PREFIX);
-
-/** Wrap the ordinary request deadline so it skips the admin API (which sets its own, above). */
-export function exceptAdmin(middleware: MiddlewareHandler): MiddlewareHandler {
-  return (c, next) => (isAdminPath(c.req.path) ? next() : middleware(c, next));
 }
 
 interface Sources {

@@ -44,10 +44,6 @@ function parseMap(value: string | undefined): Record<string, string> | undefined
 
 const flag = (v: string | undefined) => v === 'true' || v === '1';
 
-/** The import routes: no request deadline, and their own body limit (IMPORT_MAX_BYTES) instead of BODY_LIMIT_BYTES. */
-export const IMPORT_PATHS = ['/v1/contacts/import', '/v1/admin/contacts/import'];
-export const isImportPath = (path: string) => IMPORT_PATHS.includes(path);
-
 /** One line of a streamed import answer (`accept: application/x-ndjson`). */
 export type ImportStreamLine =
   | { progress: { rows: number; bytes: number } }

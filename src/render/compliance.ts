@@ -1,3 +1,4 @@
+import { fileTree } from './file-tree';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseMeta } from './meta';
@@ -43,7 +44,7 @@ export function complianceGaps(templatesDir: string, displayRoot: string = proce
     const gaps: ComplianceGap[] = [];
     const seen = new Set<string>();
     for (const locale of [undefined, ...locales]) {
-      const { parts, metas } = chooseFiles(templatesDir, name, locale);
+      const { parts, metas } = chooseFiles(fileTree, templatesDir, name, locale);
       let layout: string | undefined;
       for (const m of metas) layout = parseMeta(m, read(m)).meta.layout ?? layout;
       const layoutName = layout ?? (existsSync(join(templatesDir, 'layouts', 'default.hbs')) ? 'default' : 'none');

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import { helpers } from './helpers';
 import { htmlToText } from './html-to-text';
 import { parseMeta } from './meta';
-import { TEMPLATE_NAME, chooseFiles, hbsNames, localeChain } from './template-files';
+import { TEMPLATE_NAME, type TemplateTree, chooseFiles, hbsNames, localeChain } from './template-files';
 import type { RenderData, RenderError, RenderOptions, RenderedMessage, Renderer, TemplateMeta } from './types';
 
 type Compiled = (data: object) => string;
@@ -35,13 +34,14 @@ interface TemplateSet {
  * and text for subject/text/preheader; helpers and partials registered on them, never on the
  * global); each file is read and compiled once, each set (name ×
  * locale) assembled once, and both cached for the renderer's life — a changed file needs a new
- * renderer (a restart). HTML and layouts escape by default; subject, text and preheader are not
+ * renderer (a restart). Files come through `tree` (./file-tree.ts on Node: `createRenderer` in
+ * ./renderer-files.ts), so this file needs no file system. HTML and layouts escape by default; subject, text and preheader are not
  * HTML, so they are not entity-escaped (a subject is made one line, so data cannot inject
  * headers). Prototype access stays at handlebars' default: denied. Every failure, from a missing
  * file to a helper that throws, comes back as a `RenderError` naming the file.
  */
-export function createRenderer(options: { templatesDir: string }): Renderer {
-  const dir = options.templatesDir;
+export function createTreeRenderer(options: { templatesDir: string; tree: TemplateTree }): Renderer {
+  const { templatesDir: dir, tree } = options;
   // Two environments: a partial is compiled once per environment, in the escaping mode of the
   // template that first uses it, so HTML and text (or subject) must not share one.
   const envs = { html: Handlebars.create(), text: Handlebars.create() };
@@ -57,7 +57,7 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
     const key = `${escape ? 'h' : 't'}:${file}`;
     let fn = files.get(key);
     if (!fn) {
-      fn = named(file, compile(readFileSync(file, 'utf8'), escape));
+      fn = named(file, compile(tree.read(file), escape));
       files.set(key, fn);
     }
     return fn;
@@ -67,14 +67,14 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
     if (prepared) return;
     prepared = true;
     const partialsDir = join(dir, 'partials');
-    for (const name of hbsNames(partialsDir)) {
-      const source = readFileSync(join(partialsDir, `${name}.hbs`), 'utf8');
+    for (const name of hbsNames(tree, partialsDir)) {
+      const source = tree.read(join(partialsDir, `${name}.hbs`));
       for (const env of Object.values(envs)) env.registerPartial(name, source);
     }
   }
 
   function assemble(template: string, locale: unknown): TemplateSet | RenderError {
-    const { parts, metas } = chooseFiles(dir, template, locale);
+    const { parts, metas } = chooseFiles(tree, dir, template, locale);
     if (!parts.subject)
       return fail(
         template,
@@ -84,16 +84,16 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
       return fail(template, `${join(dir, template, 'html.hbs')} is missing (every template needs html.hbs or text.hbs)`);
     let meta: TemplateMeta = {};
     for (const file of metas) {
-      const parsed = parseMeta(file, readFileSync(file, 'utf8'));
+      const parsed = parseMeta(file, tree.read(file));
       if (parsed.diagnostics.length) return fail(template, parsed.diagnostics.map(formatDiagnostic).join('; '));
       meta = { ...meta, ...parsed.meta };
     }
-    const layoutName = meta.layout ?? (existsSync(join(dir, 'layouts', 'default.hbs')) ? 'default' : 'none');
+    const layoutName = meta.layout ?? (tree.exists(join(dir, 'layouts', 'default.hbs')) ? 'default' : 'none');
     // A layout may be translated too: layouts/pl/default.hbs for Polish contacts.
     const layoutFile = [
       ...localeChain(locale).map((l) => join(dir, 'layouts', l, `${layoutName}.hbs`)),
       join(dir, 'layouts', `${layoutName}.hbs`),
-    ].find((f) => existsSync(f));
+    ].find((f) => tree.exists(f));
     if (layoutName !== 'none' && !layoutFile)
       return fail(template, `${join(dir, 'layouts', `${layoutName}.hbs`)} is missing (named by layout: in meta.yaml)`);
     const textLayoutFile =
@@ -102,7 +102,7 @@ export function createRenderer(options: { templatesDir: string }): Renderer {
         : [
             ...localeChain(locale).map((l) => join(dir, 'layouts', l, `${layoutName}.txt.hbs`)),
             join(dir, 'layouts', `${layoutName}.txt.hbs`),
-          ].find((f) => existsSync(f));
+          ].find((f) => tree.exists(f));
     return {
       ok: true,
       subject: compileFile(parts.subject!, false),

@@ -1,6 +1,16 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalLocale } from './helper-args';
+
+/**
+ * Where template sources are read: the folder on disk (./file-tree.ts) or, on Workers, what
+ * `apply` stored. Paths are joined with `node:path` `join` under the templates root.
+ */
+export interface TemplateTree {
+  exists(path: string): boolean;
+  read(path: string): string;
+  /** The names of the files directly in `dir`; none when it does not exist. */
+  files(dir: string): string[];
+}
 
 export const PARTS = ['subject', 'html', 'text'] as const;
 export type Part = (typeof PARTS)[number];
@@ -32,12 +42,12 @@ export interface ChosenFiles {
  * One exception: when the HTML is a translation and text.hbs is not, the text part is derived
  * from the translated HTML rather than mixing languages in one message.
  */
-export function chooseFiles(templatesDir: string, name: string, locale: unknown): ChosenFiles {
+export function chooseFiles(tree: TemplateTree, templatesDir: string, name: string, locale: unknown): ChosenFiles {
   const folders = [...localeChain(locale).map((l) => join(templatesDir, name, l)), join(templatesDir, name)];
   const parts: Partial<Record<Part, string>> = {};
   const depth: Partial<Record<Part, number>> = {};
   for (const part of PARTS) {
-    const i = folders.findIndex((f) => existsSync(join(f, `${part}.hbs`)));
+    const i = folders.findIndex((f) => tree.exists(join(f, `${part}.hbs`)));
     if (i >= 0) {
       parts[part] = join(folders[i]!, `${part}.hbs`);
       depth[part] = i;
@@ -46,16 +56,16 @@ export function chooseFiles(templatesDir: string, name: string, locale: unknown)
   if (parts.text && parts.html && depth.text! > depth.html!) delete parts.text;
   const metas = folders
     .map((f) => join(f, 'meta.yaml'))
-    .filter((f) => existsSync(f))
+    .filter((f) => tree.exists(f))
     .reverse();
   return { parts, metas };
 }
 
 /** `*.hbs` names (without the extension) directly in `dir`; none when it does not exist. */
-export function hbsNames(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.hbs'))
-    .map((e) => e.name.slice(0, -4))
+export function hbsNames(tree: TemplateTree, dir: string): string[] {
+  return tree
+    .files(dir)
+    .filter((name) => name.endsWith('.hbs'))
+    .map((name) => name.slice(0, -4))
     .sort();
 }

@@ -1,3 +1,4 @@
+import { fileTree } from './file-tree';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { didYouMean, listing } from '../dsl/suggest';
@@ -24,8 +25,8 @@ export function validateTemplates(templatesDir: string, displayRoot: string = pr
   const out: Diagnostic[] = [];
   const err = (file: string, line: number, col: number, message: string, hint?: string) =>
     out.push({ file: show(file), line, col, severity: 'error', message, ...(hint ? { hint } : {}) });
-  const partials = hbsNames(join(templatesDir, 'partials'));
-  const layouts = hbsNames(join(templatesDir, 'layouts'));
+  const partials = hbsNames(fileTree, join(templatesDir, 'partials'));
+  const layouts = hbsNames(fileTree, join(templatesDir, 'layouts'));
 
   const checkFile = (file: string, kind: Kind) => checkTemplate(file, readFileSync(file, 'utf8'), kind, partials, err);
   for (const name of layouts) checkFile(join(templatesDir, 'layouts', `${name}.hbs`), 'layout');
@@ -39,7 +40,7 @@ export function validateTemplates(templatesDir: string, displayRoot: string = pr
         'translated layouts live in layouts/pl/, layouts/pt-BR/, …',
       );
     else
-      for (const name of hbsNames(join(templatesDir, 'layouts', locale)))
+      for (const name of hbsNames(fileTree, join(templatesDir, 'layouts', locale)))
         checkFile(join(templatesDir, 'layouts', locale, `${name}.hbs`), 'layout');
   }
   for (const name of partials) checkFile(join(templatesDir, 'partials', `${name}.hbs`), 'partial');
@@ -51,7 +52,7 @@ export function validateTemplates(templatesDir: string, displayRoot: string = pr
       err(folder, 1, 1, `"${name}" is not a template name`, 'use letters, digits, - and _');
       continue;
     }
-    const own = hbsNames(folder);
+    const own = hbsNames(fileTree, folder);
     if (own.length > 0 && !own.includes('subject'))
       err(
         join(folder, 'subject.hbs'),
@@ -74,7 +75,7 @@ export function validateTemplates(templatesDir: string, displayRoot: string = pr
         err(join(folder, sub), 1, 1, `"${sub}" is not a locale folder`, 'name locale variants like pl or pt-BR');
     }
     for (const dir of [folder, ...locales.filter((l) => LOCALE_FOLDER.test(l)).map((l) => join(folder, l))]) {
-      for (const file of hbsNames(dir)) {
+      for (const file of hbsNames(fileTree, dir)) {
         const path = join(dir, `${file}.hbs`);
         if (!(PARTS as readonly string[]).includes(file))
           err(path, 1, 1, `"${file}.hbs" is not a template part`, didYouMean(file, PARTS, `name it ${listing([...PARTS])}.hbs`));

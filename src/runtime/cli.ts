@@ -5,7 +5,7 @@ import type { CliEngine, CliIo } from '../cli/command';
 import { main as runCommand } from '../cli/main';
 import type { Config, Env } from '../config';
 import { AppError } from '../errors';
-import { createRenderer } from '../render/renderer';
+import { createRenderer } from '../render/renderer-files';
 import { openConfiguredDatabase, withConfiguredDatabase, migrateDatabase } from './database';
 import { announcedServer, embeddedDataDir, runServer } from './serve';
 import { runSimulation } from './simulation';

@@ -1,19 +1,21 @@
 import type { Config } from '../config';
 import type { SesFeedbackDeps } from '../http/webhooks-ses';
-import { cachedSnsCertificates } from '../sending/sns-certificates';
-import { fetchSnsHttp } from '../sending/sns-fetch';
+import type { SnsCertificates, SnsHttp } from '../sending/feedback/ports';
 
-/** The real ports of `POST /webhooks/ses`: `fetch`, and certificates cached in SNS_CERT_CACHE_DIR. */
-export function sesFeedbackDeps(config: Config): SesFeedbackDeps {
+/**
+ * The ports of `POST /webhooks/ses`: `http` (fetch) and the certificate store the runtime chose —
+ * on Node cached in SNS_CERT_CACHE_DIR (../sending/sns-certificates.ts), on Workers in memory
+ * (../sending/sns-certificates-memory.ts).
+ */
+export function sesFeedbackDeps(config: Config, ports: { http: SnsHttp; certificates: SnsCertificates }): SesFeedbackDeps {
   const c = config.sesFeedback;
-  const http = fetchSnsHttp();
   return {
     trust: {
       topicArns: c.topicArns,
       ...(c.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: c.maxAgeSeconds }),
-      certificates: cachedSnsCertificates({ dir: c.certCacheDir, http }),
+      certificates: ports.certificates,
     },
-    http,
+    http: ports.http,
     suppressionKey: config.mail.suppressionKey,
     transientBounces: { limit: c.transientBounceLimit, windowMs: c.transientBounceDays * 86_400_000 },
   };

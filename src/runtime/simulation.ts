@@ -1,6 +1,6 @@
 import { createLogger } from '../lib/log';
 import { Metrics } from '../metrics';
-import { createRenderer } from '../render/renderer';
+import { createRenderer } from '../render/renderer-files';
 import { createOutboxTransport } from '../sending/outbox';
 import { SIMULATION_SEGMENT_PASS_MS, type SimulationRequest, type SimulationResult, simulate } from '../simulate/run';
 import { openMemoryDatabase } from './database';

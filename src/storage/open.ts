@@ -1,16 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
 import { type DataDirLock, lockDataDir } from './data-dir-lock';
 import type { Database, Db, DbOptions } from './db';
+import { openPostgres, quoteIdent } from './open-postgres';
+import { withTimeout } from './ping-timeout';
 import * as schema from './schema/index';
-
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-/** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
-const copyText = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
 /**
  * Open the configured database. Nothing is migrated here: see `migrate()`. A PGlite data
@@ -19,35 +14,7 @@ const copyText = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').r
  */
 export async function openDb(options: DbOptions, opener: { owner?: string } = {}): Promise<Database> {
   const searchPath = quoteIdent(options.schema);
-  if (options.kind === 'postgres') {
-    const client = postgres(options.url, {
-      max: options.poolMax ?? 10,
-      connect_timeout: options.connectTimeoutSeconds ?? 5,
-      onnotice: () => {},
-      connection: { search_path: searchPath, application_name: 'almanac' },
-    });
-    const db = drizzlePostgres(client, { schema }) as unknown as Db;
-    return {
-      db,
-      kind: 'postgres',
-      schema: options.schema,
-      ping: (timeoutMs = 2000) =>
-        withTimeout(
-          client`select 1`.then(() => undefined),
-          timeoutMs,
-        ),
-      close: () => client.end({ timeout: 5 }),
-      copyRows: async (table, columns, rows) => {
-        const writable = await client`copy ${client(table)} (${client(columns as string[])}) from stdin`.writable();
-        const text = rows.map((r) => r.map((v) => (v === null ? '\\N' : copyText(v))).join('\t')).join('\n');
-        await new Promise<void>((resolve, reject) => {
-          writable.on('error', reject);
-          writable.on('finish', resolve);
-          writable.end(rows.length ? `${text}\n` : '');
-        });
-      },
-    };
-  }
+  if (options.kind === 'postgres') return openPostgres(options);
   let pglite: PGlite;
   let lock: DataDirLock | undefined;
   if (options.kind === 'pglite-shared') {
@@ -90,12 +57,4 @@ export async function openDb(options: DbOptions, opener: { owner?: string } = {}
       }
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`database did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

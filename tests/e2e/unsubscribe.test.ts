@@ -7,7 +7,7 @@ import { createApp } from '../../src/http/app';
 import { createLogger } from '../../src/lib/log';
 import { Metrics } from '../../src/metrics';
 import type { Services } from '../../src/runtime/services';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { createOutboxTransport } from '../../src/sending/outbox';
 import { backend, useTestDatabase } from '../helpers/db';
 import { at, plus, query } from '../helpers/engine';

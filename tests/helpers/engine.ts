@@ -6,7 +6,7 @@ import type { Project } from '../../src/dsl/plan';
 import { ingestEvents } from '../../src/events/ingest';
 import { parseEventBody } from '../../src/events/schema';
 import { Metrics } from '../../src/metrics';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { createLogger } from '../../src/lib/log';
 import { createDispatcher } from '../../src/scheduler/dispatch';
 import { createOutboxTransport } from '../../src/sending/outbox';

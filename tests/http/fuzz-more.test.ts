@@ -19,7 +19,7 @@ import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
 import { createLogger } from '../../src/lib/log';
 import { createTrackingRecorder } from '../../src/tracking/recorder';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { rowsOf } from '../../src/storage/sql-values';
 import { backend, useTestDatabase } from '../helpers/db';
 import { compileInline } from '../helpers/engine';

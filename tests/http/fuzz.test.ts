@@ -35,7 +35,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProject } from '../../src/campaigns/apply';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { rowsOf } from '../../src/storage/sql-values';
 import { backend, useTestDatabase } from '../helpers/db';
 import { compileInline } from '../helpers/engine';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { rowsOf } from '../../src/storage/sql-values';
 import { events } from '../../src/storage/schema/index';
 import { backend, useTestDatabase } from '../helpers/db';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import type { RenderData, RenderedMessage } from '../../src/render/types';
 
 export const sampleTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { verifyViewToken } from '../../src/render/view-token';
 import { createOutboxTransport } from '../../src/sending/outbox';
 import type { Database } from '../../src/storage/db';

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { signViewToken, verifyViewToken } from '../../src/render/view-token';
 import { campaignVersions, contacts, events, orders } from '../../src/storage/schema/index';
 import { useTestDatabase } from '../helpers/db';

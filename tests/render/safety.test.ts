@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { data, renderHtml, templatesDir } from './fixtures';
 
 describe('safety', () => {

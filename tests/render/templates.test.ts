@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { renderPreview } from '../../src/render/preview';
 import { cart, data, renderOk, sampleTemplatesDir, templatesDir } from './fixtures';
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Metrics } from '../../src/metrics';
-import { createRenderer } from '../../src/render/renderer';
+import { createRenderer } from '../../src/render/renderer-files';
 import { createLogger } from '../../src/lib/log';
 import { createDispatcher, type DispatcherOptions } from '../../src/scheduler/dispatch';
 import type { OutgoingMessage, SendOutcome, Transport } from '../../src/sending/transport';

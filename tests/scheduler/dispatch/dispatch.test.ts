@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { hashAddress } from '../../../src/consent/address-hash';
 import { outboxRoutes } from '../../../src/http/outbox';
-import { createRenderer } from '../../../src/render/renderer';
+import { createRenderer } from '../../../src/render/renderer-files';
 import { createOutboxTransport } from '../../../src/sending/outbox';
 import { rowsOf } from '../../../src/storage/sql-values';
 import { consentRecords, outboxMessages, suppressions } from '../../../src/storage/schema/index';

@@ -10,7 +10,7 @@
  */
 import { Metrics } from '../../../src/metrics';
 import { createLogger } from '../../../src/lib/log';
-import { createRenderer } from '../../../src/render/renderer';
+import { createRenderer } from '../../../src/render/renderer-files';
 import { createDispatcher } from '../../../src/scheduler/dispatch';
 import type { RateLimiter } from '../../../src/sending/rate-limit';
 import type { Transport } from '../../../src/sending/transport';

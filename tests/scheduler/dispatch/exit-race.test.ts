@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createRenderer } from '../../../src/render/renderer';
+import { createRenderer } from '../../../src/render/renderer-files';
 import type { RateLimiter } from '../../../src/sending/rate-limit';
 import type { Database } from '../../../src/storage/db';
 import { backend, openTestDb, useTestDatabase } from '../../helpers/db';

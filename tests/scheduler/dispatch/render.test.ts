@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRenderer } from '../../../src/render/renderer';
+import { createRenderer } from '../../../src/render/renderer-files';
 import type { RenderData } from '../../../src/render/types';
 import { sampleTemplatesDir, testTemplatesDir } from './fixtures';
 
