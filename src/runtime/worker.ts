@@ -27,8 +27,8 @@ import { workerTemplates } from './worker-templates';
  *   Migrations run from Node (`almanac migrate`) before a deploy; the first invocation of an
  *   isolate checks that none is missing and otherwise answers 503 naming them.
  * - Cron (`scheduled`): one `tick(controller.scheduledTime)`, bounded as on Node: each batched
- *   phase takes at most 20 batches of TICK_BATCH_SIZE, the dispatcher one batch (README "Deploy
- *   to Cloudflare Workers" states the limits this is designed for).
+ *   phase takes at most 20 batches of TICK_BATCH_SIZE (README "Cloudflare Workers" states the
+ *   limits this is designed for). No dispatch phase yet: see ./worker-templates.ts.
  */
 interface WorkerEnv {
   [name: string]: unknown;
