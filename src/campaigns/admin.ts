@@ -1,6 +1,7 @@
 import type { Project } from '../dsl/plan';
 import { countActiveRunsByStep, latestVersions } from '../storage/campaign-versions';
 import type { Database } from '../storage/db';
+import { latestTemplateFiles } from '../storage/template-files';
 import { applyProject } from './apply';
 import { type ApplyPlan, diffProject } from './diff';
 import { formatPlan, planMarkdown, runCountsFrom } from './format';
@@ -23,7 +24,7 @@ type RunCountRows = Awaited<ReturnType<typeof countActiveRunsByStep>>;
 
 /** `almanac plan`: compare the compiled project with the database; changes nothing. */
 export async function planReport(database: Database, project: Project): Promise<AdminReport> {
-  const plan = diffProject(await latestVersions(database.db), project);
+  const plan = await database.db.transaction(async (tx) => diffProject(await latestVersions(tx), project, await latestTemplateFiles(tx)));
   const touched = plan.changes.flatMap((c) => (c.kind === 'campaign' && c.action !== 'add' ? [c.campaign] : []));
   const counts = await countActiveRunsByStep(database.db, touched);
   const text = formatPlan(plan, runCountsFrom(counts));
@@ -39,8 +40,15 @@ export async function applyReport(database: Database, project: Project, now: Dat
   const text =
     formatPlan(result.plan, counts).replace(/\nPlan: .*\n$/, '\n') +
     `Applied: ${result.stored.length} version(s) stored${result.stored.length ? ` (${result.stored.join(', ')})` : ''}, ` +
+    (result.storedTemplates.length ? `${result.storedTemplates.length} template file version(s), ` : '') +
     `${result.retired.length} retired, runs migrated ${result.migrated.moved}, exited ${result.migrated.exited}.\n`;
-  const json = { stored: result.stored, retired: result.retired, migrated: result.migrated, unchanged: result.plan.unchanged };
+  const json = {
+    stored: result.stored,
+    ...(result.storedTemplates.length ? { storedTemplates: result.storedTemplates } : {}),
+    retired: result.retired,
+    migrated: result.migrated,
+    unchanged: result.plan.unchanged,
+  };
   return { text, json };
 }
 
@@ -64,5 +72,11 @@ function planJson(plan: ApplyPlan, counts: RunCountRows) {
       return { campaign: c.campaign, action: c.action, version: c.version };
     }),
     unchanged: plan.unchanged,
+    ...(plan.templates.length || plan.templatesUnchanged
+      ? {
+          templates: plan.templates.map((t) => ({ path: t.path, action: t.action, version: t.version, usedBy: t.usedBy })),
+          templatesUnchanged: plan.templatesUnchanged,
+        }
+      : {}),
   };
 }

@@ -4,6 +4,7 @@ import { migrateState } from '../journey/migrate';
 import type { RunState } from '../journey/state';
 import { type NewVersion, insertVersions, latestVersions, lockApply, plansByVersionId, retireVersions } from '../storage/campaign-versions';
 import type { Database, Tx } from '../storage/db';
+import { insertTemplateFiles, latestTemplateFiles } from '../storage/template-files';
 import { activeRunsOffVersion, exitRuns, moveRuns } from '../storage/run-moves';
 import { cancelSendsOfEndedRuns } from '../storage/sends';
 import { cancelWebhookCallsOfEndedRuns } from '../storage/webhook-calls';
@@ -13,6 +14,8 @@ export interface ApplyResult {
   plan: ApplyPlan;
   /** Versions stored, as `campaign@version` (calendar/segments as `calendar.yaml@N`). */
   stored: string[];
+  /** Template file versions stored, as `templates/PATH@version` (a removal too). */
+  storedTemplates: string[];
   retired: string[];
   migrated: { moved: number; exited: number };
 }
@@ -20,7 +23,7 @@ export interface ApplyResult {
 const MIGRATE_PAGE = 1000;
 
 /**
- * Store what changed, all or nothing, in one transaction. A second `apply` running at the same
+ * Store what changed — campaign versions and template file versions — all or nothing, in one transaction. A second `apply` running at the same
  * time waits on an advisory lock and then sees the first one's versions, so it stores nothing
  * twice. Callers pass an already compiled Project: a project with errors never gets here.
  * With `migrate: true`, running runs of older versions move to the new one by step key (runs
@@ -29,7 +32,7 @@ const MIGRATE_PAGE = 1000;
 export async function applyProject(database: Database, project: Project, now: Date): Promise<ApplyResult> {
   return database.db.transaction(async (tx) => {
     await lockApply(tx);
-    const plan = diffProject(await latestVersions(tx), project);
+    const plan = diffProject(await latestVersions(tx), project, await latestTemplateFiles(tx));
     const rows = plan.changes.flatMap((c): NewVersion[] =>
       c.action === 'remove'
         ? []
@@ -58,6 +61,10 @@ export async function applyProject(database: Database, project: Project, now: Da
             ],
     );
     const ids = await insertVersions(tx, rows);
+    await insertTemplateFiles(
+      tx,
+      plan.templates.map((t) => ({ path: t.path, version: t.version, contentHash: t.hash, content: t.text, createdAt: now })),
+    );
     const idOf = new Map(rows.map((r, i) => [`${r.kind}:${r.campaign}`, ids[i]!]));
     const removed = plan.changes.filter((c) => c.action === 'remove');
     await retireVersions(
@@ -76,6 +83,7 @@ export async function applyProject(database: Database, project: Project, now: Da
     return {
       plan,
       stored: rows.map((r) => (r.kind === 'campaign' ? `${r.campaign}@${r.version}` : `${r.kind}.yaml@${r.version}`)),
+      storedTemplates: plan.templates.map((t) => `templates/${t.path}@${t.version}`),
       retired: removed.map((c) => (c.kind === 'campaign' ? c.campaign : '')),
       migrated,
     };

@@ -1,4 +1,4 @@
-import type { ApplyPlan, Change } from './diff';
+import type { ApplyPlan, Change, TemplateChange } from './diff';
 import { campaignWords, settingChanges } from './words';
 
 /** In-flight runs per campaign and step key, as counted by the database. */
@@ -27,11 +27,38 @@ const total = (m: Map<string | null, number> | undefined) => [...(m?.values() ??
 export function formatPlan(plan: ApplyPlan, counts: RunCounts): string {
   const lines: string[] = [];
   for (const change of plan.changes) lines.push(...formatChange(change, counts));
-  if (plan.changes.length === 0) lines.push('No changes. The database matches the campaign files.');
-  if (plan.unchanged.length) lines.push(`  = unchanged: ${plan.unchanged.join(', ')}`);
+  lines.push(...formatTemplates(plan.templates));
+  if (plan.changes.length === 0 && plan.templates.length === 0) lines.push('No changes. The database matches the campaign files.');
+  const unchanged = [...plan.unchanged, ...(plan.templatesUnchanged ? [plural(plan.templatesUnchanged, 'template file')] : [])];
+  if (unchanged.length) lines.push(`  = unchanged: ${unchanged.join(', ')}`);
   const n = (action: Change['action']) => plan.changes.filter((c) => c.action === action).length;
-  lines.push('', `Plan: ${n('add')} to add, ${n('change')} to change, ${n('remove')} to remove.`);
+  const t = (action: TemplateChange['action']) => plan.templates.filter((c) => c.action === action).length;
+  const files = plan.templates.length ? `; template files: ${t('add')} to add, ${t('change')} to change, ${t('remove')} to remove` : '';
+  lines.push('', `Plan: ${n('add')} to add, ${n('change')} to change, ${n('remove')} to remove${files}.`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Template files, versioned by apply like campaign files: a new folder's files on one line, each
+ * changed or removed file on its own with the campaigns that send its template.
+ */
+function formatTemplates(changes: TemplateChange[]): string[] {
+  const out: string[] = [];
+  const sentBy = (c: TemplateChange) => (c.usedBy.length ? `; sent by ${c.usedBy.join(', ')}` : '');
+  const added = new Map<string, TemplateChange[]>();
+  for (const c of changes) {
+    const folder = c.path.includes('/') ? c.path.slice(0, c.path.lastIndexOf('/') + 1) : '';
+    if (c.action === 'add') added.set(folder, [...(added.get(folder) ?? []), c]);
+  }
+  for (const [folder, files] of added) {
+    const users = files[0]!.usedBy.length ? ` (sent by ${files[0]!.usedBy.join(', ')})` : '';
+    out.push(`  + template files ${folder || './'}: ${files.map((f) => f.path.slice(folder.length)).join(', ')}${users}`);
+  }
+  for (const c of changes) {
+    if (c.action === 'change') out.push(`  ~ template ${c.path} (version ${c.version - 1} → ${c.version}${sentBy(c)})`);
+    if (c.action === 'remove') out.push(`  - template ${c.path} (removed; its last text stays in version ${c.version - 1}${sentBy(c)})`);
+  }
+  return out;
 }
 
 function formatChange(change: Change, counts: RunCounts): string[] {

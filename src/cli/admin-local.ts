@@ -109,7 +109,7 @@ async function importFile(
 }
 
 function compiled(sources: ProjectSources): Project {
-  const result = compileSources(sources.files, sources.templates);
+  const result = compileSources(sources.files, sources.templates, sources.templateFiles ? { templateFiles: sources.templateFiles } : {});
   if (result.ok) return result.project;
   throw new AppError('validation_failed', `the campaigns do not compile:\n${result.errors.map(formatDiagnostic).join('\n')}`, {
     details: { errors: result.errors },

@@ -29,10 +29,14 @@ export interface ContactImportRequest {
   onWrite?: (progress: { written: number; of: number }) => void;
 }
 
-/** What a project command sends: the campaign files as read (path, text) and the template names found. */
+/**
+ * What a project command sends: the campaign files as read (path, text), the template names
+ * found, and the template files themselves (apply versions them; absent from an older client).
+ */
 export interface ProjectSources {
   files: Array<{ path: string; text: string }>;
   templates: string[];
+  templateFiles?: Array<{ path: string; text: string }>;
 }
 
 /**

@@ -172,6 +172,12 @@ export interface Project {
   templates: string[];
   /** The raw text of each campaign file, keyed by campaign id (hashed for versions). */
   sources: Record<string, string>;
+  /**
+   * Every file under templates/ (`path` relative to it, with `/`), sorted by path: `apply` stores
+   * each added, changed or removed one as a version (src/campaigns/diff.ts). Absent: the caller
+   * sent no template files, and apply leaves the stored ones as they are.
+   */
+  templateFiles?: Array<{ path: string; text: string }>;
 }
 
 export function isCampaignPlan(value: unknown): value is CampaignPlan {

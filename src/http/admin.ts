@@ -32,6 +32,7 @@ import type { Database } from '../storage/db';
 import { rangeParams } from './calendar';
 import { checkedContactId, unknownContact } from './contacts';
 import { parseJson } from './events-input';
+import { isTemplatePath, TEMPLATE_PATH_RULE } from '../render/template-files';
 import { apiKey } from './middleware/api-key/index';
 import { dispatchStatus, resumeDispatch } from '../storage/dispatch-pause';
 import { deadline } from './middleware/deadline/index';
@@ -71,7 +72,8 @@ export interface AdminRoutesDeps {
  * plan|apply|calendar|preview` work while the server owns the embedded database. JSON in and out;
  * errors in the one shape `{ error: { code, message, details } }`.
  *
- * - `POST /v1/admin/plan` `{ files: [{ path, text }], templates: [names] }` → `{ text, json, markdown }`:
+ * - `POST /v1/admin/plan` `{ files: [{ path, text }], templates: [names], templateFiles?: [{ path, text }] }`
+ *   → `{ text, json, markdown }`:
  *   what `almanac plan` / `plan --json` / `--format markdown` print. The server compiles the files
  *   itself (compileSources): it never stores a plan a client built. Compile errors → 400 with the
  *   diagnostics in `details.errors`. With `forecast: { days?, from?, now? }` (./admin-plan.ts) it
@@ -215,6 +217,7 @@ export function adminRoutes(deps: AdminRoutesDeps) {
 interface Sources {
   files: Array<{ path: string; text: string }>;
   templates: string[];
+  templateFiles?: Array<{ path: string; text: string }>;
 }
 
 const badField = (field: string, message: string) => new AppError('bad_request', `${field}: ${message}`, { details: { field } });
@@ -224,7 +227,7 @@ function sourcesFrom(value: unknown): Sources {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badField('body', 'expected a JSON object { "files": [{ "path", "text" }], "templates": [names] }');
   }
-  const { files, templates } = value as Record<string, unknown>;
+  const { files, templates, templateFiles } = value as Record<string, unknown>;
   if (!Array.isArray(files)) throw badField('files', 'expected an array of { "path", "text" } (the campaign files)');
   const checked = files.map((f: unknown, i) => {
     const file = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
@@ -235,12 +238,24 @@ function sourcesFrom(value: unknown): Sources {
   if (!Array.isArray(templates) || !templates.every((t) => typeof t === 'string')) {
     throw badField('templates', 'expected an array of template names (strings)');
   }
-  return { files: checked, templates: templates as string[] };
+  if (templateFiles === undefined) return { files: checked, templates: templates as string[] };
+  if (!Array.isArray(templateFiles)) throw badField('templateFiles', 'expected an array of { "path", "text" } (the template files)');
+  const templateChecked = templateFiles.map((f: unknown, i) => {
+    const file = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
+    if (typeof file.path !== 'string' || !isTemplatePath(file.path))
+      throw badField(`templateFiles[${i}].path`, `expected a path under templates/ like "welcome/html.hbs" (${TEMPLATE_PATH_RULE})`);
+    if (typeof file.text !== 'string') throw badField(`templateFiles[${i}].text`, 'expected the file content, a string');
+    return { path: file.path, text: file.text };
+  });
+  return { files: checked, templates: templates as string[], templateFiles: templateChecked };
 }
 
 /** The server's own compile of what it was sent. */
 function compiled(sources: Sources, webhooks: WebhookRules | undefined): Project {
-  const result = compileSources(sources.files, sources.templates, webhooks ? { webhooks } : {});
+  const result = compileSources(sources.files, sources.templates, {
+    ...(webhooks ? { webhooks } : {}),
+    ...(sources.templateFiles ? { templateFiles: sources.templateFiles } : {}),
+  });
   if (result.ok) return result.project;
   throw new AppError(
     'validation_failed',

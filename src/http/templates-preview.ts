@@ -5,6 +5,7 @@ import { TRANSACTIONAL_PURPOSE } from '../dsl/plan';
 import { hasOddCharacters } from './events-input';
 import { findTemplateUse, loadPreviewSubject } from '../render/preview-source';
 import { TEMPLATE_NAME } from '../render/template-files';
+import { rendererNow } from '../render/stored-templates';
 import { apiKey } from './middleware/api-key/index';
 import type { MessageRouteDeps } from './view-in-browser';
 
@@ -35,7 +36,7 @@ export function templatePreviewRoutes(deps: MessageRouteDeps & { apiKeys: readon
     const triggerType = c.req.query('trigger') || use.triggerType;
     const subject = await loadPreviewSubject(deps.database.db, who, triggerType);
     if (!subject) throw new AppError('not_found', `no contact with external id or email "${who}"`, { details: { field: 'contact' } });
-    const out = renderPreview(deps.renderer, {
+    const out = renderPreview(await rendererNow(deps.renderer), {
       template: name,
       contact: subject.contact,
       trigger: subject.trigger ?? null,

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { AppError } from '../errors';
 import { loadSendForView, PREVIEW_RECOMMENDATIONS } from '../render/preview-source';
 import { applyTransforms, type MessageTransform, messageTransforms } from '../render/transforms';
-import type { Renderer } from '../render/types';
+import type { Renderer, TemplateSource } from '../render/types';
+import { rendererNow } from '../render/stored-templates';
 import { verifyViewToken, viewInBrowserUrl } from '../render/view-token';
 import { cartProductIds, outgoingMessage, renderDataFor, subjectOverride } from '../render/message';
 import { preferencesUrl } from '../consent/preferences-token';
@@ -15,7 +16,8 @@ import { recommendationsFor } from '../storage/recommendations';
 /** What the message routes need: the renderer, the link key and base URL, the configured sender. */
 export interface MessageRouteDeps {
   database: Database;
-  renderer: Renderer;
+  /** The applied templates on a server (src/render/stored-templates.ts); a fixed renderer in tests. */
+  renderer: Renderer | TemplateSource;
   linkSigningKey: string;
   publicUrl: string;
   from: string;
@@ -62,7 +64,7 @@ export function viewInBrowserRoutes(deps: MessageRouteDeps) {
       postalAddress: deps.postalAddress ?? '',
     });
     const subject = subjectOverride(claimed);
-    const rendered = deps.renderer.render(send.template, data, subject === undefined ? {} : { subject });
+    const rendered = (await rendererNow(deps.renderer)).render(send.template, data, subject === undefined ? {} : { subject });
     if (!rendered.ok) throw new AppError('unavailable', 'this message cannot be shown right now', { details: { template: send.template } });
     const m = applyTransforms(
       outgoingMessage(send, context.email ?? '', rendered, deps, new Date(0)),

@@ -19,6 +19,11 @@ export type Part = (typeof PARTS)[number];
 export const LOCALE_FOLDER = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 export const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
+/** A template file's path relative to templates/ as apply stores it: `welcome/pl/html.hbs`, `layouts/default.txt.hbs`. */
+const TEMPLATE_PATH = /^([A-Za-z0-9][A-Za-z0-9._-]*\/)*[A-Za-z0-9][A-Za-z0-9._-]*\.(hbs|ya?ml)$/;
+export const TEMPLATE_PATH_RULE = 'folders and a file name of letters, digits, ".", "-" and "_", ending .hbs or .yaml';
+export const isTemplatePath = (path: string) => path.length <= 300 && TEMPLATE_PATH.test(path);
+
 /** Folders to try for a contact's locale, most specific first: `pl_PL` → `pl-PL`, `pl`. */
 export function localeChain(locale: unknown): string[] {
   const tag = canonicalLocale(locale);

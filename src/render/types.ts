@@ -80,6 +80,14 @@ export interface Renderer {
   render(template: string, data: RenderData, options?: RenderOptions): RenderedMessage | RenderError;
 }
 
+/**
+ * Where senders get their renderer: the templates `apply` stored, reloaded when a later apply
+ * changes them (./stored-templates.ts). Asked once per dispatch batch and per message request.
+ */
+export interface TemplateSource {
+  current(): Promise<Renderer>;
+}
+
 /** A rendered, addressed message: what the transforms shape and the `Transport` port (src/sending/transport.ts) takes. */
 export interface OutgoingMessage {
   /** `sends.id`; providers carry it as a tag so delivery notifications find their send. */

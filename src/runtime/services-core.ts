@@ -2,7 +2,7 @@ import { type Config, webhookRulesOfConfig } from '../config';
 import type { AppDeps, App } from '../http/app-core';
 import { Metrics } from '../metrics';
 import type { Logger } from '../lib/log';
-import type { Renderer } from '../render/types';
+import type { Renderer, TemplateSource } from '../render/types';
 import type { Database } from '../storage/db';
 import { buildEngine } from './engine';
 import type { TransportWiring } from './transport';
@@ -33,7 +33,8 @@ export interface RuntimeParts {
   database: Database;
   /** The configured transport (./transport.ts). */
   sending: TransportWiring;
-  renderer: Renderer;
+  /** What dispatch, view-in-browser and previews render with: the applied templates (src/render/stored-templates.ts). */
+  renderer: Renderer | TemplateSource;
   sesFeedback: SesFeedbackDeps;
   /** The HTTP app's builder: Node's has the admin API and the import (src/http/app.ts), the Worker's not. */
   app: (deps: AppDeps) => App;
@@ -41,12 +42,6 @@ export interface RuntimeParts {
   now?: () => Date;
   /** `almanac serve`'s local admin token (announced in the data directory): accepted on /v1/admin besides ADMIN_API_KEYS. */
   adminToken?: string;
-  /**
-   * Send queued mail in this process's ticks (default). The Worker passes false until templates
-   * come from the database: its ticks step journeys and queue sends, and a Node `almanac worker`
-   * on the same database dispatches them.
-   */
-  dispatch?: boolean;
   /** Close the database with the services (default); false when the caller owns it. */
   ownsDatabase?: boolean;
 }
@@ -72,26 +67,22 @@ export function buildServices(config: Config, log: Logger, parts: RuntimeParts):
     analytics: config.analytics,
     money: config.currency,
     onRunError: (runId, err) => log.error(`run ${runId ?? '(new)'} failed`, err),
-    ...(parts.dispatch === false
-      ? {}
-      : {
-          dispatch: {
-            transport: sending.transport,
-            ...(sending.rateLimiter ? { rateLimiter: sending.rateLimiter } : {}),
-            renderer,
-            links,
-            postalAddress: config.mail.postalAddress,
-            confirmTokenDays: config.mail.confirmTokenDays,
-            tracking: config.tracking,
-            ...(config.mail.unsubscribeMailto ? { unsubscribeMailto: config.mail.unsubscribeMailto } : {}),
-            from: config.mail.from,
-            ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
-            suppressionKey: config.mail.suppressionKey,
-            maxAttempts: config.mail.maxAttempts,
-            leaseMs: config.scheduler.leaseSeconds * 1000,
-            complaintGuard: config.complaintRate,
-          },
-        }),
+    dispatch: {
+      transport: sending.transport,
+      ...(sending.rateLimiter ? { rateLimiter: sending.rateLimiter } : {}),
+      renderer,
+      links,
+      postalAddress: config.mail.postalAddress,
+      confirmTokenDays: config.mail.confirmTokenDays,
+      tracking: config.tracking,
+      ...(config.mail.unsubscribeMailto ? { unsubscribeMailto: config.mail.unsubscribeMailto } : {}),
+      from: config.mail.from,
+      ...(config.mail.replyTo ? { replyTo: config.mail.replyTo } : {}),
+      suppressionKey: config.mail.suppressionKey,
+      maxAttempts: config.mail.maxAttempts,
+      leaseMs: config.scheduler.leaseSeconds * 1000,
+      complaintGuard: config.complaintRate,
+    },
     webhooks: {
       caller: fetchWebhookCaller(),
       secretFor: (name) => {

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import { createApp } from '../http/app';
 import type { Logger } from '../lib/log';
 import { createRenderer } from '../render/renderer-files';
+import { storedTemplates } from '../render/stored-templates';
 import { cachedSnsCertificates } from '../sending/sns-certificates';
 import { fetchSnsHttp } from '../sending/sns-fetch';
 import type { Database } from '../storage/db';
@@ -38,8 +39,9 @@ export async function openServices(
     return buildServices(config, log, {
       database,
       sending: createTransport(config, database),
-      // One renderer (templates compiled once) for sending, view-in-browser and previews.
-      renderer: createRenderer({ templatesDir: config.paths.templates }),
+      // Sending, view-in-browser and previews render what apply stored (reloaded after each apply);
+      // the templates folder until a template was ever applied.
+      renderer: storedTemplates(database, { fallback: createRenderer({ templatesDir: config.paths.templates }) }),
       sesFeedback: sesFeedbackDeps(config, { http, certificates: cachedSnsCertificates({ dir: config.sesFeedback.certCacheDir, http }) }),
       app: createApp,
       ...(options.now ? { now: options.now } : {}),

@@ -1,17 +1,16 @@
 import type { Renderer } from '../render/types';
 
 /**
- * The Worker's renderer. workerd has no templates folder and `apply` does not store templates in
- * the database yet (issue 18, open), so the Worker renders nothing: it does not dispatch (a Node
- * `almanac worker` on the same database sends what its ticks queue), and view-in-browser answers
- * this error instead of a message.
+ * The Worker's renderer before any template was applied: workerd has no templates folder, so
+ * until `almanac apply` (from Node) stores them, every render fails with this, and the send is
+ * marked failed naming it rather than sent empty.
  */
 export function workerTemplates(): Renderer {
   return {
     render: (template) => ({
       ok: false,
       template,
-      message: 'templates are not available on Workers yet: open the message from the Node server',
+      message: 'no templates were applied to this database: run almanac apply from Node (DATABASE_URL) to store them',
     }),
   };
 }

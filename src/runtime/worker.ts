@@ -12,6 +12,7 @@ import { sesFeedbackDeps } from './ses-feedback';
 import { buildServices, type Services } from './services-core';
 import { createTransport } from './transport';
 import { workerTemplates } from './worker-templates';
+import { type StoredTemplatesCache, storedTemplates } from '../render/stored-templates';
 
 /**
  * Cloudflare Workers entry (wrangler.toml `main`): the same Hono app (without the Node-only admin
@@ -28,7 +29,9 @@ import { workerTemplates } from './worker-templates';
  *   isolate checks that none is missing and otherwise answers 503 naming them.
  * - Cron (`scheduled`): one `tick(controller.scheduledTime)`, bounded as on Node: each batched
  *   phase takes at most 20 batches of TICK_BATCH_SIZE (README "Cloudflare Workers" states the
- *   limits this is designed for). No dispatch phase yet: see ./worker-templates.ts.
+ *   limits this is designed for), and one dispatch batch.
+ * - Templates: what `apply` stored (template_files), compiled once per isolate and reloaded when
+ *   a later apply changes them (src/render/stored-templates.ts).
  */
 interface WorkerEnv {
   [name: string]: unknown;
@@ -38,7 +41,15 @@ interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-type Ready = { ok: true; config: Config; log: Logger; certificates: SnsCertificates; migrations?: Promise<string[]> };
+type Ready = {
+  ok: true;
+  config: Config;
+  log: Logger;
+  certificates: SnsCertificates;
+  /** The applied templates, compiled once per isolate and stamp (src/render/stored-templates.ts). */
+  templates: StoredTemplatesCache;
+  migrations?: Promise<string[]>;
+};
 type Isolate = { key: string; state: Ready | { ok: false; error: AppError } };
 
 /** The string bindings, and DATABASE_URL from Hyperdrive; a HYPERDRIVE without a connection string is a config error. */
@@ -79,7 +90,7 @@ function prepare(env: WorkerEnv): Isolate['state'] {
       ]),
     };
   const log = createLogger(config.logLevel, (line) => console.log(line));
-  return { ok: true, config, log, certificates: memorySnsCertificates({ http: fetchSnsHttp() }) };
+  return { ok: true, config, log, certificates: memorySnsCertificates({ http: fetchSnsHttp() }), templates: {} };
 }
 
 /** One Worker: its per-isolate state (the parsed config, the SNS certificates) lives in this closure. */
@@ -104,8 +115,7 @@ export function createWorker() {
     return buildServices({ ...config, trackingFlushMs: 0 }, log, {
       database,
       sending: createTransport(config, database),
-      renderer: workerTemplates(),
-      dispatch: false,
+      renderer: storedTemplates(database, { fallback: workerTemplates(), cache: r.templates }),
       sesFeedback: sesFeedbackDeps(config, { http, certificates: r.certificates }),
       app: (deps) => buildApp(deps),
     });

@@ -6,7 +6,8 @@ import { preferencesUrl } from '../consent/preferences-token';
 import { unsubscribeUrl } from '../consent/unsubscribe-token';
 import { confirmUrlOfTrigger } from '../consent/confirm-token';
 import { trackMessages } from '../tracking/track-messages';
-import type { Renderer } from '../render/types';
+import type { Renderer, TemplateSource } from '../render/types';
+import { rendererNow } from '../render/stored-templates';
 import { viewInBrowserUrl } from '../render/view-token';
 import type { Logger } from '../lib/log';
 import { addressProblem } from '../contacts/address';
@@ -39,7 +40,8 @@ import type { TickPhase } from './tick';
 export interface DispatcherOptions {
   database: Database;
   transport: Transport;
-  renderer: Renderer;
+  /** A fixed renderer, or the applied templates (src/render/stored-templates.ts), asked once per batch. */
+  renderer: Renderer | TemplateSource;
   gate?: typeof defaultGate;
   /** The From header (config), e.g. `Shop <news@shop.example>`. */
   from: string;
@@ -170,6 +172,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       o.recommendations ?? 8,
     );
     const ready: Array<{ message: OutgoingMessage; campaign: string; utm?: Record<string, string>; track: boolean }> = [];
+    const renderer = approved.length ? await rendererNow(o.renderer) : undefined;
     for (const send of approved) {
       const ctx = contexts.get(send.id)!;
       const subject = subjectOverride(send);
@@ -190,7 +193,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
         ...(confirm ? { confirmUrl: confirm } : {}),
         postalAddress: o.postalAddress ?? '',
       });
-      const rendered = o.renderer.render(send.template, data, subject === undefined ? {} : { subject });
+      const rendered = renderer!.render(send.template, data, subject === undefined ? {} : { subject });
       if (!rendered.ok) {
         out.failed.push({ id: send.id, reason: `render failed: ${rendered.message}` });
         continue;

@@ -42,12 +42,17 @@ async function withCliDatabase<T>(fn: (database: Database) => Promise<T>): Promi
   }
 }
 
-/** The plan's lines that are not a new campaign's summary (those are indented six spaces). */
+/** The plan's lines that are not a new campaign's summary (those are indented six spaces) nor a new template folder. */
 const headlines = (out: string) =>
   out
     .split('\n')
-    .filter((l) => !l.startsWith('      '))
+    .filter((l) => !l.startsWith('      ') && !l.startsWith('  + template files '))
     .join('\n');
+
+/** How many template files the samples have (every *.hbs and *.yaml under templates/): apply versions each. */
+const templateFileCount = readdirSync('templates', { recursive: true, withFileTypes: true }).filter(
+  (e) => e.isFile() && /\.(hbs|ya?ml)$/.test(e.name),
+).length;
 
 const samples = [...SAMPLE_CAMPAIGNS];
 const added =
@@ -58,7 +63,15 @@ describe(`almanac plan / apply on ${backend}`, () => {
     const plan = await almanac(['plan']);
     expect(plan).toMatchObject({ code: 0, err: '' });
     // The headline of each addition (each new campaign is then summarised in words, indented).
-    expect(headlines(plan.out)).toBe(`${added}\nPlan: 11 to add, 0 to change, 0 to remove.\n`);
+    expect(headlines(plan.out)).toBe(
+      `${added}\nPlan: 11 to add, 0 to change, 0 to remove; template files: ${templateFileCount} to add, 0 to change, 0 to remove.\n`,
+    );
+    // Template files are versioned too: each new folder on one line, with the campaigns that send it.
+    expect(plan.out).toContain('  + template files cart-reminder/: html.hbs, meta.yaml, subject.hbs, text.hbs (sent by abandoned-cart)\n');
+    expect(plan.out).toContain(
+      '  + template files cart-reminder/pl/: html.hbs, meta.yaml, subject.hbs, text.hbs (sent by abandoned-cart)\n',
+    );
+    expect(plan.out).toContain('  + template files layouts/: default.hbs, default.txt.hbs\n');
     expect(plan.out).toContain(
       '  + campaign abandoned-cart (version 1)\n      name: Abandoned cart recovery\n      purpose: email.marketing, priority 80\n' +
         '      starts when checkout.started happens (one run per checkout_id; events up to 1d old)\n' +
@@ -71,11 +84,11 @@ describe(`almanac plan / apply on ${backend}`, () => {
     expect(applied.code).toBe(0);
     expect(headlines(applied.out)).toBe(
       `${added}\nApplied: 11 version(s) stored (${samples.map((c) => `${c}@1`).join(', ')}, calendar.yaml@1, segments.yaml@1), ` +
-        '0 retired, runs migrated 0, exited 0.\n',
+        `${templateFileCount} template file version(s), 0 retired, runs migrated 0, exited 0.\n`,
     );
     expect((await almanac(['plan'])).out).toBe(
       'No changes. The database matches the campaign files.\n' +
-        `  = unchanged: ${samples.join(', ')}, calendar.yaml, segments.yaml\n\n` +
+        `  = unchanged: ${samples.join(', ')}, calendar.yaml, segments.yaml, ${templateFileCount} template files\n\n` +
         'Plan: 0 to add, 0 to change, 0 to remove.\n',
     );
   });
@@ -83,7 +96,9 @@ describe(`almanac plan / apply on ${backend}`, () => {
   it('plan --format markdown is the pull-request comment; an unknown format is a usage error', async () => {
     const md = await almanac(['plan', '--format', 'markdown']);
     expect(md.code, md.err).toBe(0);
-    expect(md.out).toMatch(/^### Almanac plan: \d+ to add, \d+ to change, \d+ to remove\n\n```diff\n/);
+    expect(md.out).toMatch(
+      /^### Almanac plan: \d+ to add, \d+ to change, \d+ to remove(; template files: \d+ to add, \d+ to change, \d+ to remove)?\n\n```diff\n/,
+    );
     expect(md.out).toContain('Nothing changes until `almanac apply` runs on the main branch.');
     expect((await almanac(['plan', '--format=markdown'])).out).toBe(md.out);
     expect(JSON.parse((await almanac(['plan', '--format', 'json'])).out)).toEqual(JSON.parse((await almanac(['plan', '--json'])).out));

@@ -8,6 +8,7 @@ import { applyProject } from '../../src/campaigns/apply';
 import { createLocalAdmin } from '../../src/cli/admin-local';
 import type { CliEngine } from '../../src/cli/command';
 import { compileSources } from '../../src/dsl/compile/index';
+import { readProjectFiles } from '../../src/dsl/compile/files';
 import { createApp } from '../../src/http/app';
 import { Metrics } from '../../src/metrics';
 import { createCliEngine, main } from '../../src/runtime/cli';
@@ -47,7 +48,9 @@ const consent = (id: string, timezone?: string) => ({
 
 beforeAll(async () => {
   const files = readdirSync('campaigns').map((f) => ({ path: `campaigns/${f}`, text: readFileSync(join('campaigns', f), 'utf8') }));
-  const compiled = compileSources(files, readdirSync('templates'));
+  const compiled = compileSources(files, readdirSync('templates'), {
+    templateFiles: (await readProjectFiles({ campaignsDir: 'campaigns', templatesDir: 'templates' })).templateFiles,
+  });
   if (!compiled.ok) throw new Error('the samples do not compile');
   await applyProject(t.database, compiled.project, APPLIED);
   const people = [

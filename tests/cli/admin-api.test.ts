@@ -103,7 +103,7 @@ describe(`the CLI through the admin API on ${backend}`, () => {
     const r = await same(['plan']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('  + campaign abandoned-cart (version 1)\n');
-    expect(r.out).toContain('Plan: 11 to add, 0 to change, 0 to remove.\n');
+    expect(r.out).toMatch(/\nPlan: 11 to add, 0 to change, 0 to remove; template files: \d+ to add, 0 to change, 0 to remove\.\n/);
     await same(['plan', '--json']);
     expect(await versions()).toBe(0);
   });
@@ -113,9 +113,15 @@ describe(`the CLI through the admin API on ${backend}`, () => {
     expect(applied.err).toBe(`almanac apply: through the Almanac server at ${url}\n`);
     expect(applied.code).toBe(0);
     expect(applied.out).toMatch(
-      /\nApplied: 11 version\(s\) stored \(abandoned-cart@1, birthday@1, browse-abandonment@1, consent-confirmation@1, newsletter@1, review-request@1, vip-welcome@1, welcome@1, win-back@1, calendar\.yaml@1, segments\.yaml@1\), 0 retired, runs migrated 0, exited 0\.\n$/,
+      /\nApplied: 11 version\(s\) stored \(abandoned-cart@1, birthday@1, browse-abandonment@1, consent-confirmation@1, newsletter@1, review-request@1, vip-welcome@1, welcome@1, win-back@1, calendar\.yaml@1, segments\.yaml@1\), \d+ template file version\(s\), 0 retired, runs migrated 0, exited 0\.\n$/,
     );
     expect(await versions()).toBe(11);
+    // The template files went over HTTP with their text, and the server stored them as version 1.
+    const html = await query<{ version: number; content: string }>(
+      t.database,
+      sql`select version, content from template_files where path = 'cart-reminder/pl/html.hbs'`,
+    );
+    expect(html).toEqual([{ version: 1, content: readFileSync('templates/cart-reminder/pl/html.hbs', 'utf8') }]);
     const stored = await query<{ campaign: string; source: string | null }>(
       t.database,
       sql`select campaign, source from campaign_versions where campaign = 'welcome'`,
@@ -323,6 +329,10 @@ describe(`the admin routes on ${backend}`, () => {
       [{ files: [{ path: 7, text: '' }], templates: [] }, 'files[0].path'],
       [{ files: [], templates: 'cart-reminder' }, 'templates'],
       [{ files: [], templates: [1] }, 'templates'],
+      [{ files: [], templates: [], templateFiles: {} }, 'templateFiles'],
+      [{ files: [], templates: [], templateFiles: [{ path: '../etc/passwd.hbs', text: '' }] }, 'templateFiles[0].path'],
+      [{ files: [], templates: [], templateFiles: [{ path: 'welcome/run.sh', text: '' }] }, 'templateFiles[0].path'],
+      [{ files: [], templates: [], templateFiles: [{ path: 'welcome/html.hbs', text: 1 }] }, 'templateFiles[0].text'],
     ];
     for (const [body, field] of cases) {
       const res = await post('/v1/admin/apply', body);

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { isTemplatePath } from '../../render/template-files';
 import type { WebhookRules } from './step-context';
 
 export interface CompileOptions {
@@ -13,15 +14,21 @@ export interface CompileOptions {
   webhooks?: WebhookRules;
 }
 
+/** A project as read from disk: what the CLI sends a server, and what compileSources takes. */
+export interface ProjectFiles {
+  files: Array<{ path: string; text: string }>;
+  templates: string[];
+  /** Every template file (`*.hbs`, `*.yaml`; src/render/template-files.ts `isTemplatePath`), path relative to templatesDir with `/`: apply versions them. */
+  templateFiles: Array<{ path: string; text: string }>;
+}
+
 /**
  * The file-system half of compileProject: every `*.yaml` / `*.yml` directly in campaignsDir (paths
  * shown relative to displayRoot, with `/`), and the template names: a folder NAME under
  * templatesDir is a template when it holds subject.hbs and html.hbs or text.hbs.
  * A missing folder reads as empty; the compiler then reports what is missing.
  */
-export async function readProjectFiles(
-  options: CompileOptions,
-): Promise<{ files: Array<{ path: string; text: string }>; templates: string[] }> {
+export async function readProjectFiles(options: CompileOptions): Promise<ProjectFiles> {
   const root = resolve(options.displayRoot ?? process.cwd());
   const campaignsDir = resolve(options.campaignsDir);
   const names = (await list(campaignsDir)).filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
@@ -37,7 +44,20 @@ export async function readProjectFiles(
     const inside = await list(join(templatesDir, name));
     if (inside.includes('subject.hbs') && (inside.includes('html.hbs') || inside.includes('text.hbs'))) templates.push(name);
   }
-  return { files, templates };
+  return { files, templates, templateFiles: await templateFilesUnder(templatesDir) };
+}
+
+/** Every template file under `root`, depth-first, sorted; dot files and folders are skipped. */
+async function templateFilesUnder(root: string, prefix = ''): Promise<Array<{ path: string; text: string }>> {
+  const out: Array<{ path: string; text: string }> = [];
+  for (const name of (await list(join(root, prefix))).sort()) {
+    if (name.startsWith('.')) continue;
+    const rel = prefix ? `${prefix}/${name}` : name;
+    const full = join(root, rel);
+    if ((await stat(full)).isDirectory()) out.push(...(await templateFilesUnder(root, rel)));
+    else if (isTemplatePath(rel)) out.push({ path: rel, text: await readFile(full, 'utf8') });
+  }
+  return out;
 }
 
 async function list(dir: string): Promise<string[]> {

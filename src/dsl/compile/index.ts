@@ -9,7 +9,7 @@ import { emptyCalendar } from '../plan';
 import { compileCalendar } from './calendar';
 import { type CompiledCampaign, compileCampaign } from './campaign';
 import { checkDoubleOptIn, checkDuplicateIds, checkEmitCycles } from './cross';
-import { type CompileOptions, readProjectFiles } from './files';
+import { type CompileOptions, type ProjectFiles, readProjectFiles } from './files';
 import { type EventRefs, checkEventNames } from './refs';
 import { buildSegments } from './segments';
 import { type Source, hasErrors, parseSource } from '../source';
@@ -25,14 +25,13 @@ export type CompileResult =
  * templates themselves are checked too (syntax, helpers, partials, escaping: src/render/validate.ts),
  * so validate, plan, apply and serve all refuse a broken template.
  */
-export async function compileProject(
-  options: CompileOptions,
-): Promise<CompileResult & { sources: { files: Array<{ path: string; text: string }>; templates: string[] } }> {
-  const { files, templates } = await readProjectFiles(options);
+export async function compileProject(options: CompileOptions): Promise<CompileResult & { sources: ProjectFiles }> {
+  const { files, templates, templateFiles } = await readProjectFiles(options);
   const result = withTemplateDiagnostics(
     compileSources(files, templates, {
       complianceGaps: complianceGaps(options.templatesDir, options.displayRoot),
       ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+      templateFiles,
     }),
     [
       ...validateTemplates(options.templatesDir, options.displayRoot),
@@ -40,7 +39,7 @@ export async function compileProject(
     ],
   );
   // The sources as read: the CLI sends them to a running server, which compiles them again (compileSources).
-  return { ...result, sources: { files, templates } };
+  return { ...result, sources: { files, templates, templateFiles } };
 }
 
 function withTemplateDiagnostics(result: CompileResult, found: Diagnostic[]): CompileResult {
@@ -60,7 +59,12 @@ const stem = (path: string) => basename(path).replace(/\.ya?ml$/, '');
 export function compileSources(
   files: Array<{ path: string; text: string }>,
   templates: string[],
-  options: { complianceGaps?: ReadonlyMap<string, ComplianceGap[]>; webhooks?: WebhookRules } = {},
+  options: {
+    complianceGaps?: ReadonlyMap<string, ComplianceGap[]>;
+    webhooks?: WebhookRules;
+    /** Every file under templates/ (path relative to it): carried into Project.templateFiles for apply. */
+    templateFiles?: ReadonlyArray<{ path: string; text: string }>;
+  } = {},
 ): CompileResult {
   const sources = [...files].sort((a, b) => a.path.localeCompare(b.path)).map((f) => parseSource(f.path, f.text));
   const parsed = (s: Source) => !hasErrors(s);
@@ -108,6 +112,9 @@ export function compileSources(
     calendar,
     templates: [...templates].sort(),
     sources: Object.fromEntries(campaigns.map((c) => [c.id!, c.source.text])),
+    ...(options.templateFiles
+      ? { templateFiles: [...options.templateFiles].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) }
+      : {}),
   };
   return { ok: true, project, warnings };
 }

@@ -29,6 +29,26 @@ export const campaignVersions = pgTable(
   ],
 );
 
+/**
+ * One row per applied version of a file under templates/ (`path` relative to it, with `/`):
+ * `apply` stores each added or changed file, and a removal as a row whose `content` is null, so
+ * the history is append-only and `max(id)` says whether anything changed. Senders (the Worker
+ * always, Node once anything was applied) render from the newest row of each path.
+ */
+export const templateFiles = pgTable(
+  'template_files',
+  {
+    id: id(),
+    path: text('path').notNull(),
+    version: integer('version').notNull(),
+    contentHash: text('content_hash').notNull(),
+    /** Null: the file was removed in this version. */
+    content: text('content'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('template_files_path_version_key').on(t.path, t.version)],
+);
+
 export type RunStatus = 'active' | 'completed' | 'exited' | 'failed' | 'holdout';
 
 /**
