@@ -122,6 +122,26 @@ function watch(child: ChildProcess, ready: RegExp | undefined, what: string, tim
   };
 }
 
+/** Every group started here: if the test process ends without stop() (a crash, Ctrl-C), none outlives it. */
+const groups = new Set<number>();
+process.once('exit', () => {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+});
+function track(child: ChildProcess): ChildProcess {
+  if (child.pid !== undefined) {
+    const pid = child.pid;
+    groups.add(pid);
+    child.once('exit', () => groups.delete(pid));
+  }
+  return child;
+}
+
 /** SIGTERM the whole process group (wrangler → node → workerd, or tsx's children), SIGKILL after `graceMs`. */
 async function stopGroup(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -180,24 +200,26 @@ export async function startNode(database: FreshDatabase, o: { timeoutMs?: number
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'almanac-wsuite-node-'));
-  const child = spawn(process.execPath, ['bin/almanac.js', 'serve'], {
-    cwd: REPO,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      ...SETTINGS,
-      DATABASE_URL: database.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: baseUrl,
-      TZ: 'UTC',
-      TICK_INTERVAL_SECONDS: '1',
-      TRACKING_FLUSH_MS: '0',
-      LOG_LEVEL: 'warn',
-      ALMANAC_DATA_DIR: join(dataDir, 'db'),
-    },
-  });
+  const child = track(
+    spawn(process.execPath, ['bin/almanac.js', 'serve'], {
+      cwd: REPO,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...SETTINGS,
+        DATABASE_URL: database.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: baseUrl,
+        TZ: 'UTC',
+        TICK_INTERVAL_SECONDS: '1',
+        TRACKING_FLUSH_MS: '0',
+        LOG_LEVEL: 'warn',
+        ALMANAC_DATA_DIR: join(dataDir, 'db'),
+      },
+    }),
+  );
   const w = watch(child, undefined, 'almanac serve', o.timeoutMs ?? 60_000);
   try {
     await waitForHealth(baseUrl, w.ready, o.timeoutMs ?? 60_000);
@@ -260,12 +282,14 @@ export async function startWorkerd(database: FreshDatabase, o: { timeoutMs?: num
     persist,
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
-  const child = spawn('npx', args, {
-    cwd: REPO,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', TZ: 'UTC' },
-  });
+  const child = track(
+    spawn('npx', args, {
+      cwd: REPO,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', TZ: 'UTC' },
+    }),
+  );
   const timeoutMs = o.timeoutMs ?? 60_000;
   const w = watch(child, /Ready on/, 'wrangler dev', timeoutMs);
   try {
