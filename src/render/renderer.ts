@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import { helpers } from './helpers';
+import { interpretTemplate } from './interpret';
 import { htmlToText } from './html-to-text';
 import { parseMeta } from './meta';
 import { TEMPLATE_NAME, type TemplateTree, chooseFiles, hbsNames, localeChain } from './template-files';
@@ -40,7 +41,15 @@ interface TemplateSet {
  * headers). Prototype access stays at handlebars' default: denied. Every failure, from a missing
  * file to a helper that throws, comes back as a `RenderError` naming the file.
  */
-export function createTreeRenderer(options: { templatesDir: string; tree: TemplateTree }): Renderer {
+export function createTreeRenderer(options: {
+  templatesDir: string;
+  tree: TemplateTree;
+  /**
+   * `compile` (default): Handlebars.compile, which generates code. `interpret`: the same templates
+   * walked without code generation (./interpret.ts), for runtimes that forbid it (Workers).
+   */
+  engine?: 'compile' | 'interpret';
+}): Renderer {
   const { templatesDir: dir, tree } = options;
   // Two environments: a partial is compiled once per environment, in the escaping mode of the
   // template that first uses it, so HTML and text (or subject) must not share one.
@@ -51,7 +60,10 @@ export function createTreeRenderer(options: { templatesDir: string; tree: Templa
   const sets = new Map<string, TemplateSet | RenderError>();
   const subjects = new Map<string, Compiled>();
 
-  const compile = (source: string, escape: boolean): Compiled => (escape ? envs.html : envs.text).compile(source, { noEscape: !escape });
+  const compile = (source: string, escape: boolean): Compiled =>
+    options.engine === 'interpret'
+      ? interpretTemplate(source, escape ? envs.html : envs.text, { escape })
+      : (escape ? envs.html : envs.text).compile(source, { noEscape: !escape });
 
   function compileFile(file: string, escape: boolean): Compiled {
     const key = `${escape ? 'h' : 't'}:${file}`;

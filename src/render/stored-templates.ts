@@ -20,7 +20,10 @@ export interface StoredTemplatesCache {
  * ever applied it answers `fallback`: on Node the templates folder, on Workers a renderer that
  * says to run apply.
  */
-export function storedTemplates(database: Database, options: { fallback: Renderer; cache?: StoredTemplatesCache }): TemplateSource {
+export function storedTemplates(
+  database: Database,
+  options: { fallback: Renderer; cache?: StoredTemplatesCache; engine?: 'compile' | 'interpret' },
+): TemplateSource {
   const cache = options.cache ?? {};
   return {
     async current() {
@@ -28,7 +31,11 @@ export function storedTemplates(database: Database, options: { fallback: Rendere
       if (stamp === null) return options.fallback;
       if (cache.entry?.stamp === stamp) return cache.entry.renderer;
       const loaded = await currentTemplateFiles(database.db);
-      const renderer = createTreeRenderer({ templatesDir: STORED_TEMPLATES_ROOT, tree: memoryTree(STORED_TEMPLATES_ROOT, loaded.files) });
+      const renderer = createTreeRenderer({
+        templatesDir: STORED_TEMPLATES_ROOT,
+        tree: memoryTree(STORED_TEMPLATES_ROOT, loaded.files),
+        ...(options.engine ? { engine: options.engine } : {}),
+      });
       if (loaded.stamp !== null) cache.entry = { stamp: loaded.stamp, renderer };
       return renderer;
     },

@@ -75,20 +75,19 @@ const configError = (problems: Array<{ variable: string; expected: string }>) =>
 function prepare(env: WorkerEnv): Isolate['state'] {
   const strings = bindings(env);
   if (strings instanceof AppError) return { ok: false, error: strings };
+  // Every problem at once: the schema's, and the database the Worker cannot do without.
+  const database = strings.DATABASE_URL
+    ? []
+    : [{ variable: 'DATABASE_URL', expected: 'required on Workers (or a HYPERDRIVE binding): the embedded database is Node-only' }];
   let config: Config;
   try {
     config = loadConfig(strings);
   } catch (err) {
-    if (err instanceof AppError) return { ok: false, error: err };
-    throw err;
+    if (!(err instanceof AppError)) throw err;
+    const details = Array.isArray(err.details) ? (err.details as Array<{ variable: string; expected: string }>) : [];
+    return { ok: false, error: database.length && details.length ? configError([...details, ...database]) : err };
   }
-  if (config.database.kind !== 'postgres')
-    return {
-      ok: false,
-      error: configError([
-        { variable: 'DATABASE_URL', expected: 'required on Workers (or a HYPERDRIVE binding): the embedded database is Node-only' },
-      ]),
-    };
+  if (database.length || config.database.kind !== 'postgres') return { ok: false, error: configError(database) };
   const log = createLogger(config.logLevel, (line) => console.log(line));
   return { ok: true, config, log, certificates: memorySnsCertificates({ http: fetchSnsHttp() }), templates: {} };
 }
@@ -115,7 +114,8 @@ export function createWorker() {
     return buildServices({ ...config, trackingFlushMs: 0 }, log, {
       database,
       sending: createTransport(config, database),
-      renderer: storedTemplates(database, { fallback: workerTemplates(), cache: r.templates }),
+      // workerd forbids code generation (Handlebars.compile): templates are interpreted.
+      renderer: storedTemplates(database, { fallback: workerTemplates(), cache: r.templates, engine: 'interpret' }),
       sesFeedback: sesFeedbackDeps(config, { http, certificates: r.certificates }),
       app: (deps) => buildApp(deps),
     });

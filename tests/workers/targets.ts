@@ -263,10 +263,40 @@ export async function startNode(database: FreshDatabase, o: { timeoutMs?: number
  * callers still poll for the tick's effects (docs/workers-spike.md).
  */
 export async function startWorkerd(database: FreshDatabase, o: { timeoutMs?: number } = {}): Promise<Target> {
+  const w = await startWrangler(
+    (baseUrl) => ({ ...SETTINGS, DATABASE_URL: database.url, PUBLIC_URL: baseUrl, LOG_LEVEL: 'warn' }),
+    o.timeoutMs ?? 60_000,
+  );
+  try {
+    await waitForHealth(w.baseUrl, new Promise(() => {}), 15_000);
+  } catch (err) {
+    await w.stop();
+    throw new Error(`${(err as Error).message}\nwrangler dev output:\n${w.output()}`);
+  }
+  const baseUrl = w.baseUrl;
+  return {
+    name: 'workerd',
+    baseUrl,
+    settings: SETTINGS,
+    database,
+    async scheduled(at?: Date) {
+      const res = await fetch(`${baseUrl}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${(at ?? new Date()).getTime()}`);
+      const text = await res.text();
+      if (res.status !== 200)
+        throw new Error(`/cdn-cgi/handler/scheduled answered ${res.status}: ${text}\nwrangler dev output:\n${w.output()}`);
+    },
+    stop: w.stop,
+  };
+}
+
+/**
+ * `wrangler dev --local` with the given bindings as `--var`s (a function of its base URL), ready
+ * once it prints "Ready on": the Worker may still answer errors (a bad-bindings test wants that).
+ */
+export async function startWrangler(varsFor: (baseUrl: string) => Record<string, string>, timeoutMs = 60_000) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const persist = mkdtempSync(join(tmpdir(), 'almanac-wsuite-wrangler-'));
-  const vars: Record<string, string> = { ...SETTINGS, DATABASE_URL: database.url, PUBLIC_URL: baseUrl, LOG_LEVEL: 'warn' };
   const args = [
     'wrangler',
     'dev',
@@ -280,7 +310,7 @@ export async function startWorkerd(database: FreshDatabase, o: { timeoutMs?: num
     '0',
     '--persist-to',
     persist,
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ...Object.entries(varsFor(baseUrl)).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   const child = track(
     spawn('npx', args, {
@@ -290,30 +320,16 @@ export async function startWorkerd(database: FreshDatabase, o: { timeoutMs?: num
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', TZ: 'UTC' },
     }),
   );
-  const timeoutMs = o.timeoutMs ?? 60_000;
   const w = watch(child, /Ready on/, 'wrangler dev', timeoutMs);
-  try {
-    await w.ready;
-    await waitForHealth(baseUrl, new Promise(() => {}), 15_000);
-  } catch (err) {
+  const stop = async () => {
     await stopGroup(child);
     rmSync(persist, { recursive: true, force: true });
-    throw new Error(`${(err as Error).message}\nwrangler dev output:\n${w.output()}`);
-  }
-  return {
-    name: 'workerd',
-    baseUrl,
-    settings: SETTINGS,
-    database,
-    async scheduled(at?: Date) {
-      const res = await fetch(`${baseUrl}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${(at ?? new Date()).getTime()}`);
-      const text = await res.text();
-      if (res.status !== 200)
-        throw new Error(`/cdn-cgi/handler/scheduled answered ${res.status}: ${text}\nwrangler dev output:\n${w.output()}`);
-    },
-    async stop() {
-      await stopGroup(child);
-      rmSync(persist, { recursive: true, force: true });
-    },
   };
+  try {
+    await w.ready;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { baseUrl, output: w.output, stop };
 }
