@@ -1,11 +1,39 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { has } from '../helpers/capabilities';
 import { signUnsubscribeToken } from '../../src/consent/unsubscribe-token';
 import type { CampaignPlan } from '../../src/dsl/plan';
 import { isHeldOut } from '../../src/journey/holdout';
 import { signClickToken } from '../../src/tracking/tokens';
+import { viewInBrowserUrl } from '../../src/render/view-token';
 import { checkoutBody } from '../e2e/shopify';
-import type { Target } from './targets';
+import { type FreshDatabase, freshDatabase, type Target } from './targets';
+
+/**
+ * One target's run of the suite: a fresh database (migrated and applied from Node), the target
+ * started on it, the shared cases, then `more` (cases only that target can run). Skipped with a
+ * message without DATABASE_URL (an error under ALMANAC_REQUIRE=postgres, as in CI).
+ */
+export function describeTarget(
+  name: Target['name'],
+  start: (database: FreshDatabase) => Promise<Target>,
+  more: (target: () => Target) => void = () => {},
+) {
+  describe.runIf(has('postgres', `the HTTP suite on ${name}`))(`HTTP suite on ${name}`, () => {
+    let database: FreshDatabase | undefined;
+    let target: Target | undefined;
+    beforeAll(async () => {
+      database = await freshDatabase();
+      target = await start(database);
+    }, 120_000);
+    afterAll(async () => {
+      await target?.stop();
+      await database?.drop();
+    }, 60_000);
+    httpSuite(() => target!);
+    more(() => target!);
+  });
+}
 
 /**
  * The HTTP suite both runtimes must pass (docs/workers-spike.md, plan item 7): plain fetch over
@@ -151,6 +179,11 @@ export function httpSuite(target: () => Target) {
     expect(message!.send_id).toBe(Number(r.send.id));
     expect(message!.text).toContain('2 × Stoneware mug');
     expect(message!.text).toMatch(new RegExp(`${t().baseUrl.replace(/[.]/g, '\\.')}/c/\\d+\\.`));
+    // "View in your browser": the same applied templates render the message again on this runtime.
+    const view = await fetch(viewInBrowserUrl(t().baseUrl, Number(r.send.id), t().settings.LINK_SIGNING_KEY));
+    expect(view.status).toBe(200);
+    expect(view.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await view.text()).toContain('Stoneware mug');
   });
 
   it('unsubscribe: GET shows the page and changes nothing; POST one-click withdraws the consent', async () => {
