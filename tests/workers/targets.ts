@@ -251,7 +251,7 @@ export async function startNode(database: FreshDatabase, o: { timeoutMs?: number
 /**
  * The Worker under `wrangler dev --local --test-scheduled` (workerd), settings as `--var`s.
  *
- * `scheduled(at)`: `GET /cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=<ms>` (at, else now).
+ * `scheduled()`: `GET /__scheduled?cron=*+*+*+*+*`; `scheduled(at)`: `GET /cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=<ms>`.
  * Found by experiment (wrangler 4.86.0): `/__scheduled?time=` does NOT set the time. That path
  * is wrangler's own middleware inside the bundle
  * (node_modules/wrangler/templates/middleware/middleware-scheduled.ts + loader-modules.ts),
@@ -280,10 +280,12 @@ export async function startWorkerd(database: FreshDatabase, o: { timeoutMs?: num
     settings: SETTINGS,
     database,
     async scheduled(at?: Date) {
-      const res = await fetch(`${baseUrl}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${(at ?? new Date()).getTime()}`);
+      // Now: wrangler's own trigger, as `wrangler dev --test-scheduled` documents it. At a given
+      // time: miniflare's, the only one that sets scheduledTime (see above).
+      const path = at ? `/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${at.getTime()}` : '/__scheduled?cron=*+*+*+*+*';
+      const res = await fetch(`${baseUrl}${path}`);
       const text = await res.text();
-      if (res.status !== 200)
-        throw new Error(`/cdn-cgi/handler/scheduled answered ${res.status}: ${text}\nwrangler dev output:\n${w.output()}`);
+      if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${text}\nwrangler dev output:\n${w.output()}`);
     },
     stop: w.stop,
   };
