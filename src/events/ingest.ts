@@ -19,6 +19,8 @@ export interface IngestOptions {
   source: string;
   /** Receipt time (`received_at`). */
   now: Date;
+  /** Per event, its own receipt time instead of `now` (requests sharing one commit: ./group-commit.ts). */
+  receivedAt?: readonly Date[];
   /** A webhook delivery to record in the same transaction; already recorded → nothing is stored. */
   receipt?: Receipt;
   /**
@@ -165,7 +167,7 @@ export async function ingestInTransaction(tx: Tx, events: IngestEvent[], options
       contactId: contactOf(i),
       properties: e.properties,
       occurredAt: e.occurredAt,
-      receivedAt: options.now,
+      receivedAt: options.receivedAt?.[i] ?? options.now,
       source: options.source,
     };
   });

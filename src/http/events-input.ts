@@ -244,10 +244,12 @@ export function ingestFromApi(
   deps: { database: Database; suppressionKey?: string; mergePolicy?: MergePolicy },
   events: IngestEvent[],
   now: Date,
+  receivedAt?: readonly Date[],
 ) {
   return ingestEvents(deps.database.db, events, {
     source: 'api',
     now,
+    ...(receivedAt ? { receivedAt } : {}),
     ...(deps.mergePolicy && { mergePolicy: deps.mergePolicy }),
     ...(deps.suppressionKey ? { suppressionKey: deps.suppressionKey } : {}),
   });

@@ -2,6 +2,7 @@ import type { MergePolicy } from '../contacts/resolve';
 import { Hono } from 'hono';
 import { parseEvent, parseEventBatch } from '../events/schema';
 import type { Database } from '../storage/db';
+import { groupCommit } from '../events/group-commit';
 import { idempotencyKey, ingestFromApi, orThrow, parseJson, refuseOddStrings } from './events-input';
 import { apiKey } from './middleware/api-key';
 
@@ -27,6 +28,8 @@ export interface EventRoutesDeps {
 export function eventRoutes(deps: EventRoutesDeps) {
   const app = new Hono();
   const auth = apiKey({ keys: deps.apiKeys });
+  // Concurrent requests share one commit (src/events/group-commit.ts); each is answered after it.
+  const ingest = groupCommit((events, now, receivedAt) => ingestFromApi(deps, events, now, receivedAt));
   const body = async (text: string, what?: string) => {
     const parsed = parseJson(text, { maxDepth: deps.jsonMaxDepth });
     refuseOddStrings(parsed, what);
@@ -36,13 +39,13 @@ export function eventRoutes(deps: EventRoutesDeps) {
     const now = deps.now();
     const options = { now, idempotencyKey: idempotencyKey(c.req.header('idempotency-key')) };
     const events = orThrow(parseEvent(await body(await c.req.text()), options));
-    return c.json(await ingestFromApi(deps, events, now), 202);
+    return c.json(await ingest(events, now), 202);
   });
   app.post('/v1/events/batch', auth, async (c) => {
     const now = deps.now();
     const options = { now, idempotencyKey: idempotencyKey(c.req.header('idempotency-key')) };
     const events = orThrow(parseEventBatch(await body(await c.req.text(), 'batch'), options), 'batch');
-    return c.json(await ingestFromApi(deps, events, now), 202);
+    return c.json(await ingest(events, now), 202);
   });
   return app;
 }

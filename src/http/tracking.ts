@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { AppError } from '../errors';
 import type { Database } from '../storage/db';
 import { readLinkTarget } from '../storage/tracking';
+import { cachedLinkTargets } from '../tracking/link-cache';
 import { TRANSPARENT_GIF } from '../tracking/pixel';
 import type { TrackingRecorder } from '../tracking/recorder';
 import { safeRedirectTarget } from '../tracking/redirect-target';
@@ -29,9 +30,11 @@ export interface TrackingRouteDeps {
  */
 export function trackingRoutes(deps: TrackingRouteDeps) {
   const app = new Hono();
+  // Link rows never change: each is read once a minute at most, not once per click (src/tracking/link-cache.ts).
+  const targets = cachedLinkTargets((id) => readLinkTarget(deps.database.db, id));
   app.get('/c/:token', async (c) => {
     const linkId = verifyClickToken(c.req.param('token'), deps.linkSigningKey);
-    const target = linkId === undefined ? undefined : await readLinkTarget(deps.database.db, linkId);
+    const target = linkId === undefined ? undefined : await targets.get(linkId);
     const safe = target ? safeRedirectTarget(target.url) : undefined;
     if (!target || !safe?.ok) throw new AppError('not_found', 'this link is not valid (it may have been mistyped)');
     const { ip, userAgent } = clickEvidence(c);

@@ -61,6 +61,13 @@ export async function readLinkTarget(tx: Tx, linkId: number): Promise<LinkTarget
   return row && row.campaign !== null ? { ...row, campaign: row.campaign } : undefined;
 }
 
+/** Which of these links still exist (a contact's erasure deletes its sends' links; a cached redirect may outlive them). */
+export async function existingLinkIds(tx: Tx, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.select({ id: links.id }).from(links).where(inArray(links.id, ids));
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Per send: when it went out, how many tracked links it has, and its clicks since `since` — what bot classification compares a click with. */
 export async function clickContexts(
   tx: Tx,

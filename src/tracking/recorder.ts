@@ -3,7 +3,7 @@ import type { Logger } from '../lib/log';
 import type { Metrics } from '../metrics';
 import type { Database } from '../storage/db';
 import { insertEvents } from '../storage/events';
-import { clickContexts, insertClicks, insertOpens, type LinkTarget, sendOwners } from '../storage/tracking';
+import { clickContexts, existingLinkIds, insertClicks, insertOpens, type LinkTarget, sendOwners } from '../storage/tracking';
 import { classifyClick, classifyOpen, type ClickRules, DEFAULT_CLICK_RULES } from './bots';
 
 export interface ClickHit {
@@ -81,8 +81,11 @@ export function createTrackingRecorder(o: RecorderOptions): TrackingRecorder {
     }
   }
 
-  async function write(batchClicks: ClickHit[], batchOpens: OpenHit[]): Promise<number> {
+  async function write(allClicks: ClickHit[], batchOpens: OpenHit[]): Promise<number> {
     return o.database.db.transaction(async (tx) => {
+      // A link erased since its redirect was answered (GDPR erase deletes the send's links) is not recorded.
+      const live = await existingLinkIds(tx, [...new Set(allClicks.map((c) => c.target.linkId))]);
+      const batchClicks = allClicks.filter((c) => live.has(c.target.linkId));
       const earliest = Math.min(...batchClicks.map((c) => c.at.getTime()));
       const sendIds = [...new Set(batchClicks.flatMap((c) => (c.target.sendId === null ? [] : [c.target.sendId])))];
       const contexts = await clickContexts(tx, sendIds, new Date(earliest - 60_000));

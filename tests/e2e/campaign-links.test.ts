@@ -137,4 +137,27 @@ describe(`campaign links on ${backend}`, () => {
       /^https:\/\/go\.shop\.example\/c\/\d+\.\S+\n {2}→ https:\/\/shop\.example\/sale\?utm_source=sms&utm_medium=sms&utm_campaign=newsletter\n$/,
     );
   });
+
+  it('a link deleted after its redirect was cached still redirects for the cache minute, is not recorded, and the rest of the flush is', async () => {
+    const links = await Promise.all(
+      ['gone', 'kept'].map(async (name) => {
+        const res = await mint({ campaign: 'newsletter', network: 'sms', to: `https://shop.example/${name}` });
+        return ((await res.json()) as { id: number; url: string }).url.replace('https://go.shop.example', '');
+      }),
+    );
+    const ua = { headers: { 'user-agent': 'Mozilla/5.0 (iPhone) Safari/605.1' } };
+    for (const path of links) expect((await services.app.request(path, ua)).status).toBe(302);
+    const [gone] = links.map((p) => Number(/\/c\/(\d+)\./.exec(p)![1]));
+    await services.tick(clock.now());
+    // What a contact's erasure does to its sends' links (they cascade away with the sends).
+    await query(t.database, sql`delete from links where id = ${gone}`);
+    for (const path of links) expect((await services.app.request(path, ua)).status).toBe(302);
+    await services.tick(clock.now()); // flushes both clicks: the one on the deleted link is dropped, not a failed batch
+    const counts = await query<{ url: string; clicks: number }>(
+      t.database,
+      sql`select l.url, count(c.id)::int as clicks from links l left join clicks c on c.link_id = l.id
+          where l.url like 'https://shop.example/kept%' or l.id = ${gone} group by l.url`,
+    );
+    expect(counts).toEqual([{ url: expect.stringMatching(/^https:\/\/shop\.example\/kept\?/), clicks: 2 }]);
+  });
 });

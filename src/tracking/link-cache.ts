@@ -1,0 +1,47 @@
+import type { LinkTarget } from '../storage/tracking';
+
+export interface LinkTargets {
+  get(linkId: number): Promise<LinkTarget | undefined>;
+}
+
+/**
+ * The click redirect's link lookups, kept in memory: a link row never changes once written, so a
+ * campaign's burst of clicks on the same few links costs one query per link, not one per click.
+ * At most `maxEntries` links (least recently used go first), each for `ttlMs` of wall time, so a
+ * link erased with its contact (GDPR erase) stops redirecting within that time; the click
+ * recorder drops clicks on links that are gone (src/tracking/recorder.ts). Concurrent lookups of
+ * one link share one query. Unknown links are not remembered.
+ */
+export function cachedLinkTargets(
+  read: (linkId: number) => Promise<LinkTarget | undefined>,
+  o: { maxEntries?: number; ttlMs?: number; now?: () => number } = {},
+): LinkTargets {
+  const max = o.maxEntries ?? 10_000;
+  const ttl = o.ttlMs ?? 60_000;
+  const now = o.now ?? Date.now;
+  const entries = new Map<number, { until: number; target: Promise<LinkTarget | undefined> }>();
+  return {
+    get(linkId) {
+      const hit = entries.get(linkId);
+      if (hit && hit.until > now()) {
+        entries.delete(linkId); // re-insert: Map order is the recency order
+        entries.set(linkId, hit);
+        return hit.target;
+      }
+      const target = read(linkId).then(
+        (t) => {
+          if (!t && entries.get(linkId)?.target === target) entries.delete(linkId);
+          return t;
+        },
+        (err: unknown) => {
+          if (entries.get(linkId)?.target === target) entries.delete(linkId);
+          throw err;
+        },
+      );
+      entries.delete(linkId);
+      entries.set(linkId, { until: now() + ttl, target });
+      while (entries.size > max) entries.delete(entries.keys().next().value!);
+      return target;
+    },
+  };
+}
