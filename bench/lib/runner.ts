@@ -1,0 +1,76 @@
+import type { BenchCase, CaseContext, Check } from './case';
+import { round, summary } from './stats';
+
+/** One row of bench/results.json: a case at one size, medians of `repeats` runs of each side. */
+export interface Result {
+  case: string;
+  title: string;
+  size: number;
+  unit: string;
+  almanac: ReturnType<typeof summary>;
+  baseline: ReturnType<typeof summary>;
+  baselineIs: string;
+  /** How many times better Almanac is than its baseline (throughput ÷ throughput, or time ÷ time inverted). */
+  ratio: number;
+  target: string;
+  targetRatio: number;
+  met: boolean;
+  checks: Array<Check & { value: number; met: boolean }>;
+  repeats: number;
+}
+
+export type Skipped = { case: string; title: string; skipped: string };
+
+/** Run each case at each of its sizes, `repeats` times, Almanac and baseline back to back each time. */
+export async function runCases(cases: BenchCase[], ctx: CaseContext, repeats: number): Promise<Array<Result | Skipped>> {
+  const out: Array<Result | Skipped> = [];
+  for (const c of cases) {
+    if (c.needsPostgres && !ctx.databaseUrl) {
+      out.push({ case: c.id, title: c.title, skipped: 'needs DATABASE_URL (a real PostgreSQL)' });
+      ctx.log(`- ${c.id}: skipped, needs DATABASE_URL`);
+      continue;
+    }
+    for (const size of ctx.quick ? c.sizes.quick : c.sizes.full) {
+      const a: number[] = [];
+      const b: number[] = [];
+      const checks = new Map<string, { check: Check; values: number[] }>();
+      for (let i = 0; i < repeats; i++) {
+        const m = await c.run(ctx, size);
+        a.push(m.almanac);
+        b.push(m.baseline);
+        for (const k of m.checks ?? []) {
+          const e = checks.get(k.name) ?? { check: k, values: [] };
+          e.values.push(k.value);
+          checks.set(k.name, e);
+        }
+        ctx.log(`  ${c.id} ×${size} #${i + 1}: almanac ${round(m.almanac)} ${c.unit}, baseline ${round(m.baseline)} ${c.unit}`);
+      }
+      const almanac = summary(a);
+      const baseline = summary(b);
+      const ratio = round(c.better === 'higher' ? almanac.median / baseline.median : baseline.median / almanac.median, 3);
+      const checked = [...checks.values()].map(({ check, values }) => {
+        const value = summary(values).median;
+        const met = (check.max === undefined || value <= check.max) && (check.min === undefined || value >= check.min);
+        return { ...check, value, met };
+      });
+      const result: Result = {
+        case: c.id,
+        title: c.title,
+        size,
+        unit: c.unit,
+        almanac,
+        baseline,
+        baselineIs: c.baseline,
+        ratio,
+        target: c.target.text,
+        targetRatio: c.target.ratio,
+        met: ratio >= c.target.ratio && checked.every((k) => k.met),
+        checks: checked,
+        repeats,
+      };
+      ctx.log(`= ${c.id} ×${size}: ratio ${ratio}× (target ${c.target.text}) ${result.met ? 'met' : 'NOT met'}`);
+      out.push(result);
+    }
+  }
+  return out;
+}
