@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { helpers } from '../../src/render/helpers';
+import { createHelpers } from '../../src/render/helpers';
 import { buildMime } from '../../src/render/mime';
 import { outgoingMessage } from '../../src/render/message';
 import { createRenderer } from '../../src/render/renderer-files';
@@ -45,7 +45,7 @@ export const render: BenchCase = {
   sizes: { quick: [500], full: [5000] },
   async run(_ctx, n) {
     const env = Handlebars.create();
-    env.registerHelper(helpers);
+    env.registerHelper(createHelpers());
     env.registerPartial('cart-items', readFileSync(join(TEMPLATES, 'partials', 'cart-items.hbs'), 'utf8'));
     env.registerPartial('recommendations', readFileSync(join(TEMPLATES, 'partials', 'recommendations.hbs'), 'utf8'));
     const body = env.compile(readFileSync(join(TEMPLATES, 'cart-reminder', 'html.hbs'), 'utf8'));

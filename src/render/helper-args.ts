@@ -1,4 +1,5 @@
 import type { HelperOptions } from 'handlebars';
+import type { IntlCache } from './intl-cache';
 import type { RenderData } from './types';
 
 /**
@@ -31,12 +32,13 @@ export function canonicalLocale(value: unknown): string | undefined {
   }
 }
 
-/** An IANA zone Intl accepts, or UTC. */
-export function zoneOf(options: HelperOptions): string {
+/** An IANA zone Intl accepts, or UTC (checked through the helpers' formatter cache when given). */
+export function zoneOf(options: HelperOptions, intl?: IntlCache): string {
   const asked = options.hash?.timezone ?? rootOf(options).contact?.timezone;
   if (typeof asked !== 'string' || asked === '') return 'UTC';
   try {
-    new Intl.DateTimeFormat('en', { timeZone: asked });
+    if (intl) intl.date('en', { timeZone: asked });
+    else new Intl.DateTimeFormat('en', { timeZone: asked });
     return asked;
   } catch {
     return 'UTC';

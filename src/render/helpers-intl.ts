@@ -1,5 +1,6 @@
 import type { HelperDelegate } from 'handlebars';
 import { localeOf, rootOf, splitArgs, toNumber, zoneOf } from './helper-args';
+import type { IntlCache } from './intl-cache';
 
 /**
  * An amount in a currency, the way the contact's locale writes it (Intl.NumberFormat):
@@ -8,20 +9,22 @@ import { localeOf, rootOf, splitArgs, toNumber, zoneOf } from './helper-args';
  * `locale="de"` overrides the contact's. A missing or non-numeric amount renders empty;
  * an unknown currency code falls back to "129.00 XYZ".
  */
-export const money: HelperDelegate = (...args: unknown[]) => {
-  const { params, options } = splitArgs(args);
-  const amount = toNumber(params[0]);
-  if (amount === undefined) return '';
-  const currency = typeof params[1] === 'string' && params[1] ? params[1] : rootOf(options).cart?.currency;
-  const locale = localeOf(options);
-  if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency))
-    return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
-  try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
-};
+export const money =
+  (intl: IntlCache): HelperDelegate =>
+  (...args: unknown[]) => {
+    const { params, options } = splitArgs(args);
+    const amount = toNumber(params[0]);
+    if (amount === undefined) return '';
+    const currency = typeof params[1] === 'string' && params[1] ? params[1] : rootOf(options).cart?.currency;
+    const locale = localeOf(options);
+    if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency))
+      return intl.number(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
+    try {
+      return intl.number(locale, { style: 'currency', currency: currency.toUpperCase() }).format(amount);
+    } catch {
+      return `${amount.toFixed(2)} ${currency}`;
+    }
+  };
 
 const FORMATS: Record<string, Intl.DateTimeFormatOptions> = {
   short: { dateStyle: 'short' },
@@ -39,11 +42,13 @@ const FORMATS: Record<string, Intl.DateTimeFormatOptions> = {
  * Formats: short (default), medium, long, full, time, datetime. Accepts ISO strings, Dates and
  * epoch milliseconds; anything else renders empty.
  */
-export const date: HelperDelegate = (...args: unknown[]) => {
-  const { params, options } = splitArgs(args);
-  const [value, format] = params;
-  const d = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  if (!d || Number.isNaN(d.getTime()) || value === '') return '';
-  const style = FORMATS[typeof format === 'string' ? format : 'short'] ?? FORMATS.short!;
-  return new Intl.DateTimeFormat(localeOf(options), { ...style, timeZone: zoneOf(options) }).format(d);
-};
+export const date =
+  (intl: IntlCache): HelperDelegate =>
+  (...args: unknown[]) => {
+    const { params, options } = splitArgs(args);
+    const [value, format] = params;
+    const d = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+    if (!d || Number.isNaN(d.getTime()) || value === '') return '';
+    const style = FORMATS[typeof format === 'string' ? format : 'short'] ?? FORMATS.short!;
+    return intl.date(localeOf(options), { ...style, timeZone: zoneOf(options, intl) }).format(d);
+  };

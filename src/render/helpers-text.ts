@@ -1,5 +1,6 @@
 import type { HelperDelegate } from 'handlebars';
 import { isMissing, localeOf, splitArgs, toNumber } from './helper-args';
+import type { IntlCache } from './intl-cache';
 
 /**
  * `{{default contact.first_name "there"}}` → "Ada", or "there" when the attribute is missing or
@@ -45,23 +46,25 @@ const CATEGORIES = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;
  * `words=false` leaves the count out: `{{pluralize n "item" "items" words=false}}` → "items".
  * A missing count reads as 0.
  */
-export const pluralize: HelperDelegate = (...args: unknown[]) => {
-  const { params, options } = splitArgs(args);
-  const [count, ...forms] = params;
-  const n = toNumber(count) ?? 0;
-  const locale = localeOf(options);
-  const rules = new Intl.PluralRules(locale);
-  const named = new Map<string, string>();
-  if (forms.length === 2 || forms.length === 1) {
-    named.set('one', text(forms[0]));
-    named.set('other', text(forms[1] ?? forms[0]));
-  } else if (forms.length > 2) {
-    const categories = CATEGORIES.filter((c) => c !== 'zero' && rules.resolvedOptions().pluralCategories.includes(c));
-    forms.forEach((f, i) => categories[i] && named.set(categories[i]!, text(f)));
-  }
-  for (const c of CATEGORIES) if (typeof options.hash?.[c] === 'string') named.set(c, options.hash[c] as string);
-  const category = forms.length === 2 ? (n === 1 ? 'one' : 'other') : rules.select(n);
-  const word = named.get(category) ?? named.get('other') ?? named.get('many') ?? [...named.values()].pop() ?? '';
-  if (options.hash?.words === false) return word;
-  return `${new Intl.NumberFormat(locale).format(n)} ${word}`.trim();
-};
+export const pluralize =
+  (intl: IntlCache): HelperDelegate =>
+  (...args: unknown[]) => {
+    const { params, options } = splitArgs(args);
+    const [count, ...forms] = params;
+    const n = toNumber(count) ?? 0;
+    const locale = localeOf(options);
+    const rules = intl.plural(locale);
+    const named = new Map<string, string>();
+    if (forms.length === 2 || forms.length === 1) {
+      named.set('one', text(forms[0]));
+      named.set('other', text(forms[1] ?? forms[0]));
+    } else if (forms.length > 2) {
+      const categories = CATEGORIES.filter((c) => c !== 'zero' && rules.resolvedOptions().pluralCategories.includes(c));
+      forms.forEach((f, i) => categories[i] && named.set(categories[i]!, text(f)));
+    }
+    for (const c of CATEGORIES) if (typeof options.hash?.[c] === 'string') named.set(c, options.hash[c] as string);
+    const category = forms.length === 2 ? (n === 1 ? 'one' : 'other') : rules.select(n);
+    const word = named.get(category) ?? named.get('other') ?? named.get('many') ?? [...named.values()].pop() ?? '';
+    if (options.hash?.words === false) return word;
+    return `${intl.number(locale).format(n)} ${word}`.trim();
+  };

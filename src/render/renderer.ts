@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { formatDiagnostic } from '../dsl/diagnostics';
-import { helpers } from './helpers';
+import { createHelpers } from './helpers';
 import { interpretTemplate } from './interpret';
 import { htmlToText } from './html-to-text';
 import { parseMeta } from './meta';
@@ -54,6 +54,7 @@ export function createTreeRenderer(options: {
   // Two environments: a partial is compiled once per environment, in the escaping mode of the
   // template that first uses it, so HTML and text (or subject) must not share one.
   const envs = { html: Handlebars.create(), text: Handlebars.create() };
+  const helpers = createHelpers();
   for (const env of Object.values(envs)) env.registerHelper(helpers);
   let prepared = false;
   const files = new Map<string, Compiled>();

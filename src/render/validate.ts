@@ -4,12 +4,12 @@ import { join, relative, resolve, sep } from 'node:path';
 import { didYouMean, listing } from '../dsl/suggest';
 import type { Diagnostic } from '../dsl/diagnostics';
 import { type HbsNode, nodes, parseTemplate } from './hbs-syntax';
-import { builtinHelpers, helpers } from './helpers';
+import { builtinHelpers, HELPER_NAMES } from './helpers';
 import { parseMeta } from './meta';
 import { LOCALE_FOLDER, PARTS, TEMPLATE_NAME, hbsNames } from './template-files';
 
 type Kind = 'part' | 'layout' | 'partial';
-const KNOWN_HELPERS = [...Object.keys(helpers), ...builtinHelpers];
+const KNOWN_HELPERS = [...HELPER_NAMES, ...builtinHelpers];
 
 /**
  * `almanac validate` for `templates/`: every `.hbs` file parses; every helper called exists

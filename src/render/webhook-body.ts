@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { renderData, type RenderDataInput } from './data';
-import { helpers } from './helpers';
+import { createHelpers } from './helpers';
+import { interpretTemplate } from './interpret';
 
 /** What a webhook body's templates see: the mail data without the mail parts (`send`, `sender`, recommendations), plus `webhook`. */
 export type WebhookData = Record<string, unknown>;
@@ -30,12 +31,13 @@ export type WebhookBodyResult = { ok: true; text: string } | { ok: false; messag
  */
 export function createWebhookBodyRenderer() {
   const env = Handlebars.create();
-  env.registerHelper(helpers);
+  env.registerHelper(createHelpers());
   const compiled = new Map<string, (data: object) => string>();
   const compile = (s: string) => {
     let fn = compiled.get(s);
     if (!fn) {
-      fn = env.compile(s, { noEscape: true, strict: false });
+      // Interpreted, not compiled: the same on Workers, which forbid code generation (./interpret.ts).
+      fn = interpretTemplate(s, env, { escape: false });
       compiled.set(s, fn);
     }
     return fn;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { fileTree } from '../../src/render/file-tree';
-import { helpers } from '../../src/render/helpers';
+import { createHelpers } from '../../src/render/helpers';
 import { interpretTemplate } from '../../src/render/interpret';
 import { createTreeRenderer } from '../../src/render/renderer';
 import type { RenderData } from '../../src/render/types';
@@ -57,7 +57,7 @@ describe('interpreted templates (Workers) render as compiled ones (Node)', () =>
     // the escaping mode of the first template using it (the renderer keeps one per mode for that).
     const environment = () => {
       const env = Handlebars.create();
-      env.registerHelper(helpers);
+      env.registerHelper(createHelpers());
       env.registerPartial('item', '<i>{{title}}</i>{{#if @last}}.{{/if}}\n');
       env.registerPartial('who', '{{default name "friend"}} ({{@root.name}})');
       return env;
