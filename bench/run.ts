@@ -4,7 +4,7 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench          (full sizes)
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:quick    (small sizes, a smoke test)
- *   … -- --only render,click  --repeats 5  --out /tmp/results.json
+ *   … -- --only render,click  --repeats 5  --size 20000  --out /tmp/results.json
  *
  * bench:quick writes bench/results.quick.json and leaves README alone: the committed figures are a
  * full run's. Nothing here asserts a time; a case that cannot run fails the command.
@@ -14,16 +14,23 @@ import { parseArgs } from 'node:util';
 import type { BenchCase } from './lib/case';
 import { machine, table } from './lib/report';
 import { runCases } from './lib/runner';
+import { batch } from './cases/batch';
 import { click } from './cases/click';
 import { ingest } from './cases/ingest';
 import { render } from './cases/render';
 import { scheduler } from './cases/scheduler';
 import { startup } from './cases/startup';
 
-const ALL: BenchCase[] = [ingest, scheduler, render, click, startup];
+const ALL: BenchCase[] = [ingest, batch, scheduler, render, click, startup];
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, repeats: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    repeats: { type: 'string' },
+    size: { type: 'string' },
+    out: { type: 'string' },
+  },
 });
 const quick = values.quick!;
 const only = values.only?.split(',').map((s) => s.trim());
@@ -32,7 +39,9 @@ if (unknown.length) {
   console.error(`bench: unknown case(s) ${unknown.join(', ')}; the cases are ${ALL.map((c) => c.id).join(', ')}`);
   process.exit(2);
 }
-const cases = only ? ALL.filter((c) => only.includes(c.id)) : ALL;
+const picked = only ? ALL.filter((c) => only.includes(c.id)) : ALL;
+// --size N: every picked case at that one size (profiling, growth checks by hand).
+const cases = values.size ? picked.map((c) => ({ ...c, sizes: { quick: [Number(values.size)], full: [Number(values.size)] } })) : picked;
 const repeats = Number(values.repeats ?? 3);
 const databaseUrl = process.env.DATABASE_URL;
 
@@ -45,7 +54,7 @@ const meta = {
 const out = values.out ?? (quick ? 'bench/results.quick.json' : 'bench/results.json');
 writeFileSync(out, `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
 console.log(`\n${table(results, meta)}\n\nwrote ${out}`);
-if (!quick && !only) {
+if (!quick && !only && !values.size) {
   const readme = readFileSync('bench/README.md', 'utf8');
   const marked = /<!-- results -->[\s\S]*<!-- \/results -->/;
   if (!marked.test(readme)) throw new Error('bench/README.md has no <!-- results --> … <!-- /results --> block');

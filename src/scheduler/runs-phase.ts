@@ -47,5 +47,6 @@ export function createRunsPhase(deps: PhaseDeps & { database: Database }): TickP
       metrics.inc('almanac_sends_queued_total', 'Sends queued by journey steps', {}, written.sendsQueued);
       return due.length;
     });
-  return batchedPhase('runs', deps, runBatch);
+  // Two batches at once: one steps in memory while the other waits on the database (as two workers would).
+  return batchedPhase('runs', { ...deps, concurrency: 2 }, runBatch);
 }

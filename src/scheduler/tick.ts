@@ -51,17 +51,20 @@ export type Tick = ReturnType<typeof createTick>;
  */
 export function batchedPhase(
   name: string,
-  options: { batchSize: number; maxBatches?: number },
+  options: { batchSize: number; maxBatches?: number; concurrency?: number },
   batch: (now: Date) => Promise<number>,
 ): TickPhase {
+  const max = options.maxBatches ?? 20;
+  const width = Math.max(1, options.concurrency ?? 1);
   return {
     name,
     async run(now) {
       let total = 0;
-      for (let i = 0; i < (options.maxBatches ?? 20); i++) {
-        const n = await batch(now);
-        total += n;
-        if (n < options.batchSize) break;
+      for (let i = 0; i < max; i += width) {
+        // `width` batches at once (each its own transaction; SKIP LOCKED keeps their claims apart).
+        const done = await Promise.all(Array.from({ length: Math.min(width, max - i) }, () => batch(now)));
+        for (const n of done) total += n;
+        if (done.some((n) => n < options.batchSize)) break;
       }
       return total;
     },

@@ -1,12 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
+import { freePort } from '../helpers/net';
 
 /**
  * The dual-run HTTP suite's harness (docs/workers-spike.md, plan item 7): one interface over the
@@ -41,20 +41,6 @@ export const SETTINGS: Settings = {
   LINK_SIGNING_KEY: 'wsuite-link-signing-key-0123456789',
   SUPPRESSION_KEY: 'wsuite-suppression-key-0123456789',
 };
-
-/** A port the kernel just handed out (bound on 0, then closed). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface FreshDatabase {
   url: string;
