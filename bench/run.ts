@@ -16,12 +16,14 @@ import { machine, table } from './lib/report';
 import { runCases } from './lib/runner';
 import { batch } from './cases/batch';
 import { click } from './cases/click';
+import { dispatch } from './cases/dispatch';
+import { fanout } from './cases/fanout';
 import { ingest } from './cases/ingest';
 import { render } from './cases/render';
 import { scheduler } from './cases/scheduler';
 import { startup } from './cases/startup';
 
-const ALL: BenchCase[] = [ingest, batch, scheduler, render, click, startup];
+const ALL: BenchCase[] = [ingest, batch, scheduler, fanout, dispatch, render, click, startup];
 
 const { values } = parseArgs({
   options: {

@@ -38,7 +38,7 @@ export interface Check {
   name: string;
   value: number;
   unit: string;
-  /** Met when value ≤ max (or ≥ min). */
+  /** Met when value ≤ max (or ≥ min); neither: a figure reported for reference. */
   max?: number;
   min?: number;
 }

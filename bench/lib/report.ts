@@ -36,9 +36,13 @@ export function table(results: Array<Result | Skipped>, meta: { when: string; mo
       lines.push(`| ${r.title} | — | — | — | — | — | — | — | — | skipped: ${r.skipped} |`);
       continue;
     }
-    const others = r.checks.map(
-      (k) => `${k.name} ${fmt(k.value)} ${k.unit} (${k.max !== undefined ? `≤ ${fmt(k.max)}` : `≥ ${fmt(k.min!)}`}) ${k.met ? '✓' : '✗'}`,
-    );
+    const bound = (k: (typeof r.checks)[number]) =>
+      k.max !== undefined
+        ? ` (≤ ${fmt(k.max)}) ${k.met ? '✓' : '✗'}`
+        : k.min !== undefined
+          ? ` (≥ ${fmt(k.min)}) ${k.met ? '✓' : '✗'}`
+          : '';
+    const others = r.checks.map((k) => `${k.name} ${fmt(k.value)} ${k.unit}${bound(k)}`);
     lines.push(
       `| ${r.title} | ${fmt(r.size)} | ${r.baselineIs} | ${fmt(r.baseline.median)} | ${fmt(r.almanac.median)} (±${Math.round(r.almanac.spread * 100)} %) | ${r.unit} | ${r.ratio}× | ${r.target} | ${others.join('; ') || '—'} | ${r.met ? '✓' : '✗'} |`,
     );
