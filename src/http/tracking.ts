@@ -30,7 +30,7 @@ export interface TrackingRouteDeps {
  */
 export function trackingRoutes(deps: TrackingRouteDeps) {
   const app = new Hono();
-  // Link rows never change: each is read once a minute at most, not once per click (src/tracking/link-cache.ts).
+  // Each link row is read once a minute at most, not once per click (src/tracking/link-cache.ts).
   const targets = cachedLinkTargets((id) => readLinkTarget(deps.database.db, id));
   app.get('/c/:token', async (c) => {
     const linkId = verifyClickToken(c.req.param('token'), deps.linkSigningKey);

@@ -5,8 +5,10 @@ export interface LinkTargets {
 }
 
 /**
- * The click redirect's link lookups, kept in memory: a link row never changes once written, so a
- * campaign's burst of clicks on the same few links costs one query per link, not one per click.
+ * The click redirect's link lookups, kept in memory, so a campaign's burst of clicks on the same
+ * few links costs one query per link, not one per click. A link row changes only when its send is
+ * retried after a failed provider call (the same position, its URL written again: for the same
+ * template link, the same target); a cached entry is at most `ttlMs` old.
  * At most `maxEntries` links (least recently used go first), each for `ttlMs` of wall time, so a
  * link erased with its contact (GDPR erase) stops redirecting within that time; the click
  * recorder drops clicks on links that are gone (src/tracking/recorder.ts). Concurrent lookups of
