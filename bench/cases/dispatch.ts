@@ -8,9 +8,8 @@ import { createLogger } from '../../src/lib/log';
 import { createDispatcher } from '../../src/scheduler/dispatch';
 import { createRateLimiter } from '../../src/sending/rate-limit';
 import type { Transport } from '../../src/sending/transport';
-import { openDb } from '../../src/storage/open';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../../src/storage/migrate';
 import type { BenchCase } from '../lib/case';
+import { migratedSchema } from '../lib/pg';
 
 const SCHEMA = 'bench_dispatch_rate';
 const LATENCY_MS = 50;
@@ -39,10 +38,9 @@ export const dispatch: BenchCase = {
     writeFileSync(join(templatesDir, 'note', 'subject.hbs'), 'Hello {{default contact.first_name "there"}}');
     writeFileSync(join(templatesDir, 'note', 'html.hbs'), '<p>Hi {{default contact.first_name "there"}}, from {{campaign.name}}.</p>');
     writeFileSync(join(templatesDir, 'note', 'text.hbs'), 'Hi {{default contact.first_name "there"}}, from {{campaign.name}}.');
-    const database = await openDb({ kind: 'postgres', url: ctx.databaseUrl!, schema: SCHEMA, poolMax: 4 });
+    const fresh = await migratedSchema(ctx.databaseUrl!, SCHEMA);
+    const { database } = fresh;
     try {
-      await database.db.execute(sql.raw(`drop schema if exists ${SCHEMA} cascade; create schema ${SCHEMA}`));
-      await migrate(database, loadMigrations(defaultMigrationsDir));
       const past = new Date(Date.now() - 86_400_000).toISOString();
       await database.db.execute(sql`
         insert into campaign_versions (campaign, version, content_hash, source, plan) values ('bench', 1, 'h', '', '{"name":"Bench"}')`);
@@ -93,8 +91,7 @@ export const dispatch: BenchCase = {
       }
       return { almanac: paced, baseline: rate, checks: [{ name: 'busiest 1 s window', value: busiest, unit: 'sends', max: burst + rate }] };
     } finally {
-      await database.db.execute(sql.raw(`drop schema if exists ${SCHEMA} cascade`));
-      await database.close();
+      await fresh.drop();
       rmSync(templatesDir, { recursive: true, force: true });
     }
   },

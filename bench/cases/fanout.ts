@@ -5,10 +5,9 @@ import { createPlanCache } from '../../src/campaigns/plan-cache';
 import { compileSources } from '../../src/dsl/compile/index';
 import { Metrics } from '../../src/metrics';
 import { createBroadcastsPhase } from '../../src/scheduler/broadcasts-phase';
-import { openDb } from '../../src/storage/open';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../../src/storage/migrate';
 import { rowsOf } from '../../src/storage/sql-values';
 import type { BenchCase } from '../lib/case';
+import { migratedSchema } from '../lib/pg';
 
 const SCHEMA = 'bench_fanout';
 const ZONES = ['Europe/Warsaw', 'Europe/Berlin', 'Europe/London', 'America/New_York', 'Asia/Kolkata'];
@@ -43,11 +42,10 @@ export const fanout: BenchCase = {
   needsPostgres: true,
   async run(ctx, n) {
     const url = ctx.databaseUrl!;
-    const database = await openDb({ kind: 'postgres', url, schema: SCHEMA, poolMax: 2 });
+    const fresh = await migratedSchema(url, SCHEMA, 2);
+    const { database } = fresh;
     const raw = postgres(url, { max: 1, onnotice: () => {}, connection: { search_path: SCHEMA } });
     try {
-      await database.db.execute(sql.raw(`drop schema if exists ${SCHEMA} cascade; create schema ${SCHEMA}`));
-      await migrate(database, loadMigrations(defaultMigrationsDir));
       const zoneList = `{${ZONES.join(',')}}`;
       await database.db.execute(sql`
         insert into contacts (external_id, email, timezone)
@@ -116,9 +114,8 @@ export const fanout: BenchCase = {
         ],
       };
     } finally {
-      await database.db.execute(sql.raw(`drop schema if exists ${SCHEMA} cascade`));
       await raw.end();
-      await database.close();
+      await fresh.drop();
     }
   },
 };

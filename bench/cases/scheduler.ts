@@ -7,11 +7,9 @@ import { compileSources } from '../../src/dsl/compile/index';
 import { Metrics } from '../../src/metrics';
 import { createEventsPhase } from '../../src/scheduler/events-phase';
 import { createRunsPhase } from '../../src/scheduler/runs-phase';
-import { openDb } from '../../src/storage/open';
-import { defaultMigrationsDir, loadMigrations, migrate } from '../../src/storage/migrate';
 import { rowsOf } from '../../src/storage/sql-values';
 import type { BenchCase } from '../lib/case';
-import { freshSchema } from '../lib/pg';
+import { freshSchema, migratedSchema } from '../lib/pg';
 
 const T0 = new Date('2026-11-23T10:00:00Z');
 const CAMPAIGN = `campaign: bench-ping
@@ -51,10 +49,9 @@ export const scheduler: BenchCase = {
 
 async function almanacRuns(url: string, n: number): Promise<number> {
   const schema = 'bench_scheduler';
-  const database = await openDb({ kind: 'postgres', url, schema, poolMax: 4 });
+  const fresh = await migratedSchema(url, schema);
+  const { database } = fresh;
   try {
-    await database.db.execute(sql.raw(`drop schema if exists ${schema} cascade; create schema ${schema}`));
-    await migrate(database, loadMigrations(defaultMigrationsDir));
     const compiled = compileSources([{ path: 'campaigns/bench-ping.yaml', text: CAMPAIGN }], []);
     if (!compiled.ok) throw new Error(`bench campaign: ${JSON.stringify(compiled.errors)}`);
     await applyProject(database, compiled.project, T0);
@@ -82,8 +79,7 @@ async function almanacRuns(url: string, n: number): Promise<number> {
     if (moved !== n) throw new Error(`scheduler: ${moved} of ${n} runs reached their second wait (phase reported ${stepped})`);
     return n / s;
   } finally {
-    await database.db.execute(sql.raw(`drop schema if exists ${schema} cascade`));
-    await database.close();
+    await fresh.drop();
   }
 }
 
