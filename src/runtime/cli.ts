@@ -6,15 +6,22 @@ import { main as runCommand } from '../cli/main';
 import type { Config, Env } from '../config';
 import { AppError } from '../errors';
 import { createRenderer } from '../render/renderer-files';
-import { openConfiguredDatabase, withConfiguredDatabase, migrateDatabase } from './database';
-import { announcedServer, embeddedDataDir, runServer } from './serve';
-import { runSimulation } from './simulation';
+import { announcedServer, embeddedDataDir } from './announce';
+
+/**
+ * The configured database for the length of `fn`. The database, the server and the simulation
+ * are imported when a command first needs them, so `almanac validate` or `--help` does not load
+ * the SES client, PGlite or the HTTP server (bin/almanac.js runs a bundle split at these imports).
+ */
+const withConfiguredDatabase: CliEngine['withDatabase'] = async (config, fn) =>
+  (await import('./database')).withConfiguredDatabase(config, fn);
 
 /** The runtime side of the CLI: every command's database, server, simulation and renderer come from here. */
 export function createCliEngine(): CliEngine {
   return {
     withDatabase: withConfiguredDatabase,
     async migrate(config) {
+      const { openConfiguredDatabase, migrateDatabase } = await import('./database');
       const database = await openConfiguredDatabase(config, { migrate: false });
       try {
         return await migrateDatabase(database);
@@ -22,8 +29,8 @@ export function createCliEngine(): CliEngine {
         await database.close();
       }
     },
-    serve: runServer,
-    simulate: runSimulation,
+    serve: async (config, options, io) => (await import('./serve')).runServer(config, options, io),
+    simulate: async (request) => (await import('./simulation')).runSimulation(request),
     admin: (config, env) => chooseAdmin(config, env),
     renderer: (templatesDir) => createRenderer({ templatesDir }),
     now: () => new Date(),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyProject } from '../campaigns/apply';
 import type { CliIo } from '../cli/command';
@@ -7,6 +7,7 @@ import { type Config, webhookRulesOfConfig } from '../config';
 import { compileProject } from '../dsl/compile/index';
 import { formatDiagnostic } from '../dsl/diagnostics';
 import { createLogger } from '../lib/log';
+import { announceServer, embeddedDataDir, SERVER_FILE } from './announce';
 import { startNode, untilSignal } from './node';
 import { openServices, type Services } from './services';
 
@@ -119,78 +120,4 @@ export function firstRunBanner(url: string, localKey: string | undefined, dataDi
       : '') +
     '\n'
   );
-}
-
-/** The embedded data directory the configuration opens, or undefined (PostgreSQL, or in memory). */
-export function embeddedDataDir(config: Config): string | undefined {
-  return config.database.kind === 'pglite' && config.database.dataDir !== 'memory' ? config.database.dataDir : undefined;
-}
-
-/** `<dataDir>/almanac-server.json`: where a running `almanac serve` says how to reach it. */
-export const SERVER_FILE = 'almanac-server.json';
-
-/** What the server file holds: the server's pid, its base URL, and the admin token it accepts besides ADMIN_API_KEYS. */
-export interface AnnouncedServer {
-  pid: number;
-  url: string;
-  token: string;
-}
-
-/**
- * Write `<dataDir>/almanac-server.json` (mode 0600: the token opens the admin API), atomically
- * (a temporary file renamed over it, so a reader never sees half of it). Returns the function
- * that removes it again; it is also removed on process exit. Either removes it only while it is
- * still this announcement (same token).
- */
-export function announceServer(dataDir: string, server: AnnouncedServer): () => void {
-  const path = join(dataDir, SERVER_FILE);
-  const temporary = `${path}.${process.pid}.tmp`;
-  unlinkQuietly(temporary);
-  writeFileSync(temporary, `${JSON.stringify(server)}\n`, { mode: 0o600, flag: 'wx' });
-  renameSync(temporary, path);
-  let withdrawn = false;
-  const withdraw = () => {
-    if (withdrawn) return;
-    withdrawn = true;
-    process.off('exit', withdraw);
-    if (readServerFile(path)?.token === server.token) unlinkQuietly(path);
-  };
-  process.on('exit', withdraw);
-  return withdraw;
-}
-
-/**
- * The server announced in `dataDir` while its process lives (`process.kill(pid, 0)`; EPERM: it
- * exists, owned by another user), else undefined: a file left by a crash or `kill -9` is ignored.
- */
-export function announcedServer(dataDir: string): AnnouncedServer | undefined {
-  const server = readServerFile(join(dataDir, SERVER_FILE));
-  if (!server) return undefined;
-  try {
-    process.kill(server.pid, 0);
-    return server;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? server : undefined;
-  }
-}
-
-function readServerFile(path: string): AnnouncedServer | undefined {
-  let value: Partial<AnnouncedServer>;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8')) as Partial<AnnouncedServer>;
-  } catch {
-    return undefined; // absent, or not ours to read
-  }
-  const { pid, url, token } = value ?? {};
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof url !== 'string' || typeof token !== 'string')
-    return undefined;
-  return { pid, url, token };
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SERVER_FILE } from '../../src/runtime/serve';
+import { SERVER_FILE } from '../../src/runtime/announce';
 import { freePort, waitForStatus } from '../helpers/net';
 
 // The embedded database has one owner. PGlite-specific by nature, so these run on every
