@@ -111,18 +111,26 @@ export function buildApp(deps: AppDeps, nodeOnly?: NodeOnlyRoutes) {
     (middleware: MiddlewareHandler): MiddlewareHandler =>
     (c, next) =>
       isImportPath(c.req.path) ? next() : middleware(c, next);
+  const tooLarge = (): never => {
+    throw new AppError('payload_too_large', `request body is larger than ${deps.bodyLimitBytes} bytes`, {
+      details: { limitBytes: deps.bodyLimitBytes },
+    });
+  };
+  const streamedLimit = bodyLimit({ maxSize: deps.bodyLimitBytes, onError: tooLarge });
+  // A body with a Content-Length (and no Transfer-Encoding) is judged by the header, as Hono's
+  // bodyLimit does, but without touching `c.req.raw.body`: on Node that builds a full web Request
+  // with a stream and an AbortSignal per request, a tenth of an event's cost under load. Node's
+  // HTTP parser never delivers more bytes than Content-Length. Other bodies go through bodyLimit.
   app.use(
     '*',
-    exceptImport(
-      bodyLimit({
-        maxSize: deps.bodyLimitBytes,
-        onError: () => {
-          throw new AppError('payload_too_large', `request body is larger than ${deps.bodyLimitBytes} bytes`, {
-            details: { limitBytes: deps.bodyLimitBytes },
-          });
-        },
-      }),
-    ),
+    exceptImport((c, next) => {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+      const length = c.req.header('content-length');
+      if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+        return Number.parseInt(length, 10) > deps.bodyLimitBytes ? tooLarge() : next();
+      }
+      return streamedLimit(c, next);
+    }),
   );
   // The admin API sets its own deadlines (none for apply: see ./admin.ts for why).
   app.use('*', exceptImport(exceptAdmin(deadline({ ms: deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS }))));

@@ -9,6 +9,38 @@ export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
 const copyText = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
+/** Statements with at most this many parameters are prepared (named, parsed and planned once per connection). */
+const PREPARE_MAX_PARAMS = 64;
+
+/**
+ * The postgres.js client as drizzle gets it, with its small statements prepared. drizzle sends
+ * every query unprepared, and postgres.js then describes each one before executing it: two round
+ * trips and a parse and plan on the server, per statement, on the hottest paths (each ingest
+ * commit runs ~8 of them). Prepared, a repeated statement is one round trip with its plan cached.
+ * Only statements of ≤ PREPARE_MAX_PARAMS parameters: a multi-row insert's text changes with its
+ * row count, and caching every size of a 9 000-parameter statement would hold a large plan per
+ * size on every connection. postgres.js recycles connections (max_lifetime), and with them the cache.
+ */
+function preparingSmall<T extends postgres.Sql>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (key === 'unsafe')
+        return (query: string, params?: unknown[], options?: { prepare?: boolean }) =>
+          target.unsafe(query, params as never, {
+            ...options,
+            prepare: options?.prepare || (params?.length ?? 0) <= PREPARE_MAX_PARAMS,
+          });
+      if (key === 'begin' || key === 'savepoint')
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: postgres.Sql) => unknown;
+          return (value as (...a: unknown[]) => unknown).call(target, ...args, (tx: postgres.Sql) => fn(preparingSmall(tx)));
+        };
+      return value;
+    },
+  });
+}
+
 /**
  * PostgreSQL through postgres.js (the server's pool on Node; on Workers a client per invocation,
  * over Hyperdrive or straight to DATABASE_URL through `cloudflare:sockets`). Imports nothing
@@ -21,7 +53,7 @@ export function openPostgres(options: Extract<DbOptions, { kind: 'postgres' }>):
     onnotice: () => {},
     connection: { search_path: quoteIdent(options.schema), application_name: 'almanac' },
   });
-  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const db = drizzlePostgres(preparingSmall(client), { schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors';
 import { createApp } from '../../src/http/app';
@@ -71,6 +73,33 @@ describe(`http app on ${backend}`, () => {
     const small = await a.request('/echo', { method: 'POST', body: 'x'.repeat(100) });
     expect(small.status).toBe(200);
     expect(await small.json()).toEqual({ size: 100 });
+  });
+
+  it('over Node HTTP: a Content-Length over the limit is a 413 before the body is read; a chunked body is counted as it streams', async () => {
+    const { app: a } = app(1024);
+    const server = serve({ fetch: a.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/echo`;
+    try {
+      const big = await fetch(url, { method: 'POST', body: 'x'.repeat(2048) });
+      expect(big.status).toBe(413);
+      expect((await big.json()).error.code).toBe('payload_too_large');
+      const small = await fetch(url, { method: 'POST', body: 'x'.repeat(1000) });
+      expect(await small.json()).toEqual({ size: 1000 });
+      const chunks = (n: number) =>
+        new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < n; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(300)));
+            controller.close();
+          },
+        });
+      const streamed = await fetch(url, { method: 'POST', body: chunks(5), duplex: 'half' } as RequestInit);
+      expect(streamed.status).toBe(413);
+      const streamedSmall = await fetch(url, { method: 'POST', body: chunks(3), duplex: 'half' } as RequestInit);
+      expect(await streamedSmall.json()).toEqual({ size: 900 });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('GET /metrics exposes Prometheus text with request counters', async () => {
