@@ -1,6 +1,8 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import { events } from './schema/index';
+import { rowsOf } from './sql-values';
+import { unnestInsert } from './unnest';
 
 export interface EventInsert {
   dedupeKey: string;
@@ -20,11 +22,11 @@ export interface EventInsert {
  */
 export async function insertEvents(tx: Tx, rows: EventInsert[]): Promise<Array<{ id: number; dedupeKey: string }>> {
   if (rows.length === 0) return [];
-  return tx
-    .insert(events)
-    .values(rows)
-    .onConflictDoNothing({ target: events.dedupeKey })
-    .returning({ id: events.id, dedupeKey: events.dedupeKey });
+  const insert = unnestInsert(events, ['dedupeKey', 'type', 'contactId', 'properties', 'occurredAt', 'receivedAt', 'source'], rows);
+  const stored = rowsOf<{ id: string; dedupe_key: string }>(
+    await tx.execute(sql`${insert} on conflict (dedupe_key) do nothing returning id::text as id, dedupe_key`),
+  );
+  return stored.map((r) => ({ id: Number(r.id), dedupeKey: r.dedupe_key }));
 }
 
 /** Ids of stored events by dedupe key (to answer a duplicate delivery with the original id). */

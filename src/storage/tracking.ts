@@ -2,6 +2,13 @@ import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Tx } from './db';
 import { rollUpClicks, rollUpOpens } from './engagement';
 import { clicks, links, opens, sends } from './schema/index';
+import { rowsOf } from './sql-values';
+import { unnestInsert } from './unnest';
+
+/** Rows by unnest (./unnest.ts), their new ids in the order given. */
+async function insertReturningIds(tx: Tx, insert: ReturnType<typeof unnestInsert>): Promise<number[]> {
+  return rowsOf<{ id: string }>(await tx.execute(sql`${insert} returning id::text as id`)).map((r) => Number(r.id));
+}
 
 /**
  * The tracked links of a batch of messages, in ONE statement: a send retried after a failed
@@ -113,7 +120,10 @@ export interface ClickInsert {
  */
 export async function insertClicks(tx: Tx, rows: ClickInsert[]): Promise<number[]> {
   if (rows.length === 0) return [];
-  const ids = (await tx.insert(clicks).values(rows).returning({ id: clicks.id })).map((r) => r.id);
+  const ids = await insertReturningIds(
+    tx,
+    unnestInsert(clicks, ['linkId', 'sendId', 'contactId', 'clickedAt', 'ip', 'userAgent', 'isBot', 'botReason'], rows),
+  );
   if (rows.some((r) => r.sendId !== null)) await rollUpClicks(tx, ids);
   return ids;
 }
@@ -131,7 +141,10 @@ export interface OpenInsert {
 /** Opens in ONE statement, counted into engagement_daily by one more (as insertClicks); returns their ids in the order given. */
 export async function insertOpens(tx: Tx, rows: OpenInsert[]): Promise<number[]> {
   if (rows.length === 0) return [];
-  const ids = (await tx.insert(opens).values(rows).returning({ id: opens.id })).map((r) => r.id);
+  const ids = await insertReturningIds(
+    tx,
+    unnestInsert(opens, ['sendId', 'contactId', 'openedAt', 'ip', 'userAgent', 'isBot', 'botReason'], rows),
+  );
   await rollUpOpens(tx, ids);
   return ids;
 }

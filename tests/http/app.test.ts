@@ -83,7 +83,7 @@ describe(`http app on ${backend}`, () => {
     try {
       const big = await fetch(url, { method: 'POST', body: 'x'.repeat(2048) });
       expect(big.status).toBe(413);
-      expect((await big.json()).error.code).toBe('payload_too_large');
+      expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
       const small = await fetch(url, { method: 'POST', body: 'x'.repeat(1000) });
       expect(await small.json()).toEqual({ size: 1000 });
       const chunks = (n: number) =>
