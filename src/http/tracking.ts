@@ -31,12 +31,29 @@ export interface TrackingRouteDeps {
 export function trackingRoutes(deps: TrackingRouteDeps) {
   const app = new Hono();
   // Each link row is read once a minute at most, not once per click (src/tracking/link-cache.ts).
-  const targets = cachedLinkTargets((id) => readLinkTarget(deps.database.db, id));
+  // The stored target is checked once per cache fill, not per click.
+  const targets = cachedLinkTargets(async (id) => {
+    const target = await readLinkTarget(deps.database.db, id);
+    return target && { target, safe: safeRedirectTarget(target.url) };
+  });
+  // Tokens already verified (a burst of clicks on one mail's links repeats them): the HMAC once
+  // per token. Only genuine ones are kept (forged tokens cannot fill it), at most 10 000.
+  const verified = new Map<string, number>();
+  const linkIdOf = (token: string): number | undefined => {
+    const known = verified.get(token);
+    if (known !== undefined) return known;
+    const linkId = verifyClickToken(token, deps.linkSigningKey);
+    if (linkId !== undefined) {
+      if (verified.size >= 10_000) verified.delete(verified.keys().next().value!);
+      verified.set(token, linkId);
+    }
+    return linkId;
+  };
   app.get('/c/:token', async (c) => {
-    const linkId = verifyClickToken(c.req.param('token'), deps.linkSigningKey);
-    const target = linkId === undefined ? undefined : await targets.get(linkId);
-    const safe = target ? safeRedirectTarget(target.url) : undefined;
-    if (!target || !safe?.ok) throw new AppError('not_found', 'this link is not valid (it may have been mistyped)');
+    const linkId = linkIdOf(c.req.param('token'));
+    const found = linkId === undefined ? undefined : await targets.get(linkId);
+    if (!found || !found.safe.ok) throw new AppError('not_found', 'this link is not valid (it may have been mistyped)');
+    const { target, safe } = found;
     const { ip, userAgent } = clickEvidence(c);
     deps.recorder.click({ target, method: c.req.method, ip, userAgent, at: deps.now() });
     c.header('Cache-Control', 'no-store');

@@ -1,7 +1,5 @@
-import type { LinkTarget } from '../storage/tracking';
-
-export interface LinkTargets {
-  get(linkId: number): Promise<LinkTarget | undefined>;
+export interface LinkTargets<T> {
+  get(linkId: number): Promise<T | undefined>;
 }
 
 /**
@@ -12,16 +10,17 @@ export interface LinkTargets {
  * At most `maxEntries` links (least recently used go first), each for `ttlMs` of wall time, so a
  * link erased with its contact (GDPR erase) stops redirecting within that time; the click
  * recorder drops clicks on links that are gone (src/tracking/recorder.ts). Concurrent lookups of
- * one link share one query. Unknown links are not remembered.
+ * one link share one query. Unknown links are not remembered. `read` may derive what the caller
+ * needs from the row (the redirect keeps the checked target URL), so that is done once per fill.
  */
-export function cachedLinkTargets(
-  read: (linkId: number) => Promise<LinkTarget | undefined>,
+export function cachedLinkTargets<T>(
+  read: (linkId: number) => Promise<T | undefined>,
   o: { maxEntries?: number; ttlMs?: number; now?: () => number } = {},
-): LinkTargets {
+): LinkTargets<T> {
   const max = o.maxEntries ?? 10_000;
   const ttl = o.ttlMs ?? 60_000;
   const now = o.now ?? Date.now;
-  const entries = new Map<number, { until: number; target: Promise<LinkTarget | undefined> }>();
+  const entries = new Map<number, { until: number; target: Promise<T | undefined> }>();
   return {
     get(linkId) {
       const hit = entries.get(linkId);

@@ -1,8 +1,8 @@
 import { type Handler, Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Pace } from '../../src/forecast/pace';
 import { createApp } from '../../src/http/app';
-import { deadline, DeadlineExceeded, type DeadlineTimer } from '../../src/http/middleware/deadline/index';
+import { deadline, DeadlineExceeded, type DeadlineTimer, sharedTimer } from '../../src/http/middleware/deadline/index';
 import { onError } from '../../src/http/on-error';
 import { Metrics } from '../../src/metrics';
 import type { Database } from '../../src/storage/db';
@@ -120,5 +120,31 @@ describe('the request deadline', () => {
     const health = await hung.request('/healthz');
     expect(health.status).toBe(503);
     expect(((await health.json()) as { error: { code: string } }).error.code).toBe('deadline_exceeded');
+  });
+});
+
+describe('sharedTimer: the wall-clock deadline timer', () => {
+  it('deadlines in one tenth of a second share one timer; each fires, at most that late, unless cancelled', () => {
+    vi.useFakeTimers({ now: new Date('2026-11-23T10:00:00.050Z') });
+    try {
+      const timer = sharedTimer(100);
+      const fired: string[] = [];
+      timer(1000, () => fired.push('a'));
+      vi.advanceTimersByTime(30);
+      const cancelB = timer(1000, () => fired.push('b'));
+      timer(1000, () => fired.push('c'));
+      expect(vi.getTimerCount()).toBe(1);
+      cancelB();
+      vi.advanceTimersByTime(1019); // 10:00:01.099: a's deadline (01.050) rounded up to 01.100
+      expect(fired).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(fired).toEqual(['a', 'c']);
+      timer(1000, () => fired.push('d'));
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(1000);
+      expect(fired).toEqual(['a', 'c', 'd']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

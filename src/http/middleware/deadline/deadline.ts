@@ -13,10 +13,35 @@ export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 /** Starts the countdown; returns how to cancel it. Tests inject one they fire by hand. */
 export type DeadlineTimer = (ms: number, expire: () => void) => () => void;
 
-const realTimer: DeadlineTimer = (ms, expire) => {
-  const t = setTimeout(expire, ms);
-  return () => clearTimeout(t);
-};
+/**
+ * The wall-clock timer: deadlines rounded up to `resolutionMs` share one setTimeout, so a busy
+ * server arms a timer per tenth of a second rather than per request (a timer and its
+ * cancellation per request were a visible part of the click redirect's cost). A deadline fires
+ * at most `resolutionMs` late.
+ */
+export function sharedTimer(resolutionMs = 100): DeadlineTimer {
+  const buckets = new Map<number, Set<() => void>>();
+  return (ms, expire) => {
+    const at = Math.ceil((Date.now() + ms) / resolutionMs) * resolutionMs;
+    let bucket = buckets.get(at);
+    if (!bucket) {
+      const members = new Set<() => void>();
+      bucket = members;
+      buckets.set(at, members);
+      const t = setTimeout(
+        () => {
+          buckets.delete(at);
+          for (const fire of members) fire();
+        },
+        Math.max(0, at - Date.now()),
+      );
+      if (typeof t === 'object' && t && 'unref' in t) t.unref();
+    }
+    const members = bucket;
+    members.add(expire);
+    return () => members.delete(expire);
+  };
+}
 
 export interface DeadlineOptions {
   /** Milliseconds a handler has to answer (REQUEST_DEADLINE_MS). */
@@ -39,7 +64,7 @@ export class DeadlineExceeded extends Error {
  * (src/forecast/pace.ts) stops at its next yield, and whatever the handler answers later is
  * dropped. Only work that yields to the event loop lets the timer fire at all: long loops must.
  */
-export function deadline({ ms, timer = realTimer }: DeadlineOptions): MiddlewareHandler {
+export function deadline({ ms, timer = sharedTimer() }: DeadlineOptions): MiddlewareHandler {
   return async function deadlineMiddleware(c, next) {
     const controller = new AbortController();
     c.set('deadline', controller.signal);

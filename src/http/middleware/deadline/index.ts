@@ -1,1 +1,1 @@
-export { DEFAULT_REQUEST_DEADLINE_MS, deadline, DeadlineExceeded, type DeadlineOptions, type DeadlineTimer } from './deadline';
+export { DEFAULT_REQUEST_DEADLINE_MS, deadline, DeadlineExceeded, type DeadlineOptions, type DeadlineTimer, sharedTimer } from './deadline';
