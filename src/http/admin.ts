@@ -109,7 +109,7 @@ export function adminRoutes(deps: AdminRoutesDeps) {
   app.post('/v1/admin/plan', auth, read, async (c) => {
     const value = await json(c);
     const forecast = forecastOption(value, deps.now);
-    const signal = c.get('deadline') as AbortSignal | undefined;
+    const signal = c.get('deadline')?.();
     return c.json(
       await planWithForecast(deps.database, compiled(sourcesFrom(value), deps.webhookRules), forecast, {
         pace: new Pace(signal ? { signal } : {}),
@@ -121,7 +121,7 @@ export function adminRoutes(deps: AdminRoutesDeps) {
     const range = rangeParams(c.req.query('from'), c.req.query('to'));
     const now = instant(c.req.query('now')) ?? deps.now();
     if (!(await hasAppliedCalendar(deps.database))) return c.json({ applied: false });
-    const signal = c.get('deadline') as AbortSignal | undefined;
+    const signal = c.get('deadline')?.();
     const view = await calendarView(deps.database, range, now, { pace: new Pace(signal ? { signal } : {}) });
     return c.json({ applied: true, view });
   });

@@ -36,7 +36,7 @@ export function calendarRoutes(deps: CalendarRoutesDeps) {
   const app = new Hono();
   const browserAuth = calendarKey({ keys: deps.apiKeys });
   const paceOf = (c: Context) => {
-    const signal = c.get('deadline') as AbortSignal | undefined;
+    const signal = c.get('deadline')?.();
     const pace = new Pace(signal ? { signal } : {});
     deps.onPace?.(pace);
     return { pace };

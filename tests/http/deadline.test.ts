@@ -32,7 +32,7 @@ describe('the request deadline', () => {
     let signal: AbortSignal | undefined;
     let release!: () => void;
     const app = appWith(deadline({ ms: 250, timer: t.timer }), async (c) => {
-      signal = c.get('deadline');
+      signal = c.get('deadline')();
       await new Promise<void>((r) => (release = r));
       return c.text('too late');
     });
@@ -77,7 +77,7 @@ describe('the request deadline', () => {
     let steps = 0;
     let stopped: unknown;
     const app = appWith(deadline({ ms: 5 }), async (c) => {
-      const pace = new Pace({ every: 50, signal: c.get('deadline') });
+      const pace = new Pace({ every: 50, signal: c.get('deadline')() });
       try {
         for (;;) {
           steps++;

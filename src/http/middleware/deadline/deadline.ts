@@ -2,8 +2,12 @@ import type { MiddlewareHandler } from 'hono';
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /** Aborted when the request's deadline passes (deadline.ts): paced work stops at its next yield. */
-    deadline: AbortSignal;
+    /**
+     * The signal aborted when the request's deadline passes (deadline.ts): paced work stops at
+     * its next yield. A function, so requests that never pace anything (nearly all) never build
+     * an AbortSignal — Node makes each one transferable, a cost the click redirect felt.
+     */
+    deadline: () => AbortSignal;
   }
 }
 
@@ -60,14 +64,19 @@ export class DeadlineExceeded extends Error {
 /**
  * Answers 503 `{ error: { code: 'deadline_exceeded', message, details } }` when the handler has
  * not answered within `ms`. The handler cannot be pre-empted: the middleware aborts the
- * `deadline` signal in the context (`c.get('deadline')`) so work paced with it
+ * `deadline` signal in the context (`c.get('deadline')()`) so work paced with it
  * (src/forecast/pace.ts) stops at its next yield, and whatever the handler answers later is
  * dropped. Only work that yields to the event loop lets the timer fire at all: long loops must.
  */
 export function deadline({ ms, timer = sharedTimer() }: DeadlineOptions): MiddlewareHandler {
   return async function deadlineMiddleware(c, next) {
-    const controller = new AbortController();
-    c.set('deadline', controller.signal);
+    let controller: AbortController | undefined;
+    let expiredAt = false;
+    c.set('deadline', () => {
+      controller ??= new AbortController();
+      if (expiredAt && !controller.signal.aborted) controller.abort(new DeadlineExceeded(ms));
+      return controller.signal;
+    });
     let cancel = () => {};
     const expired = new Promise<'expired'>((resolve) => {
       cancel = timer(ms, () => resolve('expired'));
@@ -78,7 +87,8 @@ export function deadline({ ms, timer = sharedTimer() }: DeadlineOptions): Middle
     } finally {
       cancel();
     }
-    controller.abort(new DeadlineExceeded(ms));
+    expiredAt = true;
+    controller?.abort(new DeadlineExceeded(ms));
     handled.catch(() => {}); // answered or failed too late: nobody is listening any more
     return c.json(
       {
