@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { BenchCase } from './lib/case';
 import { machine, table } from './lib/report';
 import { runCases } from './lib/runner';
+import { backlog } from './cases/backlog';
 import { batch } from './cases/batch';
 import { click } from './cases/click';
 import { dispatch } from './cases/dispatch';
@@ -23,7 +24,7 @@ import { render } from './cases/render';
 import { scheduler } from './cases/scheduler';
 import { startup } from './cases/startup';
 
-const ALL: BenchCase[] = [ingest, batch, scheduler, fanout, dispatch, render, click, startup];
+const ALL: BenchCase[] = [ingest, batch, scheduler, backlog, fanout, dispatch, render, click, startup];
 
 const { values } = parseArgs({
   options: {
