@@ -21,10 +21,11 @@ import { dispatch } from './cases/dispatch';
 import { fanout } from './cases/fanout';
 import { ingest } from './cases/ingest';
 import { render } from './cases/render';
+import { report } from './cases/report';
 import { scheduler } from './cases/scheduler';
 import { startup } from './cases/startup';
 
-const ALL: BenchCase[] = [ingest, batch, scheduler, backlog, fanout, dispatch, render, click, startup];
+const ALL: BenchCase[] = [ingest, batch, scheduler, backlog, fanout, dispatch, render, click, report, startup];
 
 const { values } = parseArgs({
   options: {
