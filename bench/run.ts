@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { BenchCase } from './lib/case';
 import { machine, table } from './lib/report';
 import { runCases } from './lib/runner';
+import { analytics } from './cases/analytics';
 import { backlog } from './cases/backlog';
 import { batch } from './cases/batch';
 import { click } from './cases/click';
@@ -25,7 +26,7 @@ import { report } from './cases/report';
 import { scheduler } from './cases/scheduler';
 import { startup } from './cases/startup';
 
-const ALL: BenchCase[] = [ingest, batch, scheduler, backlog, fanout, dispatch, render, click, report, startup];
+const ALL: BenchCase[] = [ingest, batch, scheduler, backlog, fanout, dispatch, render, click, report, analytics, startup];
 
 const { values } = parseArgs({
   options: {
