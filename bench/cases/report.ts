@@ -12,7 +12,7 @@ const SCHEMA = 'bench_report';
 /** Reports taken per repeat: their median is the figure, their p95 the check. */
 const TAKES = 5;
 /** Last-click attribution the naive way: per order, the contact's latest human click within 5 days before it, per campaign. */
-export const NAIVE = `
+const NAIVE = `
   select s.campaign, o.currency, count(*) as orders, sum(greatest(o.total - o.refunded, 0)) as revenue
   from orders o
   cross join lateral (
