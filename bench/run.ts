@@ -14,16 +14,19 @@ import { parseArgs } from 'node:util';
 import type { BenchCase } from './lib/case';
 import { machine, table } from './lib/report';
 import { runCases } from './lib/runner';
+import { analytics } from './cases/analytics';
+import { backlog } from './cases/backlog';
 import { batch } from './cases/batch';
 import { click } from './cases/click';
 import { dispatch } from './cases/dispatch';
 import { fanout } from './cases/fanout';
 import { ingest } from './cases/ingest';
 import { render } from './cases/render';
+import { report } from './cases/report';
 import { scheduler } from './cases/scheduler';
 import { startup } from './cases/startup';
 
-const ALL: BenchCase[] = [ingest, batch, scheduler, fanout, dispatch, render, click, startup];
+const ALL: BenchCase[] = [ingest, batch, scheduler, backlog, fanout, dispatch, render, click, report, analytics, startup];
 
 const { values } = parseArgs({
   options: {

@@ -1,26 +1,8 @@
-import { sql } from 'drizzle-orm';
 import { Logger, makeWorkerUtils, run as runWorker } from 'graphile-worker';
 import postgres from 'postgres';
-import { applyProject } from '../../src/campaigns/apply';
-import { createPlanCache } from '../../src/campaigns/plan-cache';
-import { compileSources } from '../../src/dsl/compile/index';
-import { Metrics } from '../../src/metrics';
-import { createEventsPhase } from '../../src/scheduler/events-phase';
-import { createRunsPhase } from '../../src/scheduler/runs-phase';
-import { rowsOf } from '../../src/storage/sql-values';
 import type { BenchCase } from '../lib/case';
-import { freshSchema, migratedSchema } from '../lib/pg';
-
-const T0 = new Date('2026-11-23T10:00:00Z');
-const CAMPAIGN = `campaign: bench-ping
-purpose: email.marketing
-trigger:
-  event: bench.ping
-re_entry: always
-steps:
-  - wait: 1m
-  - wait: 1d
-`;
+import { stepDueRuns } from '../lib/due-runs';
+import { freshSchema } from '../lib/pg';
 
 /**
  * Case 3: N due runs claimed → stepped → committed by the runs phase (each moves from its first
@@ -40,50 +22,12 @@ export const scheduler: BenchCase = {
   needsPostgres: true,
   async run(ctx, n) {
     const url = ctx.databaseUrl!;
-    const almanac = await almanacRuns(url, n);
+    const almanac = await stepDueRuns(url, 'bench_scheduler', n);
     const graphile = await graphileJobs(url, n);
     const raw = await rawClaim(url, n);
     return { almanac, baseline: graphile, checks: [{ name: 'vs raw claim loop', value: almanac / raw, unit: '×', min: 0.5 }] };
   },
 };
-
-async function almanacRuns(url: string, n: number): Promise<number> {
-  const schema = 'bench_scheduler';
-  const fresh = await migratedSchema(url, schema);
-  const { database } = fresh;
-  try {
-    const compiled = compileSources([{ path: 'campaigns/bench-ping.yaml', text: CAMPAIGN }], []);
-    if (!compiled.ok) throw new Error(`bench campaign: ${JSON.stringify(compiled.errors)}`);
-    await applyProject(database, compiled.project, T0);
-    await database.db.execute(
-      sql`insert into contacts (external_id, email) select 'c' || g, 'c' || g || '@example.com' from generate_series(1, ${n}) g`,
-    );
-    await database.db.execute(sql`
-      insert into events (dedupe_key, type, contact_id, properties, occurred_at, received_at, source)
-      select 'e' || id, 'bench.ping', id, '{}'::jsonb, ${T0.toISOString()}::timestamptz, ${T0.toISOString()}::timestamptz, 'bench' from contacts`);
-    const deps = { database, plans: createPlanCache(), metrics: new Metrics(), batchSize: 500, maxBatches: 1_000_000 };
-    const events = createEventsPhase(deps);
-    while ((await events.run(T0)) > 0);
-    const started = count(await database.db.execute(sql`select count(*)::int as n from runs where status = 'active'`));
-    if (started !== n) throw new Error(`scheduler: ${started} runs started of ${n}`);
-    await database.db.execute(sql`analyze`);
-    const runs = createRunsPhase(deps);
-    const later = new Date(T0.getTime() + 120_000);
-    const t0 = performance.now();
-    let stepped = 0;
-    for (let k; (k = await runs.run(later)) > 0;) stepped += k;
-    const s = (performance.now() - t0) / 1000;
-    const moved = count(
-      await database.db.execute(sql`select count(*)::int as n from runs where next_wake_at > ${later.toISOString()}::timestamptz`),
-    );
-    if (moved !== n) throw new Error(`scheduler: ${moved} of ${n} runs reached their second wait (phase reported ${stepped})`);
-    return n / s;
-  } finally {
-    await fresh.drop();
-  }
-}
-
-const count = (r: unknown) => rowsOf<{ n: number }>(r)[0]!.n;
 
 async function graphileJobs(url: string, n: number): Promise<number> {
   const schema = 'bench_graphile';

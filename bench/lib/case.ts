@@ -11,13 +11,15 @@ export interface BenchCase {
   unit: string;
   /** Throughputs: higher is better (ratio = almanac / baseline). Times: lower (ratio = baseline / almanac). */
   better: 'higher' | 'lower';
-  /** The ratio to reach (the issue's target), with its words. */
+  /** The ratio to reach (the issue's target), with its words; ratio 0: none, the figures are reported (the table's met column shows —). */
   target: { ratio: number; text: string };
   /** Sizes to run: `quick` for bench:quick (smoke, small), `full` for npm run bench. */
   sizes: { quick: number[]; full: number[] };
   /** Needs a real PostgreSQL (DATABASE_URL); skipped with a line saying so otherwise. */
   needsPostgres?: boolean;
   run(ctx: CaseContext, size: number): Promise<Measurement>;
+  /** Called once after all of a case's sizes (also when one failed): drops what `run` kept between repeats. */
+  teardown?(): Promise<void>;
 }
 
 export interface CaseContext {

@@ -20,7 +20,10 @@ export function machine(databaseUrl: string | undefined) {
   };
 }
 
-const fmt = (x: number) => x.toLocaleString('en', { maximumFractionDigits: 2 });
+const fmt = (x: number) =>
+  x !== 0 && Math.abs(x) < 1
+    ? x.toLocaleString('en', { maximumSignificantDigits: 3 })
+    : x.toLocaleString('en', { maximumFractionDigits: 2 });
 
 /** The results table of bench/README.md (between its markers). */
 export function table(results: Array<Result | Skipped>, meta: { when: string; mode: string; machine: ReturnType<typeof machine> }): string {
@@ -43,8 +46,10 @@ export function table(results: Array<Result | Skipped>, meta: { when: string; mo
           ? ` (≥ ${fmt(k.min)}) ${k.met ? '✓' : '✗'}`
           : '';
     const others = r.checks.map((k) => `${k.name} ${fmt(k.value)} ${k.unit}${bound(k)}`);
+    // A case with no ratio to reach and no bounded check only reports its figures: neither ✓ nor ✗.
+    const reported = r.targetRatio === 0 && r.checks.every((k) => k.max === undefined && k.min === undefined);
     lines.push(
-      `| ${r.title} | ${fmt(r.size)} | ${r.baselineIs} | ${fmt(r.baseline.median)} | ${fmt(r.almanac.median)} (±${Math.round(r.almanac.spread * 100)} %) | ${r.unit} | ${r.ratio}× | ${r.target} | ${others.join('; ') || '—'} | ${r.met ? '✓' : '✗'} |`,
+      `| ${r.title} | ${fmt(r.size)} | ${r.baselineIs} | ${fmt(r.baseline.median)} | ${fmt(r.almanac.median)} (±${Math.round(r.almanac.spread * 100)} %) | ${r.unit} | ${r.ratio}× | ${r.target} | ${others.join('; ') || '—'} | ${reported ? '—' : r.met ? '✓' : '✗'} |`,
     );
   }
   return lines.join('\n');

@@ -13,8 +13,9 @@ export function summary(xs: readonly number[]): { median: number; min: number; m
   return { median: round(med), min: round(min), max: round(max), spread: med ? round((max - min) / med, 3) : 0 };
 }
 
-/** Three significant figures or two decimals, whichever keeps more. */
-export const round = (x: number, digits = 2) => (Math.abs(x) >= 100 ? Math.round(x) : Number(x.toFixed(digits)));
+/** Whole numbers from 100 up, `digits` decimals from 1, three significant figures below 1 (0.0234 s stays 0.0234, not 0.02). */
+export const round = (x: number, digits = 2) =>
+  Math.abs(x) >= 100 ? Math.round(x) : Math.abs(x) >= 1 || x === 0 ? Number(x.toFixed(digits)) : Number(x.toPrecision(3));
 
 /** The p-th percentile (0–100) of sorted-or-not values, nearest rank. */
 export function percentile(xs: readonly number[], p: number): number {
