@@ -82,8 +82,11 @@ export const runs = pgTable(
   },
   (t) => [
     uniqueIndex('runs_campaign_contact_entry_key').on(t.campaign, t.contactId, t.entryKey),
+    // (next_wake_at, id): the claim's own order (src/storage/runs.ts), so a claim of 500 reads 500
+    // index entries even when a broadcast wakes a million runs at one instant (with next_wake_at
+    // alone it read and sorted every due run, each claim: N²/500 for N runs due together).
     index('runs_due_idx')
-      .on(t.nextWakeAt)
+      .on(t.nextWakeAt, t.id)
       .where(sql`status = 'active'`),
     index('runs_contact_campaign_idx').on(t.contactId, t.campaign, t.status),
     index('runs_correlation_idx')
