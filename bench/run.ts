@@ -47,7 +47,7 @@ if (unknown.length) {
 const picked = only ? ALL.filter((c) => only.includes(c.id)) : ALL;
 // --size N: every picked case at that one size (profiling, growth checks by hand).
 const cases = values.size ? picked.map((c) => ({ ...c, sizes: { quick: [Number(values.size)], full: [Number(values.size)] } })) : picked;
-const repeats = Number(values.repeats ?? 3);
+const repeats = values.repeats === undefined ? undefined : Number(values.repeats);
 const databaseUrl = process.env.DATABASE_URL;
 
 const results = await runCases(cases, { ...(databaseUrl ? { databaseUrl } : {}), quick, log: (l) => console.log(l) }, repeats);

@@ -15,6 +15,11 @@ export interface BenchCase {
   target: { ratio: number; text: string };
   /** Sizes to run: `quick` for bench:quick (smoke, small), `full` for npm run bench. */
   sizes: { quick: number[]; full: number[] };
+  /**
+   * Repeats at full size when a case's one run takes many minutes (the analytics pass over 1M
+   * contacts: ~10 min): the README states it. Default: the command's `--repeats` (3).
+   */
+  fullRepeats?: number;
   /** Needs a real PostgreSQL (DATABASE_URL); skipped with a line saying so otherwise. */
   needsPostgres?: boolean;
   run(ctx: CaseContext, size: number): Promise<Measurement>;

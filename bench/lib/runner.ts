@@ -21,8 +21,8 @@ export interface Result {
 
 export type Skipped = { case: string; title: string; skipped: string };
 
-/** Run each case at each of its sizes, `repeats` times, Almanac and baseline back to back each time. */
-export async function runCases(cases: BenchCase[], ctx: CaseContext, repeats: number): Promise<Array<Result | Skipped>> {
+/** Run each case at each of its sizes, `repeats` times (default: see below), Almanac and baseline back to back each time. */
+export async function runCases(cases: BenchCase[], ctx: CaseContext, repeats?: number): Promise<Array<Result | Skipped>> {
   const out: Array<Result | Skipped> = [];
   for (const c of cases) {
     if (c.needsPostgres && !ctx.databaseUrl) {
@@ -35,7 +35,9 @@ export async function runCases(cases: BenchCase[], ctx: CaseContext, repeats: nu
         const a: number[] = [];
         const b: number[] = [];
         const checks = new Map<string, { check: Check; values: number[] }>();
-        for (let i = 0; i < repeats; i++) {
+        // bench:quick is a smoke test: once each. A full run: 3 times, or the case's fullRepeats.
+        const times = repeats ?? (ctx.quick ? 1 : (c.fullRepeats ?? 3));
+        for (let i = 0; i < times; i++) {
           const m = await c.run(ctx, size);
           a.push(m.almanac);
           b.push(m.baseline);
@@ -69,7 +71,7 @@ export async function runCases(cases: BenchCase[], ctx: CaseContext, repeats: nu
           targetRatio: c.target.ratio,
           met: ratio >= c.target.ratio && checked.every((k) => k.met),
           checks: checked,
-          repeats,
+          repeats: times,
         };
         ctx.log(`= ${c.id} ×${size}: ratio ${ratio}× (target ${c.target.text}) ${result.met ? 'met' : 'NOT met'}`);
         out.push(result);

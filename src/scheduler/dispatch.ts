@@ -52,7 +52,7 @@ export interface DispatcherOptions {
   leaseMs: number;
   /** Provider attempts before a transiently failing send is given up as `failed` (config). */
   maxAttempts?: number;
-  /** Provider calls in flight at once. */
+  /** Provider calls in flight at once; default: enough for the rate limiter's rate (defaultConcurrency). */
   concurrency?: number;
   random?: () => number;
   backoff?: BackoffOptions;
@@ -108,6 +108,7 @@ const RENDER_WARNINGS_HELP = 'Messages sent with something broken in them, by ki
  * Returns the sends it settled (including recovered ones).
  */
 export function createDispatcher(o: DispatcherOptions): TickPhase {
+  const concurrency = o.concurrency ?? defaultConcurrency(o.rateLimiter?.ratePerSecond);
   const gate = o.gate ?? defaultGate;
   const maxAttempts = o.maxAttempts ?? 8;
   const random = o.random ?? Math.random;
@@ -298,7 +299,7 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       let limited = false;
       const notStarted = await forEachLimited(
         ready,
-        o.concurrency ?? 8,
+        concurrency,
         async (message) => {
           const send = byId.get(message.sendId) as ClaimedSend;
           if (!(await admitted(message, deadline))) {
@@ -321,4 +322,15 @@ export function createDispatcher(o: DispatcherOptions): TickPhase {
       return recovered + claimed.length - out.released.length;
     },
   };
+}
+
+/**
+ * Provider calls in flight when DispatcherOptions.concurrency is not given: enough to keep up
+ * with the shared rate (SES_MAX_SEND_RATE) while each call takes up to 250 ms (SES answers in
+ * 50–150 ms), so the bucket, not the pool, sets the pace: 8 at most 32/s, 125 at 500/s. Never
+ * fewer than 8, never more than 200 (a connection each to the provider's endpoint).
+ */
+export function defaultConcurrency(ratePerSecond: number | undefined): number {
+  if (ratePerSecond === undefined) return 8;
+  return Math.min(200, Math.max(8, Math.ceil(ratePerSecond * 0.25)));
 }
