@@ -16,7 +16,7 @@ const PREPARE_MAX_PARAMS = 64;
  * The postgres.js client as drizzle gets it, with its small statements prepared. drizzle sends
  * every query unprepared, and postgres.js then describes each one before executing it: two round
  * trips and a parse and plan on the server, per statement, on the hottest paths (each ingest
- * commit runs ~8 of them). Prepared, a repeated statement is one round trip with its plan cached.
+ * commit runs ~8 of them). Prepared, a repeated statement is one round trip (planned per execution: see plan_cache_mode below).
  * Only statements of ≤ PREPARE_MAX_PARAMS parameters: a multi-row insert's text changes with its
  * row count, and caching every size of a 9 000-parameter statement would hold a large plan per
  * size on every connection. postgres.js recycles connections (max_lifetime), and with them the cache.
@@ -51,7 +51,12 @@ export function openPostgres(options: Extract<DbOptions, { kind: 'postgres' }>):
     max: options.poolMax ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     onnotice: () => {},
-    connection: { search_path: quoteIdent(options.schema), application_name: 'almanac' },
+    // Prepared statements (preparingSmall) are planned afresh for their values at every execution,
+    // as unprepared ones were: after five runs PostgreSQL may switch a statement to a generic plan
+    // that ignores the values, and for a range over ids (a broadcast's page `id > $8 and id <= $9`)
+    // it picked a plan that took minutes per page at 1M contacts. Parsing is still saved, and the
+    // round trip that describes the statement.
+    connection: { search_path: quoteIdent(options.schema), application_name: 'almanac', plan_cache_mode: 'force_custom_plan' },
   });
   const db = drizzlePostgres(preparingSmall(client), { schema }) as unknown as Db;
   return {
