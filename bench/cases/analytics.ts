@@ -34,7 +34,7 @@ export const analytics: BenchCase = {
   better: 'lower',
   target: { ratio: 0, text: 'report the time; incremental tick for 1k orders' },
   sizes: { quick: [2000], full: [1_000_000] },
-  // One full pass over 1M contacts × 5M orders takes ~10 minutes: once in a full run (bench/README.md says so).
+  // One full pass over 1M contacts × 5M orders takes 5–10 minutes (304 s on 2026-12-07): once in a full run (bench/README.md says so).
   fullRepeats: 1,
   needsPostgres: true,
   async run(ctx, n) {
